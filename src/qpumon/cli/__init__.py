@@ -1,0 +1,67 @@
+"""The ``qpumon`` command: a thin layer over the library.
+
+Each command parses its options, makes one library call and hands the result to one renderer.
+Errors are caught once, here: a :class:`~qpumon.errors.QpumonError` becomes one line on stderr
+and its exit code (2 for user errors, 3 for service faults); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+import click
+
+from ..errors import QpumonError
+
+#: Modules under ``qpumon.cli`` whose ``COMMANDS`` are added to the ``qpumon`` group.
+COMMAND_MODULES = ("core",)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.version_option(package_name="qpumon")
+def cli(debug: bool) -> None:
+    """qpumon: a monitor for quantum processors.
+
+    Calibration reports for the real IBM device snapshots bundled with qiskit-ibm-runtime (offline,
+    no account), calibration files and any Qiskit backend.
+    """
+
+
+for _module in COMMAND_MODULES:
+    for _command in importlib.import_module(f"{__name__}.{_module}").COMMANDS:
+        cli.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``qpumon`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="qpumon", standalone_mode=False)
+    except QpumonError as exc:
+        if debug:
+            raise
+        _fail(str(exc), exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)  # e.g. `qpumon monitor fake_fez | head`
+    except Exception as exc:
+        if debug:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              1)
+    sys.exit(0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"qpumon: error: {message}", err=True)
+    sys.exit(code)

@@ -1,0 +1,175 @@
+"""The one normalised model every source produces and everything else consumes.
+
+All classes are frozen dataclasses. Units are canonical and named in the field names (``t1_us``,
+``frequency_ghz``, ``length_ns``); datetimes are timezone-aware UTC; a value the source does not
+have is ``None`` and stays ``None`` (it is never replaced by 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+#: IBM marks a gate whose benchmark has failed for several days with an error of exactly 1.
+FAILED_GATE_ERROR = 1.0
+#: A readout error at or above this is no better than a coin toss.
+UNRELIABLE_READOUT_ERROR = 0.5
+
+#: The per-qubit calibration fields, in display order.
+QUBIT_FIELDS: tuple[str, ...] = (
+    "t1_us",
+    "t2_us",
+    "frequency_ghz",
+    "anharmonicity_ghz",
+    "readout_error",
+    "prob_meas0_prep1",
+    "prob_meas1_prep0",
+    "readout_length_ns",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QubitCalibration:
+    """One qubit's calibration. ``measured_at`` maps a field name to when it was measured."""
+
+    index: int
+    t1_us: float | None = None
+    t2_us: float | None = None
+    frequency_ghz: float | None = None
+    anharmonicity_ghz: float | None = None
+    readout_error: float | None = None
+    prob_meas0_prep1: float | None = None
+    prob_meas1_prep0: float | None = None
+    readout_length_ns: float | None = None
+    measured_at: Mapping[str, datetime] = field(default_factory=dict)
+
+    def value(self, name: str) -> float | None:
+        """The value of the per-qubit field ``name`` (one of :data:`QUBIT_FIELDS`)."""
+        result: float | None = getattr(self, name)
+        return result
+
+    @property
+    def t2_exceeds_twice_t1(self) -> bool:
+        """T2 > 2·T1 is physically odd (a fit artefact or a stale T1); shown and flagged."""
+        return self.t1_us is not None and self.t2_us is not None and self.t2_us > 2 * self.t1_us
+
+    @property
+    def readout_unreliable(self) -> bool:
+        """A readout error of 0.5 or more: the qubit's measurement carries no information."""
+        return self.readout_error is not None and self.readout_error >= UNRELIABLE_READOUT_ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class GateCalibration:
+    """One gate on one tuple of qubits (direction matters: ``(0, 1)`` is not ``(1, 0)``)."""
+
+    gate: str
+    qubits: tuple[int, ...]
+    error: float | None = None
+    length_ns: float | None = None
+    measured_at: datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True for IBM's ``error == 1`` flag: the benchmark failed; it is not a measured error."""
+        return self.error == FAILED_GATE_ERROR
+
+    @property
+    def arity(self) -> int:
+        """Number of qubits the gate acts on."""
+        return len(self.qubits)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerFidelity:
+    """A layer fidelity ``LF_N`` measured on a chain of ``num_qubits`` qubits."""
+
+    num_qubits: int
+    fidelity: float
+    qubits: tuple[int, ...] = ()
+    measured_at: datetime | None = None
+
+    @property
+    def eplg(self) -> float | None:
+        """Error per layered gate: ``4/5 · (1 - LF^(1/(N-1)))``; None for a chain shorter than 2."""
+        if self.num_qubits < 2 or self.fidelity <= 0:
+            return None
+        return 0.8 * (1.0 - self.fidelity ** (1.0 / (self.num_qubits - 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    """What the device said about itself when it was asked."""
+
+    operational: bool
+    message: str = ""
+    pending_jobs: int | None = None
+
+
+@dataclass(frozen=True)
+class DeviceSnapshot:
+    """One device's configuration and calibration at one time, from one source.
+
+    ``source`` says where it came from (``bundled:fake_fez``, ``file:/path``, ``backend:FakeFez``).
+    ``configuration`` holds the configuration keys the typed fields do not (JSON values).
+    ``unit_labels`` records the unit string the source wrote for each per-qubit field, so a report
+    can show the data as it was written (the legacy layout prints ``µs`` or ``us``).
+    """
+
+    name: str
+    num_qubits: int
+    source: str
+    backend_version: str | None = None
+    processor_family: str | None = None
+    processor_revision: str | None = None
+    basis_gates: tuple[str, ...] = ()
+    coupling_edges: tuple[tuple[int, int], ...] = ()
+    dt_ns: float | None = None
+    coords: tuple[tuple[float, float], ...] | None = None
+    simulator: bool = False
+    configuration: Mapping[str, Any] = field(default_factory=dict)
+    status: DeviceStatus | None = None
+    calibrated_at: datetime | None = None
+    qubits: tuple[QubitCalibration, ...] = ()
+    gates: tuple[GateCalibration, ...] = ()
+    layer_fidelities: tuple[LayerFidelity, ...] = ()
+    unit_labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def has_calibration(self) -> bool:
+        """True if the source carried any calibration data at all."""
+        return bool(self.qubits or self.gates)
+
+    @property
+    def processor(self) -> str | None:
+        """``Heron r2`` style processor name, or None when unknown."""
+        if self.processor_family is None:
+            return None
+        if self.processor_revision is None:
+            return self.processor_family
+        return f"{self.processor_family} r{self.processor_revision}"
+
+    @cached_property
+    def gate_index(self) -> Mapping[tuple[str, tuple[int, ...]], GateCalibration]:
+        """Gates keyed by ``(gate, qubits)``."""
+        return {(g.gate, g.qubits): g for g in self.gates}
+
+    def gate(self, name: str, qubits: tuple[int, ...]) -> GateCalibration | None:
+        """The calibration of gate ``name`` on ``qubits`` (in that direction), if any."""
+        return self.gate_index.get((name, tuple(qubits)))
+
+    @cached_property
+    def two_qubit_basis_gates(self) -> tuple[str, ...]:
+        """The native entangling gates (2-qubit gates in ``basis_gates``; all 2q gates if unknown)."""
+        listed = dict.fromkeys(g.gate for g in self.gates if g.arity == 2)
+        if self.basis_gates:
+            return tuple(name for name in listed if name in self.basis_gates)
+        return tuple(listed)
+
+    @property
+    def failed_gates(self) -> tuple[GateCalibration, ...]:
+        """Gates carrying IBM's ``error == 1`` flag."""
+        return tuple(g for g in self.gates if g.failed)

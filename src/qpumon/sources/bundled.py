@@ -1,0 +1,99 @@
+"""The real IBM device snapshots that ``qiskit-ibm-runtime`` ships, read straight from its files.
+
+``qiskit_ibm_runtime/fake_provider/backends/<dir>/{conf,props}_<dir>.json``: located with
+``importlib.util.find_spec`` so neither qiskit nor qiskit-ibm-runtime is imported (that alone
+would take a second). Devices are named ``fake_<dir>`` as the package names them; ``<dir>``,
+``ibm_<dir>``, ``ibmq_<dir>`` and ``alt_<dir>`` are accepted too, in any case.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import DeviceNotFoundError, QpumonError
+from ..model import DeviceSnapshot
+from .files import read_json
+from .ibm_json import snapshot_from_ibm
+
+_PREFIXES = ("fake_", "ibmq_", "ibm_", "alt_")
+
+
+def default_root() -> Path:
+    """The folder holding qiskit-ibm-runtime's device snapshots."""
+    spec = importlib.util.find_spec("qiskit_ibm_runtime")
+    if spec is None or not spec.submodule_search_locations:
+        raise QpumonError(
+            "qiskit-ibm-runtime is not installed, so there are no bundled device snapshots: "
+            "pip install qiskit-ibm-runtime"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "fake_provider" / "backends"
+
+
+@dataclass(frozen=True)
+class BundledSource:
+    """The bundled snapshots under ``root`` (default: the installed qiskit-ibm-runtime's)."""
+
+    root: Path | None = None
+
+    @cached_property
+    def folder(self) -> Path:
+        """The folder the snapshots are read from."""
+        return self.root if self.root is not None else default_root()
+
+    @cached_property
+    def _folders(self) -> dict[str, Path]:
+        """Canonical name (``fake_<dir>``) -> the device's folder, sorted by name."""
+        found = {}
+        for conf in sorted(self.folder.glob("*/conf_*.json")):
+            stem = conf.parent.name
+            if conf.name == f"conf_{stem}.json":
+                found[f"fake_{stem}"] = conf.parent
+        return found
+
+    def names(self) -> list[str]:
+        """Every bundled device's canonical name, sorted."""
+        return list(self._folders)
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical name ``name`` refers to, or None."""
+        key = name.strip().lower()
+        for prefix in _PREFIXES:
+            if key.startswith(prefix):
+                key = key[len(prefix) :]
+                break
+        canonical = f"fake_{key}"
+        return canonical if canonical in self._folders else None
+
+    def __contains__(self, name: str) -> bool:
+        return self.resolve(name) is not None
+
+    def load(self, name: str) -> DeviceSnapshot:
+        """The snapshot of device ``name``; :class:`DeviceNotFoundError` with suggestions if unknown."""
+        canonical = self.resolve(name)
+        if canonical is None:
+            raise DeviceNotFoundError(self.not_found_message(name))
+        folder = self._folders[canonical]
+        stem = folder.name
+        conf_path = folder / f"conf_{stem}.json"
+        props_path = folder / f"props_{stem}.json"
+        props = read_json(props_path) if props_path.exists() else None
+        return snapshot_from_ibm(
+            read_json(conf_path),
+            props,
+            name=canonical,
+            source=f"bundled:{canonical}",
+            conf_where=str(conf_path),
+            props_where=str(props_path),
+        )
+
+    def not_found_message(self, name: str) -> str:
+        """A one-line message naming the closest bundled devices."""
+        close = difflib.get_close_matches(name.lower(), self.names(), n=3, cutoff=0.6)
+        close += [n for n in difflib.get_close_matches(
+            f"fake_{name.lower()}", self.names(), n=3, cutoff=0.6) if n not in close]
+        hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
+        return f"unknown device {name!r}{hint} (`qpumon list` shows every bundled device)"

@@ -1,0 +1,86 @@
+"""Calibration files: IBM properties JSON (with its configuration beside it or given), a bare IBM
+configuration JSON (a device without calibration), and qpumon's own snapshot JSON."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError, QpumonError
+from ..model import DeviceSnapshot
+from .ibm_json import snapshot_from_ibm
+
+
+def read_json(path: Path) -> Any:
+    """Parse the JSON file at ``path``; every failure is one :class:`QpumonError` naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise QpumonError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise QpumonError(f"{path}: is a directory, not a JSON file") from None
+    except OSError as exc:
+        raise QpumonError(f"{path}: cannot read ({exc.strerror})") from None
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    # orjson is strict; the standard parser accepts NaN and Infinity, so that the field holding
+    # one can be named by the validators, and it gives the position of a real syntax error.
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a UTF-8 text file") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def looks_like_file(spec: str) -> bool:
+    """True if ``spec`` names a file rather than a device (a path separator or a .json suffix)."""
+    return spec.endswith(".json") or "/" in spec or Path(spec).is_file()
+
+
+def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
+    """The snapshot in ``path``: qpumon's snapshot JSON, or IBM properties/configuration JSON.
+
+    For IBM properties, the configuration is ``conf`` if given, else ``conf_<x>.json`` beside a
+    ``props_<x>.json``, else none (the coupling map then comes from the two-qubit gates).
+    """
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise DataError(
+            f"{path}: expected a JSON object (IBM properties or configuration, or a qpumon "
+            f"snapshot), got a JSON {type(data).__name__}"
+        )
+    if "qpumon_snapshot" in data:
+        from ..serialize import snapshot_from_dict
+
+        return snapshot_from_dict(data, where=str(path))
+    if "qubits" in data and "gates" in data:
+        conf_path = conf if conf is not None else _conf_beside(path)
+        conf_data = read_json(conf_path) if conf_path is not None else None
+        return snapshot_from_ibm(
+            conf_data, data, source=f"file:{path}",
+            conf_where=str(conf_path), props_where=str(path),
+        )
+    if "n_qubits" in data:
+        return snapshot_from_ibm(data, None, source=f"file:{path}", conf_where=str(path))
+    raise DataError(
+        f"{path}: not a calibration file: expected IBM properties ($.qubits and $.gates), an IBM "
+        "configuration ($.n_qubits) or a qpumon snapshot ($.qpumon_snapshot)"
+    )
+
+
+def _conf_beside(props: Path) -> Path | None:
+    if props.name.startswith("props_"):
+        candidate = props.with_name("conf_" + props.name[len("props_") :])
+        if candidate.exists():
+            return candidate
+    return None

@@ -1,0 +1,334 @@
+"""IBM's configuration and properties JSON, parsed into the model.
+
+This is the only module that knows IBM's raw layout; the bundled snapshots, calibration files and
+the live IBM service all come through here. ``where`` prefixes (usually a file name) make every
+error name the file and the JSON path of the bad field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from .. import validate as v
+from ..errors import DataError
+from ..model import (
+    DeviceSnapshot,
+    DeviceStatus,
+    GateCalibration,
+    LayerFidelity,
+    QubitCalibration,
+)
+from ..units import Dimension, convert
+
+#: IBM's per-qubit property name -> (model field, dimension, lowest allowed value).
+QUBIT_PROPERTIES: dict[str, tuple[str, Dimension, float | None]] = {
+    "T1": ("t1_us", "time_us", 0.0),
+    "T2": ("t2_us", "time_us", 0.0),
+    "frequency": ("frequency_ghz", "frequency_ghz", 0.0),
+    "anharmonicity": ("anharmonicity_ghz", "frequency_ghz", None),
+    "readout_error": ("readout_error", "dimensionless", 0.0),
+    "prob_meas0_prep1": ("prob_meas0_prep1", "dimensionless", 0.0),
+    "prob_meas1_prep0": ("prob_meas1_prep0", "dimensionless", 0.0),
+    "readout_length": ("readout_length_ns", "time_ns", 0.0),
+}
+_PROBABILITIES = {"readout_error", "prob_meas0_prep1", "prob_meas1_prep0"}
+
+#: Configuration keys the typed fields of the snapshot carry.
+TYPED_CONFIG_KEYS = frozenset(
+    {"backend_name", "backend_version", "n_qubits", "basis_gates", "coupling_map"}
+    | {"processor_type", "dt", "coords", "simulator"}
+)
+
+# conf.dt is documented in ns, but one old device states it in seconds: anything below a
+# picosecond cannot be a real ns sample time, so it is read as seconds.
+_DT_SECONDS_BELOW = 1e-3
+
+_LAYER_FIDELITY_NAME = re.compile(r"lf_(\d+)$")
+
+_INT_ONLY = {int}
+
+# (unit as written, dimension) -> factor to the canonical unit, for the units real data uses.
+_FACTORS: dict[tuple[Any, Dimension], float] = {
+    ("", "dimensionless"): 1.0,
+    (None, "dimensionless"): 1.0,
+    ("us", "time_us"): 1.0,
+    ("\u00b5s", "time_us"): 1.0,
+    ("\u03bcs", "time_us"): 1.0,
+    ("ns", "time_ns"): 1.0,
+    ("GHz", "frequency_ghz"): 1.0,
+}
+
+
+def snapshot_from_ibm(
+    conf: Mapping[str, Any] | None,
+    props: Mapping[str, Any] | None,
+    *,
+    source: str,
+    name: str | None = None,
+    status: DeviceStatus | None = None,
+    conf_where: str = "configuration",
+    props_where: str = "properties",
+) -> DeviceSnapshot:
+    """Build a :class:`DeviceSnapshot` from IBM's configuration and properties dictionaries.
+
+    Either may be None (a device without calibration has no properties; a bare properties file has
+    no configuration). ``name`` overrides the backend name the data carries.
+    """
+    if conf is None and props is None:
+        raise DataError(f"{source}: neither a configuration nor properties were given")
+    config = dict(_configuration(conf, conf_where)) if conf is not None else {}
+    calibration = _Calibration.parse(props, props_where) if props is not None else _Calibration()
+    num_qubits = _num_qubits(config, calibration, conf_where)
+    edges = config.get("coupling_map")
+    return DeviceSnapshot(
+        name=name or config.get("backend_name") or calibration.backend_name or "unnamed",
+        num_qubits=num_qubits,
+        source=source,
+        backend_version=config.get("backend_version") or calibration.backend_version,
+        processor_family=config.get("processor_family"),
+        processor_revision=config.get("processor_revision"),
+        basis_gates=config.get("basis_gates", ()),
+        coupling_edges=edges if edges is not None else calibration.edges(),
+        dt_ns=config.get("dt_ns"),
+        coords=config.get("coords"),
+        simulator=bool(config.get("simulator", False)),
+        configuration=config.get("rest", {}),
+        status=status,
+        calibrated_at=calibration.updated_at,
+        qubits=calibration.qubits,
+        gates=calibration.gates,
+        layer_fidelities=calibration.layer_fidelities,
+        unit_labels=calibration.unit_labels,
+    )
+
+
+def _num_qubits(config: Mapping[str, Any], calibration: _Calibration, where: str) -> int:
+    if "n_qubits" in config:
+        count: int = config["n_qubits"]
+        if len(calibration.qubits) > count:
+            raise DataError(
+                f"{where}: n_qubits is {count} but the properties list "
+                f"{len(calibration.qubits)} qubits"
+            )
+        return count
+    return len(calibration.qubits)
+
+
+def _configuration(conf: Any, where: str) -> dict[str, Any]:
+    """The typed fields of a configuration, plus ``rest``: every other key, ``"None"`` as None."""
+    conf = v.mapping(conf, where)
+    out: dict[str, Any] = {}
+    if conf.get("backend_name") is not None:
+        out["backend_name"] = v.text(conf["backend_name"], f"{where}: $.backend_name")
+    if conf.get("backend_version") is not None:
+        out["backend_version"] = str(conf["backend_version"])
+    if "n_qubits" in conf:
+        out["n_qubits"] = int(
+            v.at_least(v.integer(conf["n_qubits"], f"{where}: $.n_qubits"), 0, f"{where}: $.n_qubits")
+        )
+    if conf.get("basis_gates") is not None:
+        gates = v.sequence(conf["basis_gates"], f"{where}: $.basis_gates")
+        out["basis_gates"] = tuple(
+            v.text(g, f"{where}: $.basis_gates[{i}]") for i, g in enumerate(gates)
+        )
+    if conf.get("coupling_map") is not None:
+        out["coupling_map"] = _edges(conf["coupling_map"], f"{where}: $.coupling_map")
+    processor = conf.get("processor_type")
+    if isinstance(processor, Mapping):
+        if processor.get("family") is not None:
+            out["processor_family"] = str(processor["family"])
+        if processor.get("revision") is not None:
+            out["processor_revision"] = str(processor["revision"])
+    if _present(conf.get("dt")):
+        dt = v.at_least(v.number(conf["dt"], f"{where}: $.dt"), 0.0, f"{where}: $.dt")
+        out["dt_ns"] = dt * 1e9 if dt < _DT_SECONDS_BELOW else dt
+    if conf.get("coords") is not None:
+        out["coords"] = _coords(conf["coords"], f"{where}: $.coords")
+    out["simulator"] = bool(conf.get("simulator", False))
+    out["rest"] = {
+        key: (None if value == "None" else value)
+        for key, value in conf.items()
+        if key not in TYPED_CONFIG_KEYS
+    }
+    return out
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "None"
+
+
+def _edges(raw: Any, where: str) -> tuple[tuple[int, int], ...]:
+    edges = []
+    for i, pair in enumerate(v.sequence(raw, where)):
+        pair = v.sequence(pair, f"{where}[{i}]")
+        if len(pair) != 2:
+            raise DataError(f"{where}[{i}]: a coupling must join two qubits, got {list(pair)}")
+        edges.append((v.integer(pair[0], f"{where}[{i}][0]"), v.integer(pair[1], f"{where}[{i}][1]")))
+    return tuple(edges)
+
+
+def _coords(raw: Any, where: str) -> tuple[tuple[float, float], ...]:
+    points = []
+    for i, point in enumerate(v.sequence(raw, where)):
+        point = v.sequence(point, f"{where}[{i}]")
+        if len(point) != 2:
+            raise DataError(f"{where}[{i}]: expected two coordinates, got {list(point)}")
+        points.append((v.number(point[0], f"{where}[{i}][0]"), v.number(point[1], f"{where}[{i}][1]")))
+    return tuple(points)
+
+
+class _Calibration:
+    """The parsed content of a properties dictionary."""
+
+    def __init__(self) -> None:
+        self.backend_name: str | None = None
+        self.backend_version: str | None = None
+        self.updated_at: datetime | None = None
+        self.qubits: tuple[QubitCalibration, ...] = ()
+        self.gates: tuple[GateCalibration, ...] = ()
+        self.layer_fidelities: tuple[LayerFidelity, ...] = ()
+        self.unit_labels: dict[str, str] = {}
+        self._dates: dict[str, datetime] = {}
+
+    @classmethod
+    def parse(cls, props: Any, where: str) -> _Calibration:
+        props = v.mapping(props, where)
+        self = cls()
+        for key in ("qubits", "gates"):
+            if key not in props:
+                raise DataError(f"{where}: $.{key} is missing; is this an IBM properties file?")
+        if props.get("backend_name") is not None:
+            self.backend_name = v.text(props["backend_name"], f"{where}: $.backend_name")
+        if props.get("backend_version") is not None:
+            self.backend_version = str(props["backend_version"])
+        if props.get("last_update_date") is not None:
+            self.updated_at = v.timestamp(props["last_update_date"], f"{where}: $.last_update_date")
+        qubits = v.sequence(props["qubits"], f"{where}: $.qubits")
+        self.qubits = tuple(
+            self._qubit(i, entries, f"{where}: $.qubits[{i}]") for i, entries in enumerate(qubits)
+        )
+        gates = v.sequence(props["gates"], f"{where}: $.gates")
+        self.gates = tuple(self._gate(g, f"{where}: $.gates[{i}]") for i, g in enumerate(gates))
+        self.layer_fidelities = self._layer_fidelities(props, where)
+        return self
+
+    def edges(self) -> tuple[tuple[int, int], ...]:
+        """Coupling edges implied by the two-qubit gates (when there is no configuration)."""
+        pairs = (g.qubits for g in self.gates if g.arity == 2)
+        return tuple(dict.fromkeys((a, b) for a, b in pairs))
+
+    def _when(self, entry: Mapping[str, Any], where: str) -> datetime | None:
+        raw = entry.get("date")
+        if raw is None:
+            return None
+        hit = self._dates.get(raw) if raw.__class__ is str else None  # dates repeat a lot
+        return hit if hit is not None else v.timestamp(raw, f"{where}.date", self._dates)
+
+    # The two methods below run ~30,000 times for a large device, so they check types inline and
+    # only build an error's JSON path when a check has failed.
+
+    def _qubit(self, index: int, entries: Any, where: str) -> QubitCalibration:
+        values: dict[str, Any] = {}
+        dates: dict[str, datetime] = {}
+        if entries.__class__ is not list:
+            v.sequence(entries, where)
+        for j, entry in enumerate(entries):
+            if entry.__class__ is not dict:
+                v.mapping(entry, f"{where}[{j}]")
+            spec = QUBIT_PROPERTIES.get(entry.get("name"))
+            if spec is None:
+                continue  # IBM adds new per-qubit properties from time to time
+            field, dimension, low = spec
+            unit = entry.get("unit")
+            value = _scaled(entry.get("value"), unit, dimension, lambda j=j: f"{where}[{j}]")
+            if (low is not None and value < low) or (field in _PROBABILITIES and value > 1.0):
+                path = f"{where}[{j}].value"
+                v.at_least(value, low or 0.0, path)
+                v.probability(value, path)
+            values[field] = value
+            if field not in self.unit_labels:
+                self.unit_labels[field] = unit or ""
+            when = self._when(entry, f"{where}[{j}]")
+            if when is not None:
+                dates[field] = when
+        return QubitCalibration(index=index, measured_at=dates, **values)
+
+    def _gate(self, raw: Any, where: str) -> GateCalibration:
+        if raw.__class__ is not dict:
+            v.mapping(raw, where)
+        name = raw.get("gate")
+        if name.__class__ is not str:
+            v.text(name, f"{where}.gate")
+        qubits = raw.get("qubits")
+        if qubits.__class__ is not list or set(map(type, qubits)) != _INT_ONLY:
+            qubits = [v.integer(q, f"{where}.qubits[{k}]")
+                      for k, q in enumerate(v.sequence(qubits, f"{where}.qubits"))]
+        error = length = when = None
+        params = raw.get("parameters", ())
+        if params.__class__ is not list:
+            v.sequence(params, f"{where}.parameters")
+        for j, param in enumerate(params):
+            if param.__class__ is not dict:
+                v.mapping(param, f"{where}.parameters[{j}]")
+            kind = param.get("name")
+            if kind == "gate_error":
+                error = _scaled(param.get("value"), param.get("unit"), "dimensionless",
+                                lambda j=j: f"{where}.parameters[{j}]")
+                if not 0.0 <= error <= 1.0:
+                    v.probability(error, f"{where}.parameters[{j}].value")
+                when = self._when(param, f"{where}.parameters[{j}]") or when
+            elif kind == "gate_length":
+                length = _scaled(param.get("value"), param.get("unit"), "time_ns",
+                                 lambda j=j: f"{where}.parameters[{j}]")
+                if length < 0.0:
+                    v.at_least(length, 0.0, f"{where}.parameters[{j}].value")
+                if when is None:
+                    when = self._when(param, f"{where}.parameters[{j}]")
+        return GateCalibration(gate=name, qubits=tuple(qubits), error=error, length_ns=length,
+                               measured_at=when)
+
+    def _layer_fidelities(self, props: Mapping[str, Any], where: str) -> tuple[LayerFidelity, ...]:
+        chains: dict[str, tuple[int, ...]] = {}
+        for i, entry in enumerate(_list(props.get("general_qlists"), f"{where}: $.general_qlists")):
+            entry = v.mapping(entry, f"{where}: $.general_qlists[{i}]")
+            qubits = v.sequence(entry.get("qubits"), f"{where}: $.general_qlists[{i}].qubits")
+            if set(map(type, qubits)) != _INT_ONLY:
+                qubits = [v.integer(q, f"{where}: $.general_qlists[{i}].qubits") for q in qubits]
+            chains[str(entry.get("name"))] = tuple(qubits)
+        found = []
+        for i, entry in enumerate(_list(props.get("general"), f"{where}: $.general")):
+            name = entry.get("name") if entry.__class__ is dict else None
+            match = _LAYER_FIDELITY_NAME.match(name) if name.__class__ is str else None
+            if not match:
+                continue  # jq_/zz_ couplings and other general entries are not modelled
+            path = f"{where}: $.general[{i}]"
+            fidelity = v.probability(v.number(entry.get("value"), f"{path}.value"), f"{path}.value")
+            found.append(
+                LayerFidelity(
+                    num_qubits=int(match.group(1)),
+                    fidelity=fidelity,
+                    qubits=chains.get(match.group(0), ()),
+                    measured_at=self._when(entry, path),
+                )
+            )
+        return tuple(sorted(found, key=lambda lf: lf.num_qubits))
+
+
+def _scaled(value: Any, unit: Any, dimension: Dimension, where: Callable[[], str]) -> float:
+    """``value`` as a finite float in the canonical unit of ``dimension``."""
+    cls = value.__class__
+    if cls is int:
+        value = float(value)
+    elif cls is not float or value - value != 0.0:  # x - x is NaN for NaN and inf
+        value = v.number(value, f"{where()}.value")
+    factor = _FACTORS.get((unit, dimension))
+    if factor is None:
+        return convert(value, unit, dimension, where())
+    return value if factor == 1.0 else value * factor
+
+
+def _list(value: Any, where: str) -> Sequence[Any]:
+    return () if value is None else v.sequence(value, where)

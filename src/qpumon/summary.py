@@ -1,0 +1,112 @@
+"""A device's headline numbers: medians and counts of flagged values.
+
+Medians leave out IBM's ``error == 1`` flags (failed benchmarks, not measurements) unless asked;
+everything missing is simply absent from a median, never counted as 0.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .model import DeviceSnapshot, DeviceStatus, GateCalibration
+
+#: The gate whose error stands for "the 1q error" of a device, by preference: ``sx`` on today's
+#: devices, ``u2`` (one pulse, like sx) on the old u1/u2/u3 ones.
+ONE_QUBIT_REFERENCE_GATES = ("sx", "u2", "x", "u3")
+#: The chain length IBM quotes EPLG for.
+EPLG_CHAIN = 100
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSummary:
+    """Headline numbers of one snapshot."""
+
+    name: str
+    num_qubits: int
+    processor: str | None
+    status: DeviceStatus | None
+    calibrated_at: datetime | None
+    source: str
+    has_calibration: bool
+    median_t1_us: float | None
+    median_t2_us: float | None
+    median_readout_error: float | None
+    one_qubit_gate: str | None
+    median_1q_error: float | None
+    two_qubit_gates: tuple[str, ...]
+    median_2q_error: float | None
+    eplg_100: float | None
+    failed_gates: int
+    failed_2q_gates: int
+    unreliable_readouts: int
+    t2_exceeds_twice_t1: int
+    include_flagged: bool
+
+    @property
+    def flagged(self) -> int:
+        """All flagged values: failed gates, unreliable readouts and T2 > 2·T1 qubits."""
+        return self.failed_gates + self.unreliable_readouts + self.t2_exceeds_twice_t1
+
+
+def median(values: Iterable[float | None]) -> float | None:
+    """The median of the values that are present; None if there are none."""
+    present = [x for x in values if x is not None]
+    return statistics.median(present) if present else None
+
+
+def gate_errors(gates: Iterable[GateCalibration], include_flagged: bool = False) -> list[float]:
+    """The errors of ``gates`` that exist, without IBM's failure flags unless asked."""
+    return [g.error for g in gates if g.error is not None and (include_flagged or not g.failed)]
+
+
+def one_qubit_reference_gate(snapshot: DeviceSnapshot) -> str | None:
+    """The single-qubit gate whose error summarises the device (see ONE_QUBIT_REFERENCE_GATES)."""
+    present = {g.gate for g in snapshot.gates if g.arity == 1 and g.error is not None}
+    return next((name for name in ONE_QUBIT_REFERENCE_GATES if name in present), None)
+
+
+def two_qubit_gates(snapshot: DeviceSnapshot) -> list[GateCalibration]:
+    """Calibrations of the device's native entangling gates (both directions where listed)."""
+    native = set(snapshot.two_qubit_basis_gates)
+    return [g for g in snapshot.gates if g.arity == 2 and g.gate in native]
+
+
+def eplg(snapshot: DeviceSnapshot, chain: int = EPLG_CHAIN) -> float | None:
+    """IBM's error per layered gate for a ``chain``-qubit layer, if its layer fidelity is given."""
+    for lf in snapshot.layer_fidelities:
+        if lf.num_qubits == chain:
+            return lf.eplg
+    return None
+
+
+def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> DeviceSummary:
+    """The headline numbers of ``snapshot``."""
+    qubits = snapshot.qubits
+    reference = one_qubit_reference_gate(snapshot)
+    entanglers = two_qubit_gates(snapshot)
+    one_qubit = [g for g in snapshot.gates if g.gate == reference and g.arity == 1]
+    return DeviceSummary(
+        name=snapshot.name,
+        num_qubits=snapshot.num_qubits,
+        processor=snapshot.processor,
+        status=snapshot.status,
+        calibrated_at=snapshot.calibrated_at,
+        source=snapshot.source,
+        has_calibration=snapshot.has_calibration,
+        median_t1_us=median(q.t1_us for q in qubits),
+        median_t2_us=median(q.t2_us for q in qubits),
+        median_readout_error=median(q.readout_error for q in qubits),
+        one_qubit_gate=reference,
+        median_1q_error=median(gate_errors(one_qubit, include_flagged)),
+        two_qubit_gates=snapshot.two_qubit_basis_gates,
+        median_2q_error=median(gate_errors(entanglers, include_flagged)),
+        eplg_100=eplg(snapshot),
+        failed_gates=sum(1 for g in snapshot.gates if g.failed),
+        failed_2q_gates=sum(1 for g in entanglers if g.failed),
+        unreliable_readouts=sum(1 for q in qubits if q.readout_unreliable),
+        t2_exceeds_twice_t1=sum(1 for q in qubits if q.t2_exceeds_twice_t1),
+        include_flagged=include_flagged,
+    )
