@@ -56,10 +56,12 @@ QUBIT_METRICS: dict[str, Metric] = {
         _qubit("frequency_ghz", "Freq", "GHz", "qubit frequency", False, 5),
         _qubit("anharmonicity_ghz", "Anharm", "GHz", "anharmonicity", False, 5),
         _qubit("readout_error", "Readout err", "", "assignment error of a measurement", True, -3),
-        _qubit("prob_meas0_prep1", "P(0|1)", "", "probability of reading 0 after preparing 1",
-               True, -3),
-        _qubit("prob_meas1_prep0", "P(1|0)", "", "probability of reading 1 after preparing 0",
-               True, -3),
+        _qubit(
+            "prob_meas0_prep1", "P(0|1)", "", "probability of reading 0 after preparing 1", True, -3
+        ),
+        _qubit(
+            "prob_meas1_prep0", "P(1|0)", "", "probability of reading 1 after preparing 0", True, -3
+        ),
         _qubit("readout_length_ns", "Readout len", "ns", "duration of a measurement", True, 0),
     )
 }
@@ -83,8 +85,9 @@ ALIASES: dict[str, str] = {
 
 def gate_error_metric(gate: str) -> Metric:
     """The per-qubit metric "error of single-qubit gate ``gate``" (key ``<gate>_error``)."""
-    return Metric(f"{gate}_error", f"{gate.upper()} err", "",
-                  f"error of the {gate} gate", True, -3, "qubit")
+    return Metric(
+        f"{gate}_error", f"{gate.upper()} err", "", f"error of the {gate} gate", True, -3, "qubit"
+    )
 
 
 def qubit_metric(name: str, snapshot: DeviceSnapshot | None = None) -> Metric:
@@ -104,9 +107,9 @@ def qubit_metric(name: str, snapshot: DeviceSnapshot | None = None) -> Metric:
 
 def single_qubit_gates(snapshot: DeviceSnapshot) -> list[str]:
     """Names of the single-qubit gates with an error, in the order the source lists them."""
-    return list(dict.fromkeys(
-        g.gate for g in snapshot.gates if g.arity == 1 and g.error is not None
-    ))
+    return list(
+        dict.fromkeys(g.gate for g in snapshot.gates if g.arity == 1 and g.error is not None)
+    )
 
 
 def qubit_values(snapshot: DeviceSnapshot, metric: Metric) -> list[float | None]:
@@ -114,8 +117,9 @@ def qubit_values(snapshot: DeviceSnapshot, metric: Metric) -> list[float | None]
     return [value_getter(snapshot, metric)(q) for q in snapshot.qubits]
 
 
-def value_getter(snapshot: DeviceSnapshot, metric: Metric) -> Callable[[QubitCalibration],
-                                                                        float | None]:
+def value_getter(
+    snapshot: DeviceSnapshot, metric: Metric
+) -> Callable[[QubitCalibration], float | None]:
     """A function reading ``metric`` from one qubit of ``snapshot``."""
     if metric.key in QUBIT_METRICS:
         return lambda q: q.value(metric.key)

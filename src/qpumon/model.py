@@ -97,7 +97,7 @@ class LayerFidelity:
         """Error per layered gate: ``4/5 · (1 - LF^(1/(N-1)))``; None for a chain shorter than 2."""
         if self.num_qubits < 2 or self.fidelity <= 0:
             return None
-        return 0.8 * (1.0 - self.fidelity ** (1.0 / (self.num_qubits - 1)))
+        return 0.8 * (1.0 - float(self.fidelity ** (1.0 / (self.num_qubits - 1))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +163,7 @@ class DeviceSnapshot:
 
     @cached_property
     def two_qubit_basis_gates(self) -> tuple[str, ...]:
-        """The native entangling gates (2-qubit gates in ``basis_gates``; all 2q gates if unknown)."""
+        """Native entangling gates: 2-qubit gates in ``basis_gates`` (all 2q gates if unknown)."""
         listed = dict.fromkeys(g.gate for g in self.gates if g.arity == 2)
         if self.basis_gates:
             return tuple(name for name in listed if name in self.basis_gates)

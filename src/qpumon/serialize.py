@@ -38,7 +38,9 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
         "coords": None if snapshot.coords is None else [list(p) for p in snapshot.coords],
         "simulator": snapshot.simulator,
         "configuration": dict(snapshot.configuration),
-        "status": None if status is None else {
+        "status": None
+        if status is None
+        else {
             "operational": status.operational,
             "message": status.message,
             "pending_jobs": status.pending_jobs,
@@ -47,13 +49,22 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
         "unit_labels": dict(snapshot.unit_labels),
         "qubits": [_qubit_to_dict(q) for q in snapshot.qubits],
         "gates": [
-            {"gate": g.gate, "qubits": list(g.qubits), "error": g.error,
-             "length_ns": g.length_ns, "measured_at": _iso(g.measured_at)}
+            {
+                "gate": g.gate,
+                "qubits": list(g.qubits),
+                "error": g.error,
+                "length_ns": g.length_ns,
+                "measured_at": _iso(g.measured_at),
+            }
             for g in snapshot.gates
         ],
         "layer_fidelities": [
-            {"num_qubits": lf.num_qubits, "fidelity": lf.fidelity, "qubits": list(lf.qubits),
-             "measured_at": _iso(lf.measured_at)}
+            {
+                "num_qubits": lf.num_qubits,
+                "fidelity": lf.fidelity,
+                "qubits": list(lf.qubits),
+                "measured_at": _iso(lf.measured_at),
+            }
             for lf in snapshot.layer_fidelities
         ],
     }
@@ -88,37 +99,43 @@ def _snapshot(data: Mapping[str, Any], where: str) -> DeviceSnapshot:
         source=v.text(data["source"], f"{where}: $.source"),
         backend_version=_opt_text(data.get("backend_version"), f"{where}: $.backend_version"),
         processor_family=_opt_text(data.get("processor_family"), f"{where}: $.processor_family"),
-        processor_revision=_opt_text(data.get("processor_revision"),
-                                     f"{where}: $.processor_revision"),
+        processor_revision=_opt_text(
+            data.get("processor_revision"), f"{where}: $.processor_revision"
+        ),
         basis_gates=tuple(v.text(g, f"{where}: $.basis_gates") for g in data["basis_gates"]),
         coupling_edges=tuple(
             (v.integer(a, f"{where}: $.coupling_edges"), v.integer(b, f"{where}: $.coupling_edges"))
             for a, b in data["coupling_edges"]
         ),
         dt_ns=_opt_number(data.get("dt_ns"), f"{where}: $.dt_ns"),
-        coords=None if coords is None else tuple(
-            (v.number(x, f"{where}: $.coords"), v.number(y, f"{where}: $.coords")) for x, y in coords
+        coords=None
+        if coords is None
+        else tuple(
+            (v.number(x, f"{where}: $.coords"), v.number(y, f"{where}: $.coords"))
+            for x, y in coords
         ),
         simulator=bool(data.get("simulator", False)),
         configuration=dict(v.mapping(data.get("configuration", {}), f"{where}: $.configuration")),
-        status=None if status is None else DeviceStatus(
+        status=None
+        if status is None
+        else DeviceStatus(
             operational=bool(status["operational"]),
             message=str(status.get("message", "")),
-            pending_jobs=None if status.get("pending_jobs") is None
+            pending_jobs=None
+            if status.get("pending_jobs") is None
             else v.integer(status["pending_jobs"], f"{where}: $.status.pending_jobs"),
         ),
         calibrated_at=_opt_time(data.get("calibrated_at"), f"{where}: $.calibrated_at"),
         unit_labels={str(k): str(val) for k, val in data.get("unit_labels", {}).items()},
-        qubits=tuple(
-            _qubit(q, f"{where}: $.qubits[{i}]") for i, q in enumerate(data["qubits"])
-        ),
+        qubits=tuple(_qubit(q, f"{where}: $.qubits[{i}]") for i, q in enumerate(data["qubits"])),
         gates=tuple(_gate(g, f"{where}: $.gates[{i}]") for i, g in enumerate(data["gates"])),
         layer_fidelities=tuple(
             LayerFidelity(
                 num_qubits=v.integer(lf["num_qubits"], f"{where}: $.layer_fidelities[{i}]"),
                 fidelity=v.probability(
                     v.number(lf["fidelity"], f"{where}: $.layer_fidelities[{i}].fidelity"),
-                    f"{where}: $.layer_fidelities[{i}].fidelity"),
+                    f"{where}: $.layer_fidelities[{i}].fidelity",
+                ),
                 qubits=tuple(int(q) for q in lf.get("qubits", ())),
                 measured_at=_opt_time(lf.get("measured_at"), f"{where}: $.layer_fidelities[{i}]"),
             )
@@ -137,10 +154,7 @@ def _qubit_to_dict(qubit: QubitCalibration) -> dict[str, Any]:
 
 def _qubit(data: Mapping[str, Any], where: str) -> QubitCalibration:
     data = v.mapping(data, where)
-    values = {
-        name: _opt_number(data.get(name), f"{where}.{name}")
-        for name in QUBIT_FIELDS
-    }
+    values = {name: _opt_number(data.get(name), f"{where}.{name}") for name in QUBIT_FIELDS}
     for name in ("t1_us", "t2_us", "readout_length_ns", "frequency_ghz"):
         if values[name] is not None:
             v.at_least(values[name], 0.0, f"{where}.{name}")  # type: ignore[arg-type]
@@ -151,8 +165,9 @@ def _qubit(data: Mapping[str, Any], where: str) -> QubitCalibration:
         str(k): v.timestamp(val, f"{where}.measured_at.{k}")
         for k, val in v.mapping(data.get("measured_at", {}), f"{where}.measured_at").items()
     }
-    return QubitCalibration(index=v.integer(data["index"], f"{where}.index"), measured_at=dates,
-                            **values)
+    return QubitCalibration(
+        index=v.integer(data["index"], f"{where}.index"), measured_at=dates, **values
+    )
 
 
 def _gate(data: Mapping[str, Any], where: str) -> GateCalibration:

@@ -33,6 +33,8 @@ class DeviceSummary:
     has_calibration: bool
     median_t1_us: float | None
     median_t2_us: float | None
+    mean_t1_us: float | None
+    mean_t2_us: float | None
     median_readout_error: float | None
     one_qubit_gate: str | None
     median_1q_error: float | None
@@ -55,6 +57,12 @@ def median(values: Iterable[float | None]) -> float | None:
     """The median of the values that are present; None if there are none."""
     present = [x for x in values if x is not None]
     return statistics.median(present) if present else None
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    """The mean of the values that are present; None if there are none."""
+    present = [x for x in values if x is not None]
+    return sum(present) / len(present) if present else None
 
 
 def gate_errors(gates: Iterable[GateCalibration], include_flagged: bool = False) -> list[float]:
@@ -98,6 +106,8 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         has_calibration=snapshot.has_calibration,
         median_t1_us=median(q.t1_us for q in qubits),
         median_t2_us=median(q.t2_us for q in qubits),
+        mean_t1_us=mean(q.t1_us for q in qubits),
+        mean_t2_us=mean(q.t2_us for q in qubits),
         median_readout_error=median(q.readout_error for q in qubits),
         one_qubit_gate=reference,
         median_1q_error=median(gate_errors(one_qubit, include_flagged)),

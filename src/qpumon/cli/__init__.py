@@ -57,8 +57,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:
         if debug:
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              1)
+        _fail(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
+        )
     sys.exit(0)
 
 

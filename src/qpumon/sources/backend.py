@@ -13,14 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import validate as v
 from ..errors import DataError
 from ..model import DeviceSnapshot, DeviceStatus, GateCalibration, QubitCalibration
-from .. import validate as v
 from .ibm_json import snapshot_from_ibm
 
 # Target operations that are not gates with a calibration of their own.
-_NOT_GATES = frozenset({"measure", "delay", "reset", "barrier", "if_else", "for_loop",
-                        "switch_case", "while_loop", "box", "store"})
+_NOT_GATES = frozenset(
+    {
+        "measure",
+        "delay",
+        "reset",
+        "barrier",
+        "if_else",
+        "for_loop",
+        "switch_case",
+        "while_loop",
+        "box",
+        "store",
+    }
+)
 
 
 def snapshot_from_backend(backend: Any) -> DeviceSnapshot:
@@ -31,20 +43,36 @@ def snapshot_from_backend(backend: Any) -> DeviceSnapshot:
     raw = _fake_backend_dicts(backend)
     if raw is not None:
         return snapshot_from_ibm(
-            raw[0], raw[1], source=source, name=name, status=status,
-            conf_where=f"{name} configuration", props_where=f"{name} properties",
+            raw[0],
+            raw[1],
+            source=source,
+            name=name,
+            status=status,
+            conf_where=f"{name} configuration",
+            props_where=f"{name} properties",
         )
     props = _call(backend, "properties")
     conf = _call(backend, "configuration")
     conf_dict = _to_dict(conf)
     if props is not None and hasattr(props, "gates") and conf_dict is not None:
         return snapshot_from_ibm(
-            conf_dict, _properties_dict(props), source=source, name=name, status=status,
-            conf_where=f"{name}.configuration()", props_where=f"{name}.properties()",
+            conf_dict,
+            _properties_dict(props),
+            source=source,
+            name=name,
+            status=status,
+            conf_where=f"{name}.configuration()",
+            props_where=f"{name}.properties()",
         )
     if conf_dict is not None and not hasattr(backend, "target"):
-        return snapshot_from_ibm(conf_dict, None, source=source, name=name, status=status,
-                                 conf_where=f"{name}.configuration()")
+        return snapshot_from_ibm(
+            conf_dict,
+            None,
+            source=source,
+            name=name,
+            status=status,
+            conf_where=f"{name}.configuration()",
+        )
     return _from_target(backend, name, source, status)
 
 
@@ -108,8 +136,11 @@ def _properties_dict(props: Any) -> dict[str, Any]:
         "last_update_date": props.last_update_date,
         "qubits": [[_nduv(item) for item in qubit] for qubit in props.qubits],
         "gates": [
-            {"gate": g.gate, "qubits": list(g.qubits),
-             "parameters": [_nduv(p) for p in g.parameters]}
+            {
+                "gate": g.gate,
+                "qubits": list(g.qubits),
+                "parameters": [_nduv(p) for p in g.parameters],
+            }
             for g in props.gates
         ],
         "general": [_nduv(item) for item in (props.general or [])],
@@ -117,8 +148,9 @@ def _properties_dict(props: Any) -> dict[str, Any]:
     }
 
 
-def _from_target(backend: Any, name: str, source: str,
-                 status: DeviceStatus | None) -> DeviceSnapshot:
+def _from_target(
+    backend: Any, name: str, source: str, status: DeviceStatus | None
+) -> DeviceSnapshot:
     target = getattr(backend, "target", None)
     if target is None:
         raise DataError(f"{name}: the backend has neither a target nor properties()")
@@ -127,17 +159,21 @@ def _from_target(backend: Any, name: str, source: str,
     gates = _target_gates(target, name)
     qubits = _target_qubits(target, num_qubits, name)
     basis = tuple(op for op in target.operation_names if op not in _NOT_GATES)
-    edges = tuple(dict.fromkeys(
-        tuple(qargs) for op in basis for qargs in (target.qargs_for_operation_name(op) or ())
-        if qargs is not None and len(qargs) == 2
-    ))
+    edges = tuple(
+        dict.fromkeys(
+            tuple(qargs)
+            for op in basis
+            for qargs in (target.qargs_for_operation_name(op) or ())
+            if qargs is not None and len(qargs) == 2
+        )
+    )
     return DeviceSnapshot(
         name=name,
         num_qubits=num_qubits,
         source=source,
         backend_version=str(getattr(backend, "backend_version", "") or "") or None,
         basis_gates=basis,
-        coupling_edges=edges,  # type: ignore[arg-type]
+        coupling_edges=edges,
         dt_ns=None if dt is None else float(dt) * 1e9,
         status=status,
         qubits=qubits if any(_has_values(q) for q in qubits) or gates else (),
@@ -154,16 +190,29 @@ def _target_gates(target: Any, name: str) -> tuple[GateCalibration, ...]:
         for qargs, props in target[op].items():
             if qargs is None or props is None:
                 continue
-            error = None if props.error is None else v.probability(
-                v.number(props.error, f"{name}.target[{op!r}][{qargs}].error"),
-                f"{name}.target[{op!r}][{qargs}].error")
-            duration = None if props.duration is None else v.at_least(
-                v.number(props.duration, f"{name}.target[{op!r}][{qargs}].duration"),
-                0.0, f"{name}.target[{op!r}][{qargs}].duration") * 1e9
+            error = (
+                None
+                if props.error is None
+                else v.probability(
+                    v.number(props.error, f"{name}.target[{op!r}][{qargs}].error"),
+                    f"{name}.target[{op!r}][{qargs}].error",
+                )
+            )
+            duration = (
+                None
+                if props.duration is None
+                else v.at_least(
+                    v.number(props.duration, f"{name}.target[{op!r}][{qargs}].duration"),
+                    0.0,
+                    f"{name}.target[{op!r}][{qargs}].duration",
+                )
+                * 1e9
+            )
             if error is None and duration is None:
                 continue
-            gates.append(GateCalibration(gate=op, qubits=tuple(qargs), error=error,
-                                         length_ns=duration))
+            gates.append(
+                GateCalibration(gate=op, qubits=tuple(qargs), error=error, length_ns=duration)
+            )
     return tuple(gates)
 
 
@@ -175,17 +224,23 @@ def _target_qubits(target: Any, num_qubits: int, name: str) -> tuple[QubitCalibr
         qp = properties[index] if index < len(properties) else None
         where = f"{name}.target.qubit_properties[{index}]"
         readout = measure.get((index,)) if measure else None
-        qubits.append(QubitCalibration(
-            index=index,
-            t1_us=_scaled(getattr(qp, "t1", None), 1e6, f"{where}.t1"),
-            t2_us=_scaled(getattr(qp, "t2", None), 1e6, f"{where}.t2"),
-            frequency_ghz=_scaled(getattr(qp, "frequency", None), 1e-9, f"{where}.frequency"),
-            readout_error=None if readout is None or readout.error is None else v.probability(
-                v.number(readout.error, f"{name}.target['measure'][({index},)].error"),
-                f"{name}.target['measure'][({index},)].error"),
-            readout_length_ns=None if readout is None or readout.duration is None
-            else float(readout.duration) * 1e9,
-        ))
+        qubits.append(
+            QubitCalibration(
+                index=index,
+                t1_us=_scaled(getattr(qp, "t1", None), 1e6, f"{where}.t1"),
+                t2_us=_scaled(getattr(qp, "t2", None), 1e6, f"{where}.t2"),
+                frequency_ghz=_scaled(getattr(qp, "frequency", None), 1e-9, f"{where}.frequency"),
+                readout_error=None
+                if readout is None or readout.error is None
+                else v.probability(
+                    v.number(readout.error, f"{name}.target['measure'][({index},)].error"),
+                    f"{name}.target['measure'][({index},)].error",
+                ),
+                readout_length_ns=None
+                if readout is None or readout.duration is None
+                else float(readout.duration) * 1e9,
+            )
+        )
     return tuple(qubits)
 
 
@@ -197,4 +252,3 @@ def _scaled(value: Any, factor: float, where: str) -> float | None:
 
 def _has_values(qubit: QubitCalibration) -> bool:
     return any(qubit.value(f) is not None for f in ("t1_us", "t2_us", "readout_error"))
-

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from ..errors import DeviceNotFoundError, QpumonError
 from ..model import DeviceSnapshot
-from .files import read_json
+from .files import paused_gc, read_json
 from .ibm_json import snapshot_from_ibm
 
 _PREFIXES = ("fake_", "ibmq_", "ibm_", "alt_")
@@ -48,10 +49,15 @@ class BundledSource:
     def _folders(self) -> dict[str, Path]:
         """Canonical name (``fake_<dir>``) -> the device's folder, sorted by name."""
         found = {}
-        for conf in sorted(self.folder.glob("*/conf_*.json")):
-            stem = conf.parent.name
-            if conf.name == f"conf_{stem}.json":
-                found[f"fake_{stem}"] = conf.parent
+        try:
+            entries = sorted(os.scandir(self.folder), key=lambda e: e.name)
+        except OSError as exc:
+            raise QpumonError(f"{self.folder}: cannot list bundled devices ({exc})") from None
+        for entry in entries:
+            if entry.is_dir() and os.path.exists(
+                os.path.join(entry.path, f"conf_{entry.name}.json")
+            ):
+                found[f"fake_{entry.name}"] = Path(entry.path)
         return found
 
     def names(self) -> list[str]:
@@ -72,7 +78,7 @@ class BundledSource:
         return self.resolve(name) is not None
 
     def load(self, name: str) -> DeviceSnapshot:
-        """The snapshot of device ``name``; :class:`DeviceNotFoundError` with suggestions if unknown."""
+        """The snapshot of ``name``; :class:`DeviceNotFoundError` with suggestions if unknown."""
         canonical = self.resolve(name)
         if canonical is None:
             raise DeviceNotFoundError(self.not_found_message(name))
@@ -80,20 +86,26 @@ class BundledSource:
         stem = folder.name
         conf_path = folder / f"conf_{stem}.json"
         props_path = folder / f"props_{stem}.json"
-        props = read_json(props_path) if props_path.exists() else None
-        return snapshot_from_ibm(
-            read_json(conf_path),
-            props,
-            name=canonical,
-            source=f"bundled:{canonical}",
-            conf_where=str(conf_path),
-            props_where=str(props_path),
-        )
+        with paused_gc():
+            props = read_json(props_path) if props_path.exists() else None
+            return snapshot_from_ibm(
+                read_json(conf_path),
+                props,
+                name=canonical,
+                source=f"bundled:{canonical}",
+                conf_where=str(conf_path),
+                props_where=str(props_path),
+            )
 
     def not_found_message(self, name: str) -> str:
         """A one-line message naming the closest bundled devices."""
         close = difflib.get_close_matches(name.lower(), self.names(), n=3, cutoff=0.6)
-        close += [n for n in difflib.get_close_matches(
-            f"fake_{name.lower()}", self.names(), n=3, cutoff=0.6) if n not in close]
+        close += [
+            n
+            for n in difflib.get_close_matches(
+                f"fake_{name.lower()}", self.names(), n=3, cutoff=0.6
+            )
+            if n not in close
+        ]
         hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
         return f"unknown device {name!r}{hint} (`qpumon list` shows every bundled device)"

@@ -3,19 +3,38 @@ configuration JSON (a device without calibration), and qpumon's own snapshot JSO
 
 from __future__ import annotations
 
+import gc
 import json
-
-import orjson
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..errors import DataError, QpumonError
 from ..model import DeviceSnapshot
 from .ibm_json import snapshot_from_ibm
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large JSON tree is parsed and converted.
+
+    The parse makes hundreds of thousands of small acyclic objects; without the pause, the
+    collector's repeated full scans over them cost as much as the parse itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_json(path: Path) -> Any:
-    """Parse the JSON file at ``path``; every failure is one :class:`QpumonError` naming the file."""
+    """Parse the JSON file at ``path``; any failure is a :class:`QpumonError` naming it."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -53,6 +72,11 @@ def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
     For IBM properties, the configuration is ``conf`` if given, else ``conf_<x>.json`` beside a
     ``props_<x>.json``, else none (the coupling map then comes from the two-qubit gates).
     """
+    with paused_gc():
+        return _load_file(path, conf)
+
+
+def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
     data = read_json(path)
     if not isinstance(data, dict):
         raise DataError(
@@ -67,8 +91,11 @@ def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
         conf_path = conf if conf is not None else _conf_beside(path)
         conf_data = read_json(conf_path) if conf_path is not None else None
         return snapshot_from_ibm(
-            conf_data, data, source=f"file:{path}",
-            conf_where=str(conf_path), props_where=str(path),
+            conf_data,
+            data,
+            source=f"file:{path}",
+            conf_where=str(conf_path),
+            props_where=str(path),
         )
     if "n_qubits" in data:
         return snapshot_from_ibm(data, None, source=f"file:{path}", conf_where=str(path))

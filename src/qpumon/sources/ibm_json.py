@@ -8,7 +8,7 @@ error name the file and the JSON path of the bad field.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -127,7 +127,9 @@ def _configuration(conf: Any, where: str) -> dict[str, Any]:
         out["backend_version"] = str(conf["backend_version"])
     if "n_qubits" in conf:
         out["n_qubits"] = int(
-            v.at_least(v.integer(conf["n_qubits"], f"{where}: $.n_qubits"), 0, f"{where}: $.n_qubits")
+            v.at_least(
+                v.integer(conf["n_qubits"], f"{where}: $.n_qubits"), 0, f"{where}: $.n_qubits"
+            )
         )
     if conf.get("basis_gates") is not None:
         gates = v.sequence(conf["basis_gates"], f"{where}: $.basis_gates")
@@ -166,7 +168,9 @@ def _edges(raw: Any, where: str) -> tuple[tuple[int, int], ...]:
         pair = v.sequence(pair, f"{where}[{i}]")
         if len(pair) != 2:
             raise DataError(f"{where}[{i}]: a coupling must join two qubits, got {list(pair)}")
-        edges.append((v.integer(pair[0], f"{where}[{i}][0]"), v.integer(pair[1], f"{where}[{i}][1]")))
+        edges.append(
+            (v.integer(pair[0], f"{where}[{i}][0]"), v.integer(pair[1], f"{where}[{i}][1]"))
+        )
     return tuple(edges)
 
 
@@ -176,7 +180,9 @@ def _coords(raw: Any, where: str) -> tuple[tuple[float, float], ...]:
         point = v.sequence(point, f"{where}[{i}]")
         if len(point) != 2:
             raise DataError(f"{where}[{i}]: expected two coordinates, got {list(point)}")
-        points.append((v.number(point[0], f"{where}[{i}][0]"), v.number(point[1], f"{where}[{i}][1]")))
+        points.append(
+            (v.number(point[0], f"{where}[{i}][0]"), v.number(point[1], f"{where}[{i}][1]"))
+        )
     return tuple(points)
 
 
@@ -220,12 +226,18 @@ class _Calibration:
         pairs = (g.qubits for g in self.gates if g.arity == 2)
         return tuple(dict.fromkeys((a, b) for a, b in pairs))
 
-    def _when(self, entry: Mapping[str, Any], where: str) -> datetime | None:
+    def _when(
+        self, entry: Mapping[str, Any], where: str, part: str = "", index: int | None = None
+    ) -> datetime | None:
+        """The entry's date; the JSON path ``{where}{part}[{index}]`` is built only on error."""
         raw = entry.get("date")
         if raw is None:
             return None
         hit = self._dates.get(raw) if raw.__class__ is str else None  # dates repeat a lot
-        return hit if hit is not None else v.timestamp(raw, f"{where}.date", self._dates)
+        if hit is not None:
+            return hit
+        path = where if index is None else f"{where}{part}[{index}]"
+        return v.timestamp(raw, f"{path}.date", self._dates)
 
     # The two methods below run ~30,000 times for a large device, so they check types inline and
     # only build an error's JSON path when a check has failed.
@@ -243,7 +255,7 @@ class _Calibration:
                 continue  # IBM adds new per-qubit properties from time to time
             field, dimension, low = spec
             unit = entry.get("unit")
-            value = _scaled(entry.get("value"), unit, dimension, lambda j=j: f"{where}[{j}]")
+            value = _scaled(entry.get("value"), unit, dimension, where, "", j)
             if (low is not None and value < low) or (field in _PROBABILITIES and value > 1.0):
                 path = f"{where}[{j}].value"
                 v.at_least(value, low or 0.0, path)
@@ -251,7 +263,7 @@ class _Calibration:
             values[field] = value
             if field not in self.unit_labels:
                 self.unit_labels[field] = unit or ""
-            when = self._when(entry, f"{where}[{j}]")
+            when = self._when(entry, where, "", j)
             if when is not None:
                 dates[field] = when
         return QubitCalibration(index=index, measured_at=dates, **values)
@@ -264,8 +276,10 @@ class _Calibration:
             v.text(name, f"{where}.gate")
         qubits = raw.get("qubits")
         if qubits.__class__ is not list or set(map(type, qubits)) != _INT_ONLY:
-            qubits = [v.integer(q, f"{where}.qubits[{k}]")
-                      for k, q in enumerate(v.sequence(qubits, f"{where}.qubits"))]
+            qubits = [
+                v.integer(q, f"{where}.qubits[{k}]")
+                for k, q in enumerate(v.sequence(qubits, f"{where}.qubits"))
+            ]
         error = length = when = None
         params = raw.get("parameters", ())
         if params.__class__ is not list:
@@ -275,20 +289,23 @@ class _Calibration:
                 v.mapping(param, f"{where}.parameters[{j}]")
             kind = param.get("name")
             if kind == "gate_error":
-                error = _scaled(param.get("value"), param.get("unit"), "dimensionless",
-                                lambda j=j: f"{where}.parameters[{j}]")
+                error = _scaled(
+                    param.get("value"), param.get("unit"), "dimensionless", where, ".parameters", j
+                )
                 if not 0.0 <= error <= 1.0:
                     v.probability(error, f"{where}.parameters[{j}].value")
-                when = self._when(param, f"{where}.parameters[{j}]") or when
+                when = self._when(param, where, ".parameters", j) or when
             elif kind == "gate_length":
-                length = _scaled(param.get("value"), param.get("unit"), "time_ns",
-                                 lambda j=j: f"{where}.parameters[{j}]")
+                length = _scaled(
+                    param.get("value"), param.get("unit"), "time_ns", where, ".parameters", j
+                )
                 if length < 0.0:
                     v.at_least(length, 0.0, f"{where}.parameters[{j}].value")
                 if when is None:
-                    when = self._when(param, f"{where}.parameters[{j}]")
-        return GateCalibration(gate=name, qubits=tuple(qubits), error=error, length_ns=length,
-                               measured_at=when)
+                    when = self._when(param, where, ".parameters", j)
+        return GateCalibration(
+            gate=name, qubits=tuple(qubits), error=error, length_ns=length, measured_at=when
+        )
 
     def _layer_fidelities(self, props: Mapping[str, Any], where: str) -> tuple[LayerFidelity, ...]:
         chains: dict[str, tuple[int, ...]] = {}
@@ -317,17 +334,24 @@ class _Calibration:
         return tuple(sorted(found, key=lambda lf: lf.num_qubits))
 
 
-def _scaled(value: Any, unit: Any, dimension: Dimension, where: Callable[[], str]) -> float:
-    """``value`` as a finite float in the canonical unit of ``dimension``."""
+def _scaled(
+    value: Any, unit: Any, dimension: Dimension, where: str, part: str, index: int
+) -> float:
+    """``value`` as a finite float in the canonical unit of ``dimension``.
+
+    The JSON path ``{where}{part}[{index}]`` is only built for an error message.
+    """
     cls = value.__class__
     if cls is int:
-        value = float(value)
-    elif cls is not float or value - value != 0.0:  # x - x is NaN for NaN and inf
-        value = v.number(value, f"{where()}.value")
+        number = float(value)
+    elif cls is float and value - value == 0.0:  # x - x is NaN for NaN and inf
+        number = value
+    else:
+        number = v.number(value, f"{where}{part}[{index}].value")
     factor = _FACTORS.get((unit, dimension))
     if factor is None:
-        return convert(value, unit, dimension, where())
-    return value if factor == 1.0 else value * factor
+        return convert(number, unit, dimension, f"{where}{part}[{index}]")
+    return number if factor == 1.0 else number * factor
 
 
 def _list(value: Any, where: str) -> Sequence[Any]:

@@ -1,0 +1,5 @@
+"""``python -m qpumon``: the same as the ``qpumon`` command."""
+
+from .cli import main
+
+main()

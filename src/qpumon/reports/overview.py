@@ -1,0 +1,134 @@
+"""The overview report: one row per device, side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..errors import QpumonError
+from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
+from ..summary import DeviceSummary
+from .tables import Cell, Column, Table
+
+
+@dataclass(frozen=True)
+class OverviewReport:
+    """Device summaries in display order, with the least busy and best devices marked."""
+
+    summaries: tuple[DeviceSummary, ...]
+    least_busy: str | None
+    best_2q: str | None
+    table: Table
+
+
+#: ``--sort`` keys: how to order summaries, best first.
+SORT_KEYS: dict[str, Callable[[DeviceSummary], tuple[bool, float | str]]] = {
+    "name": lambda s: (False, s.name),
+    "qubits": lambda s: (False, -s.num_qubits),
+    "t1": lambda s: (s.median_t1_us is None, -(s.median_t1_us or 0.0)),
+    "t2": lambda s: (s.median_t2_us is None, -(s.median_t2_us or 0.0)),
+    "readout": lambda s: (s.median_readout_error is None, s.median_readout_error or 0.0),
+    "1q_error": lambda s: (s.median_1q_error is None, s.median_1q_error or 0.0),
+    "2q_error": lambda s: (s.median_2q_error is None, s.median_2q_error or 0.0),
+    "eplg": lambda s: (s.eplg_100 is None, s.eplg_100 or 0.0),
+    "pending": lambda s: (_pending(s) is None, _pending(s) or 0),
+    "date": lambda s: (
+        s.calibrated_at is None,
+        -(s.calibrated_at.timestamp() if s.calibrated_at else 0.0),
+    ),
+}
+
+
+def _pending(summary: DeviceSummary) -> int | None:
+    return None if summary.status is None else summary.status.pending_jobs
+
+
+def least_busy(summaries: Iterable[DeviceSummary]) -> str | None:
+    """The operational device with the fewest pending jobs (None if no status is known)."""
+    candidates = [
+        s
+        for s in summaries
+        if s.status is not None and s.status.operational and _pending(s) is not None
+    ]
+    return min(candidates, key=lambda s: (_pending(s), s.name)).name if candidates else None
+
+
+def best_by_2q_error(summaries: Iterable[DeviceSummary]) -> str | None:
+    """The device with the lowest median two-qubit error (flagged gates excluded)."""
+    candidates = [s for s in summaries if s.median_2q_error is not None]
+    return min(candidates, key=lambda s: (s.median_2q_error, s.name)).name if candidates else None
+
+
+def build_overview(summaries: Iterable[DeviceSummary], sort: str = "name") -> OverviewReport:
+    """The overview of ``summaries``, ordered by ``sort`` (a key of :data:`SORT_KEYS`)."""
+    if sort not in SORT_KEYS:
+        raise QpumonError(f"--sort: unknown key {sort!r}; choose one of {', '.join(SORT_KEYS)}")
+    ordered = tuple(sorted(summaries, key=lambda s: (SORT_KEYS[sort](s), s.name)))
+    busy, best = least_busy(ordered), best_by_2q_error(ordered)
+    return OverviewReport(ordered, busy, best, _table(ordered, busy, best))
+
+
+_COLUMNS = (
+    Column("device", "Device", numeric=False),
+    Column("qubits", "Qubits"),
+    Column("processor", "Processor", numeric=False),
+    Column("status", "Status", numeric=False),
+    Column("pending_jobs", "Pending"),
+    Column("median_t1_us", "T1 (µs)"),
+    Column("median_t2_us", "T2 (µs)"),
+    Column("median_readout_error", "Readout err"),
+    Column("median_1q_error", "1q err"),
+    Column("median_2q_error", "2q err"),
+    Column("eplg_100", "EPLG"),
+    Column("failed_gates", "Failed"),
+    Column("flagged", "Flagged"),
+    Column("calibrated", "Calibrated", numeric=False),
+    Column("marks", "Marks", numeric=False),
+)
+
+
+def _table(summaries: tuple[DeviceSummary, ...], busy: str | None, best: str | None) -> Table:
+    rows = tuple(_row(s, busy, best) for s in summaries)
+    notes = [
+        "Medians over qubits and gates; 1q err is the SX (U2 on old devices) error, 2q err "
+        "the native entangler's; IBM's error = 1 flags are left out and counted in Failed. "
+        "Flagged = failed gates + readout errors >= 0.5 + qubits with T2 > 2·T1."
+    ]
+    if busy is None:
+        notes.append(
+            "Least busy: no device reported its queue (bundled snapshots carry no status)."
+        )
+    return Table("Devices", _COLUMNS, rows, tuple(notes))
+
+
+def _row(s: DeviceSummary, busy: str | None, best: str | None) -> tuple[Cell, ...]:
+    t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
+    marks = [m for m, hit in (("least busy", s.name == busy), ("best 2q", s.name == best)) if hit]
+    status = MISSING if s.status is None else ("up" if s.status.operational else "down")
+    pending = _pending(s)
+    return (
+        Cell(s.name, s.name),
+        Cell(str(s.num_qubits), s.num_qubits),
+        Cell(s.processor or MISSING, s.processor, None if s.processor else "missing"),
+        Cell(status, None if s.status is None else s.status.operational),
+        Cell(MISSING if pending is None else str(pending), pending),
+        _number(t1.format, s.median_t1_us),
+        _number(t2.format, s.median_t2_us),
+        _number(GATE_ERROR.format, s.median_readout_error),
+        _number(GATE_ERROR.format, s.median_1q_error),
+        _number(GATE_ERROR.format, s.median_2q_error),
+        _number(GATE_ERROR.format, s.eplg_100),
+        Cell(str(s.failed_gates), s.failed_gates, "failed" if s.failed_gates else None),
+        Cell(str(s.flagged), s.flagged, "suspect" if s.flagged else None),
+        Cell(_date(s.calibrated_at), s.calibrated_at.isoformat() if s.calibrated_at else None),
+        Cell(", ".join(marks), ", ".join(marks) or None, "mark" if marks else None),
+    )
+
+
+def _number(fmt: Callable[[float | None], str], value: float | None) -> Cell:
+    return Cell(fmt(value), value, "missing" if value is None else None)
+
+
+def _date(when: datetime | None) -> str:
+    return MISSING if when is None else when.strftime("%Y-%m-%d")

@@ -1,0 +1,38 @@
+"""Shared fixtures: the bundled data read independently of qpumon, and a frozen clock."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: The clock golden files are rendered at.
+FROZEN_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def bundled_root() -> Path:
+    """qiskit-ibm-runtime's snapshot folder, found without qpumon."""
+    spec = importlib.util.find_spec("qiskit_ibm_runtime")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "fake_provider" / "backends"
+
+
+def bundled_dirs() -> list[str]:
+    """Folder names of the bundled devices (``fez`` for fake_fez)."""
+    root = bundled_root()
+    return sorted(p.name for p in root.iterdir() if (p / f"conf_{p.name}.json").exists())
+
+
+def raw(stem: str, kind: str) -> Any:
+    """The raw ``conf`` or ``props`` JSON of a bundled device, parsed with the standard library."""
+    return json.loads((bundled_root() / stem / f"{kind}_{stem}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The frozen clock."""
+    return FROZEN_NOW

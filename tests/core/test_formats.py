@@ -1,0 +1,105 @@
+"""Every format: golden files for a few devices, and every bundled device in every format.
+
+Golden files are regenerated only by ``scripts/regen-golden`` (QPUMON_REGEN_GOLDEN=1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from qpumon.api import overview_report
+from qpumon.reports.formats import FORMATS, RenderOptions, render_monitor, render_overview
+from qpumon.reports.monitor import MonitorOptions, build_monitor
+from qpumon.serialize import snapshot_from_dict
+from qpumon.sources import BundledSource
+from tests.conftest import FROZEN_NOW, bundled_dirs, raw
+
+GOLDEN = Path(__file__).parent.parent / "golden"
+GOLDEN_DEVICES = ("fake_burlington", "fake_fez", "fake_kyoto", "fake_armonk")
+EXTENSIONS = {
+    "table": "table.txt",
+    "json": "json",
+    "csv": "csv",
+    "markdown": "md",
+    "legacy": "legacy.txt",
+}
+
+
+def _check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("QPUMON_REGEN_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run scripts/regen-golden"
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("device", GOLDEN_DEVICES)
+def test_monitor_golden(device: str, fmt: str) -> None:
+    report = build_monitor(BundledSource().load(device), now=FROZEN_NOW)
+    _check_golden(f"monitor.{device}.{EXTENSIONS[fmt]}", render_monitor(report, fmt))
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_overview_golden(fmt: str) -> None:
+    report = overview_report([*GOLDEN_DEVICES, "fake_cusco", "fake_kingston"], sort="2q_error")
+    _check_golden(f"overview.{EXTENSIONS[fmt]}", render_overview(report, fmt))
+
+
+def test_output_is_deterministic() -> None:
+    snap = BundledSource().load("fake_fez")
+    for fmt in FORMATS:
+        first = render_monitor(build_monitor(snap, now=FROZEN_NOW), fmt)
+        again = render_monitor(build_monitor(BundledSource().load("fez"), now=FROZEN_NOW), fmt)
+        assert first == again
+
+
+@pytest.mark.parametrize("stem", bundled_dirs())
+def test_every_device_in_every_format(stem: str) -> None:
+    snap = BundledSource().load(stem)
+    report = build_monitor(snap, now=FROZEN_NOW)
+    for fmt in FORMATS:
+        assert snap.name in render_monitor(report, fmt)
+    rich_text = render_monitor(report, "table", RenderOptions(rich=True, width=240))
+    assert snap.name in rich_text
+    assert snapshot_from_dict(json.loads(render_monitor(report, "json"))["snapshot"]) == snap
+
+
+def test_csv_values_are_the_source_values() -> None:
+    report = build_monitor(BundledSource().load("fake_fez"), now=FROZEN_NOW)
+    rows = list(csv.DictReader(io.StringIO(render_monitor(report, "csv"))))
+    props = raw("fez", "props")
+    t1 = {int(r["qubits"]): float(r["value"]) for r in rows if r["metric"] == "t1_us"}
+    assert t1 == {
+        i: next(e["value"] for e in q if e["name"] == "T1") for i, q in enumerate(props["qubits"])
+    }
+    cz = [r for r in rows if r["gate"] == "cz" and r["metric"] == "error"]
+    raw_cz = {(tuple(g["qubits"])): g["parameters"] for g in props["gates"] if g["gate"] == "cz"}
+    for row in cz:
+        pair = tuple(int(q) for q in row["qubits"].split())
+        error = next(p["value"] for p in raw_cz[pair] if p["name"] == "gate_error")
+        assert float(row["value"]) == error
+        assert row["flag"] == ("failed" if error == 1 else "")
+
+
+def test_qubit_selection_sort_and_worst() -> None:
+    snap = BundledSource().load("fake_fez")
+    report = build_monitor(snap, MonitorOptions(qubits="0-9,20", sort="t1", worst=3))
+    assert report.qubits is not None
+    shown = [row[0].value for row in report.qubits.rows]
+    t1 = {q.index: q.t1_us for q in snap.qubits if q.index in (*range(10), 20)}
+    assert shown == sorted(t1, key=lambda i: t1[i])[:3]  # lowest T1 first
+
+
+def test_missing_values_are_shown_as_missing_not_zero() -> None:
+    report = build_monitor(BundledSource().load("fake_kingston"), now=FROZEN_NOW)
+    assert report.qubits is not None
+    row = next(r for r in report.qubits.rows if r[0].value == 146)
+    t1 = row[[c.key for c in report.qubits.columns].index("t1_us")]
+    assert t1.text == "—" and t1.value is None and t1.flag == "missing"
