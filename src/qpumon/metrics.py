@@ -114,7 +114,10 @@ def single_qubit_gates(snapshot: DeviceSnapshot) -> list[str]:
 
 def qubit_values(snapshot: DeviceSnapshot, metric: Metric) -> list[float | None]:
     """``metric`` for every qubit of ``snapshot``, in qubit order (None where missing)."""
-    return [value_getter(snapshot, metric)(q) for q in snapshot.qubits]
+    if metric.key in QUBIT_METRICS:
+        return [getattr(q, metric.key) for q in snapshot.qubits]
+    get = value_getter(snapshot, metric)
+    return [get(q) for q in snapshot.qubits]
 
 
 def value_getter(

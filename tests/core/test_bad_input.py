@@ -111,3 +111,16 @@ def test_unknown_sort_metric() -> None:
 def test_debug_shows_the_traceback() -> None:
     result = run("--debug", "monitor", "nosuchdevice")
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_units_other_than_the_usual_ones_are_converted(tmp_path: Path) -> None:
+    """Gate lengths in µs and T1 in seconds take the careful parser's conversion path."""
+    from qpumon.sources import load
+
+    def change(props):
+        props["gates"][0]["parameters"][1].update(unit="us", value=0.5)
+        props["qubits"][0][0].update(unit="s", value=1.0e-4)
+
+    snap = load(str(_props_with(tmp_path, change)))
+    assert snap.gates[0].length_ns == 500.0
+    assert snap.qubits[0].t1_us == pytest.approx(100.0)

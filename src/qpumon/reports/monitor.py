@@ -16,6 +16,7 @@ from ..metrics import (
     Metric,
     all_qubit_metrics,
     qubit_metric,
+    qubit_values,
     value_getter,
 )
 from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
@@ -159,28 +160,26 @@ def _with_unit(metric: Metric, value: float | None) -> str:
 
 def qubit_table(snapshot: DeviceSnapshot, options: MonitorOptions) -> Table:
     """One row per qubit: every per-qubit value and each single-qubit gate's error."""
-    metrics, omitted = _shown_metrics(snapshot)
-    qubits = _selected_qubits(snapshot, options)
-    getters = [value_getter(snapshot, m) for m in metrics]
+    shown, omitted = _shown_columns(snapshot)
     failed: dict[int, list[str]] = {}
     for gate in snapshot.failed_gates:
-        if gate.arity == 1:
+        if len(gate.qubits) == 1:
             failed.setdefault(gate.qubits[0], []).append(gate.gate)
     columns = (
         Column("qubit", "Qubit"),
-        *(Column(m.key, m.header) for m in metrics),
+        *(Column(m.key, m.header) for m, _ in shown),
         Column("flags", "Flags", numeric=False),
     )
     rows = tuple(
         (
             Cell(f"Q{q.index}", q.index),
             *(
-                _metric_cell(m, get(q), _qubit_flag(q, m, get(q)))
-                for m, get in zip(metrics, getters, strict=True)
+                _metric_cell(m, values[position], _qubit_flag(q, m, values[position]))
+                for m, values in shown
             ),
             _flags_cell(q, failed.get(q.index, [])),
         )
-        for q in qubits
+        for position, q in _selected_qubits(snapshot, options)
     )
     notes = []
     if omitted:
@@ -193,32 +192,40 @@ def qubit_table(snapshot: DeviceSnapshot, options: MonitorOptions) -> Table:
     return Table("Qubits", columns, rows, tuple(notes))
 
 
-def _shown_metrics(snapshot: DeviceSnapshot) -> tuple[list[Metric], list[str]]:
-    """Metrics with at least one value; virtual gates (error 0 on every qubit) are left out."""
+Column_values = list[tuple[Metric, list[float | None]]]
+
+
+def _shown_columns(snapshot: DeviceSnapshot) -> tuple[Column_values, list[str]]:
+    """Each metric with at least one value, with its values in qubit order; virtual gates
+    (error 0 on every qubit) are left out."""
     shown, omitted = [], []
     for metric in all_qubit_metrics(snapshot):
-        values = [v for v in map(value_getter(snapshot, metric), snapshot.qubits) if v is not None]
-        if not values:
+        values = qubit_values(snapshot, metric)
+        present = [v for v in values if v is not None]
+        if not present:
             omitted.append(metric.label)
-        elif metric.key.endswith("_error") and metric.key != "readout_error" and not any(values):
+        elif metric.key.endswith("_error") and metric.key != "readout_error" and not any(present):
             omitted.append(f"{metric.label} (0 everywhere: a virtual gate)")
         else:
-            shown.append(metric)
+            shown.append((metric, values))
     return shown, omitted
 
 
-def _selected_qubits(snapshot: DeviceSnapshot, options: MonitorOptions) -> list[QubitCalibration]:
-    qubits = list(snapshot.qubits)
+def _selected_qubits(
+    snapshot: DeviceSnapshot, options: MonitorOptions
+) -> list[tuple[int, QubitCalibration]]:
+    """The qubits to show, with their positions in ``snapshot.qubits``, in display order."""
+    qubits = list(enumerate(snapshot.qubits))
     if options.qubits:
         wanted = set(parse_qubit_ranges(options.qubits, len(qubits)))
-        qubits = [q for q in qubits if q.index in wanted]
+        qubits = [(i, q) for i, q in qubits if q.index in wanted]
     sort = options.sort or ("readout_error" if options.worst else None)
     if sort:
         metric = qubit_metric(sort, snapshot)
         get = value_getter(snapshot, metric)
         sign = -1.0 if metric.lower_is_better else 1.0
         # Worst first; missing values last.
-        qubits.sort(key=lambda q: (get(q) is None, sign * (get(q) or 0.0)))
+        qubits.sort(key=lambda item: (get(item[1]) is None, sign * (get(item[1]) or 0.0)))
     if options.worst is not None:
         qubits = qubits[: max(options.worst, 0)]
     return qubits

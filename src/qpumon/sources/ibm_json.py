@@ -50,6 +50,11 @@ _LAYER_FIDELITY_NAME = re.compile(r"lf_(\d+)$")
 
 _INT_ONLY = {int}
 
+
+class _Unusual(Exception):
+    """Raised by a fast path to hand an entry to the careful, path-naming parser."""
+
+
 # (unit as written, dimension) -> factor to the canonical unit, for the units real data uses.
 _FACTORS: dict[tuple[Any, Dimension], float] = {
     ("", "dimensionless"): 1.0,
@@ -217,7 +222,7 @@ class _Calibration:
             self._qubit(i, entries, f"{where}: $.qubits[{i}]") for i, entries in enumerate(qubits)
         )
         gates = v.sequence(props["gates"], f"{where}: $.gates")
-        self.gates = tuple(self._gate(g, f"{where}: $.gates[{i}]") for i, g in enumerate(gates))
+        self.gates = tuple(self._gate(g, where, i) for i, g in enumerate(gates))
         self.layer_fidelities = self._layer_fidelities(props, where)
         return self
 
@@ -268,44 +273,76 @@ class _Calibration:
                 dates[field] = when
         return QubitCalibration(index=index, measured_at=dates, **values)
 
-    def _gate(self, raw: Any, where: str) -> GateCalibration:
+    def _gate(self, raw: Any, where: str, index: int) -> GateCalibration:
+        try:
+            return self._plain_gate(raw)
+        except _Unusual:
+            return self._checked_gate(raw, f"{where}: $.gates[{index}]")
+
+    def _plain_gate(self, raw: Any) -> GateCalibration:
+        """The common case, checked inline: any surprise raises :class:`_Unusual`, and the gate
+        is parsed again by :meth:`_checked_gate`, which names the JSON path of what is wrong."""
         if raw.__class__ is not dict:
-            v.mapping(raw, where)
-        name = raw.get("gate")
-        if name.__class__ is not str:
-            v.text(name, f"{where}.gate")
-        qubits = raw.get("qubits")
-        if qubits.__class__ is not list or set(map(type, qubits)) != _INT_ONLY:
-            qubits = [
-                v.integer(q, f"{where}.qubits[{k}]")
-                for k, q in enumerate(v.sequence(qubits, f"{where}.qubits"))
-            ]
+            raise _Unusual
+        name, qubits, params = raw.get("gate"), raw.get("qubits"), raw.get("parameters", ())
+        if (
+            name.__class__ is not str
+            or qubits.__class__ is not list
+            or set(map(type, qubits)) != _INT_ONLY
+            or params.__class__ is not list
+        ):
+            raise _Unusual
         error = length = when = None
-        params = raw.get("parameters", ())
-        if params.__class__ is not list:
-            v.sequence(params, f"{where}.parameters")
-        for j, param in enumerate(params):
+        for param in params:
             if param.__class__ is not dict:
-                v.mapping(param, f"{where}.parameters[{j}]")
-            kind = param.get("name")
+                raise _Unusual
+            kind, value = param.get("name"), param.get("value")
+            if kind != "gate_error" and kind != "gate_length":
+                continue
+            if value.__class__ is int:
+                value = float(value)
+            elif value.__class__ is not float or value - value != 0.0:  # NaN and inf too
+                raise _Unusual
+            date = param.get("date")
+            measured = None if date is None else self._dates.get(date)
+            if date is not None and measured is None:
+                raise _Unusual  # a date not seen yet: parse it on the careful path
             if kind == "gate_error":
-                error = _scaled(
-                    param.get("value"), param.get("unit"), "dimensionless", where, ".parameters", j
-                )
-                if not 0.0 <= error <= 1.0:
-                    v.probability(error, f"{where}.parameters[{j}].value")
-                when = self._when(param, where, ".parameters", j) or when
-            elif kind == "gate_length":
-                length = _scaled(
-                    param.get("value"), param.get("unit"), "time_ns", where, ".parameters", j
-                )
-                if length < 0.0:
-                    v.at_least(length, 0.0, f"{where}.parameters[{j}].value")
-                if when is None:
-                    when = self._when(param, where, ".parameters", j)
-        return GateCalibration(
-            gate=name, qubits=tuple(qubits), error=error, length_ns=length, measured_at=when
+                if param.get("unit") or not 0.0 <= value <= 1.0:
+                    raise _Unusual
+                error, when = value, measured or when
+            else:
+                if param.get("unit") != "ns" or value < 0.0:
+                    raise _Unusual
+                length, when = value, when or measured
+        return GateCalibration(name, tuple(qubits), error, length, when)
+
+    def _checked_gate(self, raw: Any, where: str) -> GateCalibration:
+        """Parse one gate entry checking everything; errors name the JSON path."""
+        raw = v.mapping(raw, where)
+        name = v.text(raw.get("gate"), f"{where}.gate")
+        qubits = tuple(
+            v.integer(q, f"{where}.qubits[{k}]")
+            for k, q in enumerate(v.sequence(raw.get("qubits"), f"{where}.qubits"))
         )
+        error = length = when = None
+        for j, param in enumerate(v.sequence(raw.get("parameters", []), f"{where}.parameters")):
+            path = f"{where}.parameters[{j}]"
+            param = v.mapping(param, path)
+            if param.get("name") not in ("gate_error", "gate_length"):
+                continue
+            value = v.number(param.get("value"), f"{path}.value")
+            if param.get("name") == "gate_error":
+                error = v.probability(
+                    convert(value, param.get("unit"), "dimensionless", path), f"{path}.value"
+                )
+                when = self._when(param, path) or when
+            else:
+                length = v.at_least(
+                    convert(value, param.get("unit"), "time_ns", path), 0.0, f"{path}.value"
+                )
+                when = when or self._when(param, path)
+        return GateCalibration(name, qubits, error, length, when)
 
     def _layer_fidelities(self, props: Mapping[str, Any], where: str) -> tuple[LayerFidelity, ...]:
         chains: dict[str, tuple[int, ...]] = {}
