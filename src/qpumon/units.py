@@ -13,13 +13,15 @@ from .errors import UnitError
 
 Dimension = Literal["time_us", "time_ns", "frequency_ghz", "dimensionless"]
 
-_SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ns": 1e-9}
-_HERTZ = {"Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9}
+# Each unit as a power of ten of the SI unit, so that a conversion is one correctly rounded
+# multiplication or division by an exact power of ten.
+_SECONDS = {"s": 0, "ms": -3, "us": -6, "\u00b5s": -6, "\u03bcs": -6, "ns": -9}
+_HERTZ = {"Hz": 0, "kHz": 3, "MHz": 6, "GHz": 9}
 
-_TARGET_SCALE: dict[Dimension, tuple[dict[str, float], float]] = {
-    "time_us": (_SECONDS, 1e-6),
-    "time_ns": (_SECONDS, 1e-9),
-    "frequency_ghz": (_HERTZ, 1e9),
+_TARGET_SCALE: dict[Dimension, tuple[dict[str, int], int]] = {
+    "time_us": (_SECONDS, -6),
+    "time_ns": (_SECONDS, -9),
+    "frequency_ghz": (_HERTZ, 9),
 }
 
 #: The label each canonical dimension is shown with.
@@ -42,13 +44,12 @@ def convert(value: float, unit: str | None, dimension: Dimension, where: str = "
             raise UnitError(f"{where}: unexpected unit {unit!r} for a dimensionless value")
         return value
     table, target = _TARGET_SCALE[dimension]
-    factor = table.get(unit)
-    if factor is None:
+    exponent = table.get(unit)
+    if exponent is None:
         known = ", ".join(table)
         raise UnitError(f"{where}: unknown unit {unit!r} (expected one of {known})")
-    if factor == target:
-        return value
-    return value * (factor / target)
+    shift = exponent - target
+    return value * 10**shift if shift >= 0 else value / 10**-shift
 
 
 def same_unit(unit: str | None, dimension: Dimension) -> bool:
