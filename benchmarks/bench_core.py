@@ -43,7 +43,7 @@ def process(args: list[str]) -> Callable[[], object]:
     """Run ``args`` as a process with output to a pipe; fail loudly if it fails."""
 
     def run() -> object:
-        return subprocess.run(args, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.run(args, check=True, capture_output=True)
 
     return run
 
@@ -78,11 +78,15 @@ def main() -> None:
     print(f"qpumon core benchmarks: median of {runs} runs; Python {sys.version.split()[0]}")
 
     print("\nWhole process, `qpumon monitor fake_boston` (156 qubits), target <= 150 ms")
-    floor = median_seconds(process([PYTHON, "-c", f"import json; json.load(open({str(props)!r}))"]),
-                           runs)
+    floor = median_seconds(
+        process([PYTHON, "-c", f"import json; json.load(open({str(props)!r}))"]), runs
+    )
     row("baseline: python -c 'json.load(props_boston.json)'", floor, floor)
-    row("baseline: python -c 'import qiskit'",
-        median_seconds(process([PYTHON, "-c", "import qiskit"]), runs), floor)
+    row(
+        "baseline: python -c 'import qiskit'",
+        median_seconds(process([PYTHON, "-c", "import qiskit"]), runs),
+        floor,
+    )
     monitor = median_seconds(process([*qpumon, "monitor", "fake_boston"]), runs)
     row("qpumon monitor fake_boston", monitor, floor, _verdict(monitor, 0.15))
     legacy = median_seconds(process([*qpumon, "monitor", "fake_boston", "-f", "legacy"]), runs)
@@ -92,8 +96,10 @@ def main() -> None:
     overview = median_seconds(process([*qpumon, "overview"]), runs)
     row("qpumon overview", overview, floor, _verdict(overview, 0.5))
     memory = peak_memory_mb([*qpumon, "overview"])
-    print(f"  {'peak memory of qpumon overview':<52} {memory:9.1f} MB"
-          f"           {_verdict(memory, 150)}")
+    print(
+        f"  {'peak memory of qpumon overview':<52} {memory:9.1f} MB"
+        f"           {_verdict(memory, 150)}"
+    )
 
     print("\nIn process, load + render fake_boston, target <= 20 ms")
     in_process(runs)
@@ -112,7 +118,8 @@ def in_process(runs: int) -> None:
     load = median_seconds(lambda: source.load("fake_boston"), runs)
     row("load fake_boston (baseline)", load, load)
     whole = median_seconds(
-        lambda: render_monitor(build_monitor(source.load("fake_boston")), "table"), runs)
+        lambda: render_monitor(build_monitor(source.load("fake_boston")), "table"), runs
+    )
     row("load + build + render (table)", whole, load, _verdict(whole, 0.020))
 
 

@@ -49,7 +49,7 @@ def convert(value: float, unit: str | None, dimension: Dimension, where: str = "
         known = ", ".join(table)
         raise UnitError(f"{where}: unknown unit {unit!r} (expected one of {known})")
     shift = exponent - target
-    return value * 10**shift if shift >= 0 else value / 10**-shift
+    return float(value * 10**shift if shift >= 0 else value / 10**-shift)
 
 
 def same_unit(unit: str | None, dimension: Dimension) -> bool:

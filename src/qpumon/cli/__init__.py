@@ -15,11 +15,33 @@ import click
 
 from ..errors import QpumonError
 
-#: Modules under ``qpumon.cli`` whose ``COMMANDS`` are added to the ``qpumon`` group.
-COMMAND_MODULES = ("core",)
+#: Command name -> the module under ``qpumon.cli`` that defines it (in its ``COMMANDS``).
+#: Modules are imported only when one of their commands runs (or for ``--help``).
+COMMAND_MODULES: dict[str, str] = {
+    "list": "core",
+    "monitor": "core",
+    "overview": "core",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is None:
+            return None
+        commands = importlib.import_module(f"{__name__}.{module}").COMMANDS
+        return next((c for c in commands if c.name == cmd_name), None)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.version_option(package_name="qpumon")
 def cli(debug: bool) -> None:
@@ -28,11 +50,6 @@ def cli(debug: bool) -> None:
     Calibration reports for the real IBM device snapshots bundled with qiskit-ibm-runtime (offline,
     no account), calibration files and any Qiskit backend.
     """
-
-
-for _module in COMMAND_MODULES:
-    for _command in importlib.import_module(f"{__name__}.{_module}").COMMANDS:
-        cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -67,7 +67,8 @@ def looks_like_file(spec: str) -> bool:
 
 
 def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
-    """The snapshot in ``path``: qpumon's snapshot JSON, or IBM properties/configuration JSON.
+    """The snapshot in ``path``: qpumon's snapshot JSON (alone or inside ``monitor -f json``
+    output), or IBM properties/configuration JSON.
 
     For IBM properties, the configuration is ``conf`` if given, else ``conf_<x>.json`` beside a
     ``props_<x>.json``, else none (the coupling map then comes from the two-qubit gates).
@@ -83,6 +84,8 @@ def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
             f"{path}: expected a JSON object (IBM properties or configuration, or a qpumon "
             f"snapshot), got a JSON {type(data).__name__}"
         )
+    if isinstance(data.get("snapshot"), dict) and "qpumon_snapshot" in data["snapshot"]:
+        data = data["snapshot"]  # the output of `qpumon monitor -f json`
     if "qpumon_snapshot" in data:
         from ..serialize import snapshot_from_dict
 

@@ -1,0 +1,83 @@
+"""The command line through its real entry point."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from qpumon.cli import COMMAND_MODULES
+from tests.conftest import raw
+from tests.core.cli_helpers import run
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def test_every_command_is_registered_and_documented() -> None:
+    readme = README.read_text(encoding="utf-8")
+    for module in set(COMMAND_MODULES.values()):
+        for command in importlib.import_module(f"qpumon.cli.{module}").COMMANDS:
+            assert COMMAND_MODULES.get(command.name) == module, command.name
+            assert f"qpumon {command.name}" in readme, f"README does not show {command.name}"
+            assert command.help, f"{command.name} has no help text"
+
+
+def test_monitor_prints_the_report() -> None:
+    result = run("monitor", "fake_burlington")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("fake_burlington\n===============\n")
+    assert "cx    0->1    0.00914" in result.stdout
+
+
+def test_monitor_writes_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "fez.json"
+    result = run("monitor", "fez", "-f", "json", "-o", out)
+    assert result.returncode == 0 and result.stdout == ""
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["snapshot"]["num_qubits"] == raw("fez", "conf")["n_qubits"]
+    again = run("monitor", out, "-f", "json")
+    assert json.loads(again.stdout)["snapshot"] == data["snapshot"]
+
+
+def test_properties_file_finds_its_configuration_beside_it(tmp_path: Path) -> None:
+    for kind in ("props", "conf"):
+        (tmp_path / f"{kind}_x.json").write_text(json.dumps(raw("lagos", kind)), encoding="utf-8")
+    result = run("monitor", tmp_path / "props_x.json", "-f", "legacy")
+    assert result.returncode == 0, result.stderr
+    assert "    basis_gates: ['cx', 'id', 'rz', 'sx', 'x']" in result.stdout
+
+
+def test_overview_sorts_and_marks() -> None:
+    result = run(
+        "overview", "fake_fez", "fake_torino", "fake_kyoto", "--sort", "2q_error", "-f", "csv"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("device,qubits,processor")
+    names = [line.split(",")[0] for line in lines[1:]]
+    assert names[-1] == "fake_kyoto"  # every ECR flagged: no median, sorted last
+    assert "best 2q" in lines[1]
+
+
+def test_list_shows_every_bundled_device() -> None:
+    result = run("list")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 69 and lines[1].split()[:2] == ["fake_aachen", "156"]
+
+
+def test_monitor_does_not_import_heavy_libraries() -> None:
+    probe = (
+        "import sys\n"
+        "from qpumon.cli import main\n"
+        "try:\n    main(['monitor', 'fake_boston'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('qiskit', 'qiskit_ibm_runtime', 'numpy', 'matplotlib',\n"
+        "         'sqlalchemy', 'rustworkx', 'rich') if m in sys.modules]\n"
+        "sys.stderr.write(repr(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stderr == "[]"
