@@ -21,6 +21,10 @@ COMMAND_MODULES: dict[str, str] = {
     "list": "core",
     "monitor": "core",
     "overview": "core",
+    "map": "pictures",
+    "plot": "pictures",
+    "compare": "pictures",
+    "report": "pictures",
 }
 
 

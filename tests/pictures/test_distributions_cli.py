@@ -1,0 +1,90 @@
+"""Distributions against the raw JSON, and the picture commands through the real CLI."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from qpumon.cli import cli
+from qpumon.pictures import compare_figure, distribution_figure
+
+
+def _t1(props: dict[str, Any]) -> list[float]:
+    return [float(p["value"]) for q in props["qubits"] for p in q if p["name"] == "T1"]
+
+
+def test_histogram_counts_every_measured_t1(raw: Any) -> None:
+    _, props = raw("kingston")
+    t1 = _t1(props)
+    figure = distribution_figure("fake_kingston", "t1", "hist")
+    ax = figure.axes[0]
+    assert len(t1) == 155  # qubit 146 has none
+    (polygon,) = ax.patches
+    assert polygon.get_label().startswith(f"fake_kingston (n={len(t1)}, median ")
+    assert f"{statistics.median(t1):.2f} µs" in polygon.get_label()
+    assert "fake_kingston: 1 missing" in figure.get_supxlabel()
+
+
+def test_cdf_compare_leaves_flags_out(raw: Any) -> None:
+    _, props = raw("kyoto")
+    ecr = [g for g in props["gates"] if g["gate"] == "ecr"]
+    figure = compare_figure(["fake_fez", "fake_kyoto"], "2q_error", "cdf")
+    ax = figure.axes[0]
+    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert labels[1] == "fake_kyoto (n=0, median —)"
+    assert f"fake_kyoto: {len(ecr)} flagged (error = 1)" in figure.get_supxlabel()
+    fez_line = ax.get_lines()[0]
+    assert list(fez_line.get_ydata())[-1] == 1.0
+    assert ax.get_xscale() == "log"
+
+
+@pytest.mark.parametrize("suffix", ["svg", "png", "pdf"])
+def test_map_command_writes_each_format(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"map.{suffix}"
+    result = CliRunner().invoke(cli, ["map", "fake_burlington", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    head = out.read_bytes()[:8]
+    assert {"svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF"}[suffix] in head
+
+
+def test_plot_and_compare_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for args in (
+        ["plot", "fake_fez", "--metric", "t2", "--kind", "box"],
+        ["compare", "fake_fez", "fake_torino", "--metric", "2q_error"],
+    ):
+        out = tmp_path / "x.svg"
+        result = runner.invoke(cli, [*args, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "<svg" in out.read_text()
+
+
+def test_unknown_suffix_is_a_one_line_error(tmp_path: Path) -> None:
+    from qpumon.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["map", "fake_fez", "-o", str(tmp_path / "x.gif")])
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "x.gif").exists()
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from qpumon.errors import QpumonError
+    from qpumon.pictures import mpl
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(QpumonError, match=r"pip install qpumon\[plots\]"):
+        mpl.matplotlib_module()
