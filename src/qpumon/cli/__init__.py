@@ -21,6 +21,8 @@ COMMAND_MODULES: dict[str, str] = {
     "list": "core",
     "monitor": "core",
     "overview": "core",
+    "best": "choose",
+    "place": "choose",
     "map": "pictures",
     "plot": "pictures",
     "compare": "pictures",

@@ -1,0 +1,186 @@
+"""Circuits for placement: read them, translate them per basis family, reduce them to operations.
+
+A *basis family* is the set of gates a device runs natively (``cz rz sx x``, ``ecr rz sx x``,
+``cx u1 u2 u3``...). A circuit is transpiled once per family, without a coupling map (all-to-all),
+so its interaction graph is known before any device is looked at; layouts are then searched in
+each device's coupling graph. Only the qubits the circuit acts on are placed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import QpumonError
+from ..model import DeviceSnapshot
+from .tables import NON_GATES
+
+#: Operations every device accepts besides its basis gates.
+ALWAYS_SUPPORTED = ("measure", "reset", "delay")
+#: Control-flow operations, which placement does not score.
+CONTROL_FLOW = frozenset({"if_else", "while_loop", "for_loop", "switch_case", "box"})
+
+
+class CircuitError(QpumonError):
+    """A circuit that cannot be read or placed."""
+
+
+@dataclass(frozen=True)
+class CircuitOps:
+    """A circuit reduced to what scoring needs.
+
+    ``active`` lists the circuit's qubits that carry operations (indices into the original
+    circuit); ``ops`` are ``(name, qubits)`` in program order with qubits numbered 0..k-1 along
+    ``active``; ``interactions`` are the directed 2q pairs, in the same numbering.
+    """
+
+    name: str
+    num_qubits: int
+    family: tuple[str, ...]
+    active: tuple[int, ...]
+    ops: tuple[tuple[str, tuple[int, ...]], ...]
+
+    @property
+    def interactions(self) -> tuple[tuple[int, int], ...]:
+        """Directed pairs of (compact) qubits joined by a 2q gate, in first-use order."""
+        pairs = (qs for name, qs in self.ops if len(qs) == 2 and name != "barrier")
+        return tuple(dict.fromkeys((q[0], q[1]) for q in pairs))
+
+    @property
+    def two_qubit_gates(self) -> tuple[str, ...]:
+        """Names of the 2q gates the circuit uses."""
+        return tuple(dict.fromkeys(n for n, qs in self.ops if len(qs) == 2 and n != "barrier"))
+
+    def count_ops(self) -> dict[str, int]:
+        """How many of each operation."""
+        counts: dict[str, int] = {}
+        for name, _ in self.ops:
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+
+def basis_family(snapshot: DeviceSnapshot) -> tuple[str, ...]:
+    """The gates ``snapshot`` runs natively, sorted, without non-gates (``id``, ``reset``...)."""
+    gates = snapshot.basis_gates or tuple(dict.fromkeys(g.gate for g in snapshot.gates))
+    return tuple(sorted(set(gates) - NON_GATES - CONTROL_FLOW))
+
+
+def read_circuit(path: str | Path) -> Any:
+    """A ``QuantumCircuit`` from an OpenQASM 2 or 3 file or a QPY file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CircuitError(f"{path}: no such circuit file")
+    if path.suffix.lower() == ".qpy":
+        return _read_qpy(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CircuitError(f"{path}: cannot read ({exc})") from None
+    circuit = parse_qasm(text, str(path))
+    circuit.name = path.stem
+    return circuit
+
+
+def parse_qasm(text: str, where: str = "<string>") -> Any:
+    """A ``QuantumCircuit`` from OpenQASM 2 or 3 source (by its ``OPENQASM`` line)."""
+    version = "3" if text.lstrip().startswith("OPENQASM 3") else "2"
+    try:
+        if version == "3":
+            from qiskit import qasm3
+
+            return qasm3.loads(text)
+        from qiskit import qasm2
+
+        return qasm2.loads(text, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+    except Exception as exc:  # qasm2/qasm3 raise several unrelated exception types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CircuitError(f"{where}: not valid OpenQASM {version}: {first}") from None
+
+
+def _read_qpy(path: Path) -> Any:
+    from qiskit import qpy
+
+    try:
+        with path.open("rb") as handle:
+            circuits = qpy.load(handle)
+    except Exception as exc:  # QpyError, struct.error, ValueError on a damaged file
+        raise CircuitError(f"{path}: not a valid QPY file ({exc})") from None
+    if len(circuits) != 1:
+        raise CircuitError(f"{path}: holds {len(circuits)} circuits; give a file with exactly one")
+    return circuits[0]
+
+
+def check_circuit(circuit: Any) -> None:
+    """A :class:`CircuitError` for an empty circuit or one with control flow."""
+    name = circuit.name
+    names = {inst.operation.name for inst in circuit.data}
+    if circuit.num_qubits == 0 or not names - {"barrier", "delay"}:
+        raise CircuitError(f"circuit {name!r} is empty: it has no operations on qubits to place")
+    flow = sorted(names & CONTROL_FLOW)
+    if flow:
+        raise CircuitError(
+            f"circuit {name!r} uses control flow ({', '.join(flow)}); "
+            "placement scores straight-line circuits only"
+        )
+
+
+def translate(
+    circuit: Any, family: tuple[str, ...], optimization_level: int = 3, seed: int = 7
+) -> CircuitOps:
+    """``circuit`` transpiled to ``family`` on an all-to-all device, reduced to its operations."""
+    native = native_circuit(circuit, family, optimization_level, seed)
+    return circuit_ops(native, family, circuit.name)
+
+
+def native_circuit(
+    circuit: Any, family: tuple[str, ...], optimization_level: int = 3, seed: int = 7
+) -> Any:
+    """``circuit`` transpiled to the gates of ``family`` with no coupling constraint."""
+    from qiskit import transpile
+
+    try:
+        return transpile(
+            circuit,
+            basis_gates=[*family, *ALWAYS_SUPPORTED],
+            optimization_level=optimization_level,
+            seed_transpiler=seed,
+        )
+    except Exception as exc:  # TranspilerError, QiskitError, CircuitError from Qiskit
+        used = sorted(
+            {i.operation.name for i in circuit.data} - set(family) - {*ALWAYS_SUPPORTED, "barrier"}
+        )
+        reason = (
+            f"no translation for {', '.join(used)}"
+            if "Unable to translate" in str(exc)
+            else str(exc).strip().splitlines()[0][:200].strip("'")
+        )
+        raise CircuitError(
+            f"circuit {circuit.name!r} cannot be translated to the gates {' '.join(family)}: "
+            f"{reason}"
+        ) from None
+
+
+def circuit_ops(native: Any, family: tuple[str, ...], name: str | None = None) -> CircuitOps:
+    """The operations of an already-native circuit, on its active qubits only."""
+    index = {bit: i for i, bit in enumerate(native.qubits)}
+    raw = [(inst.operation.name, tuple(index[q] for q in inst.qubits)) for inst in native.data]
+    active = sorted({q for op, qs in raw if op not in ("barrier", "delay") for q in qs})
+    compact = {q: i for i, q in enumerate(active)}
+    ops = tuple(
+        (op, tuple(compact[q] for q in qs if q in compact)) for op, qs in raw if op != "delay"
+    )
+    return CircuitOps(
+        name=name or native.name,
+        num_qubits=native.num_qubits,
+        family=family,
+        active=tuple(active),
+        ops=tuple((op, qs) for op, qs in ops if qs),
+    )
+
+
+def unsupported_gates(ops: CircuitOps, family: Iterable[str]) -> list[str]:
+    """Gates of ``ops`` outside ``family`` (the transpiler could not translate them)."""
+    allowed = set(family) | {*ALWAYS_SUPPORTED, "barrier"}
+    return sorted({name for name, _ in ops.ops if name not in allowed})
