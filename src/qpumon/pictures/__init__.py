@@ -16,6 +16,7 @@ __all__ = [
     "compare_figure",
     "distribution_figure",
     "html_report",
+    "layer_fidelity_plot",
     "map_figure",
     "qubit_layout",
 ]
@@ -44,6 +45,14 @@ def compare_figure(devices: list[Any], metric: str = "2q_error", kind: str = "cd
     from .distributions import distribution
 
     return distribution([load(d) for d in devices], metric, kind)
+
+
+def layer_fidelity_plot(device: Any) -> Any:
+    """The layer fidelity and EPLG of ``device`` against chain length, as a matplotlib Figure."""
+    from ..sources import load
+    from .layer_fidelity import layer_fidelity_figure
+
+    return layer_fidelity_figure(load(device))
 
 
 def html_report(device: Any) -> str:

@@ -52,6 +52,7 @@ def render_report(snapshot: DeviceSnapshot) -> str:
             '<div class="dists">'
             + "".join(f'<div class="figure">{svg}</div>' for svg in dists)
             + "</div>",
+            *_layer_fidelity_section(snapshot),
             "<h2>Qubits</h2>",
             _qubit_table(snapshot),
             "<h2>Gates</h2>",
@@ -67,6 +68,16 @@ def render_report(snapshot: DeviceSnapshot) -> str:
         f'<script type="application/json" id="qpumon-data">{data}</script>'
         f"<script>{JS}</script></body></html>\n"
     )
+
+
+def _layer_fidelity_section(snapshot: DeviceSnapshot) -> list[str]:
+    """The LF-vs-N curve, where the data has layer fidelities."""
+    if not snapshot.layer_fidelities:
+        return []
+    from .layer_fidelity import layer_fidelity_figure
+
+    svg = svg_text(layer_fidelity_figure(snapshot))
+    return ["<h2>Layer fidelity</h2>", f'<div class="figure" id="layer-fidelity">{svg}</div>']
 
 
 def _has_values(snapshot: DeviceSnapshot, name: str) -> bool:

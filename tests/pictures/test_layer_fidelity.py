@@ -1,0 +1,35 @@
+"""The LF-vs-N curve: drawn from the source's lf_N values, in the report where present."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from qpumon.errors import NoCalibrationError
+from qpumon.pictures import html_report, layer_fidelity_plot
+from tests.conftest import raw
+
+
+def test_curve_points_are_the_source_values() -> None:
+    figure = layer_fidelity_plot("fake_fez")
+    line = next(ln for ln in figure.axes[0].get_lines() if ln.get_gid() == "lf-curve")
+    general = {
+        e["name"]: e["value"] for e in raw("fez", "props")["general"] if e["name"].startswith("lf_")
+    }
+    expected = sorted((int(name[3:]), value) for name, value in general.items())
+    assert list(zip(line.get_xdata(), line.get_ydata(), strict=True)) == expected
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    ET.fromstring(buffer.getvalue())
+
+
+def test_report_shows_the_curve_only_where_present() -> None:
+    assert 'id="layer-fidelity"' in html_report("fake_fez")
+    assert 'id="layer-fidelity"' not in html_report("fake_burlington")
+
+
+def test_device_without_layer_fidelities() -> None:
+    with pytest.raises(NoCalibrationError, match="no layer fidelity"):
+        layer_fidelity_plot("fake_burlington")
