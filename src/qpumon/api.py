@@ -14,7 +14,7 @@ from .model import DeviceSnapshot
 from .reports.formats import RenderOptions, render_monitor, render_overview
 from .reports.monitor import MonitorOptions, MonitorReport, build_monitor
 from .reports.overview import OverviewReport, build_overview
-from .sources import BundledSource, load
+from .sources import default_bundled, load
 from .summary import DeviceSummary, summarize
 
 #: Called as ``progress(done, total, name)`` while an overview loads its devices.
@@ -42,7 +42,7 @@ def summarize_devices(
     progress: Progress | None = None,
 ) -> list[DeviceSummary]:
     """Summaries of ``devices`` (default: every bundled device), loading one at a time."""
-    chosen = list(BundledSource().names() if devices is None else devices)
+    chosen = list(default_bundled().names() if devices is None else devices)
     summaries = []
     for done, device in enumerate(chosen, start=1):
         summaries.append(summarize(load(device), include_flagged=include_flagged))
@@ -73,7 +73,7 @@ class DeviceListing:
 
 def list_devices() -> list[DeviceListing]:
     """Every bundled device with its size, processor and snapshot date."""
-    bundled = BundledSource()
+    bundled = default_bundled()
     out = []
     for name in bundled.names():
         s = bundled.load(name)

@@ -164,7 +164,7 @@ class DeviceSnapshot:
     @cached_property
     def two_qubit_basis_gates(self) -> tuple[str, ...]:
         """Native entangling gates: 2-qubit gates in ``basis_gates`` (all 2q gates if unknown)."""
-        listed = dict.fromkeys(g.gate for g in self.gates if g.arity == 2)
+        listed = dict.fromkeys(g.gate for g in self.gates if len(g.qubits) == 2)
         if self.basis_gates:
             return tuple(name for name in listed if name in self.basis_gates)
         return tuple(listed)

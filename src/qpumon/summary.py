@@ -72,14 +72,14 @@ def gate_errors(gates: Iterable[GateCalibration], include_flagged: bool = False)
 
 def one_qubit_reference_gate(snapshot: DeviceSnapshot) -> str | None:
     """The single-qubit gate whose error summarises the device (see ONE_QUBIT_REFERENCE_GATES)."""
-    present = {g.gate for g in snapshot.gates if g.arity == 1 and g.error is not None}
+    present = {g.gate for g in snapshot.gates if len(g.qubits) == 1 and g.error is not None}
     return next((name for name in ONE_QUBIT_REFERENCE_GATES if name in present), None)
 
 
 def two_qubit_gates(snapshot: DeviceSnapshot) -> list[GateCalibration]:
     """Calibrations of the device's native entangling gates (both directions where listed)."""
     native = set(snapshot.two_qubit_basis_gates)
-    return [g for g in snapshot.gates if g.arity == 2 and g.gate in native]
+    return [g for g in snapshot.gates if len(g.qubits) == 2 and g.gate in native]
 
 
 def eplg(snapshot: DeviceSnapshot, chain: int = EPLG_CHAIN) -> float | None:
@@ -95,7 +95,7 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
     qubits = snapshot.qubits
     reference = one_qubit_reference_gate(snapshot)
     entanglers = two_qubit_gates(snapshot)
-    one_qubit = [g for g in snapshot.gates if g.gate == reference and g.arity == 1]
+    one_qubit = [g for g in snapshot.gates if g.gate == reference and len(g.qubits) == 1]
     return DeviceSummary(
         name=snapshot.name,
         num_qubits=snapshot.num_qubits,

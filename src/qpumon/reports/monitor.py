@@ -64,7 +64,7 @@ def build_monitor(
     now = now or datetime.now(timezone.utc)
     summary = summarize(snapshot, include_flagged=options.include_flagged)
     has_qubits = bool(snapshot.qubits)
-    multi = [g for g in snapshot.gates if g.arity >= 2]
+    multi = [g for g in snapshot.gates if len(g.qubits) >= 2]
     return MonitorReport(
         snapshot=snapshot,
         summary=summary,

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ from ..model import DeviceSnapshot
 from .bundled import BundledSource
 from .files import load_file, looks_like_file
 
-__all__ = ["BundledSource", "load", "load_file"]
+__all__ = ["BundledSource", "default_bundled", "load", "load_file"]
+
+
+@functools.cache
+def default_bundled() -> BundledSource:
+    """The bundled snapshots of the installed qiskit-ibm-runtime (listed once per process)."""
+    return BundledSource()
 
 
 def load(
@@ -32,7 +39,7 @@ def load(
     if isinstance(device, Path) or (isinstance(device, str) and looks_like_file(device)):
         return load_file(Path(device), Path(conf) if conf is not None else None)
     if isinstance(device, str):
-        return (bundled or BundledSource()).load(device)
+        return (bundled or default_bundled()).load(device)
     if hasattr(device, "target") or hasattr(device, "configuration"):
         from .backend import snapshot_from_backend
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from .. import validate as v
@@ -304,9 +304,7 @@ class _Calibration:
             elif value.__class__ is not float or value - value != 0.0:  # NaN and inf too
                 raise _Unusual
             date = param.get("date")
-            measured = None if date is None else self._dates.get(date)
-            if date is not None and measured is None:
-                raise _Unusual  # a date not seen yet: parse it on the careful path
+            measured = None if date is None else self._dates.get(date) or self._new_date(date)
             if kind == "gate_error":
                 if param.get("unit") or not 0.0 <= value <= 1.0:
                     raise _Unusual
@@ -316,6 +314,17 @@ class _Calibration:
                     raise _Unusual
                 length, when = value, when or measured
         return GateCalibration(name, tuple(qubits), error, length, when)
+
+    def _new_date(self, raw: Any) -> datetime:
+        """Parse and remember a date string not seen before; :class:`_Unusual` if it is bad."""
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except (TypeError, ValueError):
+            raise _Unusual from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        self._dates[raw] = result = parsed.astimezone(timezone.utc)
+        return result
 
     def _checked_gate(self, raw: Any, where: str) -> GateCalibration:
         """Parse one gate entry checking everything; errors name the JSON path."""
