@@ -135,7 +135,7 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
             f"Median {(summary.one_qubit_gate or '1q').upper()} error" + flagged_note,
             GATE_ERROR.format(summary.median_1q_error),
         ),
-        (f"Median {two_q} error" + flagged_note, GATE_ERROR.format(summary.median_2q_error)),
+        (f"Median {two_q} error" + flagged_note, _two_qubit_median(summary)),
     ]
     if summary.eplg_100 is not None:
         lines.append(("EPLG (100-qubit layer)", GATE_ERROR.format(summary.eplg_100)))
@@ -148,6 +148,13 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
         ("T2 > 2·T1", _qubits(summary.t2_exceeds_twice_t1)),
     ]
     return lines
+
+
+def _two_qubit_median(summary: DeviceSummary) -> str:
+    text = GATE_ERROR.format(summary.median_2q_error)
+    if summary.median_2q_error is None and summary.failed_2q_gates:
+        text += " (every one is flagged error = 1: no measured value)"
+    return text
 
 
 def _qubits(count: int) -> str:
