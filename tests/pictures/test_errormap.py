@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from conftest import path_centre, style_of, svg_groups
 from qpumon.pictures.errormap import error_map
 from qpumon.pictures.mpl import svg_text
 from qpumon.pictures.scale import FLAGGED_COLOUR, MISSING_COLOUR
 from qpumon.sources import load
+from tests.pictures.conftest import path_centre, style_of, svg_groups
 
 
 def _svg(device: str, qubit_metric: str = "readout", edge_metric: str = "2q_error") -> str:
