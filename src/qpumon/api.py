@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from .errors import DeviceNotFoundError, QpumonError
 from .model import DeviceSnapshot
 from .reports.formats import RenderOptions, render_monitor, render_overview
 from .reports.monitor import MonitorOptions, MonitorReport, build_monitor
@@ -17,12 +18,40 @@ from .reports.overview import OverviewReport, build_overview
 from .sources import default_bundled, load
 from .summary import DeviceSummary, summarize
 
+if TYPE_CHECKING:
+    from .live.options import LiveOptions
+
+#: How to give qpumon an IBM Quantum account.
+NO_ACCOUNT = (
+    "no IBM Quantum account is configured; save one with `qpumon login`, or set "
+    "QISKIT_IBM_TOKEN and QISKIT_IBM_INSTANCE (or pass --token and --instance)"
+)
+
 #: Called as ``progress(done, total, name)`` while an overview loads its devices.
 Progress = Callable[[int, int, str], None]
 
 
-def load_snapshot(device: Any, conf: str | Path | None = None) -> DeviceSnapshot:
-    """The snapshot of ``device``: a bundled device name, a file, a Qiskit BackendV2."""
+def load_snapshot(
+    device: Any, conf: str | Path | None = None, live: LiveOptions | None = None
+) -> DeviceSnapshot:
+    """The snapshot of ``device``: a bundled device name, a file, a Qiskit BackendV2.
+
+    With ``live`` options, an IBM Quantum name (``ibm_fez``) is fetched from IBM Quantum when an
+    account is available (``live.at`` asks for a past calibration); without an account the
+    bundled snapshot of that name is used.
+    """
+    if live is not None and isinstance(device, str):
+        from .live import is_live_name, resolve_live
+
+        snapshot = resolve_live(device, live)
+        if snapshot is not None:
+            return snapshot
+        if live.at is not None:
+            raise QpumonError(f"--at needs an IBM Quantum account: {NO_ACCOUNT}")
+        if is_live_name(device) and device not in default_bundled():
+            raise DeviceNotFoundError(
+                f"{device!r} is neither a bundled device nor reachable live: {NO_ACCOUNT}"
+            )
     return load(device, conf=conf)
 
 
@@ -31,9 +60,10 @@ def monitor_report(
     options: MonitorOptions | None = None,
     conf: str | Path | None = None,
     now: datetime | None = None,
+    live: LiveOptions | None = None,
 ) -> MonitorReport:
-    """The monitor report of ``device`` (see :class:`MonitorOptions`)."""
-    return build_monitor(load(device, conf=conf), options, now=now)
+    """The monitor report of ``device`` (see :class:`MonitorOptions` and :func:`load_snapshot`)."""
+    return build_monitor(load_snapshot(device, conf=conf, live=live), options, now=now)
 
 
 def summarize_devices(

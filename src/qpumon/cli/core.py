@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,7 +14,15 @@ from .. import api
 from ..reports.formats import render_monitor, render_overview
 from ..reports.monitor import MonitorOptions
 from ..reports.overview import SORT_KEYS
-from .options import emit, flag_options, output_options, render_options, source_options
+from .options import (
+    emit,
+    flag_options,
+    live_options,
+    live_options_from,
+    output_options,
+    render_options,
+    source_options,
+)
 
 
 @click.command()
@@ -34,6 +43,10 @@ from .options import emit, flag_options, output_options, render_options, source_
     help="Only the N worst qubits (by --sort, default readout error).",
 )
 @click.option("--all-config", is_flag=True, help="Show every configuration key in full.")
+@live_options
+@click.option(
+    "--offline", is_flag=True, help="Use the bundled snapshot even when an IBM account is set."
+)
 def monitor(
     device: str,
     conf: Path | None,
@@ -44,8 +57,11 @@ def monitor(
     sort: str | None,
     worst: int | None,
     all_config: bool,
+    offline: bool,
+    **live: Any,
 ) -> None:
-    """Calibration report of one DEVICE (a bundled device such as fake_fez, or a JSON file)."""
+    """Calibration report of one DEVICE: a bundled device (fake_fez), a JSON file, or an IBM
+    Quantum device (ibm_fez) when an account is set (`qpumon login`)."""
     options = MonitorOptions(
         qubits=qubits,
         sort=sort,
@@ -53,7 +69,8 @@ def monitor(
         all_config=all_config,
         include_flagged=include_flagged,
     )
-    report = api.monitor_report(device, options, conf=conf)
+    live_options = None if offline else live_options_from(live)
+    report = api.monitor_report(device, options, conf=conf, live=live_options)
     emit(render_monitor(report, fmt, render_options(fmt, output)), output)
 
 
@@ -68,10 +85,39 @@ def monitor(
     show_default=True,
     help="Order of the rows (best first).",
 )
+@click.option("--live", is_flag=True, help="Every device of the IBM Quantum account, live.")
+@click.option(
+    "--watch",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="With --live: refresh in place every SECONDS, highlighting changes (Ctrl-C stops).",
+)
+@live_options
 def overview(
-    devices: tuple[str, ...], fmt: str, output: Path | None, include_flagged: bool, sort: str
+    devices: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    include_flagged: bool,
+    sort: str,
+    live: bool,
+    watch: float | None,
+    **account: Any,
 ) -> None:
-    """One row per device (default: every bundled device): medians, flags, marks."""
+    """One row per device (default: every bundled device; with --live, the account's devices):
+    status, queue, medians, flags, and the least busy and best devices marked."""
+    if live or watch is not None or account.get("at"):
+        from .live import run_live_overview
+
+        run_live_overview(
+            devices,
+            live_options_from(account),
+            fmt=fmt,
+            output=output,
+            sort=sort,
+            include_flagged=include_flagged,
+            watch=watch,
+        )
+        return
     with _progress() as progress:
         report = api.overview_report(
             devices or None, sort=sort, include_flagged=include_flagged, progress=progress

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from ..live.options import CHANNELS, DEFAULT_TIMEOUT, LiveOptions, parse_at
 from ..reports.formats import FORMATS, RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,3 +75,69 @@ def emit(text: str, output: Path | None) -> None:
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise QpumonError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+#: The parameters :func:`live_options` adds, as click passes them to the command.
+LIVE_PARAMS = ("token", "account", "instance", "channel", "timeout", "refresh", "at")
+
+
+def live_options(function: F) -> F:
+    """``--token``, ``--account``, ``--instance``, ``--channel``, ``--timeout``, ``--refresh``,
+    ``--at``: how to reach IBM Quantum and which calibration to show."""
+    decorators = [
+        click.option(
+            "--at",
+            metavar="TIME",
+            help="The calibration in force at TIME (ISO-8601, e.g. 2026-03-01T12:00Z; "
+            "UTC unless an offset is given).",
+        ),
+        click.option(
+            "--refresh",
+            is_flag=True,
+            help="Fetch device configurations again instead of using the local cache.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            metavar="SECONDS",
+            help="Wait at most this long for IBM Quantum to answer each request.",
+        ),
+        click.option(
+            "--channel",
+            type=click.Choice(CHANNELS),
+            help="IBM Quantum channel (default: QISKIT_IBM_CHANNEL or the account's).",
+        ),
+        click.option(
+            "--instance",
+            metavar="CRN",
+            help="IBM Quantum instance CRN (default: QISKIT_IBM_INSTANCE or the account's).",
+        ),
+        click.option(
+            "--account",
+            metavar="NAME",
+            help="Use the account saved under NAME (see `qpumon login`).",
+        ),
+        click.option(
+            "--token",
+            metavar="KEY",
+            help="IBM Quantum API key (default: QISKIT_IBM_TOKEN, then the saved "
+            "account). Prefer the environment or `qpumon login`: a command line "
+            "is visible to other users.",
+        ),
+    ]
+    for decorate in decorators:
+        function = decorate(function)
+    return function
+
+
+def live_options_from(params: Mapping[str, Any], **overrides: Any) -> LiveOptions:
+    """:class:`LiveOptions` from the parameters :func:`live_options` added (others ignored)."""
+    chosen = {key: params[key] for key in LIVE_PARAMS if key in params}
+    at = chosen.pop("at", None)
+    if at is not None and not hasattr(at, "tzinfo"):
+        at = parse_at(str(at))
+    chosen.setdefault("timeout", DEFAULT_TIMEOUT)
+    chosen["refresh"] = bool(chosen.get("refresh", False))
+    return LiveOptions(at=at, **chosen, **overrides)

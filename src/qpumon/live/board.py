@@ -1,0 +1,130 @@
+"""The ``--watch`` board: a live overview refreshed in place, with what changed highlighted.
+
+:meth:`Board.refresh` fetches a new overview and compares it cell by cell (device, column) with
+the previous one; :meth:`Board.renderable` draws it for Rich ``Live``. A refresh that fails keeps
+the last table and says why, so a passing network fault does not end the watch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from ..errors import QpumonError
+from ..reports.tables import Table
+from .overview import LiveOverview
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+#: (device, column key) -> the cell's text.
+Cells = dict[tuple[str, str], str]
+
+_FLAG_STYLES = {"failed": "bold red", "suspect": "yellow", "missing": "dim", "mark": "bold green"}
+CHANGED_STYLE = "bold black on yellow"
+
+
+def table_cells(table: Table) -> Cells:
+    """Every cell of an overview table keyed by its device and column."""
+    cells: Cells = {}
+    for row in table.rows:
+        device = row[0].text
+        for column, cell in zip(table.columns, row, strict=True):
+            cells[(device, column.key)] = cell.text
+    return cells
+
+
+@dataclass
+class Board:
+    """Successive overviews from ``fetch``; ``changed`` holds the cells that differ from the
+    previous refresh (every cell of a device that is new since then)."""
+
+    fetch: Callable[[], LiveOverview]
+    interval: float
+    overview: LiveOverview | None = None
+    changed: set[tuple[str, str]] = field(default_factory=set)
+    error: str | None = None
+    refreshes: int = 0
+    _cells: Cells | None = None
+
+    def refresh(self) -> set[tuple[str, str]]:
+        """Fetch a new overview; return the cells that changed since the last one."""
+        try:
+            overview = self.fetch()
+        except QpumonError as exc:
+            self.error = f"refresh failed at {_clock()}: {exc} (showing the previous data)"
+            return set()
+        cells = table_cells(overview.report.table)
+        previous = self._cells
+        self.changed = (
+            set()
+            if previous is None
+            else {key for key, text in cells.items() if previous.get(key) != text}
+        )
+        self._cells, self.overview, self.error = cells, overview, None
+        self.refreshes += 1
+        return self.changed
+
+    def renderable(self) -> RenderableType:
+        """The overview as a Rich table, changed cells highlighted, with a status caption."""
+        from rich.console import Group
+        from rich.text import Text
+
+        if self.overview is None:
+            return Text(
+                self.error or "fetching devices ...", style="bold red" if self.error else ""
+            )
+        parts: list[RenderableType] = [self._table(self.overview.report.table)]
+        parts += [Text(note, style="dim") for note in self.overview.report.table.notes]
+        parts.append(Text(self._caption(), style="bold"))
+        if self.error:
+            parts.append(Text(self.error, style="bold red"))
+        return Group(*parts)
+
+    def _table(self, table: Table) -> RenderableType:
+        from rich import box
+        from rich.table import Table as RichTable
+        from rich.text import Text
+
+        out = RichTable(
+            title=f"{table.title} (live)",
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            pad_edge=False,
+        )
+        for column in table.columns:
+            out.add_column(
+                column.header, justify="right" if column.numeric else "left", no_wrap=True
+            )
+        for row in table.rows:
+            device = row[0].text
+            out.add_row(
+                *(
+                    Text(
+                        cell.text,
+                        style=CHANGED_STYLE
+                        if (device, column.key) in self.changed
+                        else _FLAG_STYLES.get(cell.flag or "", ""),
+                    )
+                    for column, cell in zip(table.columns, row, strict=True)
+                )
+            )
+        return out
+
+    def _caption(self) -> str:
+        assert self.overview is not None
+        when = self.overview.fetched_at.strftime("%H:%M:%S UTC")
+        changed = len(self.changed)
+        return (
+            f"Refreshed {when}, every {self.interval:g} s; {changed} cell"
+            f"{'' if changed == 1 else 's'} changed since the last refresh (highlighted). "
+            "Ctrl-C to quit."
+        )
+
+
+def _clock() -> str:
+    return datetime.now(timezone.utc).strftime("%H:%M:%S UTC")

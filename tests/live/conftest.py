@@ -1,0 +1,76 @@
+"""Fixtures of the live tests: the IBM stand-in on 127.0.0.1 and a clean, private environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qpumon.live import LiveOptions
+from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
+
+#: The bundled devices the stand-in serves as ibm_<stem>, with queues 0, 1, 2 in this order.
+STEMS = ("fez", "kingston", "kyiv")
+_ACCOUNT_VARIABLES = (
+    "QISKIT_IBM_TOKEN",
+    "QISKIT_IBM_INSTANCE",
+    "QISKIT_IBM_CHANNEL",
+    "QISKIT_IBM_URL",
+)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HOME and cache folder; no IBM account variables from the real environment."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / ".cache"))
+    for variable in _ACCOUNT_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    return folder
+
+
+@pytest.fixture
+def stand_in(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[IBMStandIn]:
+    """The IBM stand-in serving :data:`STEMS`, with the client's IAM_URL pointing at it."""
+    server = IBMStandIn.with_devices(STEMS)
+    with server.running():
+        monkeypatch.setenv("IAM_URL", server.url)
+        yield server
+
+
+def live_options(server: IBMStandIn, home: Path, **changes: Any) -> LiveOptions:
+    """Options reaching ``server`` with the good key; fast retries for the tests."""
+    values: dict[str, Any] = {
+        "token": GOOD_KEY,
+        "instance": CRN,
+        "url": server.api_url,
+        "cache_dir": home / ".cache" / "qpumon",
+        "timeout": 5.0,
+        "backoff": 0.01,
+        "backoff_cap": 0.05,
+    }
+    values.update(changes)
+    return LiveOptions(**values)
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real ``qpumon`` entry point in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "qpumon", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **(env or {})},
+        input=stdin,
+        timeout=120,
+        check=False,
+    )

@@ -1,0 +1,146 @@
+"""The live commands through the real ``qpumon`` entry point, and the token kept out of everything.
+
+Each test runs a few whole processes (each imports qiskit-ibm-runtime): they are grouped so that
+the file stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from qpumon.serialize import snapshot_from_dict
+from tests.conftest import raw
+from tests.live.conftest import run_cli
+from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def _every_file(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def test_login_fetch_and_overview_keep_the_token_out_of_everything(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    env = {"QISKIT_IBM_TOKEN": GOOD_KEY}
+    login = run_cli("login", "--instance", CRN, "--url", stand_in.api_url, env=env)
+    assert login.returncode == 0, login.stderr
+    account = home / ".qiskit" / "qiskit-ibm.json"
+    assert login.stdout == (
+        "Signed in to IBM Quantum: 3 devices (ibm_fez, ibm_kingston, ibm_kyiv)."
+        f"\nSaved the default account in {account} (readable by you only).\n"
+    )
+    saved = json.loads(account.read_text())
+    assert saved["default-ibm-quantum-platform"]["instance"] == CRN
+    assert _mode(account) == 0o600
+
+    stand_in.queue["ibm_kyiv"] = 7
+    target = home / "kyiv.json"
+    fetch = run_cli("fetch", "ibm_kyiv", "-o", str(target))  # the saved account, no token given
+    assert fetch.returncode == 0, fetch.stderr
+    assert fetch.stderr.startswith("Saved ibm_kyiv (127 qubits, calibrated 2025-02-26 16:02 UTC)")
+    assert _mode(target) == 0o600
+    snapshot = snapshot_from_dict(json.loads(target.read_text()))
+    props = raw("kyiv", "props")
+    t1 = [next(e["value"] for e in q if e["name"] == "T1") for q in props["qubits"]]
+    assert [q.t1_us for q in snapshot.qubits] == [float(x) for x in t1]
+    assert snapshot.status is not None and snapshot.status.pending_jobs == 7
+
+    overview = run_cli("overview", "--live", "--format", "csv")
+    assert overview.returncode == 0, overview.stderr
+    rows = overview.stdout.splitlines()
+    assert rows[0].startswith("device,") and len(rows) == 4
+
+    outputs = [login, fetch, overview]
+    for result in outputs:
+        assert GOOD_KEY not in result.stdout + result.stderr
+    secret_files = {account}  # the client's own store holds the key, owner-only
+    for path in _every_file(home):
+        if path not in secret_files:
+            assert GOOD_KEY not in path.read_text(encoding="utf-8", errors="replace"), path
+    cached = list((home / ".cache").rglob("ibm_*.json"))
+    assert {p.name.split("@")[0] for p in cached} == {"ibm_fez", "ibm_kingston", "ibm_kyiv"}
+    assert all(_mode(p) == 0o600 for p in cached)
+
+
+def test_errors_name_the_fix_with_the_right_exit_code_even_with_debug(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    bad = "bad-key-0123456789-secret"
+    env = {"QISKIT_IBM_TOKEN": bad, "QISKIT_IBM_INSTANCE": CRN, "QISKIT_IBM_URL": stand_in.api_url}
+    rejected = run_cli("--debug", "fetch", "ibm_fez", "-o", str(home / "x.json"), env=env)
+    assert rejected.returncode == 1  # --debug: the traceback of the TokenRejectedError
+    assert "TokenRejectedError: IBM Quantum rejected the token (HTTP 400" in rejected.stderr
+    assert bad not in rejected.stdout + rejected.stderr
+
+    quiet = run_cli("overview", "--live", "--token", bad, env=env)
+    assert (quiet.returncode, quiet.stdout) == (2, "")
+    assert quiet.stderr.startswith(
+        "qpumon: error: IBM Quantum rejected the token (HTTP 400 for "
+        "the API key exchange); set a valid API key with `qpumon login`"
+    )
+    assert bad not in quiet.stderr
+
+    stand_in.stall("status", "*", 5)
+    slow = run_cli(
+        "fetch",
+        "ibm_fez",
+        "-o",
+        str(home / "y.json"),
+        "--timeout",
+        "0.3",
+        env={**env, "QISKIT_IBM_TOKEN": GOOD_KEY},
+    )
+    assert slow.returncode == 3
+    assert slow.stderr.startswith(
+        "qpumon: error: IBM Quantum did not answer the status of ibm_fez within 0.3 s"
+    )
+    assert not (home / "x.json").exists() and not (home / "y.json").exists()
+
+
+def test_named_accounts(stand_in: IBMStandIn, home: Path) -> None:
+    login = run_cli(
+        "login",
+        "--token",
+        GOOD_KEY,
+        "--instance",
+        CRN,
+        "--url",
+        stand_in.api_url,
+        "--name",
+        "lab",
+        "--no-check",
+    )
+    assert login.returncode == 0, login.stderr
+    assert login.stdout.startswith("Saved lab in ")
+    again = run_cli("login", "--token", GOOD_KEY, "--name", "lab", "--no-check")
+    assert again.returncode == 2
+    assert "an account named 'lab' is already saved; pass --overwrite" in again.stderr
+    missing = run_cli("fetch", "ibm_fez", "-o", str(home / "f.json"), "--account", "home")
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        f"qpumon: error: no IBM Quantum account named 'home' in "
+        f"{home / '.qiskit' / 'qiskit-ibm.json'} (saved: lab); save one "
+        "with `qpumon login`\n"
+    )
+    fetched = run_cli("fetch", "ibm_fez", "-o", str(home / "f.json"), "--account", "lab")
+    assert fetched.returncode == 0, fetched.stderr
+    for result in (login, again, missing, fetched):
+        assert GOOD_KEY not in result.stdout + result.stderr
+
+
+def test_a_second_default_login_needs_overwrite(stand_in: IBMStandIn, home: Path) -> None:
+    first = run_cli("login", "--token", GOOD_KEY, "--instance", CRN, "--no-check")
+    second = run_cli("login", "--token", GOOD_KEY, "--instance", CRN, "--no-check")
+    assert first.returncode == 0 and second.returncode == 2
+    assert "an account named 'default-ibm-quantum-platform' is already saved; pass --overwrite" in (
+        second.stderr
+    )
+    third = run_cli("login", "--token", GOOD_KEY, "--instance", CRN, "--no-check", "--overwrite")
+    assert third.returncode == 0, third.stderr
