@@ -21,12 +21,23 @@ COMMAND_MODULES: dict[str, str] = {
     "list": "core",
     "monitor": "core",
     "overview": "core",
+    "login": "live",
+    "fetch": "live",
     "best": "choose",
     "place": "choose",
     "map": "pictures",
     "plot": "pictures",
     "compare": "pictures",
     "report": "pictures",
+    "record": "history",
+    "import": "history",
+    "backfill": "history",
+    "watch": "history",
+    "history": "history",
+    "drift": "history",
+    "diff": "history",
+    "check": "history",
+    "demo-history": "history",
 }
 
 

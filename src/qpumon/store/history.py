@@ -1,0 +1,163 @@
+"""One metric over time: which metric the user means, and its stored values as aligned series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import QpumonError
+from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric, qubit_metric
+from ..model import FAILED_GATE_ERROR
+from .db import SnapshotInfo, Store
+from .rows import parse_qubits, qubits_text
+
+#: ``--metric`` names that mean "error of the device's two-qubit basis gate(s)".
+TWO_QUBIT_ERROR = ("2q_error", "2q")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to read: a per-qubit metric (``gate`` None) or a gate's error/length."""
+
+    metric: Metric
+    gate: str | None = None
+    qubits: str | None = None  # "12" or "3-4": one subject; None: all
+
+    @property
+    def label(self) -> str:
+        """``t1_us`` or ``cz error``: how the selection is named in titles."""
+        if self.gate is None or self.metric.scope == "qubit":
+            return self.metric.key
+        return f"{self.gate} {self.metric.key}"
+
+
+@dataclass(frozen=True)
+class History:
+    """Values of one selection, one column per snapshot: ``series[subject][i]`` belongs to
+    ``snapshots[i]`` (None: no value in that snapshot). Subjects are qubits (``12``) or gate
+    qubits (``3-4``), in numeric order."""
+
+    device: str
+    selection: Selection
+    snapshots: tuple[SnapshotInfo, ...]
+    series: dict[str, list[float | None]]
+    measured_at: dict[str, list[datetime | None]]
+
+    @property
+    def synthetic(self) -> bool:
+        """True if any of the snapshots is synthetic (demo data)."""
+        return any(s.synthetic for s in self.snapshots)
+
+    def failed(self, value: float | None) -> bool:
+        """True for IBM's gate_error = 1 flag (only gate errors carry it)."""
+        return (
+            self.selection.metric.key.endswith("error")
+            and self.selection.gate is not None
+            and (value == FAILED_GATE_ERROR)
+        )
+
+
+def select_metric(
+    store: Store, device: str, metric: str | None, qubit: int | None, gate: str | None
+) -> Selection:
+    """The selection meant by ``--metric``, ``--qubit`` and ``--gate NAME[:QUBITS]``."""
+    if gate is not None:
+        if qubit is not None:
+            raise QpumonError("give either --qubit or --gate, not both")
+        name, _, qubits = gate.partition(":")
+        chosen = {"error": GATE_ERROR, "length": GATE_LENGTH, "length_ns": GATE_LENGTH}.get(
+            (metric or "error").lower()
+        )
+        if chosen is None:
+            raise QpumonError(f"with --gate, --metric is error or length_ns, not {metric!r}")
+        return Selection(
+            chosen, name.lower(), qubits_text(parse_qubits(qubits)) if qubits else None
+        )
+    name = (metric or "t1").lower()
+    one = None if qubit is None else str(qubit)
+    if name in TWO_QUBIT_ERROR:
+        if qubit is not None:
+            raise QpumonError("--metric 2q_error is per coupler: use --gate cz:3-4 for one")
+        return Selection(GATE_ERROR, _two_qubit_gate(store, device))
+    found = qubit_metric(name)
+    if found.key in QUBIT_METRICS:
+        return Selection(found, None, one)
+    return Selection(found, found.key[: -len("_error")], one)
+
+
+def _two_qubit_gate(store: Store, device: str) -> str:
+    latest = store.snapshots(device)
+    if not latest:
+        raise QpumonError(f"no snapshots of {device} stored yet")
+    gates = store.load(latest[-1].id).two_qubit_basis_gates
+    if not gates:
+        raise QpumonError(f"{device} has no two-qubit gates")
+    return gates[0]
+
+
+def read_history(
+    store: Store,
+    device: str,
+    selection: Selection,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    measured: bool = True,
+) -> History:
+    """The stored values of ``selection`` on ``device`` between ``since`` and ``until``; the
+    per-value measurement times only if ``measured`` (else None)."""
+    infos = store.snapshots(device, since, until)
+    column = {info.id: i for i, info in enumerate(infos)}
+    series: dict[object, list[float | None]] = {}
+    times: dict[object, list[datetime | None]] = {}
+    for snapshot_id, subject, value, when in _rows(
+        store, device, selection, since, until, measured
+    ):
+        i = column.get(snapshot_id)
+        if i is None:
+            continue
+        if subject not in series:
+            series[subject] = [None] * len(infos)
+            times[subject] = [None] * len(infos)
+        series[subject][i] = value
+        times[subject][i] = when
+    order = sorted(series, key=lambda k: parse_qubits(str(k)))
+    if not order and selection.qubits is not None and selection.gate is not None and infos:
+        _no_such_gate(store, device, selection, since, until)
+    return History(
+        device,
+        selection,
+        tuple(infos),
+        {str(k): series[k] for k in order},
+        {str(k): times[k] for k in order},
+    )
+
+
+def _rows(
+    store: Store,
+    device: str,
+    selection: Selection,
+    since: datetime | None,
+    until: datetime | None,
+    measured: bool,
+) -> list[tuple[Any, ...]]:
+    """``(snapshot_id, subject, value, measured_at)``; the subject a qubit (int) or ``3-4``."""
+    if selection.gate is None:
+        one = None if selection.qubits is None else int(selection.qubits)
+        return store.qubit_series(device, selection.metric.key, since, until, one, measured)
+    gate_rows = store.gate_series(device, selection.gate, since, until, selection.qubits, measured)
+    use_length = selection.metric is GATE_LENGTH
+    return [(s, q, length if use_length else error, m) for s, q, error, length, m in gate_rows]
+
+
+def _no_such_gate(
+    store: Store, device: str, selection: Selection, since: datetime | None, until: datetime | None
+) -> None:
+    assert selection.gate is not None and selection.qubits is not None
+    reverse = qubits_text(tuple(reversed(parse_qubits(selection.qubits))))
+    if store.gate_series(device, selection.gate, since, until, reverse):
+        raise QpumonError(
+            f"{device} has no {selection.gate} gate on {selection.qubits}, but has one on "
+            f"{reverse}: use --gate {selection.gate}:{reverse}"
+        )
+    raise QpumonError(f"{device} has no stored {selection.gate} gate on {selection.qubits}")

@@ -1,0 +1,261 @@
+"""History, drift and diff as :class:`~qpumon.reports.tables.Table` s, and as text, CSV or JSON.
+
+People get tables (drawn by the report renderers); CSV and JSON carry the full data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from ..metrics import Metric
+from ..reports.formats import RenderOptions, plain
+from ..reports.tables import Cell, Column, Table
+from .diff import Change, SnapshotDiff
+from .drift import DriftReport
+from .history import History
+from .times import short
+
+#: ``--format`` choices of the history commands.
+FORMATS = ("table", "csv", "json")
+SYNTHETIC_NOTE = "synthetic data (qpumon demo-history), not measurements"
+
+
+def _value(metric: Metric, value: float | None, failed: bool = False) -> Cell:
+    if value is None:
+        return Cell(metric.format(None), None, "missing")
+    return Cell(metric.format(value), value, "failed" if failed else None)
+
+
+def history_table(history: History) -> Table:
+    """One row per snapshot: the value (one subject) or median/min/max/worst (many)."""
+    metric = history.selection.metric
+    title = f"{history.device}: {history.selection.label} history"
+    notes = [SYNTHETIC_NOTE] if history.synthetic else []
+    if len(history.series) == 1:
+        return _single(history, title, notes)
+    columns = (
+        Column("calibrated_at", "Calibrated (UTC)", False),
+        Column("count", "N"),
+        Column("median", f"Median {metric.header}"),
+        Column("min", "Min"),
+        Column("max", "Max"),
+        Column("worst", "Worst", False),
+        Column("failed", "Failed"),
+    )
+    rows = tuple(_summary_row(history, i) for i in range(len(history.snapshots)))
+    if any(row[6].value for row in rows):
+        notes.append("Failed: gates with IBM's error = 1 flag, left out of median/min/max")
+    return Table(title, columns, rows, tuple(notes))
+
+
+def _single(history: History, title: str, notes: list[str]) -> Table:
+    (subject, values), measured = next(iter(history.series.items())), history.measured_at
+    metric = history.selection.metric
+    columns = (
+        Column("calibrated_at", "Calibrated (UTC)", False),
+        Column("value", f"{subject}: {metric.header}"),
+        Column("measured_at", "Measured (UTC)", False),
+    )
+    rows = tuple(
+        (
+            Cell(short(info.calibrated_at), info.calibrated_at),
+            _value(metric, value, history.failed(value)),
+            Cell(short(when), when),
+        )
+        for info, value, when in zip(history.snapshots, values, measured[subject], strict=True)
+    )
+    return Table(title, columns, rows, tuple(notes))
+
+
+def _summary_row(history: History, i: int) -> tuple[Cell, ...]:
+    metric = history.selection.metric
+    column = [(k, v[i]) for k, v in history.series.items() if v[i] is not None]
+    failed = sum(history.failed(v) for _, v in column)
+    kept = [(k, v) for k, v in column if v is not None and not history.failed(v)]
+    numbers = [v for _, v in kept]
+    worst = (max if metric.lower_is_better else min)(kept, key=lambda kv: kv[1], default=None)
+    info = history.snapshots[i]
+    return (
+        Cell(short(info.calibrated_at), info.calibrated_at),
+        Cell(str(len(kept)), len(kept)),
+        _value(metric, statistics.median(numbers) if numbers else None),
+        _value(metric, min(numbers, default=None)),
+        _value(metric, max(numbers, default=None)),
+        Cell("—" if worst is None else f"{worst[0]}", None if worst is None else worst[0]),
+        Cell(str(failed), failed, "failed" if failed else None),
+    )
+
+
+def history_rows(history: History) -> list[dict[str, Any]]:
+    """Tidy rows, one per value: the CSV and JSON content."""
+    metric = history.selection.metric
+    out = []
+    for subject, values in history.series.items():
+        for info, value, when in zip(
+            history.snapshots, values, history.measured_at[subject], strict=True
+        ):
+            if value is None:
+                continue
+            out.append(
+                {
+                    "device": history.device,
+                    "calibrated_at": _iso(info.calibrated_at),
+                    "gate": history.selection.gate or "",
+                    "qubits": subject,
+                    "metric": metric.key,
+                    "value": value,
+                    "unit": metric.unit,
+                    "flag": "failed" if history.failed(value) else "",
+                    "measured_at": _iso(when),
+                    "synthetic": info.synthetic,
+                }
+            )
+    return out
+
+
+def drift_table(report: DriftReport, top: int) -> Table:
+    """The ``top`` subjects that moved most, then notes on flagged and recovered gates."""
+    columns = (
+        Column("subject", "Subject", False),
+        Column("metric", "Metric", False),
+        Column("value", "Now"),
+        Column("median", "Baseline median"),
+        Column("mad", "MAD"),
+        Column("n", "N"),
+        Column("score", "Robust z"),
+        Column("direction", "Direction", False),
+    )
+    rows = tuple(
+        (
+            Cell(item.subject, item.subject),
+            Cell(item.metric.key, item.metric.key),
+            _value(item.metric, item.value),
+            _value(item.metric, item.median),
+            _value(item.metric, item.mad),
+            Cell(str(item.baseline), item.baseline),
+            Cell(f"{item.score:+.1f}", item.score, "suspect" if abs(item.score) >= 3 else None),
+            Cell("worse" if item.worse else "better", "worse" if item.worse else "better"),
+        )
+        for item in report.items[:top]
+    )
+    notes = [
+        f"newest snapshot {short(report.latest.calibrated_at)} against each subject's median and "
+        f"MAD over {report.snapshots - 1} earlier snapshots since {short(report.window_start)}",
+        "newly flagged (error = 1): " + listing(report.newly_flagged),
+        "recovered: " + listing(report.recovered),
+    ]
+    notes += [SYNTHETIC_NOTE] if report.synthetic else []
+    return Table(f"{report.device}: drift", columns, rows, tuple(notes))
+
+
+def diff_tables(diff: SnapshotDiff, top: int) -> list[Table]:
+    """Settings that changed, the headline medians, and the ``top`` largest value changes."""
+    span = f"{short(diff.old_time)} -> {short(diff.new_time)}"
+    rows = [("calibrated (UTC)", short(diff.old_time), short(diff.new_time)), *diff.settings]
+    settings = Table(
+        f"{diff.device}: changes {span}",
+        (Column("what", "What", False), Column("old", "Old", False), Column("new", "New", False)),
+        tuple((Cell(w, w), Cell(a, a), Cell(b, b)) for w, a, b in rows),
+        ("no configuration change",) if not diff.settings else (),
+    )
+    medians = Table("Medians", _change_columns(), tuple(_change_row(c) for c in diff.medians))
+    notes = (
+        f"{len(diff.changes)} values changed; the {min(top, len(diff.changes))} largest shown",
+        "newly flagged (error = 1): " + listing(diff.newly_flagged),
+        "recovered: " + listing(diff.recovered),
+    )
+    changes = Table(
+        "Largest changes",
+        _change_columns(),
+        tuple(_change_row(c) for c in diff.changes[:top]),
+        notes,
+    )
+    return [settings, medians, changes]
+
+
+def listing(names: Sequence[str], limit: int = 16) -> str:
+    """``a, b, c`` in qubit order, at most ``limit`` shown, ``none`` when empty."""
+    ordered = sorted(names, key=_natural)
+    shown = ", ".join(ordered[:limit]) or "none"
+    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+
+
+def _natural(name: str) -> tuple[str, tuple[int, ...]]:
+    gate, _, qubits = name.partition(" ")
+    return gate, tuple(int(q) for q in qubits.split("-") if q.isdigit())
+
+
+def _change_columns() -> tuple[Column, ...]:
+    return (
+        Column("subject", "Subject", False),
+        Column("metric", "Metric", False),
+        Column("old", "Old"),
+        Column("new", "New"),
+        Column("change", "Change"),
+    )
+
+
+def _change_row(change: Change) -> tuple[Cell, ...]:
+    relative = change.relative
+    return (
+        Cell(change.subject, change.subject),
+        Cell(change.metric.key, change.metric.key),
+        _value(change.metric, change.old),
+        _value(change.metric, change.new),
+        Cell("—" if relative is None else f"{relative:+.1%}", relative),
+    )
+
+
+def render_tables(tables: list[Table], fmt: str, options: RenderOptions) -> str:
+    """``tables`` as text (Rich on a terminal), CSV (one table after another) or JSON."""
+    if fmt == "json":
+        return dump_json(
+            [_table_json(t) for t in tables] if len(tables) > 1 else _table_json(tables[0])
+        )
+    if fmt == "csv":
+        return "\n".join(rows_csv(_table_rows(t)) for t in tables)
+    if options.rich:
+        from ..reports.formats.rich_render import _render, _table
+
+        return _render([_table(t) for t in tables], options)
+    return "\n\n".join("\n".join(plain.table(t)) for t in tables) + "\n"
+
+
+def _table_rows(table: Table) -> list[dict[str, Any]]:
+    return [
+        {c.key: _plain(cell.value) for c, cell in zip(table.columns, row, strict=True)}
+        for row in table.rows
+    ]
+
+
+def _table_json(table: Table) -> dict[str, Any]:
+    return {"title": table.title, "rows": _table_rows(table), "notes": list(table.notes)}
+
+
+def _plain(value: Any) -> Any:
+    return _iso(value) if hasattr(value, "isoformat") else value
+
+
+def _iso(when: Any) -> str | None:
+    return None if when is None else str(when.isoformat())
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """Dictionaries as CSV with a header (floats at full precision, None as empty)."""
+    if not rows:
+        return ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    return out.getvalue()
+
+
+def dump_json(data: Any) -> str:
+    """JSON text, indented, NaN refused."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
