@@ -169,7 +169,7 @@ class DeviceSnapshot:
             return tuple(name for name in listed if name in self.basis_gates)
         return tuple(listed)
 
-    @property
+    @cached_property
     def failed_gates(self) -> tuple[GateCalibration, ...]:
         """Gates carrying IBM's ``error == 1`` flag."""
-        return tuple(g for g in self.gates if g.failed)
+        return tuple(g for g in self.gates if g.error == FAILED_GATE_ERROR)

@@ -277,21 +277,21 @@ def gate_table(snapshot: DeviceSnapshot, gates: list[GateCalibration]) -> Table:
         Column("flags", "Flags", numeric=False),
     )
     rows = []
+    dates: dict[datetime | None, Cell] = {None: Cell(MISSING, None)}  # few distinct dates
     for gate, qubits_text in _couplers(snapshot, gates):
-        error_flag: Flag | None = "failed" if gate.failed else None
+        failed = gate.failed
+        error_flag: Flag | None = "failed" if failed else None
+        when = gate.measured_at
+        if when not in dates:
+            dates[when] = Cell(when.strftime("%Y-%m-%d"), when.isoformat())  # type: ignore[union-attr]
         rows.append(
             (
                 Cell(gate.gate, gate.gate),
                 Cell(qubits_text, list(gate.qubits)),
                 _metric_cell(GATE_ERROR, gate.error, error_flag),
                 _metric_cell(GATE_LENGTH, gate.length_ns, None),
-                Cell(
-                    gate.measured_at.strftime("%Y-%m-%d") if gate.measured_at else MISSING,
-                    gate.measured_at.isoformat() if gate.measured_at else None,
-                ),
-                Cell(
-                    "FAILED" if gate.failed else "", "failed" if gate.failed else None, error_flag
-                ),
+                dates[when],
+                Cell("FAILED" if failed else "", "failed" if failed else None, error_flag),
             )
         )
     notes = (

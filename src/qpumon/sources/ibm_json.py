@@ -317,10 +317,13 @@ class _Calibration:
 
     def _new_date(self, raw: Any) -> datetime:
         """Parse and remember a date string not seen before; :class:`_Unusual` if it is bad."""
-        try:
-            parsed = datetime.fromisoformat(raw)
-        except (TypeError, ValueError):
-            raise _Unusual from None
+        if isinstance(raw, datetime):  # a client's BackendProperties carries datetimes
+            parsed = raw
+        else:
+            try:
+                parsed = datetime.fromisoformat(raw)
+            except (TypeError, ValueError):
+                raise _Unusual from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=timezone.utc)
         self._dates[raw] = result = parsed.astimezone(timezone.utc)
