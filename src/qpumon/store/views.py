@@ -220,9 +220,9 @@ def render_tables(tables: list[Table], fmt: str, options: RenderOptions) -> str:
     if fmt == "csv":
         return "\n".join(rows_csv(_table_rows(t)) for t in tables)
     if options.rich:
-        from ..reports.formats.rich_render import _render, _table
+        from ..reports.formats.rich_render import rich_tables
 
-        return _render([_table(t) for t in tables], options)
+        return rich_tables(tables, options)
     return "\n\n".join("\n".join(plain.table(t)) for t in tables) + "\n"
 
 

@@ -79,3 +79,8 @@ def rich_monitor(report: MonitorReport, options: RenderOptions) -> str:
 def rich_overview(report: OverviewReport, options: RenderOptions) -> str:
     """The overview with Rich."""
     return _render([_table(report.table)], options)
+
+
+def rich_tables(tables: list[Table], options: RenderOptions) -> str:
+    """Any tables with Rich, one after the other (for reports other than monitor/overview)."""
+    return _render([_table(t) for t in tables], options)
