@@ -123,7 +123,7 @@ def measure(command: list[str], env: dict[str, str], runs: int) -> dict[str, flo
 def report(figures: dict[str, float], command: list[str], args: argparse.Namespace,
            requests: int) -> None:  # fmt: skip
     """Print the figures beside their baselines."""
-    shown = " ".join(command[2:] if command[1] == "-m" else command[-1:])
+    shown = " ".join(command[3:])  # after: python -m qpumon
     print(f"live overview of {len(STEMS)} devices, {args.latency * 1000:.0f} ms added to every "
           f"answer; median of {args.runs} runs; command: qpumon {shown}")  # fmt: skip
     print(f"  python -c 'import qiskit_ibm_runtime' (the client alone): {figures['import']:6.2f} s")

@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import DeviceNotFoundError, NoCalibrationError, QpumonError
+from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot, DeviceStatus
-from ..sources.files import paused_gc
 from ..sources.ibm_json import snapshot_from_ibm
 from .cache import ConfigCache, default_cache_dir
 from .client import LiveClient

@@ -16,8 +16,9 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import DeviceNotFoundError, QpumonError
+from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
-from .files import paused_gc, read_json
+from .files import read_json
 from .ibm_json import snapshot_from_ibm
 
 _PREFIXES = ("fake_", "ibmq_", "ibm_", "alt_")

@@ -3,34 +3,16 @@ configuration JSON (a device without calibration), and qpumon's own snapshot JSO
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ..errors import DataError, QpumonError
+from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from .ibm_json import snapshot_from_ibm
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large JSON tree is parsed and converted.
-
-    The parse makes hundreds of thousands of small acyclic objects; without the pause, the
-    collector's repeated full scans over them cost as much as the parse itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def read_json(path: Path) -> Any:

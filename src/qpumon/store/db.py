@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import QpumonError
+from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from ..serialize import snapshot_to_dict
 from . import engine as eng
@@ -228,10 +229,20 @@ class Store:
 
     def _series(self, device: str, query: Any) -> list[tuple[Any, ...]]:
         """Rows of a value query whose last column is a time (or NULL)."""
-        with self._errors(f"reading {device}"), self.engine.connect() as connection:
+        with (
+            self._errors(f"reading {device}"),
+            self.engine.connect() as connection,
+            paused_gc(),  # tens of thousands of small acyclic rows: see paused_gc
+        ):
             if connection.dialect.name != "sqlite":
                 return [tuple(row) for row in connection.execute(query).all()]
-            return [(*row[:-1], to_datetime(row[-1])) for row in _sqlite_rows(connection, query)]
+            times: dict[Any, datetime | None] = {}  # a snapshot's values share few times
+            out = []
+            for row in _sqlite_rows(connection, query):
+                raw = row[-1]
+                when = times[raw] if raw in times else times.setdefault(raw, to_datetime(raw))
+                out.append((*row[:-1], when))
+            return out
 
     def _ids(self, device: str, since: datetime | None, until: datetime | None) -> Any:
         return select(snapshots.c.id).where(_window(self.device_id(device), since, until))
