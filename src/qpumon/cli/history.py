@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import QpumonError
-from .options import emit, render_options
+from .options import emit, output_file_option, render_options
 
 if TYPE_CHECKING:
     from ..model import DeviceSnapshot
@@ -38,12 +38,7 @@ def store_options(function: F) -> F:
 
 def table_options(function: F) -> F:
     """``-f/--format`` (table, csv, json) and ``-o/--output``."""
-    function = click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Write to this file instead of standard output.",
-    )(function)
+    function = output_file_option(function)
     return click.option(
         "-f",
         "--format",

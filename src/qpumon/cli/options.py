@@ -15,14 +15,19 @@ from ..reports.formats import FORMATS, RenderOptions
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def output_options(function: F) -> F:
-    """``--format`` (from the format registry) and ``-o/--output``."""
-    function = click.option(
+def output_file_option(function: F) -> F:
+    """``-o/--output``: write to a file instead of standard output."""
+    return click.option(
         "-o",
         "--output",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write to this file instead of standard output.",
     )(function)
+
+
+def output_options(function: F) -> F:
+    """``--format`` (from the format registry) and ``-o/--output``."""
+    function = output_file_option(function)
     function = click.option(
         "-f",
         "--format",
