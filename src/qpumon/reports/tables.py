@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 #: Why a cell stands out: a failed-benchmark flag, a suspicious value, a missing value, a mark.
 Flag = Literal["failed", "suspect", "missing", "mark"]
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """A table cell: ``text`` as shown, ``value`` as data (None when missing), a flag."""
+class Cell(NamedTuple):
+    """A table cell: ``text`` as shown, ``value`` as data (None when missing), a flag.
+
+    A NamedTuple rather than a frozen dataclass: a large monitor report makes ~10,000 cells,
+    and a tuple is built three times faster."""
 
     text: str
     value: Any = None

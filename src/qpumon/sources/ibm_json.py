@@ -282,37 +282,38 @@ class _Calibration:
     def _plain_gate(self, raw: Any) -> GateCalibration:
         """The common case, checked inline: any surprise raises :class:`_Unusual`, and the gate
         is parsed again by :meth:`_checked_gate`, which names the JSON path of what is wrong."""
-        if raw.__class__ is not dict:
+        try:
+            name, qubits, params = raw["gate"], raw["qubits"], raw["parameters"]
+        except (KeyError, TypeError):
+            raise _Unusual from None
+        if name.__class__ is not str or qubits.__class__ is not list:
             raise _Unusual
-        name, qubits, params = raw.get("gate"), raw.get("qubits"), raw.get("parameters", ())
-        if (
-            name.__class__ is not str
-            or qubits.__class__ is not list
-            or set(map(type, qubits)) != _INT_ONLY
-            or params.__class__ is not list
-        ):
-            raise _Unusual
+        for qubit in qubits:
+            if qubit.__class__ is not int:
+                raise _Unusual
         error = length = when = None
-        for param in params:
-            if param.__class__ is not dict:
-                raise _Unusual
-            kind, value = param.get("name"), param.get("value")
-            if kind != "gate_error" and kind != "gate_length":
-                continue
-            if value.__class__ is int:
-                value = float(value)
-            elif value.__class__ is not float or value - value != 0.0:  # NaN and inf too
-                raise _Unusual
-            date = param.get("date")
-            measured = None if date is None else self._dates.get(date) or self._new_date(date)
-            if kind == "gate_error":
-                if param.get("unit") or not 0.0 <= value <= 1.0:
+        dates = self._dates
+        try:
+            for param in params:
+                kind, value = param["name"], param["value"]
+                if kind != "gate_error" and kind != "gate_length":
+                    continue
+                if value.__class__ is int:
+                    value = float(value)
+                elif value.__class__ is not float or value - value != 0.0:  # NaN and inf too
                     raise _Unusual
-                error, when = value, measured or when
-            else:
-                if param.get("unit") != "ns" or value < 0.0:
-                    raise _Unusual
-                length, when = value, when or measured
+                date = param["date"]
+                measured = dates.get(date) or self._new_date(date)
+                if kind == "gate_error":
+                    if param["unit"] or not 0.0 <= value <= 1.0:
+                        raise _Unusual
+                    error, when = value, measured
+                else:
+                    if param["unit"] != "ns" or value < 0.0:
+                        raise _Unusual
+                    length, when = value, when or measured
+        except (KeyError, TypeError):  # a missing key, or an entry that is not an object
+            raise _Unusual from None
         return GateCalibration(name, tuple(qubits), error, length, when)
 
     def _new_date(self, raw: Any) -> datetime:
