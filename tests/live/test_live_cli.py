@@ -144,3 +144,27 @@ def test_a_second_default_login_needs_overwrite(stand_in: IBMStandIn, home: Path
     )
     third = run_cli("login", "--token", GOOD_KEY, "--instance", CRN, "--no-check", "--overwrite")
     assert third.returncode == 0, third.stderr
+
+
+def test_monitor_uses_the_live_device_when_an_account_is_set(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    env = {"QISKIT_IBM_TOKEN": GOOD_KEY, "QISKIT_IBM_INSTANCE": CRN,
+           "QISKIT_IBM_URL": stand_in.api_url}  # fmt: skip
+    stand_in.queue["ibm_fez"] = 5
+    live = run_cli("monitor", "ibm_fez", "-f", "json", env=env)
+    assert live.returncode == 0, live.stderr
+    data = json.loads(live.stdout)["snapshot"]
+    assert data["source"] == "ibm:ibm_fez" and data["status"]["pending_jobs"] == 5
+    offline = run_cli("monitor", "ibm_fez", "--offline", "-f", "json", env=env)
+    assert json.loads(offline.stdout)["snapshot"]["source"] == "bundled:fake_fez"
+    assert GOOD_KEY not in live.stdout + live.stderr + offline.stdout + offline.stderr
+
+
+def test_monitor_without_an_account_falls_back_to_bundled_data(home: Path) -> None:
+    bundled = run_cli("monitor", "ibm_fez", "-f", "json")
+    assert bundled.returncode == 0, bundled.stderr
+    assert json.loads(bundled.stdout)["snapshot"]["source"] == "bundled:fake_fez"
+    unknown = run_cli("monitor", "ibm_nowhere")
+    assert unknown.returncode == 2 and "qpumon login" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
