@@ -95,6 +95,9 @@ def test_qubit_selection_sort_and_worst() -> None:
     shown = [row[0].value for row in report.qubits.rows]
     t1 = {q.index: q.t1_us for q in snap.qubits if q.index in (*range(10), 20)}
     assert shown == sorted(t1, key=lambda i: t1[i])[:3]  # lowest T1 first
+    assert report.gates is not None and report.gates.rows
+    for row in report.gates.rows:
+        assert set(row[1].value) & {*range(10), 20}, row[1].text
 
 
 def test_missing_values_are_shown_as_missing_not_zero() -> None:

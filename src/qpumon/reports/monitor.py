@@ -30,8 +30,9 @@ from .text import format_age, format_time, parse_qubit_ranges
 class MonitorOptions:
     """What the monitor report shows.
 
-    ``sort`` orders qubits worst first by a metric (lowest T1, highest error); ``worst`` keeps
-    that many (sorted by ``sort``, or by readout error if no sort is given).
+    ``qubits`` (``0-9,12``) limits the qubit table to those qubits and the gate table to the
+    couplers touching them. ``sort`` orders qubits worst first by a metric (lowest T1, highest
+    error); ``worst`` keeps that many (sorted by ``sort``, or by readout error if none is given).
     """
 
     qubits: str | None = None
@@ -65,6 +66,9 @@ def build_monitor(
     summary = summarize(snapshot, include_flagged=options.include_flagged)
     has_qubits = bool(snapshot.qubits)
     multi = [g for g in snapshot.gates if len(g.qubits) >= 2]
+    if options.qubits:  # the couplers touching the chosen qubits
+        chosen = set(parse_qubit_ranges(options.qubits, len(snapshot.qubits)))
+        multi = [g for g in multi if chosen.intersection(g.qubits)]
     return MonitorReport(
         snapshot=snapshot,
         summary=summary,
