@@ -7,6 +7,7 @@ store is opened, so the rest of qpumon does not pay for it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,11 @@ from ..errors import QpumonError
 
 if TYPE_CHECKING:
     from .db import Store
+
+# Every part of the store needs SQLAlchemy (an optional extra): say so once, here, before any
+# module of the package fails on its import. find_spec looks without importing.
+if importlib.util.find_spec("sqlalchemy") is None:
+    raise QpumonError("the history store needs SQLAlchemy: pip install 'qpumon[store]'")
 
 #: The environment variable that names the database (a SQLAlchemy URL).
 DB_ENV = "QPUMON_DB"
