@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 #: (device, column key) -> the cell's text.
 Cells = dict[tuple[str, str], str]
 
-_FLAG_STYLES = {"failed": "bold red", "suspect": "yellow", "missing": "dim", "mark": "bold green"}
 CHANGED_STYLE = "bold black on yellow"
 
 
@@ -84,36 +83,14 @@ class Board:
         return Group(*parts)
 
     def _table(self, table: Table) -> RenderableType:
-        from rich import box
-        from rich.table import Table as RichTable
-        from rich.text import Text
+        from ..reports.formats.rich_render import rich_table
 
-        out = RichTable(
+        return rich_table(
+            table,
             title=f"{table.title} (live)",
-            title_justify="left",
-            title_style="bold",
-            box=box.SIMPLE_HEAD,
-            header_style="bold",
-            pad_edge=False,
+            highlight=lambda row, column: (row[0].text, column.key) in self.changed,
+            highlight_style=CHANGED_STYLE,
         )
-        for column in table.columns:
-            out.add_column(
-                column.header, justify="right" if column.numeric else "left", no_wrap=True
-            )
-        for row in table.rows:
-            device = row[0].text
-            out.add_row(
-                *(
-                    Text(
-                        cell.text,
-                        style=CHANGED_STYLE
-                        if (device, column.key) in self.changed
-                        else _FLAG_STYLES.get(cell.flag or "", ""),
-                    )
-                    for column, cell in zip(table.columns, row, strict=True)
-                )
-            )
-        return out
 
     def _caption(self) -> str:
         assert self.overview is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table as RichTable
@@ -9,7 +11,7 @@ from rich.text import Text
 
 from ..monitor import MonitorReport
 from ..overview import OverviewReport
-from ..tables import Flag, Table
+from ..tables import Cell, Column, Flag, Table
 from . import RenderOptions
 
 _STYLES: dict[Flag | None, str] = {
@@ -37,9 +39,16 @@ def _pairs(items: tuple[tuple[str, str], ...], title: str) -> RichTable:
     return grid
 
 
-def _table(t: Table) -> RenderableType:
+def rich_table(
+    t: Table,
+    title: str | None = None,
+    highlight: Callable[[tuple[Cell, ...], Column], bool] | None = None,
+    highlight_style: str = "bold black on yellow",
+) -> RichTable:
+    """``t`` as a Rich table, cells styled by their flag; cells for which ``highlight(row,
+    column)`` is true get ``highlight_style`` instead (the live board marks changes so)."""
     table = RichTable(
-        title=t.title,
+        title=t.title if title is None else title,
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE_HEAD,
@@ -49,9 +58,23 @@ def _table(t: Table) -> RenderableType:
     for column in t.columns:
         table.add_column(column.header, justify="right" if column.numeric else "left", no_wrap=True)
     for row in t.rows:
-        table.add_row(*(Text(cell.text, style=_STYLES[cell.flag]) for cell in row))
+        table.add_row(
+            *(
+                Text(
+                    cell.text,
+                    style=highlight_style
+                    if highlight is not None and highlight(row, column)
+                    else _STYLES[cell.flag],
+                )
+                for column, cell in zip(t.columns, row, strict=True)
+            )
+        )
+    return table
+
+
+def _table(t: Table) -> RenderableType:
     notes = [Text(note, style="dim") for note in t.notes]
-    return Group(table, *notes)
+    return Group(rich_table(t), *notes)
 
 
 def _render(parts: list[RenderableType], options: RenderOptions) -> str:
