@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_seconds
 
 PYTHON = sys.executable
 
@@ -26,17 +26,6 @@ def qpumon_command() -> list[str]:
     """The installed console script beside this interpreter, else ``python -m qpumon``."""
     script = Path(PYTHON).with_name("qpumon")
     return [str(script)] if script.exists() else [PYTHON, "-m", "qpumon"]
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``action`` over ``runs`` runs (after one warm-up)."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def process(args: list[str]) -> Callable[[], object]:

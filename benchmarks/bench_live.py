@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,17 +56,6 @@ for workers in (16, 1):
         times.append(time.perf_counter() - start)
     print(statistics.median(times))
 """
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``action`` over ``runs`` runs (after one warm-up)."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def process(args: list[str], env: dict[str, str]) -> Callable[[], object]:
