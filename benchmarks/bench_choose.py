@@ -53,7 +53,7 @@ def main() -> None:
     from qpumon.choose.cost import mapomatic_fidelity
     from qpumon.choose.place import score_device
     from qpumon.choose.tables import device_tables
-    from qpumon.sources import load
+    from qpumon.sources import resolve as load
 
     mapomatic_runs = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     snapshot, backend = load(DEVICE), FakeFez()

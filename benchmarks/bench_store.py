@@ -31,7 +31,7 @@ from pathlib import Path
 
 from qpumon.model import DeviceSnapshot
 from qpumon.serialize import dumps
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from qpumon.store.db import Store
 from qpumon.store.demo import demo_history
 from qpumon.store.history import read_history, select_metric

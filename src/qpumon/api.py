@@ -10,12 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import DeviceNotFoundError, QpumonError
 from .model import DeviceSnapshot
 from .reports.formats import RenderOptions, render_monitor, render_overview
 from .reports.monitor import MonitorOptions, MonitorReport, build_monitor
 from .reports.overview import OverviewReport, build_overview
-from .sources import default_bundled, load
+from .sources import default_bundled, resolve
 from .summary import DeviceSummary, summarize
 
 if TYPE_CHECKING:
@@ -40,19 +39,8 @@ def load_snapshot(
     account is available (``live.at`` asks for a past calibration); without an account the
     bundled snapshot of that name is used.
     """
-    if live is not None and isinstance(device, str):
-        from .live import is_live_name, resolve_live
-
-        snapshot = resolve_live(device, live)
-        if snapshot is not None:
-            return snapshot
-        if live.at is not None:
-            raise QpumonError(f"--at needs an IBM Quantum account: {NO_ACCOUNT}")
-        if is_live_name(device) and device not in default_bundled():
-            raise DeviceNotFoundError(
-                f"{device!r} is neither a bundled device nor reachable live: {NO_ACCOUNT}"
-            )
-    return load(device, conf=conf)
+    at = None if live is None else live.at
+    return resolve(device, live=live, at=at, conf=conf, offline=live is None)
 
 
 def monitor_report(
@@ -75,7 +63,7 @@ def summarize_devices(
     chosen = list(default_bundled().names() if devices is None else devices)
     summaries = []
     for done, device in enumerate(chosen, start=1):
-        summaries.append(summarize(load(device), include_flagged=include_flagged))
+        summaries.append(summarize(resolve(device, offline=True), include_flagged=include_flagged))
         if progress is not None:
             progress(done, len(chosen), summaries[-1].name)
     return summaries

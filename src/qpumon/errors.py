@@ -1,36 +1,138 @@
-"""qpumon's one error hierarchy.
+"""qpumon's one error hierarchy: every error qpumon raises on purpose, and its exit code.
 
-Every error a user can cause (or the outside world can cause) is a :class:`QpumonError`; the CLI
-catches the base class once and prints its message as one line. ``exit_code`` is 2 for user
-errors and 3 for faults of a remote service.
+The command line catches :class:`QpumonError` once and prints its message as one line on stderr
+(``--debug`` adds the traceback, never a different exit code). The exit code follows the class::
+
+    QpumonError                      2  base class: something the user can fix
+    ├── UsageError                   2  options that cannot be used as given
+    ├── DeviceNotFoundError          2  a device (or vendor) name no source knows
+    ├── InputError                   2  a malformed input document: names the file and JSON path
+    │   ├── UnitError                2    a unit string qpumon cannot convert
+    │   ├── CircuitError             2    a circuit that cannot be read, translated or placed
+    │   ├── RulesError               2    an alert rules file
+    │   └── InputTooLargeError       2    an input beyond qpumon's stated limits
+    ├── NoCalibrationError           2  calibration data needed but absent
+    ├── MissingExtraError            2  an optional dependency is not installed
+    ├── AccountError                 2  no usable IBM Quantum account
+    │   └── TokenRejectedError       2    the service refused the API key
+    ├── StoreError                   2  the history database: damaged, too new, no such history
+    │   └── StoreBusyError           2    still locked by another writer after retries
+    ├── OutputError                  2  an output file that cannot be written
+    ├── LimitExceededError           2  work stopped at a stated bound (time, layouts, size)
+    └── ServiceError                 3  a remote service failed or could not be reached
+        ├── UnreachableError         3    DNS, refused connection, timeout
+        ├── ServiceAnswerError       3    an HTTP error answer (``status``)
+        ├── MalformedAnswerError     3    an answer that is not the document the route promises
+        ├── DatabaseUnreachableError 3    a database server that cannot be reached
+        └── DeliveryError            4    an alert action (webhook) failed; retried next check
+
+Besides these: 0 is success, 1 means an alert with the ``exit`` action fired (``check``),
+70 an internal error (a bug: please report it with ``--debug``), 130 an interruption (Ctrl-C).
 """
 
 from __future__ import annotations
 
+#: Exit code of an alert with the ``exit`` action firing.
+EXIT_ALERT = 1
+#: Exit code of an internal error: a bug in qpumon, not a fault of the input.
+EXIT_INTERNAL = 70
+#: Exit code of a command interrupted by Ctrl-C or SIGTERM.
+EXIT_INTERRUPTED = 130
+
 
 class QpumonError(Exception):
-    """Base class of every error qpumon raises on purpose."""
+    """Base class of every error qpumon raises on purpose; ``exit_code`` is the CLI's code."""
 
     exit_code = 2
 
 
+class UsageError(QpumonError):
+    """Options or arguments that cannot be used as given (a bad value or combination)."""
+
+
 class DeviceNotFoundError(QpumonError):
-    """A device name that no source knows."""
+    """A device name (or vendor) that no source knows."""
 
 
-class DataError(QpumonError):
-    """Calibration or configuration data that is malformed: wrong shape, type, value or unit."""
+class InputError(QpumonError):
+    """A malformed input document: wrong shape, type, value, range or consistency."""
 
 
-class UnitError(DataError):
+class UnitError(InputError):
     """A unit string that qpumon does not know how to convert."""
+
+
+class CircuitError(InputError):
+    """A circuit that cannot be read, translated or placed."""
+
+
+class RulesError(InputError):
+    """An alert rules file that cannot be used."""
+
+
+class InputTooLargeError(InputError):
+    """An input beyond a stated limit (file size, qubit count, gate count, nesting depth)."""
 
 
 class NoCalibrationError(QpumonError):
     """An operation that needs calibration data was asked of a device that has none."""
 
 
+class MissingExtraError(QpumonError):
+    """An optional dependency that a command needs is not installed; the message names it."""
+
+
+class AccountError(QpumonError):
+    """No usable IBM Quantum account: none configured, or a saved one that cannot be read."""
+
+
+class TokenRejectedError(AccountError):
+    """IBM Quantum (or its IAM token service) refused the API key."""
+
+
+class StoreError(QpumonError):
+    """The history database cannot be used: damaged, of a newer schema, or no such history."""
+
+
+class StoreBusyError(StoreError):
+    """The database stayed locked by another writer for longer than the retries allow."""
+
+
+class OutputError(QpumonError):
+    """An output file that cannot be written (the previous file, if any, is left intact)."""
+
+
+class LimitExceededError(QpumonError):
+    """Work stopped at a stated bound (``--max-seconds``, a layout or size limit)."""
+
+
 class ServiceError(QpumonError):
-    """A remote service (IBM Quantum, a database server) failed or could not be reached."""
+    """A remote service (IBM Quantum, a database server, a webhook) failed or was unreachable."""
 
     exit_code = 3
+
+
+class UnreachableError(ServiceError):
+    """A service could not be reached: DNS, connection refused, network down or a timeout."""
+
+
+class ServiceAnswerError(ServiceError):
+    """A service answered with an HTTP error; ``status`` is its code."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class MalformedAnswerError(ServiceError):
+    """A service answered with something that is not the document its route promises."""
+
+
+class DatabaseUnreachableError(ServiceError):
+    """A database server that cannot be reached (down, refused, unknown host)."""
+
+
+class DeliveryError(ServiceError):
+    """An alert action failed (a webhook refused, redirected, too slow); it is retried."""
+
+    exit_code = 4

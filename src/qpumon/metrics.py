@@ -7,16 +7,47 @@ here, so a metric means the same thing in every report.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .errors import QpumonError
+from .errors import UsageError
 from .model import DeviceSnapshot, QubitCalibration
+
+#: How a missing value is shown in every human-readable report.
+MISSING = "—"
+#: Below this magnitude (and from :data:`_EXPONENT_ABOVE` up) numbers are shown as ``7.64e-5``.
+_EXPONENT_BELOW = 1e-4
+_EXPONENT_ABOVE = 1e6
+
+
+def format_number(value: float, digits: int) -> str:
+    """``value`` with ``digits`` significant digits (trailing zeros kept: ``93.20`` says four),
+    plain decimals from 1e-4 to 1e6 (``0.000229``, ``101.3``, ``1560``), a short exponent
+    outside (``7.64e-5``, ``1.000e308``); exact zero is ``0``."""
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return str(value)
+    magnitude = abs(value)
+    if magnitude < _EXPONENT_BELOW or magnitude >= _EXPONENT_ABOVE:
+        mantissa, _, exponent = f"{value:.{digits - 1}e}".partition("e")
+        return f"{mantissa}e{int(exponent)}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(magnitude)))
+    text = f"{value:.{decimals}f}"
+    rounded_up = len(text.lstrip("-").replace(".", "").lstrip("0")) > digits  # 99.996 -> 100.00
+    return f"{value:.{decimals - 1}f}" if rounded_up and decimals > 0 else text
 
 
 @dataclass(frozen=True, slots=True)
 class Metric:
-    """A calibration quantity: ``key`` is its stable name (CLI, JSON, CSV, database, exporters)."""
+    """A calibration quantity: ``key`` is its stable name (CLI, JSON, CSV, database, exporters).
+
+    ``digits`` is how many significant digits every report shows; ``scope`` is ``qubit``,
+    ``gate`` or ``device``; ``gate`` names the gate of a per-qubit gate metric (``sx`` for
+    ``sx_error``), None otherwise. ``base_unit`` and ``to_base`` give the SI base unit and the
+    factor into it (``s`` and 1e-6 for µs), for exporters that want base units.
+    """
 
     key: str
     label: str
@@ -24,50 +55,90 @@ class Metric:
     description: str
     lower_is_better: bool
     digits: int
-    scope: str  # "qubit" or "gate"
+    scope: str
+    gate: str | None = None
+    base_unit: str = "ratio"
+    to_base: float = 1.0
 
     @property
     def header(self) -> str:
         """Column header with the unit, e.g. ``T1 (µs)``."""
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
+    @property
+    def is_error(self) -> bool:
+        """True for a probability of failure (gate or readout error): lower is better, unitless."""
+        return self.unit == "" and self.lower_is_better
+
     def format(self, value: float | None) -> str:
-        """``value`` as text with this metric's precision; ``—`` when missing."""
+        """``value`` with this metric's significant digits (:func:`format_number`); ``—`` if
+        missing."""
+        return MISSING if value is None else format_number(value, self.digits)
+
+    def format_with_unit(self, value: float | None) -> str:
+        """``144.9 µs``, ``0.00382``, or ``—``."""
         if value is None:
             return MISSING
-        if self.digits < 0:  # error rates: significant digits, readable from 1e-5 to 1
-            return f"{value:.{-self.digits}g}" if value else "0"
-        return f"{value:.{self.digits}f}"
+        return f"{self.format(value)} {self.unit}" if self.unit else self.format(value)
 
 
-#: How a missing value is shown in every human-readable report.
-MISSING = "—"
-
-
-def _qubit(key: str, label: str, unit: str, description: str, lower: bool, digits: int) -> Metric:
-    return Metric(key, label, unit, description, lower, digits, "qubit")
+def _qubit(
+    key: str, label: str, unit: str, description: str, lower: bool, digits: int, base: str
+) -> Metric:
+    factor = {"µs": 1e-6, "ns": 1e-9, "GHz": 1e9, "": 1.0}[unit]
+    return Metric(key, label, unit, description, lower, digits, "qubit", None, base, factor)
 
 
 QUBIT_METRICS: dict[str, Metric] = {
     m.key: m
     for m in (
-        _qubit("t1_us", "T1", "µs", "energy relaxation time", False, 2),
-        _qubit("t2_us", "T2", "µs", "dephasing time (Hahn echo)", False, 2),
-        _qubit("frequency_ghz", "Freq", "GHz", "qubit frequency", False, 5),
-        _qubit("anharmonicity_ghz", "Anharm", "GHz", "anharmonicity", False, 5),
-        _qubit("readout_error", "Readout err", "", "assignment error of a measurement", True, -3),
+        _qubit("t1_us", "T1", "µs", "energy relaxation time", False, 4, "seconds"),
+        _qubit("t2_us", "T2", "µs", "dephasing time (Hahn echo)", False, 4, "seconds"),
+        _qubit("frequency_ghz", "Freq", "GHz", "qubit frequency", False, 5, "hertz"),
+        _qubit("anharmonicity_ghz", "Anharm", "GHz", "anharmonicity", False, 4, "hertz"),
         _qubit(
-            "prob_meas0_prep1", "P(0|1)", "", "probability of reading 0 after preparing 1", True, -3
+            "readout_error",
+            "Readout err",
+            "",
+            "assignment error of a measurement",
+            True,
+            3,
+            "ratio",
         ),
         _qubit(
-            "prob_meas1_prep0", "P(1|0)", "", "probability of reading 1 after preparing 0", True, -3
+            "prob_meas0_prep1",
+            "P(0|1)",
+            "",
+            "probability of reading 0 after preparing 1",
+            True,
+            3,
+            "ratio",
         ),
-        _qubit("readout_length_ns", "Readout len", "ns", "duration of a measurement", True, 0),
+        _qubit(
+            "prob_meas1_prep0",
+            "P(1|0)",
+            "",
+            "probability of reading 1 after preparing 0",
+            True,
+            3,
+            "ratio",
+        ),
+        _qubit(
+            "readout_length_ns",
+            "Readout len",
+            "ns",
+            "duration of a measurement",
+            True,
+            4,
+            "seconds",
+        ),
     )
 }
 
-GATE_ERROR = Metric("error", "Error", "", "gate error (randomized benchmarking)", True, -3, "gate")
-GATE_LENGTH = Metric("length_ns", "Length", "ns", "gate duration", True, 1, "gate")
+GATE_ERROR = Metric("error", "Error", "", "gate error (randomized benchmarking)", True, 3, "gate")
+GATE_LENGTH = Metric(
+    "length_ns", "Length", "ns", "gate duration", True, 4, "gate", None, "seconds", 1e-9
+)
 
 #: Aliases accepted on the command line for the per-qubit metrics.
 ALIASES: dict[str, str] = {
@@ -86,7 +157,14 @@ ALIASES: dict[str, str] = {
 def gate_error_metric(gate: str) -> Metric:
     """The per-qubit metric "error of single-qubit gate ``gate``" (key ``<gate>_error``)."""
     return Metric(
-        f"{gate}_error", f"{gate.upper()} err", "", f"error of the {gate} gate", True, -3, "qubit"
+        f"{gate}_error",
+        f"{gate.upper()} err",
+        "",
+        f"error of the {gate} gate",
+        True,
+        3,
+        "qubit",
+        gate,
     )
 
 
@@ -95,14 +173,13 @@ def qubit_metric(name: str, snapshot: DeviceSnapshot | None = None) -> Metric:
     key = ALIASES.get(name.lower(), name.lower())
     if key in QUBIT_METRICS:
         return QUBIT_METRICS[key]
-    if key.endswith("_error"):
-        gate = key[: -len("_error")]
-        if snapshot is None or gate in single_qubit_gates(snapshot):
-            return gate_error_metric(gate)
+    gate = key.removesuffix("_error")  # parsing what the user typed: ``sx_error`` -> ``sx``
+    if gate and gate != key and (snapshot is None or gate in single_qubit_gates(snapshot)):
+        return gate_error_metric(gate)
     known = sorted(set(QUBIT_METRICS) | set(ALIASES))
     if snapshot is not None:
         known += [f"{g}_error" for g in single_qubit_gates(snapshot)]
-    raise QpumonError(f"unknown metric {name!r}; choose one of: {', '.join(known)}")
+    raise UsageError(f"unknown metric {name!r}; choose one of: {', '.join(known)}")
 
 
 def single_qubit_gates(snapshot: DeviceSnapshot) -> list[str]:
@@ -124,9 +201,9 @@ def value_getter(
     snapshot: DeviceSnapshot, metric: Metric
 ) -> Callable[[QubitCalibration], float | None]:
     """A function reading ``metric`` from one qubit of ``snapshot``."""
-    if metric.key in QUBIT_METRICS:
+    if metric.gate is None:
         return lambda q: q.value(metric.key)
-    gate = metric.key[: -len("_error")]
+    gate = metric.gate
 
     def gate_error(q: QubitCalibration) -> float | None:
         calibration = snapshot.gate(gate, (q.index,))

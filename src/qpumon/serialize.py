@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from . import validate as v
-from .errors import DataError
+from .errors import InputError
 from .model import (
     QUBIT_FIELDS,
     DeviceSnapshot,
@@ -80,14 +80,14 @@ def snapshot_from_dict(data: Mapping[str, Any], where: str = "snapshot") -> Devi
     data = v.mapping(data, where)
     version = data.get("qpumon_snapshot")
     if version != FORMAT_VERSION:
-        raise DataError(
+        raise InputError(
             f"{where}: qpumon snapshot format {version!r} is not supported "
             f"(this qpumon reads format {FORMAT_VERSION})"
         )
     try:
         return _snapshot(data, where)
     except (KeyError, TypeError) as exc:
-        raise DataError(f"{where}: malformed qpumon snapshot ({exc!r})") from None
+        raise InputError(f"{where}: malformed qpumon snapshot ({exc!r})") from None
 
 
 def _snapshot(data: Mapping[str, Any], where: str) -> DeviceSnapshot:

@@ -8,7 +8,7 @@ import pytest
 
 from qpumon.choose import place
 from qpumon.choose.circuits import basis_family, native_circuit
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from tests.choose.helpers import fake_backend, ghz, mapomatic_scores
 from tests.conftest import raw
 
@@ -40,7 +40,7 @@ def _flagged(stem: str, entangler: str) -> tuple[set[int], set[tuple[int, int]]]
 def test_same_best_layout_and_cost_on_ghz5(device: str) -> None:
     native = native_circuit(ghz(5), basis_family(load(device)))
     theirs = mapomatic_scores(native, fake_backend(device))
-    ours = place(ghz(5), [device], cost_model="mapomatic", top=len(theirs)).devices[0]
+    ours = place(ghz(5), [load(device)], cost_model="mapomatic", top=len(theirs)).devices[0]
     assert ours.best is not None
     assert list(ours.best.qubits) == theirs[0][0]
     assert ours.best.cost == pytest.approx(theirs[0][1], rel=1e-12)
@@ -51,7 +51,7 @@ def test_difference_is_exactly_the_flagged_layouts(device: str) -> None:
     """By design qpumon drops layouts on flagged gates; mapomatic scores them with error 1."""
     native = native_circuit(ghz(5), basis_family(load(device)))
     theirs = mapomatic_scores(native, fake_backend(device))
-    ours = place(ghz(5), [device], cost_model="mapomatic", top=10**6).devices[0]
+    ours = place(ghz(5), [load(device)], cost_model="mapomatic", top=10**6).devices[0]
     entangler = next(i.operation.name for i in native.data if i.operation.num_qubits == 2)
     dead, pairs = _flagged(device.removeprefix("fake_"), entangler)
     edges = [(a, b) for a, b in zip(range(4), range(1, 5), strict=True)]
@@ -80,7 +80,7 @@ def test_same_best_device_among_six() -> None:
                 native_circuit(ghz(5), family), backends, successors=True
             )
     theirs.sort(key=lambda row: row[2])
-    ours = place(ghz(5), SIX, cost_model="mapomatic")
+    ours = place(ghz(5), [load(d) for d in SIX], cost_model="mapomatic")
     assert ours.best is not None and ours.best.best is not None
     assert ours.best.device == theirs[0][1]
     assert list(ours.best.best.qubits) == theirs[0][0]
@@ -93,6 +93,6 @@ def test_all_flagged_device_has_no_layout_where_mapomatic_scores_every_one_as_1(
     native = native_circuit(ghz(5), basis_family(load("fake_kyoto")))
     theirs = mapomatic_scores(native, fake_backend("fake_kyoto"))
     assert theirs and {cost for _, cost in theirs} == {1.0}
-    ours = place(ghz(5), ["fake_kyoto"], cost_model="mapomatic").devices[0]
+    ours = place(ghz(5), [load("fake_kyoto")], cost_model="mapomatic").devices[0]
     assert ours.found == 0 and ours.best is None
     assert ours.flagged_gates == 144

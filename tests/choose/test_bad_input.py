@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from qpumon.choose import place
 from qpumon.cli import cli, main
 from qpumon.errors import NoCalibrationError, QpumonError
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from tests.choose.helpers import ghz
 
 
@@ -62,9 +62,9 @@ def test_circuit_wider_than_every_device(capsys: pytest.CaptureFixture[str]) -> 
         match=r"uses 30 qubits; the largest device given "
         r"\(fake_guadalupe\) has 16",
     ):
-        place(ghz(30), ["fake_manila", "fake_guadalupe"])
+        place(ghz(30), [load("fake_manila"), load("fake_guadalupe")])
     with pytest.raises(QpumonError, match="uses 200 qubits"):
-        place(ghz(200), ["fake_fez"])
+        place(ghz(200), [load("fake_fez")])
 
 
 def test_device_with_no_calibration() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from qpumon.choose.candidates import best_qubits, connected_sets
 from qpumon.sources import BundledSource
+from qpumon.sources import resolve as load
 from tests.conftest import bundled_dirs, raw
 
 
@@ -26,7 +27,7 @@ def test_best_three_qubit_line_on_every_bundled_device() -> None:
         n_qubits = raw(stem, "conf")["n_qubits"]
         if n_qubits < 3 or name == "fake_kyoto":  # kyoto: every 2q gate flagged
             continue
-        choice = best_qubits(name, 3, "line", top=3)
+        choice = best_qubits(load(name), 3, "line", top=3)
         edges = _raw_edges(stem)
         for score in choice.top:
             a, b, c = score.qubits
@@ -37,12 +38,12 @@ def test_best_three_qubit_line_on_every_bundled_device() -> None:
 
 
 def test_ring_needs_a_cycle_and_finds_heavy_hex_hexagons() -> None:
-    choice = best_qubits("fake_fez", 12, "ring", top=2)
+    choice = best_qubits(load("fake_fez"), 12, "ring", top=2)
     edges = _raw_edges("fez")
     ring = choice.top[0].qubits
     assert all(frozenset((ring[i], ring[(i + 1) % 12])) in edges for i in range(12))
     with pytest.raises(Exception, match="no usable set of 4 connected qubits"):
-        best_qubits("fake_fez", 4, "ring")
+        best_qubits(load("fake_fez"), 4, "ring")
 
 
 def test_connected_sets_counts_a_small_graph() -> None:
@@ -82,7 +83,7 @@ def _brute_connected(neighbours: dict[int, set[int]], k: int) -> set[frozenset[i
 
 def test_any_shape_sets_are_connected_in_the_raw_coupling_map() -> None:
     edges = _raw_edges("fez")
-    for score in best_qubits("fake_fez", 5, "any", top=5).top:
+    for score in best_qubits(load("fake_fez"), 5, "any", top=5).top:
         reached, frontier = {score.qubits[0]}, [score.qubits[0]]
         while frontier:
             q = frontier.pop()

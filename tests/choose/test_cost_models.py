@@ -11,7 +11,7 @@ import pytest
 from qpumon.choose.circuits import circuit_ops
 from qpumon.choose.cost import esp_fidelity, mapomatic_fidelity
 from qpumon.choose.tables import device_tables
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from tests.conftest import raw
 
 

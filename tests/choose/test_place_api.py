@@ -9,7 +9,7 @@ import pytest
 
 from qpumon.choose import place
 from qpumon.choose.layer_fidelity import layer_fidelity_rows
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from qpumon.summary import eplg
 from tests.choose.helpers import fake_backend, ghz
 from tests.conftest import raw
@@ -23,7 +23,7 @@ def test_initial_layout_is_ready_for_transpile() -> None:
     circuit.cx(0, 1)
     circuit.cx(1, 2)
     circuit.measure([0, 1, 2], [0, 1, 2])
-    result = place(circuit, ["fake_fez"])
+    result = place(circuit, [load("fake_fez")])
     layout = result.initial_layout
     assert len(layout) == 4 and len(set(layout)) == 4
     assert result.active_qubits == 3
@@ -50,8 +50,8 @@ def test_reads_openqasm3_and_qpy(tmp_path: Path, kind: str) -> None:
     else:
         with path.open("wb") as handle:
             qpy.dump(circuit, handle)
-    from_file = place(path, ["fake_fez"]).devices[0].best
-    direct = place(circuit, ["fake_fez"]).devices[0].best
+    from_file = place(path, [load("fake_fez")]).devices[0].best
+    direct = place(circuit, [load("fake_fez")]).devices[0].best
     assert from_file is not None and direct is not None
     assert from_file.qubits == direct.qubits
     assert from_file.fidelity == pytest.approx(direct.fidelity, rel=1e-12)

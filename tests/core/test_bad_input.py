@@ -115,7 +115,7 @@ def test_debug_shows_the_traceback() -> None:
 
 def test_units_other_than_the_usual_ones_are_converted(tmp_path: Path) -> None:
     """Gate lengths in µs and T1 in seconds take the careful parser's conversion path."""
-    from qpumon.sources import load
+    from qpumon.sources import resolve as load
 
     def change(props):
         props["gates"][0]["parameters"][1].update(unit="us", value=0.5)

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from qpumon.live import LiveOptions
+from qpumon.model import DeviceSnapshot
+from qpumon.sources import resolve
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
 
 #: The bundled devices the stand-in serves as ibm_<stem>, with queues 0, 1, 2 in this order.
@@ -58,6 +60,11 @@ def live_options(server: IBMStandIn, home: Path, **changes: Any) -> LiveOptions:
     }
     values.update(changes)
     return LiveOptions(**values)
+
+
+def fetch_live(name: str, options: LiveOptions) -> DeviceSnapshot:
+    """``name`` through the one resolver, live with ``options`` (and their ``at``)."""
+    return resolve(name, live=options, at=options.at)
 
 
 def run_cli(

@@ -13,10 +13,11 @@ import pytest
 
 from qpumon.api import monitor_report
 from qpumon.errors import DeviceNotFoundError, NoCalibrationError
-from qpumon.live import LiveOptions, connect, has_account, parse_at, resolve_live
+from qpumon.live import LiveOptions, connect, has_account, parse_at
 from qpumon.reports.formats import render_monitor
+from qpumon.sources import BundledFallbackWarning
 from tests.conftest import raw
-from tests.live.conftest import live_options
+from tests.live.conftest import fetch_live, live_options
 from tests.live.ibm_server import IBMStandIn
 
 
@@ -33,7 +34,7 @@ def gate_error(props: dict[str, Any], gate: str, qubits: list[int]) -> float:
 
 def test_monitor_resolves_a_live_device(stand_in: IBMStandIn, home: Path) -> None:
     stand_in.queue["ibm_fez"] = 17
-    snapshot = resolve_live("ibm_fez", live_options(stand_in, home))
+    snapshot = fetch_live("ibm_fez", live_options(stand_in, home))
     assert snapshot is not None
     conf, props = raw("fez", "conf"), raw("fez", "props")
     assert (snapshot.name, snapshot.source) == ("ibm_fez", "ibm:ibm_fez")
@@ -52,7 +53,7 @@ def test_monitor_resolves_a_live_device(stand_in: IBMStandIn, home: Path) -> Non
 
 
 def test_the_client_authenticates_as_ibm_does(stand_in: IBMStandIn, home: Path) -> None:
-    resolve_live("ibm_kyiv", live_options(stand_in, home))
+    fetch_live("ibm_kyiv", live_options(stand_in, home))
     (iam,) = stand_in.seen("iam")
     assert "grant_type=urn%3Aibm%3Aparams%3Aoauth%3Agrant-type%3Aapikey" in iam.body
     api = [r for r in stand_in.requests if r.path.startswith("/api/v1")]
@@ -67,17 +68,20 @@ def test_the_client_authenticates_as_ibm_does(stand_in: IBMStandIn, home: Path) 
 
 def test_the_monitor_report_renders_live_status(stand_in: IBMStandIn, home: Path) -> None:
     stand_in.queue["ibm_kyiv"] = 5
-    snapshot = resolve_live("ibm_kyiv", live_options(stand_in, home))
+    snapshot = fetch_live("ibm_kyiv", live_options(stand_in, home))
     report = json.loads(render_monitor(monitor_report(snapshot), "json"))
     assert report["snapshot"]["status"]["pending_jobs"] == 5
     assert report["summary"]["num_qubits"] == raw("kyiv", "conf")["n_qubits"]
 
 
-def test_names_that_are_not_live_or_no_account_give_none(stand_in: IBMStandIn, home: Path) -> None:
+def test_names_that_are_not_live_or_no_account_stay_offline(
+    stand_in: IBMStandIn, home: Path
+) -> None:
     with_account = live_options(stand_in, home)
-    assert resolve_live("fake_fez", with_account) is None
-    assert resolve_live("props_fez.json", with_account) is None
-    assert resolve_live("ibm_fez", LiveOptions(url=stand_in.api_url)) is None
+    assert fetch_live("fake_fez", with_account).source == "bundled:fake_fez"
+    with pytest.warns(BundledFallbackWarning, match="ibm_fez: no IBM Quantum account; showing"):
+        fallback = fetch_live("ibm_fez", LiveOptions(url=stand_in.api_url))
+    assert fallback.source == "bundled:fake_fez"
     assert stand_in.requests == []
 
 
@@ -85,7 +89,7 @@ def test_a_device_the_account_cannot_see_lists_those_it_can(
     stand_in: IBMStandIn, home: Path
 ) -> None:
     with pytest.raises(DeviceNotFoundError) as caught:
-        resolve_live("ibm_nowhere", live_options(stand_in, home))
+        fetch_live("ibm_nowhere", live_options(stand_in, home))
     assert str(caught.value) == (
         "ibm_nowhere: not a device of this IBM Quantum account (it has: ibm_fez, ibm_kingston, "
         "ibm_kyiv); use --offline for the bundled snapshots"
@@ -103,11 +107,11 @@ def test_at_asks_for_the_calibration_in_force_then(
     with server.running():
         monkeypatch.setenv("IAM_URL", server.url)
         between = parse_at("2025-02-26T20:00Z")  # 15:00 at -05:00: after marrakesh, before fez
-        past = resolve_live("ibm_fez", live_options(server, home, at=between))
-        now = resolve_live("ibm_fez", live_options(server, home))
+        past = fetch_live("ibm_fez", live_options(server, home, at=between))
+        now = fetch_live("ibm_fez", live_options(server, home))
         sent = [r.query.get("updated_before") for r in server.seen("properties")]
         with pytest.raises(NoCalibrationError, match="at or before 2020-01-01T00:00:00Z"):
-            resolve_live("ibm_fez", live_options(server, home, at=parse_at("2020-01-01")))
+            fetch_live("ibm_fez", live_options(server, home, at=parse_at("2020-01-01")))
     assert past is not None and now is not None
     assert past.calibrated_at == datetime.fromisoformat(older["last_update_date"])
     assert past.qubits[0].t1_us == pytest.approx(qubit_value(older, 0, "T1"))
@@ -121,7 +125,7 @@ def test_parse_at_reads_iso_times_as_utc() -> None:
     assert parse_at("2026-03-01T12:00Z") == datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
     assert parse_at("2026-03-01T13:00+01:00") == datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
     assert parse_at("2026-03-01") == datetime(2026, 3, 1, tzinfo=timezone.utc)
-    with pytest.raises(Exception, match="--at: 'yesterday' is not an ISO-8601 time"):
+    with pytest.raises(Exception, match="--at 'yesterday': give an ISO-8601 date or time"):
         parse_at("yesterday")
 
 

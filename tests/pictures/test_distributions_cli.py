@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from qpumon.cli import cli
+from qpumon.metrics import format_number
 from qpumon.pictures import compare_figure, distribution_figure
+from qpumon.sources import resolve as load
 
 
 def _t1(props: dict[str, Any]) -> list[float]:
@@ -20,19 +22,19 @@ def _t1(props: dict[str, Any]) -> list[float]:
 def test_histogram_counts_every_measured_t1(raw: Any) -> None:
     _, props = raw("kingston")
     t1 = _t1(props)
-    figure = distribution_figure("fake_kingston", "t1", "hist")
+    figure = distribution_figure(load("fake_kingston"), "t1", "hist")
     ax = figure.axes[0]
     assert len(t1) == 155  # qubit 146 has none
     (polygon,) = ax.patches
     assert polygon.get_label().startswith(f"fake_kingston (n={len(t1)}, median ")
-    assert f"{statistics.median(t1):.2f} µs" in polygon.get_label()
+    assert f"{format_number(statistics.median(t1), 4)} µs" in polygon.get_label()
     assert "fake_kingston: 1 missing" in figure.get_supxlabel()
 
 
 def test_cdf_compare_leaves_flags_out(raw: Any) -> None:
     _, props = raw("kyoto")
     ecr = [g for g in props["gates"] if g["gate"] == "ecr"]
-    figure = compare_figure(["fake_fez", "fake_kyoto"], "2q_error", "cdf")
+    figure = compare_figure([load("fake_fez"), load("fake_kyoto")], "2q_error", "cdf")
     ax = figure.axes[0]
     labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert labels[1] == "fake_kyoto (n=0, median —)"

@@ -10,7 +10,7 @@ import pytest
 from qpumon.pictures.errormap import error_map
 from qpumon.pictures.mpl import svg_text
 from qpumon.pictures.scale import FLAGGED_COLOUR, MISSING_COLOUR
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from tests.pictures.conftest import path_centre, style_of, svg_groups
 
 

@@ -8,12 +8,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from qpumon.errors import NoCalibrationError
-from qpumon.pictures import html_report, layer_fidelity_plot
+from qpumon.pictures import layer_fidelity_plot
+from qpumon.pictures.report import render_report
+from qpumon.sources import resolve as load
 from tests.conftest import raw
 
 
 def test_curve_points_are_the_source_values() -> None:
-    figure = layer_fidelity_plot("fake_fez")
+    figure = layer_fidelity_plot(load("fake_fez"))
     line = next(ln for ln in figure.axes[0].get_lines() if ln.get_gid() == "lf-curve")
     general = {
         e["name"]: e["value"] for e in raw("fez", "props")["general"] if e["name"].startswith("lf_")
@@ -26,10 +28,10 @@ def test_curve_points_are_the_source_values() -> None:
 
 
 def test_report_shows_the_curve_only_where_present() -> None:
-    assert 'id="layer-fidelity"' in html_report("fake_fez")
-    assert 'id="layer-fidelity"' not in html_report("fake_burlington")
+    assert 'id="layer-fidelity"' in render_report(load("fake_fez"))
+    assert 'id="layer-fidelity"' not in render_report(load("fake_burlington"))
 
 
 def test_device_without_layer_fidelities() -> None:
     with pytest.raises(NoCalibrationError, match="no layer fidelity"):
-        layer_fidelity_plot("fake_burlington")
+        layer_fidelity_plot(load("fake_burlington"))

@@ -9,7 +9,8 @@ import pytest
 from qpumon.pictures.errormap import error_map
 from qpumon.pictures.layout import couplers, qubit_layout
 from qpumon.pictures.mpl import svg_text
-from qpumon.sources import BundledSource, load
+from qpumon.sources import BundledSource
+from qpumon.sources import resolve as load
 
 
 def test_coords_are_used_as_given(raw: Any) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from qpumon.metrics import format_number
 from qpumon.pictures.report import render_report
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -33,7 +34,7 @@ def test_report_is_self_contained(raw: Any) -> None:
     data = json.loads(re.search(r'id="qpumon-data">(.*?)</script>', html, re.S).group(1))
     conf, props = raw("fez")
     t1 = next(p["value"] for p in props["qubits"][7] if p["name"] == "T1")
-    assert f"T1: {t1:.2f} µs" in data["qubits"]["7"]
+    assert f"T1: {format_number(t1, 4)} µs" in data["qubits"]["7"]
     assert len(data["couplers"]) == len({tuple(sorted(e)) for e in conf["coupling_map"]})
 
 

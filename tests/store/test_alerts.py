@@ -15,7 +15,7 @@ import pytest
 
 from qpumon.errors import QpumonError
 from qpumon.model import DeviceSnapshot, DeviceStatus
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from qpumon.store.alerts import Rules, load_rules, parse_rule
 from qpumon.store.check import check, deliver
 from qpumon.store.db import Store

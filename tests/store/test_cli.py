@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qpumon.model import QUBIT_FIELDS
 from qpumon.serialize import dumps
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from qpumon.store.demo import DemoSettings, demo_history
 from tests.conftest import raw
 from tests.core.cli_helpers import run

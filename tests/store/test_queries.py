@@ -10,7 +10,7 @@ import pytest
 
 from qpumon.errors import QpumonError
 from qpumon.model import DeviceSnapshot
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from qpumon.store.db import Store
 from qpumon.store.demo import DemoSettings, demo_history
 from qpumon.store.diff import diff_snapshots, pick_pair

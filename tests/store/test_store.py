@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from qpumon.errors import QpumonError, ServiceError
+from qpumon.errors import QpumonError, ServiceError, StoreError
 from qpumon.model import DeviceStatus
-from qpumon.sources import load
+from qpumon.sources import resolve as load
 from qpumon.store import as_url
 from qpumon.store.db import Store
-from qpumon.store.engine import StoreError, migrate
+from qpumon.store.engine import migrate
 from qpumon.store.schema import LATEST, gate_values, qubit_values, schema_version
 from tests.conftest import raw
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QpumonError
-from ..sources import load
+from ..model import DeviceSnapshot
 from .circuits import basis_family, circuit_ops, native_circuit
 from .cost import STRICT_DIRECTION_MODELS
 from .cost import cost_model as get_cost_model
@@ -79,13 +79,16 @@ def canonical_circuit(parents: Sequence[int], extra: Sequence[tuple[int, int]] =
 
 
 def best_qubits(
-    device: Any, num_qubits: int, shape: str = "line", top: int = 5, cost_model: str = "default"
+    snapshot: DeviceSnapshot,
+    num_qubits: int,
+    shape: str = "line",
+    top: int = 5,
+    cost_model: str = "default",
 ) -> QubitChoice:
-    """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` on ``device``."""
+    """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` on ``snapshot``."""
     if shape not in SHAPES:
         raise QpumonError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
     model = get_cost_model(cost_model)
-    snapshot = load(device)
     if not 1 <= num_qubits <= snapshot.num_qubits:
         raise QpumonError(
             f"{snapshot.name}: --qubits must be between 1 and "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import QpumonError
+from ..errors import CircuitError
 from ..model import DeviceSnapshot
 from .tables import NON_GATES
 
@@ -21,10 +21,6 @@ from .tables import NON_GATES
 ALWAYS_SUPPORTED = ("measure", "reset", "delay")
 #: Control-flow operations, which placement does not score.
 CONTROL_FLOW = frozenset({"if_else", "while_loop", "for_loop", "switch_case", "box"})
-
-
-class CircuitError(QpumonError):
-    """A circuit that cannot be read or placed."""
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ layouts are then scored at once with a cost model from :mod:`qpumon.choose.cost`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NoCalibrationError
+from ..errors import CircuitError, NoCalibrationError
 from ..model import DeviceSnapshot
-from .circuits import CircuitError, CircuitOps, basis_family, check_circuit, read_circuit, translate
+from .circuits import CircuitOps, basis_family, check_circuit, read_circuit, translate
 from .cost import STRICT_DIRECTION_MODELS
 from .cost import cost_model as get_cost_model
 from .results import DevicePlacement, LayoutScore, Placement
@@ -120,7 +120,7 @@ def _notes(ops: CircuitOps, tables: DeviceTables, found: int) -> tuple[str, ...]
 
 def place(
     circuit: Any,
-    devices: Iterable[Any],
+    snapshots: Sequence[DeviceSnapshot],
     *,
     top: int = 5,
     cost_model: str = "default",
@@ -130,16 +130,13 @@ def place(
 ) -> Placement:
     """Place ``circuit`` (a ``QuantumCircuit`` or an OpenQASM 2/3 or QPY path) on ``devices``.
 
-    ``devices`` are anything :func:`qpumon.sources.load` accepts. The result's
-    ``initial_layout`` is ready for ``qiskit.transpile(circuit, backend, initial_layout=...)``.
+    ``snapshots`` come from :func:`qpumon.sources.resolve`. The result's ``initial_layout`` is
+    ready for ``qiskit.transpile(circuit, backend, initial_layout=...)``.
     """
-    from ..sources import load
-
     if isinstance(circuit, (str, Path)):
         circuit = read_circuit(circuit)
     check_circuit(circuit)
     get_cost_model(cost_model)
-    snapshots = [load(d) for d in devices]
     if not snapshots:
         raise CircuitError("no device to place the circuit on; name devices or use --all")
     skipped: list[tuple[str, str]] = []

@@ -108,7 +108,7 @@ class Placement:
         """The best device's best layout, ready for ``transpile(..., initial_layout=...)``."""
         best = self.best
         if best is None:
-            from .circuits import CircuitError
+            from ..errors import CircuitError
 
             raise CircuitError(f"circuit {self.circuit!r}: no usable layout on any device")
         return best.initial_layout()

@@ -72,8 +72,9 @@ def best(device: str, num_qubits: int, shape: str, top: int, cost_model: str, fm
     qubits with a flagged single-qubit gate are not used.
     """
     from ..choose.candidates import best_qubits
+    from ..sources import resolve as load
 
-    choice = best_qubits(device, num_qubits, shape, top, cost_model)
+    choice = best_qubits(load(device), num_qubits, shape, top, cost_model)
     click.echo(json.dumps(choice.as_dict(), indent=2) if fmt == "json" else _best_text(choice))
 
 
@@ -96,12 +97,14 @@ def place(
     from ..choose.place import place as place_circuit
     from ..errors import QpumonError
     from ..sources import BundledSource
+    from ..sources import resolve as load
 
     if all_devices == bool(devices):
         raise QpumonError("place: name one or more devices, or give --all (not both)")
     names = BundledSource().names() if all_devices else list(devices)
+    snapshots = [load(n) for n in names]
     result = place_circuit(
-        circuit, names, top=top, cost_model=cost_model, skip_uncalibrated=all_devices
+        circuit, snapshots, top=top, cost_model=cost_model, skip_uncalibrated=all_devices
     )
     click.echo(json.dumps(result.as_dict(), indent=2) if fmt == "json" else _place_text(result))
 

@@ -71,9 +71,9 @@ def _store(db: str | None) -> Iterator[Store]:
 
 
 def _when(text: str | None, what: str) -> datetime | None:
-    from ..store.times import parse_when
+    from ..times import parse_time
 
-    return None if text is None else parse_when(text, what=what)
+    return None if text is None else parse_time(text, what)
 
 
 def _rules(path: Path | None) -> Rules | None:
@@ -83,17 +83,11 @@ def _rules(path: Path | None) -> Rules | None:
 
 
 def fetch_current(device: str) -> DeviceSnapshot:
-    """The current snapshot of ``device``: live from IBM Quantum for ``ibm_*`` names when an
-    account is set up, else from qpumon's sources (bundled, file, ...)."""
-    from ..sources import load
+    """The current snapshot of ``device``; an IBM Quantum name needs an account (a frozen bundled
+    snapshot recorded under a live name would corrupt its history)."""
+    from ..sources import resolve
 
-    if device.lower().startswith(("ibm_", "ibmq_")) and not device.endswith(".json"):
-        from ..live import LiveOptions, resolve_live
-
-        live = resolve_live(device, LiveOptions())
-        if live is not None:
-            return live
-    return load(device)
+    return resolve(device, require_live=True)
 
 
 def _report(outcomes: Sequence[Outcome]) -> None:
@@ -169,8 +163,8 @@ def _progress(total: int) -> Iterator[Callable[[Path, Any], None] | None]:
 @store_options
 def backfill(device: str, since: str, every: str, db: str | None) -> None:
     """Store IBM Quantum's past calibrations of DEVICE (an ibm_* name; needs an account)."""
-    from ..store.times import parse_duration
     from ..store.watch import backfill as run_backfill
+    from ..times import parse_duration
 
     fetch_at = live_fetch_at(device)
     now = datetime.now(timezone.utc)
@@ -189,9 +183,7 @@ def backfill(device: str, since: str, every: str, db: str | None) -> None:
 
 def live_fetch_at(device: str) -> Callable[[datetime], DeviceSnapshot]:
     """``fetch_at(when)``: IBM Quantum's calibration of ``device`` in force at ``when``."""
-    from dataclasses import replace
-
-    from ..live import LiveOptions, LiveSource, connect, is_live_name
+    from ..live import LiveOptions, connect, is_live_name
 
     if not is_live_name(device):
         raise QpumonError(
@@ -199,9 +191,7 @@ def live_fetch_at(device: str) -> Callable[[datetime], DeviceSnapshot]:
             f"ibm_fez, not {device!r} (for files use `qpumon import`)"
         )
     source = connect(LiveOptions())
-    if source is None:
-        raise QpumonError("backfill needs an IBM Quantum account: run `qpumon login` first")
-    return lambda when: LiveSource(source.client, replace(source.options, at=when)).snapshot(device)
+    return lambda when: source.snapshot(device, at=when)
 
 
 def _log_err(line: str) -> None:
@@ -225,8 +215,8 @@ def watch(
     import signal
     import threading
 
-    from ..store.times import parse_duration
     from ..store.watch import watch as run_watch
+    from ..times import parse_duration
 
     period = parse_duration(every, "--every")
     chosen = _rules(rules)
@@ -418,11 +408,11 @@ def check(devices: tuple[str, ...], rules: Path, db: str | None) -> None:
 def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
     """Store a synthetic daily history of DEVICE (a bundled device) with seeded drift, defects
     and failed gates, marked synthetic; for trying history, drift, diff and alerts."""
-    from ..sources import load
+    from ..sources import resolve
     from ..store.demo import DemoSettings
     from ..store.demo import demo_history as generate
 
-    base = load(device)
+    base = resolve(device, offline=True)
     with _store(db) as store, _progress(days) as advance:
         stored = 0
         for snapshot in generate(base, days, DemoSettings(seed=seed)):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import QpumonError
-from ..live import LiveOptions, connect, resolve_live
+from ..live import LiveOptions, connect
 from ..live.accounts import account_file
 from ..live.options import CHANNELS, DEFAULT_TIMEOUT
 from ..model import DeviceSnapshot
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["COMMANDS", "live_options", "live_options_from", "resolve_live", "run_live_overview"]
+__all__ = ["COMMANDS", "live_options", "live_options_from", "run_live_overview"]
 
 NO_ACCOUNT = (
     "no IBM Quantum account: save one with `qpumon login`, or pass --token / set "
@@ -42,10 +42,7 @@ NO_ACCOUNT = (
 
 def connected(options: LiveOptions) -> LiveSource:
     """A signed-in source, or the error saying how to give qpumon an account."""
-    source = connect(options)
-    if source is None:
-        raise QpumonError(NO_ACCOUNT)
-    return source
+    return connect(options)
 
 
 # -- login --------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def map_command(device: str, output: str, qubit_metric: str, edge_metric: str) -
     """Draw DEVICE's error map, laid out like the chip."""
     from ..pictures.errormap import error_map
     from ..pictures.mpl import output_format, save
-    from ..sources import load
+    from ..sources import resolve as load
 
     output_format(output)
     save(error_map(load(device), qubit_metric, edge_metric), output)
@@ -54,7 +54,7 @@ def plot_command(device: str, metric: str, kind: str, output: str) -> None:
     """Plot the distribution of one metric over DEVICE's qubits or couplers."""
     from ..pictures.distributions import distribution
     from ..pictures.mpl import output_format, save
-    from ..sources import load
+    from ..sources import resolve as load
 
     output_format(output)
     save(distribution([load(device)], metric, kind), output)
@@ -75,7 +75,7 @@ def compare_command(devices: tuple[str, ...], metric: str, kind: str, output: st
     """Overlay the distributions of one metric over several DEVICES in one figure."""
     from ..pictures.distributions import distribution
     from ..pictures.mpl import output_format, save
-    from ..sources import load
+    from ..sources import resolve as load
 
     output_format(output)
     save(distribution([load(d) for d in devices], metric, kind), output)
@@ -89,7 +89,7 @@ def report_command(device: str, output: str) -> None:
     """Write a self-contained HTML report of DEVICE (opens offline, no external asset)."""
     from ..errors import QpumonError
     from ..pictures.report import render_report
-    from ..sources import load
+    from ..sources import resolve as load
 
     html = render_report(load(device))
     try:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from .options import LiveOptions, is_live_name, parse_at
 
 if TYPE_CHECKING:
-    from ..model import DeviceSnapshot
     from .accounts import LiveAccount, find_account, has_account
     from .source import DeviceResult, LiveSource
 
@@ -29,7 +28,6 @@ __all__ = [
     "has_account",
     "is_live_name",
     "parse_at",
-    "resolve_live",
 ]
 
 #: Names imported on first use: the account store and the thread pool cost time that
@@ -50,26 +48,20 @@ def __getattr__(name: str) -> object:
     return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
-def connect(options: LiveOptions) -> LiveSource | None:
-    """A signed-in :class:`LiveSource` for the account ``options`` select, None without one."""
+def connect(options: LiveOptions) -> LiveSource:
+    """A signed-in :class:`LiveSource` for the account ``options`` select; an
+    :class:`~qpumon.errors.AccountError` saying how to add one when there is none."""
+    from ..errors import AccountError
     from .accounts import find_account
     from .client import LiveClient
     from .source import LiveSource
 
     account = find_account(options)
     if account is None:
-        return None
+        raise AccountError(
+            "no IBM Quantum account: save one with `qpumon login`, or set QISKIT_IBM_TOKEN "
+            "(or pass --token)"
+        )
     client = LiveClient(account, options)
     client.sign_in()
     return LiveSource(client, options)
-
-
-def resolve_live(name: str, options: LiveOptions) -> DeviceSnapshot | None:
-    """The live snapshot of ``name`` (``ibm_fez``), or None when it is not a live name or no
-    account is available; raises if the account cannot see the device or the service fails."""
-    from .accounts import has_account
-
-    if not is_live_name(name) or not has_account(options):
-        return None
-    source = connect(options)
-    return None if source is None else source.snapshot(name.strip())

@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import QpumonError, ServiceError
+from ..errors import (
+    QpumonError,
+    ServiceAnswerError,
+    ServiceError,
+    TokenRejectedError,
+    UnreachableError,
+)
 
 #: How to give qpumon a token, quoted by every error about one.
 HOW_TO_SET_TOKEN = (
@@ -28,22 +34,6 @@ _DNS_HINTS = (
     "getaddrinfo failed",
     "No address associated",
 )
-
-
-class TokenRejectedError(QpumonError):
-    """IBM Quantum (or its IAM token service) refused the API key."""
-
-
-class UnreachableError(ServiceError):
-    """IBM Quantum could not be reached: DNS, connection refused, network down or timeout."""
-
-
-class ServiceAnswerError(ServiceError):
-    """IBM Quantum answered with an HTTP error (``status``)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def redact(text: str, secret: str | None) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import QpumonError
+from ..times import parse_time
 
 #: The IBM Quantum channels the client knows.
 CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
@@ -59,15 +60,7 @@ class LiveOptions:
 
 def parse_at(text: str) -> datetime:
     """``--at`` as a UTC datetime: ISO-8601 such as ``2026-03-01T12:00Z``; no offset means UTC."""
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise QpumonError(
-            f"--at: {text!r} is not an ISO-8601 time; write it like 2026-03-01T12:00Z"
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+    return parse_time(text, "--at")
 
 
 def is_live_name(name: str) -> bool:

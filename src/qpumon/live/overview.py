@@ -14,7 +14,8 @@ from ..metrics import MISSING
 from ..reports.overview import OverviewReport, build_overview
 from ..reports.tables import Cell, Table
 from ..summary import summarize
-from .source import DeviceResult, LiveSource, iso
+from ..times import iso
+from .source import DeviceResult, LiveSource
 
 
 @dataclass(frozen=True)

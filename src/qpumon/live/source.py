@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from ..errors import DeviceNotFoundError, NoCalibrationError, QpumonError
+from ..errors import DeviceNotFoundError, NoCalibrationError, QpumonError, ServiceAnswerError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot, DeviceStatus
 from ..sources.ibm_json import snapshot_from_ibm
+from ..times import iso
 from .cache import ConfigCache, default_cache_dir
 from .client import LiveClient
-from .faults import ServiceAnswerError
 from .options import LiveOptions
 
 #: The version the client reports when the status names none: not a cache key.
@@ -63,20 +63,26 @@ class LiveSource:
         """The account's device names, sorted."""
         return sorted(d["name"] for d in self.client.devices())
 
-    def snapshot(self, name: str) -> DeviceSnapshot:
-        """The snapshot of device ``name``; lists the account's devices if it has no such one."""
-        result = self.fetch([name])[0]
+    def snapshot(self, name: str, at: datetime | None = None) -> DeviceSnapshot:
+        """The snapshot of device ``name`` (the calibration in force at ``at`` if given); lists
+        the account's devices if it has no such one."""
+        result = self.fetch([name], at=at)[0]
         if result.failure is not None:
             raise result.failure
         assert result.snapshot is not None
         return result.snapshot
 
-    def fetch(self, names: Sequence[str]) -> list[DeviceResult]:
-        """Every device of ``names`` (in that order, repeats dropped), fetched concurrently.
+    def fetch(self, names: Sequence[str], at: datetime | None = None) -> list[DeviceResult]:
+        """Every device of ``names`` (in that order, repeats dropped), fetched concurrently;
+        with ``at``, the calibrations in force at that time.
 
         The cyclic garbage collector is paused meanwhile, as for the bundled files: decoding and
         parsing the answers makes hundreds of thousands of small acyclic objects.
         """
+        if at is not None and at != self.options.at:
+            from dataclasses import replace
+
+            return LiveSource(self.client, replace(self.options, at=at)).fetch(names)
         pool = ThreadPoolExecutor(
             max_workers=self.options.workers, thread_name_prefix="qpumon-live"
         )
@@ -133,11 +139,6 @@ class LiveSource:
         """Cache ``conf`` if it is the version the status announced."""
         if version != _UNKNOWN_VERSION and str(conf.get("backend_version")) == version:
             self.cache.put(name, version, conf)
-
-
-def iso(when: datetime) -> str:
-    """``when`` as ``2026-03-01T12:00:00Z``."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _status(error: BaseException | None) -> int | None:

@@ -11,14 +11,10 @@ from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import Any
 
-from ..errors import QpumonError
+from ..errors import MissingExtraError, QpumonError
 
 #: Output formats :func:`save` accepts (by file suffix).
 FORMATS = ("svg", "png", "pdf")
-
-
-class MissingExtraError(QpumonError):
-    """An optional dependency that a command needs is not installed."""
 
 
 def matplotlib_module() -> ModuleType:

@@ -208,7 +208,7 @@ def _qubit_row(snapshot: DeviceSnapshot, qubit: QubitCalibration, metrics: list[
             extra, flagged = "flag", True
         elif metric.key == "t2_us" and qubit.t2_exceeds_twice_t1:
             extra, flagged = "odd", True
-        elif metric.key.endswith("_error") and value == 1.0 and metric.key != "readout_error":
+        elif metric.gate is not None and value == 1.0:
             extra, flagged = "flag", True
         cells.append(_cell(metric, value, when, ref, extra))
     hours = max((h for h in (_age(d, ref) for d in dates) if h is not None), default=None)
@@ -221,7 +221,7 @@ def _qubit_date(
 ) -> datetime | None:
     if metric.key in qubit.measured_at:
         return qubit.measured_at[metric.key]
-    gate = snapshot.gate(metric.key[: -len("_error")], (qubit.index,))
+    gate = None if metric.gate is None else snapshot.gate(metric.gate, (qubit.index,))
     return gate.measured_at if gate is not None else None
 
 

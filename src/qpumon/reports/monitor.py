@@ -21,9 +21,10 @@ from ..metrics import (
 )
 from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
 from ..summary import DeviceSummary, summarize
+from ..times import format_age, format_time
 from .configuration import configuration_lines
 from .tables import Cell, Column, Flag, Table
-from .text import format_age, format_time, parse_qubit_ranges
+from .text import parse_qubit_ranges
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def _shown_columns(snapshot: DeviceSnapshot) -> tuple[Column_values, list[str]]:
         present = [v for v in values if v is not None]
         if not present:
             omitted.append(metric.label)
-        elif metric.key.endswith("_error") and metric.key != "readout_error" and not any(present):
+        elif metric.gate is not None and not any(present):
             omitted.append(f"{metric.label} (0 everywhere: a virtual gate)")
         else:
             shown.append((metric, values))
@@ -253,7 +254,7 @@ def _qubit_flag(q: QubitCalibration, metric: Metric, value: float | None) -> Fla
         return "suspect"
     if metric.key == "t2_us" and q.t2_exceeds_twice_t1:
         return "suspect"
-    if metric.scope == "qubit" and metric.key.endswith("_error") and value == 1.0:
+    if metric.gate is not None and value == 1.0:
         return "failed"
     return None
 

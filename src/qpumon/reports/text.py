@@ -2,34 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from ..errors import QpumonError
-from ..metrics import MISSING
-
-
-def format_time(when: datetime | None) -> str:
-    """``2025-02-26 20:16 UTC``, or the missing mark."""
-    return MISSING if when is None else when.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def format_age(when: datetime | None, now: datetime) -> str:
-    """How long before ``now`` ``when`` was, in the two largest units: ``1 year 9 months ago``."""
-    if when is None:
-        return MISSING
-    delta = now - when
-    if delta < timedelta(0):
-        return "in the future"
-    days = delta.days
-    parts: list[tuple[int, str]] = [
-        (days // 365, "year"),
-        (days % 365 // 30, "month"),
-        (days % 365 % 30, "day"),
-        (delta.seconds // 3600, "hour"),
-        (delta.seconds % 3600 // 60, "minute"),
-    ]
-    shown = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n][:2]
-    return " ".join(shown) + " ago" if shown else "just now"
 
 
 def parse_qubit_ranges(spec: str, num_qubits: int) -> tuple[int, ...]:

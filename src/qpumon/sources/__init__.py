@@ -1,24 +1,54 @@
-"""Sources: each turns one kind of input into a :class:`~qpumon.model.DeviceSnapshot`.
+"""Sources: each turns one kind of input into a :class:`~qpumon.model.DeviceSnapshot`, and
+:func:`resolve`, the one way a name, a path or an object becomes one.
 
 - :mod:`.bundled`: the IBM snapshots shipped inside qiskit-ibm-runtime (the offline default);
 - :mod:`.backend`: any Qiskit ``BackendV2`` object;
 - :mod:`.files`: IBM properties/configuration JSON and qpumon's own snapshot JSON;
-- :mod:`.ibm_json`: the parser of IBM's raw layout that the others share.
+- :mod:`.ibm_json`: the parser of IBM's raw layout that the others share;
+- :mod:`qpumon.live`: IBM Quantum devices of an account (``ibm_fez``), fetched over its REST API.
 
-:func:`load` picks the source from what it is given.
+Every command and API function resolves what the user named through :func:`resolve`, so a name
+means the same device everywhere.
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import AccountError, DeviceNotFoundError, QpumonError, UsageError
 from ..model import DeviceSnapshot
 from .bundled import BundledSource
 from .files import load_file, looks_like_file
 
-__all__ = ["BundledSource", "default_bundled", "load", "load_file"]
+if TYPE_CHECKING:
+    from ..live.options import LiveOptions
+
+__all__ = [
+    "BundledFallbackWarning",
+    "BundledSource",
+    "Resolution",
+    "default_bundled",
+    "load_file",
+    "resolve",
+    "resolve_many",
+]
+
+#: ``notify(message)``: how :func:`resolve` tells the user something they should know (the CLI
+#: writes it to stderr; without one, a :class:`BundledFallbackWarning` is issued).
+Notify = Callable[[str], None]
+
+#: What an IBM Quantum name needs to be fetched live.
+HOW_TO_ADD_ACCOUNT = "save one with `qpumon login`, or set QISKIT_IBM_TOKEN (or pass --token)"
+
+
+class BundledFallbackWarning(UserWarning):
+    """An IBM Quantum name was answered with the bundled snapshot, for want of an account."""
 
 
 @functools.cache
@@ -27,24 +57,155 @@ def default_bundled() -> BundledSource:
     return BundledSource()
 
 
-def load(
-    device: Any,
+def resolve(
+    spec: Any,
     *,
+    live: LiveOptions | None = None,
+    offline: bool = False,
+    at: datetime | None = None,
     conf: str | Path | None = None,
-    bundled: BundledSource | None = None,
+    require_live: bool = False,
+    notify: Notify | None = None,
 ) -> DeviceSnapshot:
-    """The snapshot of ``device``: a snapshot, a ``BackendV2``, a file path or a device name."""
-    if isinstance(device, DeviceSnapshot):
-        return device
-    if isinstance(device, Path) or (isinstance(device, str) and looks_like_file(device)):
-        return load_file(Path(device), Path(conf) if conf is not None else None)
-    if isinstance(device, str):
-        return (bundled or default_bundled()).load(device)
-    if hasattr(device, "target") or hasattr(device, "configuration"):
+    """The snapshot ``spec`` names: a snapshot, a Qiskit ``BackendV2``, a file path or a name.
+
+    - An IBM Quantum name (``ibm_fez``) with an account (``live``, else the environment and the
+      saved accounts) is fetched live, at ``at`` if given. Without an account it is the bundled
+      snapshot of that device, with a notice naming it and its date (``offline`` silences the
+      notice and never goes online); ``require_live`` refuses instead (recording a frozen
+      snapshot under a live name would corrupt a history), and so does ``at``.
+    - A file path is read as a calibration file (``conf``: the configuration beside IBM
+      properties); any other name is a bundled snapshot (``fake_fez``, ``fez``, ``FEZ``).
+    """
+    if isinstance(spec, DeviceSnapshot):
+        return spec
+    if isinstance(spec, Path) or (isinstance(spec, str) and looks_like_file(spec)):
+        _refuse_at(at, spec)
+        return load_file(Path(spec), Path(conf) if conf is not None else None)
+    if isinstance(spec, str):
+        return _resolve_name(spec, live, offline, at, require_live, notify)
+    if hasattr(spec, "target") or hasattr(spec, "configuration"):
+        _refuse_at(at, type(spec).__name__)
         from .backend import snapshot_from_backend
 
-        return snapshot_from_backend(device)
-    raise TypeError(
-        f"cannot monitor a {type(device).__name__}: give a device name, a file path or a "
-        "Qiskit BackendV2"
+        return snapshot_from_backend(spec)
+    raise UsageError(
+        f"cannot read a device from a {type(spec).__name__}: give a device name, a file path or "
+        "a Qiskit BackendV2"
     )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One spec of :func:`resolve_many`: its snapshot, or the error that prevented it."""
+
+    spec: str
+    snapshot: DeviceSnapshot | None = None
+    error: QpumonError | None = None
+
+
+def resolve_many(
+    specs: Sequence[Any],
+    *,
+    live: LiveOptions | None = None,
+    offline: bool = False,
+    at: datetime | None = None,
+    notify: Notify | None = None,
+) -> list[Resolution]:
+    """:func:`resolve` for each spec, in order; the live ones fetched concurrently. A spec that
+    fails becomes a :class:`Resolution` carrying its error; the others carry on."""
+    out: dict[int, Resolution] = {}
+    live_specs = [] if offline else [(i, s) for i, s in enumerate(specs) if _live_name(s)]
+    if live_specs and _has_account(live):
+        from ..live import connect
+
+        source = connect(_options(live))
+        for (i, spec), result in zip(
+            live_specs, source.fetch([s.strip() for _, s in live_specs], at=at), strict=True
+        ):
+            out[i] = Resolution(spec, result.snapshot, result.failure)
+    for i, spec in enumerate(specs):
+        if i in out:
+            continue
+        try:
+            snapshot = resolve(spec, live=live, offline=offline, at=at, notify=notify)
+        except QpumonError as exc:
+            out[i] = Resolution(str(spec), error=exc)
+        else:
+            out[i] = Resolution(str(spec), snapshot)
+    return [out[i] for i in range(len(specs))]
+
+
+def _resolve_name(
+    name: str,
+    live: LiveOptions | None,
+    offline: bool,
+    at: datetime | None,
+    require_live: bool,
+    notify: Notify | None,
+) -> DeviceSnapshot:
+    if not _live_name(name):
+        _refuse_at(at, name)
+        return default_bundled().load(name)
+    if not offline and _has_account(live):
+        from ..live import connect
+
+        return connect(_options(live)).snapshot(name.strip(), at=at)
+    if require_live or at is not None:
+        why = "--offline was given" if offline else "no IBM Quantum account is configured"
+        doing = "--at asks for a past calibration" if at is not None else "recording needs it"
+        raise AccountError(f"{name}: {doing} from IBM Quantum, but {why}; {HOW_TO_ADD_ACCOUNT}")
+    bundled = default_bundled()
+    if name not in bundled:
+        raise DeviceNotFoundError(
+            f"{name}: no IBM Quantum account is configured and there is no bundled snapshot "
+            f"of that name; {HOW_TO_ADD_ACCOUNT}"
+        )
+    snapshot = bundled.load(name)
+    if not offline:
+        _tell(notify, _fallback_notice(name, snapshot))
+    return snapshot
+
+
+def _fallback_notice(name: str, snapshot: DeviceSnapshot) -> str:
+    when = snapshot.calibrated_at
+    dated = f" of {when:%Y-%m-%d}" if when is not None else ""
+    return (
+        f"{name.strip()}: no IBM Quantum account; showing the bundled snapshot "
+        f"{snapshot.name}{dated}"
+    )
+
+
+def _tell(notify: Notify | None, message: str) -> None:
+    if notify is not None:
+        notify(message)
+    else:
+        warnings.warn(message, BundledFallbackWarning, stacklevel=4)
+
+
+def _refuse_at(at: datetime | None, what: object) -> None:
+    if at is not None:
+        raise UsageError(
+            f"--at asks IBM Quantum for a past calibration; {what} is not an IBM Quantum device "
+            "(ibm_*)"
+        )
+
+
+def _live_name(spec: Any) -> bool:
+    if not isinstance(spec, str) or looks_like_file(spec):
+        return False
+    from ..live.options import is_live_name
+
+    return is_live_name(spec)
+
+
+def _options(live: LiveOptions | None) -> LiveOptions:
+    from ..live.options import LiveOptions
+
+    return live if live is not None else LiveOptions()
+
+
+def _has_account(live: LiveOptions | None) -> bool:
+    from ..live.accounts import has_account
+
+    return has_account(_options(live))

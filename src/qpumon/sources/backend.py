@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import validate as v
-from ..errors import DataError
+from ..errors import InputError
 from ..model import DeviceSnapshot, DeviceStatus, GateCalibration, QubitCalibration
 from .ibm_json import snapshot_from_ibm
 
@@ -153,7 +153,7 @@ def _from_target(
 ) -> DeviceSnapshot:
     target = getattr(backend, "target", None)
     if target is None:
-        raise DataError(f"{name}: the backend has neither a target nor properties()")
+        raise InputError(f"{name}: the backend has neither a target nor properties()")
     num_qubits = int(target.num_qubits or 0)
     dt = getattr(target, "dt", None)
     gates = _target_gates(target, name)

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from ..errors import DataError, QpumonError
+from ..errors import InputError, QpumonError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from .ibm_json import snapshot_from_ibm
@@ -26,7 +26,7 @@ def read_json(path: Path) -> Any:
     except OSError as exc:
         raise QpumonError(f"{path}: cannot read ({exc.strerror})") from None
     if not raw.strip():
-        raise DataError(f"{path}: the file is empty")
+        raise InputError(f"{path}: the file is empty")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -36,9 +36,9 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(raw)
     except UnicodeDecodeError:
-        raise DataError(f"{path}: not a UTF-8 text file") from None
+        raise InputError(f"{path}: not a UTF-8 text file") from None
     except json.JSONDecodeError as exc:
-        raise DataError(
+        raise InputError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
 
@@ -62,7 +62,7 @@ def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
 def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
     data = read_json(path)
     if not isinstance(data, dict):
-        raise DataError(
+        raise InputError(
             f"{path}: expected a JSON object (IBM properties or configuration, or a qpumon "
             f"snapshot), got a JSON {type(data).__name__}"
         )
@@ -84,7 +84,7 @@ def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
         )
     if "n_qubits" in data:
         return snapshot_from_ibm(data, None, source=f"file:{path}", conf_where=str(path))
-    raise DataError(
+    raise InputError(
         f"{path}: not a calibration file: expected IBM properties ($.qubits and $.gates), an IBM "
         "configuration ($.n_qubits) or a qpumon snapshot ($.qpumon_snapshot)"
     )

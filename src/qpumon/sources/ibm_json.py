@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .. import validate as v
-from ..errors import DataError
+from ..errors import InputError
 from ..model import (
     DeviceSnapshot,
     DeviceStatus,
@@ -21,6 +21,7 @@ from ..model import (
     LayerFidelity,
     QubitCalibration,
 )
+from ..times import parse_iso
 from ..units import Dimension, convert
 
 #: IBM's per-qubit property name -> (model field, dimension, lowest allowed value).
@@ -83,7 +84,7 @@ def snapshot_from_ibm(
     no configuration). ``name`` overrides the backend name the data carries.
     """
     if conf is None and props is None:
-        raise DataError(f"{source}: neither a configuration nor properties were given")
+        raise InputError(f"{source}: neither a configuration nor properties were given")
     config = dict(_configuration(conf, conf_where)) if conf is not None else {}
     calibration = _Calibration.parse(props, props_where) if props is not None else _Calibration()
     num_qubits = _num_qubits(config, calibration, conf_where)
@@ -114,7 +115,7 @@ def _num_qubits(config: Mapping[str, Any], calibration: _Calibration, where: str
     if "n_qubits" in config:
         count: int = config["n_qubits"]
         if len(calibration.qubits) > count:
-            raise DataError(
+            raise InputError(
                 f"{where}: n_qubits is {count} but the properties list "
                 f"{len(calibration.qubits)} qubits"
             )
@@ -172,7 +173,7 @@ def _edges(raw: Any, where: str) -> tuple[tuple[int, int], ...]:
     for i, pair in enumerate(v.sequence(raw, where)):
         pair = v.sequence(pair, f"{where}[{i}]")
         if len(pair) != 2:
-            raise DataError(f"{where}[{i}]: a coupling must join two qubits, got {list(pair)}")
+            raise InputError(f"{where}[{i}]: a coupling must join two qubits, got {list(pair)}")
         edges.append(
             (v.integer(pair[0], f"{where}[{i}][0]"), v.integer(pair[1], f"{where}[{i}][1]"))
         )
@@ -184,7 +185,7 @@ def _coords(raw: Any, where: str) -> tuple[tuple[float, float], ...]:
     for i, point in enumerate(v.sequence(raw, where)):
         point = v.sequence(point, f"{where}[{i}]")
         if len(point) != 2:
-            raise DataError(f"{where}[{i}]: expected two coordinates, got {list(point)}")
+            raise InputError(f"{where}[{i}]: expected two coordinates, got {list(point)}")
         points.append(
             (v.number(point[0], f"{where}[{i}][0]"), v.number(point[1], f"{where}[{i}][1]"))
         )
@@ -210,7 +211,7 @@ class _Calibration:
         self = cls()
         for key in ("qubits", "gates"):
             if key not in props:
-                raise DataError(f"{where}: $.{key} is missing; is this an IBM properties file?")
+                raise InputError(f"{where}: $.{key} is missing; is this an IBM properties file?")
         if props.get("backend_name") is not None:
             self.backend_name = v.text(props["backend_name"], f"{where}: $.backend_name")
         if props.get("backend_version") is not None:
@@ -318,16 +319,13 @@ class _Calibration:
 
     def _new_date(self, raw: Any) -> datetime:
         """Parse and remember a date string not seen before; :class:`_Unusual` if it is bad."""
-        if isinstance(raw, datetime):  # a client's BackendProperties carries datetimes
-            parsed = raw
-        else:
-            try:
-                parsed = datetime.fromisoformat(raw)
-            except (TypeError, ValueError):
-                raise _Unusual from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
-        self._dates[raw] = result = parsed.astimezone(timezone.utc)
+        if raw.__class__ is not str or len(raw) > 64:
+            raise _Unusual
+        try:
+            result = parse_iso(raw)
+        except ValueError:
+            raise _Unusual from None
+        self._dates[raw] = result
         return result
 
     def _checked_gate(self, raw: Any, where: str) -> GateCalibration:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..errors import QpumonError
-from ..metrics import GATE_ERROR, QUBIT_METRICS, qubit_metric
+from ..metrics import GATE_ERROR, qubit_metric
 from ..model import DeviceSnapshot
 from .alerts import Firing, Rule, Rules, baseline_medians, evaluate, post_webhook
 from .db import Store
@@ -65,9 +65,7 @@ def _selections(snapshot: DeviceSnapshot, metric: str) -> list[tuple[Selection, 
     if metric == "2q_error":
         return [(Selection(GATE_ERROR, g), g) for g in snapshot.two_qubit_basis_gates]
     found = qubit_metric(metric)
-    if found.key in QUBIT_METRICS:
-        return [(Selection(found), "qubit")]
-    return [(Selection(found, found.key[: -len("_error")]), "qubit")]
+    return [(Selection(found, found.gate), "qubit")]
 
 
 def deliver(results: Sequence[CheckResult], rules: Rules) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from ..errors import QpumonError, ServiceError
+from ..errors import DatabaseUnreachableError, QpumonError, StoreBusyError, StoreError
 from . import schema
 
 T = TypeVar("T")
@@ -28,14 +28,6 @@ T = TypeVar("T")
 BUSY_TIMEOUT_S = 10.0
 #: Extra attempts of a write transaction that found the database locked.
 LOCK_RETRIES = 3
-
-
-class StoreError(QpumonError):
-    """The history database cannot be opened, read or written."""
-
-
-class StoreBusyError(StoreError):
-    """The SQLite database stayed locked by another writer."""
 
 
 def display_url(url: str) -> str:
@@ -113,7 +105,7 @@ def _translated(shown: str, doing: str, exc: DBAPIError) -> QpumonError:
     if "unable to open database" in lowered:
         return StoreError(f"{shown}: cannot open the database file ({message})")
     if exc.connection_invalidated or _is_connect_failure(lowered):
-        return ServiceError(f"{shown}: cannot reach the database server ({message})")
+        return DatabaseUnreachableError(f"{shown}: cannot reach the database server ({message})")
     return StoreError(f"{shown}: {doing} failed: {message}")
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import QpumonError
-from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric, qubit_metric
+from ..metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
 from ..model import FAILED_GATE_ERROR
 from .db import SnapshotInfo, Store
 from .rows import parse_qubits, qubits_text
@@ -81,9 +81,7 @@ def select_metric(
             raise QpumonError("--metric 2q_error is per coupler: use --gate cz:3-4 for one")
         return Selection(GATE_ERROR, _two_qubit_gate(store, device))
     found = qubit_metric(name)
-    if found.key in QUBIT_METRICS:
-        return Selection(found, None, one)
-    return Selection(found, found.key[: -len("_error")], one)
+    return Selection(found, found.gate, one)
 
 
 def _two_qubit_gate(store: Store, device: str) -> str:

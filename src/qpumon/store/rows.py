@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from ..errors import DataError
+from ..errors import InputError
 from ..model import QUBIT_FIELDS, DeviceSnapshot
 from ..serialize import snapshot_from_dict
 
@@ -28,7 +28,7 @@ def parse_qubits(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(p) for p in parts)
     except ValueError:
-        raise DataError(f"{text!r}: qubits must be numbers joined by '-', e.g. 3-4") from None
+        raise InputError(f"{text!r}: qubits must be numbers joined by '-', e.g. 3-4") from None
 
 
 def encode(data: dict[str, Any]) -> bytes:
@@ -41,7 +41,7 @@ def decode(blob: bytes, where: str) -> DeviceSnapshot:
     try:
         data = orjson.loads(zlib.decompress(blob))
     except (zlib.error, orjson.JSONDecodeError) as exc:
-        raise DataError(f"{where}: the stored snapshot is damaged ({exc})") from None
+        raise InputError(f"{where}: the stored snapshot is damaged ({exc})") from None
     return snapshot_from_dict(data, where)
 
 

@@ -15,10 +15,10 @@ from typing import Any
 from ..metrics import Metric
 from ..reports.formats import RenderOptions, plain
 from ..reports.tables import Cell, Column, Table
+from ..times import short
 from .diff import Change, SnapshotDiff
 from .drift import DriftReport
 from .history import History
-from .times import short
 
 #: ``--format`` choices of the history commands.
 FORMATS = ("table", "csv", "json")
