@@ -29,12 +29,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from qpumon.history.demo import demo_history
+from qpumon.history.series import read_history, select_metric
 from qpumon.model import DeviceSnapshot
 from qpumon.serialize import dumps
 from qpumon.sources import resolve as load
 from qpumon.store.db import Store
-from qpumon.store.demo import demo_history
-from qpumon.store.history import read_history, select_metric
 
 
 def timed(

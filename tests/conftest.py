@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+# The database fixtures (``postgres``, ``db_url``, ``store``) for every test folder.
+from tests.databases import db_url, postgres, store  # noqa: F401
+
 #: The clock golden files are rendered at.
 FROZEN_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 

@@ -43,6 +43,7 @@ class DeviceSummary:
     eplg_100: float | None
     failed_gates: int
     failed_2q_gates: int
+    failed_2q_couplers: int
     unreliable_readouts: int
     t2_exceeds_twice_t1: int
     include_flagged: bool
@@ -51,6 +52,17 @@ class DeviceSummary:
     def flagged(self) -> int:
         """All flagged values: failed gates, unreliable readouts and T2 > 2·T1 qubits."""
         return self.failed_gates + self.unreliable_readouts + self.t2_exceeds_twice_t1
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 qubit``, ``2 qubits``, ``0 qubits``: a count with its noun agreeing."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def entries_on_couplers(entries: int, couplers: int, gates: str) -> str:
+    """How every output counts two-qubit gate entries: ``14 CZ entries on 7 couplers`` (a device
+    that lists both directions has two entries per coupler)."""
+    return f"{count(entries, f'{gates} entry', f'{gates} entries')} on {count(couplers, 'coupler')}"
 
 
 def median(values: Iterable[float | None]) -> float | None:
@@ -116,6 +128,7 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         eplg_100=eplg(snapshot),
         failed_gates=len(snapshot.failed_gates),
         failed_2q_gates=sum(1 for g in entanglers if g.failed),
+        failed_2q_couplers=len({frozenset(g.qubits) for g in entanglers if g.failed}),
         unreliable_readouts=sum(1 for q in qubits if q.readout_unreliable),
         t2_exceeds_twice_t1=sum(1 for q in qubits if q.t2_exceeds_twice_t1),
         include_flagged=include_flagged,

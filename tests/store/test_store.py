@@ -90,7 +90,7 @@ def test_missing_values_have_no_rows(store: Store) -> None:
 
 
 def test_time_window(store: Store) -> None:
-    from qpumon.store.demo import demo_history
+    from qpumon.history.demo import demo_history
 
     for snapshot in demo_history(load("fake_armonk"), 10):
         store.record(snapshot, synthetic=True)

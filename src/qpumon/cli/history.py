@@ -16,10 +16,10 @@ from ..errors import QpumonError
 from .options import emit, output_file_option, render_options
 
 if TYPE_CHECKING:
+    from ..history.alerts import Rules
+    from ..history.watch import Outcome
     from ..model import DeviceSnapshot
-    from ..store.alerts import Rules
     from ..store.db import Store
-    from ..store.watch import Outcome
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +77,7 @@ def _when(text: str | None, what: str) -> datetime | None:
 
 
 def _rules(path: Path | None) -> Rules | None:
-    from ..store.alerts import load_rules
+    from ..history.alerts import load_rules
 
     return None if path is None else load_rules(path)
 
@@ -93,7 +93,7 @@ def fetch_current(device: str) -> DeviceSnapshot:
 def _report(outcomes: Sequence[Outcome]) -> None:
     """Print what happened; exit with the worst problem's code (2 user error, 3 service fault),
     else 1 if an alert with the exit action fired."""
-    from ..store.watch import describe
+    from ..history.watch import describe
 
     failed, fired_exit = 0, False
     for outcome in outcomes:
@@ -121,7 +121,7 @@ def record(devices: tuple[str, ...], db: str | None, rules: Path | None) -> None
 
     Recording the same calibration again stores nothing new. With --rules, alerts are checked.
     """
-    from ..store.watch import record_devices
+    from ..history.watch import record_devices
 
     chosen = _rules(rules)
     with _store(db) as store:
@@ -134,8 +134,8 @@ def record(devices: tuple[str, ...], db: str | None, rules: Path | None) -> None
 def import_command(files: tuple[Path, ...], db: str | None) -> None:
     """Store many snapshot FILES (qpumon JSON or IBM properties JSON), each in its own
     transaction; running it again after an interruption completes it without duplicates."""
+    from ..history.watch import import_files
     from ..sources import load_file
-    from ..store.watch import import_files
 
     with _store(db) as store, _progress(len(files)) as advance:
         done = import_files(store, files, lambda p: load_file(p), advance)
@@ -163,7 +163,7 @@ def _progress(total: int) -> Iterator[Callable[[Path, Any], None] | None]:
 @store_options
 def backfill(device: str, since: str, every: str, db: str | None) -> None:
     """Store IBM Quantum's past calibrations of DEVICE (an ibm_* name; needs an account)."""
-    from ..store.watch import backfill as run_backfill
+    from ..history.watch import backfill as run_backfill
     from ..times import parse_duration
 
     fetch_at = live_fetch_at(device)
@@ -215,7 +215,7 @@ def watch(
     import signal
     import threading
 
-    from ..store.watch import watch as run_watch
+    from ..history.watch import watch as run_watch
     from ..times import parse_duration
 
     period = parse_duration(every, "--every")
@@ -261,8 +261,8 @@ def history(
 ) -> None:
     """One metric of DEVICE over time: one qubit or gate, or every one (summarised per
     snapshot in the table; every value in CSV and JSON)."""
-    from ..store.history import read_history, select_metric
-    from ..store.views import dump_json, history_rows, history_table, render_tables, rows_csv
+    from ..history.series import read_history, select_metric
+    from ..reports.history import dump_json, history_rows, history_table, render_tables, rows_csv
 
     with _store(db) as store:
         selection = select_metric(store, device, metric, qubit, gate)
@@ -273,7 +273,7 @@ def history(
     if not found.series:
         raise QpumonError(f"no stored {selection.label} values for {device} in that time range")
     if plot is not None:
-        from ..store.plot import save_history_plot
+        from ..pictures.history import save_history_plot
 
         save_history_plot(found, plot)
     if fmt == "csv":
@@ -311,8 +311,8 @@ def drift(
     snapshot. Score: robust z = (value - median) / (1.4826 * MAD), the scale floored at 1% of
     the median. Also lists gates newly flagged with IBM's error = 1 and gates that recovered.
     """
-    from ..store.drift import drift as run_drift
-    from ..store.views import drift_table, render_tables
+    from ..history.drift import drift as run_drift
+    from ..reports.history import drift_table, render_tables
 
     with _store(db) as store:
         report = run_drift(store, device, _when(since, "--since"))
@@ -352,8 +352,8 @@ def diff(
     output: Path | None,
 ) -> None:
     """What changed between two stored snapshots of DEVICE."""
-    from ..store.diff import diff_snapshots, pick_pair
-    from ..store.views import diff_tables, render_tables
+    from ..history.diff import diff_snapshots, pick_pair
+    from ..reports.history import diff_tables, render_tables
 
     with _store(db) as store:
         old, new = pick_pair(store, device, _when(start, "--from"), _when(end, "--to"))
@@ -382,9 +382,9 @@ def check(devices: tuple[str, ...], rules: Path, db: str | None) -> None:
       actions = ["print", "exit"]          # "operational == false", "pending_jobs > 100"
     An alert fires once when it becomes true; exit code 1 if one with the exit action fired.
     """
-    from ..store.check import check as run_check
-    from ..store.check import deliver
-    from ..store.watch import Outcome
+    from ..history.check import check as run_check
+    from ..history.check import deliver
+    from ..history.watch import Outcome
 
     chosen = _rules(rules)
     assert chosen is not None
@@ -408,9 +408,9 @@ def check(devices: tuple[str, ...], rules: Path, db: str | None) -> None:
 def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
     """Store a synthetic daily history of DEVICE (a bundled device) with seeded drift, defects
     and failed gates, marked synthetic; for trying history, drift, diff and alerts."""
+    from ..history.demo import DemoSettings
+    from ..history.demo import demo_history as generate
     from ..sources import resolve
-    from ..store.demo import DemoSettings
-    from ..store.demo import demo_history as generate
 
     base = resolve(device, offline=True)
     with _store(db) as store, _progress(days) as advance:

@@ -20,7 +20,7 @@ from ..metrics import (
     value_getter,
 )
 from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
-from ..summary import DeviceSummary, summarize
+from ..summary import DeviceSummary, entries_on_couplers, summarize
 from ..times import format_age, format_time
 from .configuration import configuration_lines
 from .tables import Cell, Column, Flag, Table
@@ -147,7 +147,8 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
     lines += [
         (
             "Failed gates (error = 1)",
-            f"{summary.failed_gates} ({summary.failed_2q_gates} of them {two_q})",
+            f"{summary.failed_gates} "
+            f"({entries_on_couplers(summary.failed_2q_gates, summary.failed_2q_couplers, two_q)})",
         ),
         ("Readout error >= 0.5", _qubits(summary.unreliable_readouts)),
         ("T2 > 2·T1", _qubits(summary.t2_exceeds_twice_t1)),

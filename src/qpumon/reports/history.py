@@ -12,13 +12,13 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
+from ..history.diff import Change, SnapshotDiff
+from ..history.drift import DriftReport
+from ..history.series import History
 from ..metrics import Metric
-from ..reports.formats import RenderOptions, plain
-from ..reports.tables import Cell, Column, Table
 from ..times import short
-from .diff import Change, SnapshotDiff
-from .drift import DriftReport
-from .history import History
+from .formats import RenderOptions, plain
+from .tables import Cell, Column, Table
 
 #: ``--format`` choices of the history commands.
 FORMATS = ("table", "csv", "json")
@@ -220,7 +220,7 @@ def render_tables(tables: list[Table], fmt: str, options: RenderOptions) -> str:
     if fmt == "csv":
         return "\n".join(rows_csv(_table_rows(t)) for t in tables)
     if options.rich:
-        from ..reports.formats.rich_render import rich_tables
+        from .formats.rich_render import rich_tables
 
         return rich_tables(tables, options)
     return "\n\n".join("\n".join(plain.table(t)) for t in tables) + "\n"

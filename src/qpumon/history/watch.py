@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..errors import QpumonError
 from ..model import DeviceSnapshot
+from ..store.db import Recorded, Store
 from .alerts import Rules
 from .check import CheckResult, check, deliver
-from .db import Recorded, Store
 
 #: ``fetch(device) -> snapshot``: the current snapshot of a device.
 Fetch = Callable[[str], DeviceSnapshot]

@@ -14,13 +14,13 @@ from typing import Any, ClassVar
 import pytest
 
 from qpumon.errors import QpumonError
+from qpumon.history.alerts import Rules, load_rules, parse_rule
+from qpumon.history.check import check, deliver
+from qpumon.history.demo import DemoSettings, demo_history
+from qpumon.history.watch import record_one
 from qpumon.model import DeviceSnapshot, DeviceStatus
 from qpumon.sources import resolve as load
-from qpumon.store.alerts import Rules, load_rules, parse_rule
-from qpumon.store.check import check, deliver
 from qpumon.store.db import Store
-from qpumon.store.demo import DemoSettings, demo_history
-from qpumon.store.watch import record_one
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

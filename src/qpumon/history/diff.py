@@ -9,9 +9,9 @@ from datetime import datetime
 from ..errors import QpumonError
 from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric
 from ..model import QUBIT_FIELDS, DeviceSnapshot
+from ..store.db import SnapshotInfo, Store
+from ..store.rows import qubits_text
 from ..summary import summarize
-from .db import SnapshotInfo, Store
-from .rows import qubits_text
 
 
 @dataclass(frozen=True, slots=True)

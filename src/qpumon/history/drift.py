@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 from ..errors import QpumonError
 from ..metrics import GATE_ERROR, QUBIT_METRICS, Metric, gate_error_metric
+from ..store.db import SnapshotInfo, Store
 from ..summary import ONE_QUBIT_REFERENCE_GATES
-from .db import SnapshotInfo, Store
-from .history import History, Selection, read_history
+from .series import History, Selection, read_history
 
 #: Consistency constant that makes the MAD estimate a normal distribution's sigma.
 MAD_SIGMA = 1.4826

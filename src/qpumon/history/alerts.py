@@ -38,8 +38,8 @@ from typing import Any
 from ..errors import QpumonError
 from ..metrics import qubit_metric, value_getter
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot
+from ..store.rows import qubits_text
 from ..summary import two_qubit_gates
-from .rows import qubits_text
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le,

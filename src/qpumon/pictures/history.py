@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QpumonError
-from .history import History
-from .views import SYNTHETIC_NOTE
+from ..history.series import History
+from ..reports.history import SYNTHETIC_NOTE
 
 #: Up to this many subjects are drawn one line each.
 MAX_LINES = 12

@@ -14,13 +14,13 @@ import sys
 import time
 from pathlib import Path
 
+from qpumon.history.demo import DemoSettings, demo_history
 from qpumon.model import QUBIT_FIELDS
 from qpumon.serialize import dumps
 from qpumon.sources import resolve as load
-from qpumon.store.demo import DemoSettings, demo_history
 from tests.conftest import raw
 from tests.core.cli_helpers import run
-from tests.store.conftest import PostgresServer
+from tests.databases import PostgresServer
 
 
 def _qpumon(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:

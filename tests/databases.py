@@ -1,5 +1,5 @@
-"""Fixtures of the store tests: a real PostgreSQL server for the session, and a fresh database
-per test on SQLite and on PostgreSQL."""
+"""Database fixtures shared by the store, history and server tests: a real PostgreSQL server for
+the session, and a fresh database per test on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 

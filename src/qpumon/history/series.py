@@ -9,8 +9,8 @@ from typing import Any
 from ..errors import QpumonError
 from ..metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
 from ..model import FAILED_GATE_ERROR
-from .db import SnapshotInfo, Store
-from .rows import parse_qubits, qubits_text
+from ..store.db import SnapshotInfo, Store
+from ..store.rows import parse_qubits, qubits_text
 
 #: ``--metric`` names that mean "error of the device's two-qubit basis gate(s)".
 TWO_QUBIT_ERROR = ("2q_error", "2q")

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from ..errors import QpumonError
 from ..metrics import GATE_ERROR, qubit_metric
 from ..model import DeviceSnapshot
+from ..store.db import Store
 from .alerts import Firing, Rule, Rules, baseline_medians, evaluate, post_webhook
-from .db import Store
-from .history import Selection, read_history
+from .series import Selection, read_history
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from datetime import timedelta
 import pytest
 
 from qpumon.errors import QpumonError
+from qpumon.history.demo import DemoSettings, demo_history
+from qpumon.history.diff import diff_snapshots, pick_pair
+from qpumon.history.drift import MAD_SIGMA, drift
+from qpumon.history.series import read_history, select_metric
 from qpumon.model import DeviceSnapshot
+from qpumon.reports.history import history_rows, history_table
 from qpumon.sources import resolve as load
 from qpumon.store.db import Store
-from qpumon.store.demo import DemoSettings, demo_history
-from qpumon.store.diff import diff_snapshots, pick_pair
-from qpumon.store.drift import MAD_SIGMA, drift
-from qpumon.store.history import read_history, select_metric
-from qpumon.store.views import history_rows, history_table
 
 
 @pytest.fixture(scope="module")
