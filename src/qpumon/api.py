@@ -1,102 +1,181 @@
-"""qpumon's Python API: load snapshots, build reports, and the drop-in ``backend_monitor`` /
-``backend_overview`` that print them."""
+"""qpumon's Python API: resolve devices, build reports, and the drop-in ``backend_monitor`` /
+``backend_overview`` that print them. Each command of the CLI is one call here (or in
+:mod:`qpumon.history.api`) and one render."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .errors import ServiceError, UsageError
 from .model import DeviceSnapshot
-from .reports.formats import RenderOptions, render_monitor, render_overview
+from .reports.document import Report
+from .reports.formats import RenderOptions, render
+from .reports.listing import DeviceListing, listing_report
 from .reports.monitor import MonitorOptions, MonitorReport, build_monitor
 from .reports.overview import OverviewReport, build_overview
-from .sources import default_bundled, resolve
+from .sources import SourceOptions, default_bundled
 from .summary import DeviceSummary, summarize
+from .times import iso
 
 if TYPE_CHECKING:
     from .live.options import LiveOptions
 
-#: How to give qpumon an IBM Quantum account.
-NO_ACCOUNT = (
-    "no IBM Quantum account is configured; save one with `qpumon login`, or set "
-    "QISKIT_IBM_TOKEN and QISKIT_IBM_INSTANCE (or pass --token and --instance)"
-)
-
 #: Called as ``progress(done, total, name)`` while an overview loads its devices.
 Progress = Callable[[int, int, str], None]
 
+__all__ = [
+    "DeviceListing",
+    "MonitorOptions",
+    "SourceOptions",
+    "backend_monitor",
+    "backend_overview",
+    "best_report",
+    "list_devices",
+    "list_report",
+    "load_snapshot",
+    "monitor_report",
+    "overview_report",
+    "place_report",
+    "summarize_devices",
+]
 
-def load_snapshot(
-    device: Any, conf: str | Path | None = None, live: LiveOptions | None = None
-) -> DeviceSnapshot:
-    """The snapshot of ``device``: a bundled device name, a file, a Qiskit BackendV2.
 
-    With ``live`` options, an IBM Quantum name (``ibm_fez``) is fetched from IBM Quantum when an
-    account is available (``live.at`` asks for a past calibration); without an account the
-    bundled snapshot of that name is used.
-    """
-    at = None if live is None else live.at
-    return resolve(device, live=live, at=at, conf=conf, offline=live is None)
+def load_snapshot(device: Any, source: SourceOptions | None = None) -> DeviceSnapshot:
+    """The snapshot of ``device`` (a name, a file, a Qiskit BackendV2), through the one
+    resolver :func:`qpumon.sources.resolve` with ``source``'s options."""
+    return (source or SourceOptions()).resolve(device)
 
 
 def monitor_report(
     device: Any,
     options: MonitorOptions | None = None,
-    conf: str | Path | None = None,
+    source: SourceOptions | None = None,
     now: datetime | None = None,
-    live: LiveOptions | None = None,
 ) -> MonitorReport:
     """The monitor report of ``device`` (see :class:`MonitorOptions` and :func:`load_snapshot`)."""
-    return build_monitor(load_snapshot(device, conf=conf, live=live), options, now=now)
+    return build_monitor(load_snapshot(device, source), options, now=now)
 
 
 def summarize_devices(
-    devices: Iterable[Any] | None = None,
+    devices: Sequence[Any] | None = None,
     include_flagged: bool = False,
+    source: SourceOptions | None = None,
     progress: Progress | None = None,
-) -> list[DeviceSummary]:
-    """Summaries of ``devices`` (default: every bundled device), loading one at a time."""
-    chosen = list(default_bundled().names() if devices is None else devices)
-    summaries = []
-    for done, device in enumerate(chosen, start=1):
-        summaries.append(summarize(resolve(device, offline=True), include_flagged=include_flagged))
+) -> tuple[list[DeviceSummary], list[tuple[str, str]]]:
+    """Summaries of ``devices`` (default: every bundled device) and the ``(device, error)`` of
+    those that could not be read; live devices are fetched concurrently."""
+    if devices is None:
+        from .summary_cache import bundled_summaries
+
+        return bundled_summaries(include_flagged, progress), []
+    summaries, failures = [], []
+    resolutions = (source or SourceOptions()).resolve_many(list(devices))
+    for done, found in enumerate(resolutions, start=1):
+        if found.snapshot is None:
+            failures.append((found.spec, str(found.error)))
+        else:
+            summaries.append(summarize(found.snapshot, include_flagged=include_flagged))
         if progress is not None:
-            progress(done, len(chosen), summaries[-1].name)
-    return summaries
+            progress(done, len(resolutions), found.spec)
+    return summaries, failures
 
 
 def overview_report(
-    devices: Iterable[Any] | None = None,
+    devices: Sequence[Any] | None = None,
     sort: str = "name",
     include_flagged: bool = False,
+    source: SourceOptions | None = None,
     progress: Progress | None = None,
+    live: bool = False,
 ) -> OverviewReport:
-    """The overview of ``devices`` (default: every bundled device)."""
-    return build_overview(summarize_devices(devices, include_flagged, progress), sort=sort)
+    """The overview of ``devices`` (default: every bundled device; with ``live``, every device
+    of the IBM Quantum account). A device that fails becomes an error row; when every live
+    device failed, a :class:`~qpumon.errors.ServiceError`."""
+    source = source or SourceOptions()
+    if live:
+        devices = list(devices) if devices else _account_devices(source.live)
+    summaries, failures = summarize_devices(devices, include_flagged, source, progress)
+    if devices and failures and not summaries and (live or source.at is not None):
+        first = failures[0][1]
+        raise ServiceError(f"every device failed ({len(failures)}); the first: {first}")
+    notes = []
+    if source.at is not None:
+        notes.append(
+            f"Calibrations in force at {iso(source.at)}; status and queue are not historical "
+            "and are left out."
+        )
+    return build_overview(summaries, sort, failures, notes)
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceListing:
-    """One line of ``qpumon list``."""
+def _account_devices(live: LiveOptions | None) -> list[str]:
+    from .live import connect
+    from .live.options import LiveOptions
 
-    name: str
-    num_qubits: int
-    processor: str | None
-    calibrated_at: datetime | None
+    return connect(live or LiveOptions()).names()
 
 
 def list_devices() -> list[DeviceListing]:
     """Every bundled device with its size, processor and snapshot date."""
-    bundled = default_bundled()
-    out = []
-    for name in bundled.names():
-        s = bundled.load(name)
-        out.append(DeviceListing(s.name, s.num_qubits, s.processor, s.calibrated_at))
-    return out
+    from .summary_cache import bundled_summaries
+
+    return [
+        DeviceListing(s.name, s.num_qubits, s.processor, s.calibrated_at)
+        for s in bundled_summaries()
+    ]
+
+
+def list_report() -> Report:
+    """``qpumon list`` as a report."""
+    return listing_report(list_devices())
+
+
+def best_report(
+    device: Any,
+    num_qubits: int,
+    shape: str = "line",
+    top: int = 5,
+    cost_model: str = "default",
+    max_seconds: float | None = None,
+    source: SourceOptions | None = None,
+) -> Report:
+    """The best connected sets of ``num_qubits`` qubits on ``device`` (see ``qpumon best``)."""
+    from .choose.candidates import best_qubits
+    from .reports.choose import best_report as report
+
+    snapshot = load_snapshot(device, source)
+    options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
+    return report(best_qubits(snapshot, num_qubits, shape, top, cost_model, **options))
+
+
+def place_report(
+    circuit: Any,
+    devices: Iterable[Any] | None = None,
+    top: int = 5,
+    cost_model: str = "default",
+    max_seconds: float | None = None,
+    source: SourceOptions | None = None,
+) -> Report:
+    """The best layouts of ``circuit`` (a path or a ``QuantumCircuit``) on ``devices``
+    (default: every bundled device with calibration)."""
+    from .choose.place import place
+    from .reports.choose import place_report as report
+
+    source = source or SourceOptions()
+    every = devices is None
+    names = default_bundled().names() if every else list(devices or ())
+    if not names:
+        raise UsageError("place: name one or more devices, or give --all")
+    snapshots = [source.resolve(name) for name in names]
+    options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
+    circuit = Path(circuit) if isinstance(circuit, str) else circuit
+    result = place(
+        circuit, snapshots, top=top, cost_model=cost_model, skip_uncalibrated=every, **options
+    )
+    return report(result)
 
 
 def backend_monitor(
@@ -104,21 +183,20 @@ def backend_monitor(
 ) -> None:
     """Print the monitor report of ``backend``, like Qiskit's removed function of this name.
 
-    ``backend`` is a Qiskit ``BackendV2`` (``IBMBackend``, ``FakeFez()``...), a bundled device name
-    or a calibration file. ``format`` is ``table``, ``json``, ``csv``, ``markdown`` or ``legacy``;
-    ``options`` are those of :class:`MonitorOptions` (``qubits="0-9"``, ``sort="t1"``...).
+    ``backend`` is a Qiskit ``BackendV2`` (``IBMBackend``, ``FakeFez()``...), a device name or a
+    calibration file. ``format`` is any of ``qpumon.reports.formats.FORMATS``; ``options`` are
+    those of :class:`MonitorOptions` (``qubits="0-9"``, ``sort="t1"``...).
     """
     out = file or sys.stdout
-    report = monitor_report(backend, MonitorOptions(**options))
-    out.write(render_monitor(report, format, RenderOptions()))
+    out.write(render(monitor_report(backend, MonitorOptions(**options)), format, RenderOptions()))
 
 
 def backend_overview(
-    backends: Iterable[Any] | None = None,
+    backends: Sequence[Any] | None = None,
     format: str = "table",
     file: TextIO | None = None,
     sort: str = "name",
 ) -> None:
     """Print the overview of ``backends`` (default: every bundled device)."""
     out = file or sys.stdout
-    out.write(render_overview(overview_report(backends, sort=sort), format, RenderOptions()))
+    out.write(render(overview_report(backends, sort=sort), format, RenderOptions()))

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from qpumon.cli import COMMAND_MODULES
-from tests.conftest import raw
+from tests.conftest import bundled_dirs, raw
 from tests.core.cli_helpers import run
 
 README = Path(__file__).parents[2] / "README.md"
@@ -62,10 +62,13 @@ def test_overview_sorts_and_marks() -> None:
 
 
 def test_list_shows_every_bundled_device() -> None:
-    result = run("list")
+    result = run("list", "-f", "csv")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 69 and lines[1].split()[:2] == ["fake_aachen", "156"]
+    assert lines[0] == "device,qubits,processor,snapshot"
+    assert len(lines) == 1 + len(bundled_dirs())
+    assert lines[1].split(",")[:3] == ["fake_aachen", "156", "Heron r3"]
+    assert raw("aachen", "conf")["n_qubits"] == 156
 
 
 def test_monitor_does_not_import_heavy_libraries() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qpumon.api import overview_report
-from qpumon.reports.formats import FORMATS, RenderOptions, render_monitor, render_overview
+from qpumon.reports.formats import FORMATS, RenderOptions, render
 from qpumon.reports.monitor import MonitorOptions, build_monitor
 from qpumon.serialize import snapshot_from_dict
 from qpumon.sources import BundledSource
@@ -24,6 +24,7 @@ GOLDEN = Path(__file__).parent.parent / "golden"
 GOLDEN_DEVICES = ("fake_burlington", "fake_fez", "fake_kyoto", "fake_armonk")
 EXTENSIONS = {
     "table": "table.txt",
+    "plain": "plain.txt",
     "json": "json",
     "csv": "csv",
     "markdown": "md",
@@ -39,24 +40,29 @@ def _check_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+#: Every text format has golden files; the HTML page (with its SVG figures) is checked in
+#: tests/pictures/test_report_browser.py, in a real browser.
+TEXT_FORMATS = [name for name in FORMATS if name != "html"]
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 @pytest.mark.parametrize("device", GOLDEN_DEVICES)
 def test_monitor_golden(device: str, fmt: str) -> None:
     report = build_monitor(BundledSource().load(device), now=FROZEN_NOW)
-    _check_golden(f"monitor.{device}.{EXTENSIONS[fmt]}", render_monitor(report, fmt))
+    _check_golden(f"monitor.{device}.{EXTENSIONS[fmt]}", render(report, fmt))
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_overview_golden(fmt: str) -> None:
     report = overview_report([*GOLDEN_DEVICES, "fake_cusco", "fake_kingston"], sort="2q_error")
-    _check_golden(f"overview.{EXTENSIONS[fmt]}", render_overview(report, fmt))
+    _check_golden(f"overview.{EXTENSIONS[fmt]}", render(report, fmt))
 
 
 def test_output_is_deterministic() -> None:
     snap = BundledSource().load("fake_fez")
-    for fmt in FORMATS:
-        first = render_monitor(build_monitor(snap, now=FROZEN_NOW), fmt)
-        again = render_monitor(build_monitor(BundledSource().load("fez"), now=FROZEN_NOW), fmt)
+    for fmt in TEXT_FORMATS:
+        first = render(build_monitor(snap, now=FROZEN_NOW), fmt)
+        again = render(build_monitor(BundledSource().load("fez"), now=FROZEN_NOW), fmt)
         assert first == again
 
 
@@ -64,16 +70,16 @@ def test_output_is_deterministic() -> None:
 def test_every_device_in_every_format(stem: str) -> None:
     snap = BundledSource().load(stem)
     report = build_monitor(snap, now=FROZEN_NOW)
-    for fmt in FORMATS:
-        assert snap.name in render_monitor(report, fmt)
-    rich_text = render_monitor(report, "table", RenderOptions(rich=True, width=240))
+    for fmt in TEXT_FORMATS:
+        assert snap.name in render(report, fmt)
+    rich_text = render(report, "table", RenderOptions(rich=True, width=240))
     assert snap.name in rich_text
-    assert snapshot_from_dict(json.loads(render_monitor(report, "json"))["snapshot"]) == snap
+    assert snapshot_from_dict(json.loads(render(report, "json"))["snapshot"]) == snap
 
 
 def test_csv_values_are_the_source_values() -> None:
     report = build_monitor(BundledSource().load("fake_fez"), now=FROZEN_NOW)
-    rows = list(csv.DictReader(io.StringIO(render_monitor(report, "csv"))))
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
     props = raw("fez", "props")
     t1 = {int(r["qubits"]): float(r["value"]) for r in rows if r["metric"] == "t1_us"}
     assert t1 == {
@@ -106,3 +112,44 @@ def test_missing_values_are_shown_as_missing_not_zero() -> None:
     row = next(r for r in report.qubits.rows if r[0].value == 146)
     t1 = row[[c.key for c in report.qubits.columns].index("t1_us")]
     assert t1.text == "—" and t1.value is None and t1.flag == "missing"
+
+
+WIDTHS = (80, 100, 120, 200)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("device", ("fake_burlington", "fake_fez"))
+def test_terminal_golden(device: str, width: int) -> None:
+    report = build_monitor(BundledSource().load(device), now=FROZEN_NOW)
+    text = render(report, "table", RenderOptions(rich=True, width=width))
+    _check_golden(f"terminal.{device}.w{width}.txt", text)
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= width
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_terminal_overview_golden(width: int) -> None:
+    text = render(overview_report(sort="name"), "table", RenderOptions(rich=True, width=width))
+    _check_golden(f"terminal.overview.w{width}.txt", text)
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= width
+
+
+@pytest.mark.parametrize("width", (60, *WIDTHS))
+def test_every_value_of_the_source_is_shown_whole(width: int) -> None:
+    """At any width from 60 columns, each number is there whole or its column is left out,
+    and the note names what was left out."""
+    props = raw("burlington", "props")
+    report = build_monitor(BundledSource().load("fake_burlington"), now=FROZEN_NOW)
+    text = render(report, "table", RenderOptions(rich=True, width=width))
+    lines = text.splitlines()
+    for qubit, entries in enumerate(props["qubits"]):
+        row = next(line for line in lines if line.strip().startswith(f"Q{qubit} "))
+        t1 = next(e["value"] for e in entries if e["name"] == "T1")
+        readout = next(e["value"] for e in entries if e["name"] == "readout_error")
+        assert f"{t1:.4g}" in row.split() or f"{t1:#.4g}" in row.split()
+        assert f"{readout:#.3g}" in row.split()
+    for gate in (g for g in props["gates"] if g["gate"] == "cx"):
+        error = next(p["value"] for p in gate["parameters"] if p["name"] == "gate_error")
+        pair = "->".join(map(str, gate["qubits"]))
+        assert any(pair in line and f"{error:#.3g}" in line.split() for line in lines)

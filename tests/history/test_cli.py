@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from qpumon.history.demo import DemoSettings, demo_history
@@ -92,7 +93,11 @@ def test_drift_diff_check_and_plot(tmp_path: Path) -> None:
     assert "Robust z" in drift.stdout and "synthetic data" in drift.stdout
     diff = run("diff", "fake_lagos", "--db", db, "-f", "json")
     assert diff.returncode == 0, diff.stderr
-    assert [t["title"] for t in json.loads(diff.stdout)][1:] == ["Medians", "Largest changes"]
+    data = json.loads(diff.stdout)
+    recorded = datetime.fromisoformat(raw("lagos", "props")["last_update_date"])
+    assert datetime.fromisoformat(data["new"]) == recorded  # the real snapshot, newest
+    assert [m["metric"] for m in data["medians"]][:2] == ["t1_us", "t2_us"]
+    assert data["changes"] and all(c["old"] != c["new"] for c in data["changes"])
     rules = tmp_path / "rules.toml"
     rules.write_text('[[alert]]\nwhen = "t1_us < 1000"\nactions = ["print", "exit"]\n')
     first = run("check", "fake_lagos", "--rules", rules, "--db", db)

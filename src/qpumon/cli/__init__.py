@@ -2,18 +2,22 @@
 
 Each command parses its options, makes one library call and hands the result to one renderer.
 Errors are caught once, here: a :class:`~qpumon.errors.QpumonError` becomes one line on stderr
-and its exit code (2 for user errors, 3 for service faults); ``--debug`` shows the traceback.
+and the exit code of its class (see :mod:`qpumon.errors`); ``--debug`` adds the traceback and
+never changes the code.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 import click
 
-from ..errors import QpumonError
+from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, QpumonError
+from ..printable import printable
 
 #: Command name -> the module under ``qpumon.cli`` that defines it (in its ``COMMANDS``).
 #: Modules are imported only when one of their commands runs (or for ``--help``).
@@ -76,27 +80,36 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=args, prog_name="qpumon", standalone_mode=False)
     except QpumonError as exc:
-        if debug:
-            raise
-        _fail(str(exc), exc.exit_code)
+        _fail(str(exc), exc.exit_code, debug)
     except click.exceptions.Abort:
-        _fail("aborted", 130)
+        _fail("aborted", EXIT_INTERRUPTED, False)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail("interrupted", EXIT_INTERRUPTED, debug)
     except BrokenPipeError:
-        sys.exit(0)  # e.g. `qpumon monitor fake_fez | head`
+        _quiet_broken_pipe()
     except Exception as exc:
-        if debug:
-            raise
-        _fail(
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
+        message = (
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
         )
+        _fail(message, EXIT_INTERNAL, debug)
     sys.exit(0)
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"qpumon: error: {message}", err=True)
+def _fail(message: str, code: int, debug: bool) -> None:
+    """One line on stderr (after the traceback with ``--debug``), then the exit code."""
+    if debug:
+        traceback.print_exc()
+    first = message.strip().splitlines()[0] if message.strip() else "error"
+    click.echo(f"qpumon: error: {printable(first)}", err=True)
     sys.exit(code)
+
+
+def _quiet_broken_pipe() -> None:
+    """``qpumon monitor fake_fez | head``: the reader left; exit quietly, without Python's own
+    complaint when it flushes standard output at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)

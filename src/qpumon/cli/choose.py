@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from .. import api
+from ..errors import UsageError
+from .options import Output, output_options, source_options
+
 if TYPE_CHECKING:
-    from ..choose.candidates import QubitChoice
-    from ..choose.results import Placement
-    from ..reports.tables import Table
+    from ..sources import SourceOptions
 
 COST_MODEL_HELP = (
     "default: estimated success probability = product of (1 - error) over the gates, product of "
@@ -20,19 +22,10 @@ COST_MODEL_HELP = (
     "cost, 1 - product of (1 - error) over 2q gates, sx/x and measure/reset readout, with 2q "
     "gates in the device's direction only."
 )
-FORMAT_OPTION = click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
 TOP_OPTION = click.option(
     "-k",
     "--top",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1000),
     default=5,
     show_default=True,
     help="How many candidates to show per device.",
@@ -44,12 +37,23 @@ MODEL_OPTION = click.option(
     show_default=True,
     help=COST_MODEL_HELP,
 )
+MAX_SECONDS_OPTION = click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True, max=86_400),
+    metavar="S",
+    help="Stop the layout search after S seconds.",
+)
 
 
 @click.command()
 @click.argument("device")
 @click.option(
-    "-n", "--qubits", "num_qubits", type=int, required=True, help="How many connected qubits."
+    "-n",
+    "--qubits",
+    "num_qubits",
+    type=click.IntRange(min=1),
+    required=True,
+    help="How many connected qubits.",
 )
 @click.option(
     "--shape",
@@ -61,8 +65,19 @@ MODEL_OPTION = click.option(
 )
 @TOP_OPTION
 @MODEL_OPTION
-@FORMAT_OPTION
-def best(device: str, num_qubits: int, shape: str, top: int, cost_model: str, fmt: str) -> None:
+@MAX_SECONDS_OPTION
+@source_options
+@output_options("best")
+def best(
+    device: str,
+    num_qubits: int,
+    shape: str,
+    top: int,
+    cost_model: str,
+    max_seconds: float | None,
+    source: SourceOptions,
+    out: Output,
+) -> None:
     """The best connected sets of N qubits on DEVICE, by estimated success probability.
 
     Each set is scored with the canonical circuit of its shape (for a line, a GHZ chain:
@@ -71,22 +86,27 @@ def best(device: str, num_qubits: int, shape: str, top: int, cost_model: str, fm
     circuit's duration from the calibrated gate lengths. Gates flagged by IBM (error = 1) and
     qubits with a flagged single-qubit gate are not used.
     """
-    from ..choose.candidates import best_qubits
-    from ..sources import resolve as load
-
-    choice = best_qubits(load(device), num_qubits, shape, top, cost_model)
-    click.echo(json.dumps(choice.as_dict(), indent=2) if fmt == "json" else _best_text(choice))
+    out.emit(api.best_report(device, num_qubits, shape, top, cost_model, max_seconds, source))
 
 
 @click.command()
-@click.argument("circuit", type=click.Path(dir_okay=False))
+@click.argument("circuit", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("devices", nargs=-1)
 @click.option("--all", "all_devices", is_flag=True, help="Every bundled device.")
 @TOP_OPTION
 @MODEL_OPTION
-@FORMAT_OPTION
+@MAX_SECONDS_OPTION
+@source_options
+@output_options("place")
 def place(
-    circuit: str, devices: tuple[str, ...], all_devices: bool, top: int, cost_model: str, fmt: str
+    circuit: Path,
+    devices: tuple[str, ...],
+    all_devices: bool,
+    top: int,
+    cost_model: str,
+    max_seconds: float | None,
+    source: SourceOptions,
+    out: Output,
 ) -> None:
     """The best layouts and device for CIRCUIT (OpenQASM 2, OpenQASM 3 or QPY).
 
@@ -94,115 +114,10 @@ def place(
     interaction graph are found in each device's coupling graph (rustworkx VF2), without flagged
     gates or dead qubits, and all of them are scored with the calibration.
     """
-    from ..choose.place import place as place_circuit
-    from ..errors import QpumonError
-    from ..sources import BundledSource
-    from ..sources import resolve as load
-
     if all_devices == bool(devices):
-        raise QpumonError("place: name one or more devices, or give --all (not both)")
-    names = BundledSource().names() if all_devices else list(devices)
-    snapshots = [load(n) for n in names]
-    result = place_circuit(
-        circuit, snapshots, top=top, cost_model=cost_model, skip_uncalibrated=all_devices
-    )
-    click.echo(json.dumps(result.as_dict(), indent=2) if fmt == "json" else _place_text(result))
-
-
-def _render(table: Table) -> str:
-    from ..reports.formats.plain import table as plain_table
-
-    return "\n".join(plain_table(table))
-
-
-def _cells(*values: tuple[str, Any]) -> tuple[Any, ...]:
-    from ..reports.tables import Cell
-
-    return tuple(Cell(text, value) for text, value in values)
-
-
-def _best_text(choice: QubitChoice) -> str:
-    from ..reports.tables import Column, Table
-
-    rows = tuple(
-        _cells(
-            (str(i + 1), i + 1),
-            (" ".join(map(str, s.qubits)), list(s.qubits)),
-            (f"{s.fidelity:.4f}", s.fidelity),
-        )
-        for i, s in enumerate(choice.top)
-    )
-    notes = (
-        f"{choice.candidates} orderings scored ({choice.cost_model} cost model); "
-        f"{len(choice.dead_qubits)} dead qubits and {choice.flagged_gates} flagged gates "
-        "left out",
-    )
-    return _render(
-        Table(
-            f"{choice.device}: best {choice.num_qubits} qubits, shape {choice.shape}",
-            (
-                Column("rank", "Rank"),
-                Column("qubits", "Qubits", numeric=False),
-                Column("fidelity", "Est. fidelity"),
-            ),
-            rows,
-            notes,
-        )
-    )
-
-
-def _place_text(result: Placement) -> str:
-    blocks = [_device_table(result, d) for d in result.ranked]
-    failed = [
-        f"{d.device}: no usable layout ({'; '.join(d.notes)})"
-        for d in result.devices
-        if d.best is None
-    ]
-    skipped = [f"{name}: skipped, {reason}" for name, reason in result.skipped]
-    best = result.best
-    summary = (
-        f"Best device: {best.device}, qubits {best.initial_layout()} "
-        f"(est. fidelity {best.top[0].fidelity:.4f})"
-        if best and best.top
-        else "No device has a usable layout."
-    )
-    return "\n\n".join([*blocks, "\n".join([*failed, *skipped, summary]).strip()])
-
-
-def _device_table(result: Placement, device: Any) -> str:
-    from ..reports.tables import Column, Table
-
-    rows = tuple(
-        _cells(
-            (str(i + 1), i + 1),
-            (" ".join(map(str, s.qubits)), list(s.qubits)),
-            (f"{s.fidelity:.4f}", s.fidelity),
-            (f"{s.cost:.4f}", s.cost),
-        )
-        for i, s in enumerate(device.top)
-    )
-    notes = [
-        f"{device.found} layouts found, {device.unscorable} unscorable "
-        f"({result.cost_model} cost model, basis {' '.join(device.family)}); "
-        f"{len(device.dead_qubits)} dead qubits and {device.flagged_gates} flagged gates "
-        "left out",
-        *device.notes,
-    ]
-    if device.truncated:
-        notes.append("layout search stopped at its limit; better layouts may exist")
-    return _render(
-        Table(
-            f"{device.device}: circuit {result.circuit!r} ({result.active_qubits} active qubits)",
-            (
-                Column("rank", "Rank"),
-                Column("qubits", "Qubits", numeric=False),
-                Column("fidelity", "Est. fidelity"),
-                Column("cost", "Cost"),
-            ),
-            rows,
-            tuple(notes),
-        )
-    )
+        raise UsageError("place: name one or more devices, or give --all (not both)")
+    chosen = None if all_devices else list(devices)
+    out.emit(api.place_report(circuit, chosen, top, cost_model, max_seconds, source))
 
 
 COMMANDS: list[click.Command] = [best, place]

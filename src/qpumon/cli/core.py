@@ -1,34 +1,35 @@
-"""``qpumon monitor``, ``qpumon overview`` and ``qpumon list``."""
+"""``qpumon list``, ``qpumon monitor`` and ``qpumon overview``."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import api
-from ..reports.formats import render_monitor, render_overview
+from ..errors import UsageError
 from ..reports.monitor import MonitorOptions
 from ..reports.overview import SORT_KEYS
-from .options import (
-    emit,
-    flag_options,
-    live_options,
-    live_options_from,
-    output_options,
-    render_options,
-    source_options,
-)
+from .options import Output, flag_options, output_options, source_options
+
+if TYPE_CHECKING:
+    from ..sources import SourceOptions
+
+
+@click.command(name="list")
+@output_options("list")
+def list_command(out: Output) -> None:
+    """Every bundled device: name, qubits, processor and snapshot date."""
+    out.emit(api.list_report())
 
 
 @click.command()
 @click.argument("device")
 @source_options
-@output_options
+@output_options("monitor")
 @flag_options
 @click.option("--qubits", metavar="RANGES", help="Only these qubits, e.g. 0-9,12.")
 @click.option(
@@ -40,43 +41,29 @@ from .options import (
     "--worst",
     type=click.IntRange(min=0),
     metavar="N",
-    help="Only the N worst qubits (by --sort, default readout error).",
+    help="Only the N worst qubits (by --sort, default readout error) and their couplers.",
 )
 @click.option("--all-config", is_flag=True, help="Show every configuration key in full.")
-@live_options
-@click.option(
-    "--offline", is_flag=True, help="Use the bundled snapshot even when an IBM account is set."
-)
 def monitor(
     device: str,
-    conf: Path | None,
-    fmt: str,
-    output: Path | None,
+    source: SourceOptions,
+    out: Output,
     include_flagged: bool,
     qubits: str | None,
     sort: str | None,
     worst: int | None,
     all_config: bool,
-    offline: bool,
-    **live: Any,
 ) -> None:
     """Calibration report of one DEVICE: a bundled device (fake_fez), a JSON file, or an IBM
-    Quantum device (ibm_fez) when an account is set (`qpumon login`)."""
-    options = MonitorOptions(
-        qubits=qubits,
-        sort=sort,
-        worst=worst,
-        all_config=all_config,
-        include_flagged=include_flagged,
-    )
-    live_options = None if offline else live_options_from(live)
-    report = api.monitor_report(device, options, conf=conf, live=live_options)
-    emit(render_monitor(report, fmt, render_options(fmt, output)), output)
+    Quantum device (ibm_fez: live with an account, else its bundled snapshot)."""
+    options = MonitorOptions(qubits, sort, worst, all_config, include_flagged)
+    out.emit(api.monitor_report(device, options, source))
 
 
 @click.command()
 @click.argument("devices", nargs=-1)
-@output_options
+@source_options
+@output_options("overview")
 @flag_options
 @click.option(
     "--sort",
@@ -88,41 +75,33 @@ def monitor(
 @click.option("--live", is_flag=True, help="Every device of the IBM Quantum account, live.")
 @click.option(
     "--watch",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=1, max=86_400),
     metavar="SECONDS",
-    help="With --live: refresh in place every SECONDS, highlighting changes (Ctrl-C stops).",
+    help="Live: redraw in place every SECONDS, changes highlighted (Ctrl-C stops).",
 )
-@live_options
 def overview(
     devices: tuple[str, ...],
-    fmt: str,
-    output: Path | None,
+    source: SourceOptions,
+    out: Output,
     include_flagged: bool,
     sort: str,
     live: bool,
     watch: float | None,
-    **account: Any,
 ) -> None:
     """One row per device (default: every bundled device; with --live, the account's devices):
     status, queue, medians, flags, and the least busy and best devices marked."""
-    if live or watch is not None or account.get("at"):
-        from .live import run_live_overview
+    if watch is not None:
+        if out.fmt != "table" or out.path is not None:
+            raise UsageError("--watch redraws the terminal: use it without -f and -o")
+        from .live import watch_overview
 
-        run_live_overview(
-            devices,
-            live_options_from(account),
-            fmt=fmt,
-            output=output,
-            sort=sort,
-            include_flagged=include_flagged,
-            watch=watch,
-        )
+        watch_overview(list(devices), source, sort, include_flagged, watch)
         return
     with _progress() as progress:
         report = api.overview_report(
-            devices or None, sort=sort, include_flagged=include_flagged, progress=progress
+            list(devices) or None, sort, include_flagged, source, progress, live
         )
-    emit(render_overview(report, fmt, render_options(fmt, output)), output)
+    out.emit(report)
 
 
 @contextmanager
@@ -141,29 +120,6 @@ def _progress() -> Iterator[api.Progress | None]:
             bar.update(task, completed=done, total=total, description=f"loading {name}")
 
         yield advance
-
-
-@click.command(name="list")
-def list_command() -> None:
-    """Every bundled device: name, qubits, processor and snapshot date."""
-    rows = [
-        (
-            d.name,
-            str(d.num_qubits),
-            d.processor or "—",
-            d.calibrated_at.strftime("%Y-%m-%d") if d.calibrated_at else "—",
-        )
-        for d in api.list_devices()
-    ]
-    header = ("Device", "Qubits", "Processor", "Snapshot")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
-        click.echo(
-            "  ".join(
-                (cell.rjust(w) if i == 1 else cell.ljust(w))
-                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-            ).rstrip()
-        )
 
 
 COMMANDS: list[click.Command] = [monitor, overview, list_command]

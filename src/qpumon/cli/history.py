@@ -6,20 +6,21 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import QpumonError
-from .options import emit, output_file_option, render_options
+from ..errors import UsageError
+from ..printable import printable
+from .options import Output, output_options, source_options
 
 if TYPE_CHECKING:
     from ..history.alerts import Rules
     from ..history.watch import Outcome
-    from ..model import DeviceSnapshot
-    from ..store.db import Store
+    from ..sources import SourceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,38 +37,14 @@ def store_options(function: F) -> F:
     )(function)
 
 
-def table_options(function: F) -> F:
-    """``-f/--format`` (table, csv, json) and ``-o/--output``."""
-    function = output_file_option(function)
-    return click.option(
-        "-f",
-        "--format",
-        "fmt",
-        type=click.Choice(["table", "csv", "json"]),
-        default="table",
-        show_default=True,
-        help="table: for people; csv and json: every value.",
-    )(function)
-
-
-def rules_option(function: F) -> F:
+def rules_option(required: bool = False) -> Callable[[F], F]:
     """``--rules FILE``: alert rules checked on what is recorded."""
     return click.option(
         "--rules",
+        required=required,
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Alert rules (TOML) checked on every record; see `qpumon check --help`.",
-    )(function)
-
-
-@contextmanager
-def _store(db: str | None) -> Iterator[Store]:
-    from ..store import open_store
-
-    store = open_store(db)
-    try:
-        yield store
-    finally:
-        store.close()
+    )
 
 
 def _when(text: str | None, what: str) -> datetime | None:
@@ -82,50 +59,66 @@ def _rules(path: Path | None) -> Rules | None:
     return None if path is None else load_rules(path)
 
 
-def fetch_current(device: str) -> DeviceSnapshot:
-    """The current snapshot of ``device``; an IBM Quantum name needs an account (a frozen bundled
-    snapshot recorded under a live name would corrupt its history)."""
-    from ..sources import resolve
-
-    return resolve(device, require_live=True)
+def _log(line: str) -> None:
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    click.echo(f"{stamp} {printable(line)}", err=True)
 
 
 def _report(outcomes: Sequence[Outcome]) -> None:
-    """Print what happened; exit with the worst problem's code (2 user error, 3 service fault),
-    else 1 if an alert with the exit action fired."""
+    """Print what happened; exit with the worst problem's code (2 user error, 3 service fault,
+    4 an alert not delivered), else 1 if an alert with the exit action fired."""
     from ..history.watch import describe
 
     failed, fired_exit = 0, False
     for outcome in outcomes:
         if outcome.recorded is not None:
-            click.echo(describe(outcome.recorded))
+            click.echo(printable(describe(outcome.recorded)))
         for firing in () if outcome.alerts is None else outcome.alerts.fired:
             if "print" in firing.rule.actions:
-                click.echo(f"ALERT {firing.message}")
+                click.echo(f"ALERT {printable(firing.message)}")
             fired_exit |= "exit" in firing.rule.actions
         if outcome.problem is not None:
-            click.echo(f"qpumon: error: {outcome.device}: {outcome.problem}", err=True)
-            failed = max(failed, outcome.exit_code or 1)
+            message = printable(f"{outcome.device}: {outcome.problem}")
+            click.echo(f"qpumon: error: {message}", err=True)
+            failed = max(failed, outcome.exit_code or 2)
     if failed:
         sys.exit(failed)
     if fired_exit:
         sys.exit(1)
 
 
+@contextmanager
+def _progress(total: int, what: str) -> Iterator[Callable[[str], None] | None]:
+    """A transient progress bar on a terminal's stderr: ``advance(label)`` per item."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda label: bar.update(task, advance=1, description=printable(label))
+
+
 @click.command()
 @click.argument("devices", nargs=-1, required=True)
 @store_options
-@rules_option
-def record(devices: tuple[str, ...], db: str | None, rules: Path | None) -> None:
-    """Store the current snapshot of each DEVICE (bundled name, file, or ibm_* with an account).
-
-    Recording the same calibration again stores nothing new. With --rules, alerts are checked.
-    """
+@rules_option()
+@source_options
+def record(
+    devices: tuple[str, ...], db: str | None, rules: Path | None, source: SourceOptions
+) -> None:
+    """Store the current snapshot of each DEVICE (a bundled name, a file, or ibm_* with an
+    account). The same calibration recorded again is stored once. With --rules, alerts are
+    checked."""
     from ..history.watch import record_devices
+    from ..store import opened
 
     chosen = _rules(rules)
-    with _store(db) as store:
-        _report(record_devices(store, devices, fetch_current, chosen))
+    with opened(db) as store:
+        fetch = lambda d: source.resolve(d, require_live=True)  # noqa: E731
+        _report(record_devices(store, devices, fetch, chosen))
 
 
 @click.command(name="import")
@@ -135,25 +128,15 @@ def import_command(files: tuple[Path, ...], db: str | None) -> None:
     """Store many snapshot FILES (qpumon JSON or IBM properties JSON), each in its own
     transaction; running it again after an interruption completes it without duplicates."""
     from ..history.watch import import_files
-    from ..sources import load_file
+    from ..sources import resolve
+    from ..store import opened
 
-    with _store(db) as store, _progress(len(files)) as advance:
-        done = import_files(store, files, lambda p: load_file(p), advance)
+    with opened(db) as store, _progress(len(files), "importing") as advance:
+        done = import_files(
+            store, files, resolve, None if advance is None else lambda p, _: advance(p.name)
+        )
     new = sum(r.stored for r in done)
     click.echo(f"imported {len(done)} files: {new} stored, {len(done) - new} already stored")
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[Path, Any], None] | None]:
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("importing", total=total)
-        yield lambda path, _recorded: bar.update(task, advance=1, description=path.name)
 
 
 @click.command()
@@ -161,18 +144,20 @@ def _progress(total: int) -> Iterator[Callable[[Path, Any], None] | None]:
 @click.option("--since", default="90d", show_default=True, help="How far back: 90d, 12w, 1y...")
 @click.option("--every", default="1d", show_default=True, help="Step between fetched times.")
 @store_options
-def backfill(device: str, since: str, every: str, db: str | None) -> None:
+@source_options
+def backfill(device: str, since: str, every: str, db: str | None, source: SourceOptions) -> None:
     """Store IBM Quantum's past calibrations of DEVICE (an ibm_* name; needs an account)."""
     from ..history.watch import backfill as run_backfill
+    from ..sources import require_live
+    from ..store import opened
     from ..times import parse_duration
 
-    fetch_at = live_fetch_at(device)
     now = datetime.now(timezone.utc)
-    step = parse_duration(every, "--every")
-    with _store(db) as store:
-        done = run_backfill(
-            store, fetch_at, now - parse_duration(since, "--since"), now, step, _log_err
-        )
+    step, start = parse_duration(every, "--every"), now - parse_duration(since, "--since")
+    require_live(device, source.live, source.offline, "backfill reads its past calibrations")
+    fetch_at = lambda when: replace(source, at=when).resolve(device, require_live=True)  # noqa: E731
+    with opened(db) as store:
+        done = run_backfill(store, fetch_at, start, now, step, _log)
     click.echo(
         f"{device}: {done.stored} stored, {done.already} already stored, "
         f"{len(done.failures)} failed"
@@ -181,34 +166,22 @@ def backfill(device: str, since: str, every: str, db: str | None) -> None:
         sys.exit(3)
 
 
-def live_fetch_at(device: str) -> Callable[[datetime], DeviceSnapshot]:
-    """``fetch_at(when)``: IBM Quantum's calibration of ``device`` in force at ``when``."""
-    from ..live import LiveOptions, connect, is_live_name
-
-    if not is_live_name(device):
-        raise QpumonError(
-            f"backfill reads IBM Quantum's past calibrations: give a live name such as "
-            f"ibm_fez, not {device!r} (for files use `qpumon import`)"
-        )
-    source = connect(LiveOptions())
-    return lambda when: source.snapshot(device, at=when)
-
-
-def _log_err(line: str) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    click.echo(f"{stamp} {line}", err=True)
-
-
 @click.command()
 @click.argument("devices", nargs=-1, required=True)
 @click.option("--every", default="30m", show_default=True, help="Period: 30m, 1h, 1d...")
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many rounds.")
 @store_options
-@rules_option
+@rules_option()
+@source_options
 def watch(
-    devices: tuple[str, ...], every: str, count: int | None, db: str | None, rules: Path | None
+    devices: tuple[str, ...],
+    every: str,
+    count: int | None,
+    db: str | None,
+    rules: Path | None,
+    source: SourceOptions,
 ) -> None:
-    """Record DEVICES every period until stopped (Ctrl-C, SIGTERM: stops between records).
+    """Record DEVICES every period until stopped (Ctrl-C or SIGTERM).
 
     A failed fetch is logged to stderr and retried the next period.
     """
@@ -216,6 +189,7 @@ def watch(
     import threading
 
     from ..history.watch import watch as run_watch
+    from ..store import opened
     from ..times import parse_duration
 
     period = parse_duration(every, "--every")
@@ -223,18 +197,19 @@ def watch(
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with _store(db) as store:
-        _log_err(f"watching {', '.join(devices)} every {period} into {store.display_url}")
-        rounds = run_watch(store, devices, fetch_current, period, stop, _log_err, chosen, count)
-    _log_err(f"stopped after {rounds} rounds")
+    fetch = lambda d: source.resolve(d, require_live=True)  # noqa: E731
+    with opened(db) as store:
+        _log(f"watching {', '.join(devices)} every {period} into {store.display_url}")
+        rounds = run_watch(store, devices, fetch, period, stop, _log, chosen, count)
+    _log(f"stopped after {rounds} rounds")
 
 
 @click.command()
 @click.argument("device")
 @click.option(
     "--metric",
-    help="t1, t2, readout, sx_error, 2q_error... (with --gate: error or "
-    "length_ns). Default: t1, or error with --gate.",
+    help="t1, t2, readout, sx_error, 2q_error... (with --gate: error or length_ns). "
+    "Default: t1, or error with --gate.",
 )
 @click.option("--qubit", type=click.IntRange(min=0), help="Only this qubit.")
 @click.option("--gate", metavar="GATE[:QUBITS]", help="A gate, e.g. cz:3-4 (or cz: every one).")
@@ -246,7 +221,7 @@ def watch(
     help="Also draw the history into this image (png, svg, pdf; needs matplotlib).",
 )
 @store_options
-@table_options
+@output_options("history")
 def history(
     device: str,
     metric: str | None,
@@ -256,33 +231,21 @@ def history(
     until: str | None,
     plot: Path | None,
     db: str | None,
-    fmt: str,
-    output: Path | None,
+    out: Output,
 ) -> None:
     """One metric of DEVICE over time: one qubit or gate, or every one (summarised per
     snapshot in the table; every value in CSV and JSON)."""
-    from ..history.series import read_history, select_metric
-    from ..reports.history import dump_json, history_rows, history_table, render_tables, rows_csv
+    from ..history.api import metric_history
+    from ..reports.history import history_report
 
-    with _store(db) as store:
-        selection = select_metric(store, device, metric, qubit, gate)
-        measured = fmt != "table" or selection.qubits is not None
-        found = read_history(
-            store, device, selection, _when(since, "--since"), _when(until, "--until"), measured
-        )
-    if not found.series:
-        raise QpumonError(f"no stored {selection.label} values for {device} in that time range")
+    every_value = out.fmt not in ("table", "plain", "markdown")
+    start, end = _when(since, "--since"), _when(until, "--until")
+    found = metric_history(db, device, metric, qubit, gate, start, end, every_value)
     if plot is not None:
         from ..pictures.history import save_history_plot
 
         save_history_plot(found, plot)
-    if fmt == "csv":
-        text = rows_csv(history_rows(found))
-    elif fmt == "json":
-        text = dump_json(history_rows(found))
-    else:
-        text = render_tables([history_table(found)], fmt, render_options(fmt, output))
-    emit(text, output)
+    out.emit(history_report(found))
 
 
 @click.command()
@@ -300,10 +263,8 @@ def history(
     help="Show this many subjects.",
 )
 @store_options
-@table_options
-def drift(
-    device: str, since: str | None, top: int, db: str | None, fmt: str, output: Path | None
-) -> None:
+@output_options("drift")
+def drift(device: str, since: str | None, top: int, db: str | None, out: Output) -> None:
     """Qubits and couplers whose newest value moved most against their own baseline.
 
     Baseline: each subject's (qubit's T1, T2, readout error, 1q gate error; each two-qubit
@@ -311,12 +272,9 @@ def drift(
     snapshot. Score: robust z = (value - median) / (1.4826 * MAD), the scale floored at 1% of
     the median. Also lists gates newly flagged with IBM's error = 1 and gates that recovered.
     """
-    from ..history.drift import drift as run_drift
-    from ..reports.history import drift_table, render_tables
+    from ..history.api import drift_of
 
-    with _store(db) as store:
-        report = run_drift(store, device, _when(since, "--since"))
-    emit(render_tables([drift_table(report, top)], fmt, render_options(fmt, output)), output)
+    out.emit(drift_of(db, device, _when(since, "--since"), top))
 
 
 @click.command()
@@ -341,59 +299,47 @@ def drift(
     help="Show this many of the largest value changes.",
 )
 @store_options
-@table_options
+@output_options("diff")
 def diff(
-    device: str,
-    start: str | None,
-    end: str | None,
-    top: int,
-    db: str | None,
-    fmt: str,
-    output: Path | None,
+    device: str, start: str | None, end: str | None, top: int, db: str | None, out: Output
 ) -> None:
     """What changed between two stored snapshots of DEVICE."""
-    from ..history.diff import diff_snapshots, pick_pair
-    from ..reports.history import diff_tables, render_tables
+    from ..history.api import diff_of
 
-    with _store(db) as store:
-        old, new = pick_pair(store, device, _when(start, "--from"), _when(end, "--to"))
-        result = diff_snapshots(store.load(old.id), store.load(new.id))
-    emit(render_tables(diff_tables(result, top), fmt, render_options(fmt, output)), output)
+    out.emit(diff_of(db, device, _when(start, "--from"), _when(end, "--to"), top))
 
 
 @click.command()
 @click.argument("devices", nargs=-1, required=True)
-@click.option(
-    "--rules",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The alert rules (TOML).",
-)
+@rules_option(required=True)
 @store_options
 def check(devices: tuple[str, ...], rules: Path, db: str | None) -> None:
     """Check alert rules against the newest stored snapshot of each of DEVICES.
 
-    \b
+    \\b
     Rules file (TOML):
       webhook = "https://hooks.example.org/qpumon"   # for the webhook action
       baseline_days = 30
       [[alert]]
       when = "t1_us < 50"                  # or "2q_error > 2 * baseline",
       actions = ["print", "exit"]          # "operational == false", "pending_jobs > 100"
-    An alert fires once when it becomes true; exit code 1 if one with the exit action fired.
+    An alert fires once when it becomes true. Exit codes: 1 an alert with the exit action
+    fired; 4 an alert could not be delivered (it fires again at the next check).
     """
     from ..history.check import check as run_check
     from ..history.check import deliver
     from ..history.watch import Outcome
+    from ..store import opened
 
     chosen = _rules(rules)
-    assert chosen is not None
+    if chosen is None:
+        raise UsageError("check needs --rules")
     outcomes = []
-    with _store(db) as store:
+    with opened(db) as store:
         for device in devices:
             stored = store.snapshots(device)
             if not stored:
-                raise QpumonError(f"no snapshots of {device} stored yet")
+                raise UsageError(f"no snapshots of {device} stored yet")
             result = run_check(store, store.load(stored[-1].id), chosen, datetime.now(timezone.utc))
             problems = deliver([result], chosen)
             outcomes.append(Outcome(device, alerts=result, problem="; ".join(problems) or None))
@@ -402,7 +348,7 @@ def check(devices: tuple[str, ...], rules: Path, db: str | None) -> None:
 
 @click.command(name="demo-history")
 @click.argument("device")
-@click.option("--days", type=click.IntRange(min=1), default=365, show_default=True)
+@click.option("--days", type=click.IntRange(min=1, max=3650), default=365, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @store_options
 def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
@@ -411,15 +357,15 @@ def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
     from ..history.demo import DemoSettings
     from ..history.demo import demo_history as generate
     from ..sources import resolve
+    from ..store import opened
 
     base = resolve(device, offline=True)
-    with _store(db) as store, _progress(days) as advance:
+    with opened(db) as store, _progress(days, "storing") as advance:
         stored = 0
         for snapshot in generate(base, days, DemoSettings(seed=seed)):
-            recorded = store.record(snapshot, synthetic=True)
-            stored += recorded.stored
+            stored += store.record(snapshot, synthetic=True).stored
             if advance is not None:
-                advance(Path(snapshot.name), recorded)
+                advance(f"{snapshot.calibrated_at:%Y-%m-%d}")
     click.echo(f"{base.name}: {stored} synthetic snapshots stored ({days - stored} already there)")
 
 

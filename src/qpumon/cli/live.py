@@ -1,48 +1,32 @@
-"""``qpumon login``, ``qpumon fetch`` and the live overview (``qpumon overview --live``).
-
-The live overview and the live resolution of ``qpumon monitor ibm_fez`` are functions the core
-commands call (:func:`run_live_overview`, :func:`resolve_live`); :func:`live_options` adds the
-account flags to a command and :func:`live_options_from` turns them into
-:class:`~qpumon.live.LiveOptions`.
-"""
+"""``qpumon login``, ``qpumon fetch`` and the ``--watch`` board of ``qpumon overview --live``."""
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import QpumonError
-from ..live import LiveOptions, connect
 from ..live.accounts import account_file
-from ..live.options import CHANNELS, DEFAULT_TIMEOUT
-from ..model import DeviceSnapshot
-from .options import live_options, live_options_from
+from ..live.options import LiveOptions
+from .options import CHANNELS, DEFAULT_TIMEOUT, output_file_option, source_options
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..live.overview import LiveOverview
     from ..live.source import LiveSource
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-__all__ = ["COMMANDS", "live_options", "live_options_from", "run_live_overview"]
-
-NO_ACCOUNT = (
-    "no IBM Quantum account: save one with `qpumon login`, or pass --token / set "
-    "QISKIT_IBM_TOKEN (with the instance CRN in --instance or QISKIT_IBM_INSTANCE)"
-)
+    from ..model import DeviceSnapshot
+    from ..sources import SourceOptions
 
 
-def connected(options: LiveOptions) -> LiveSource:
-    """A signed-in source, or the error saying how to give qpumon an account."""
-    return connect(options)
+def connect(options: LiveOptions) -> LiveSource:
+    """A signed-in IBM Quantum source (imported only when a live command runs)."""
+    from ..live import connect as live_connect
+
+    return live_connect(options)
 
 
 # -- login --------------------------------------------------------------------------------------
@@ -62,7 +46,7 @@ def connected(options: LiveOptions) -> LiveSource:
 @click.option("--no-check", is_flag=True, help="Save without signing in first.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=3600),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
@@ -90,7 +74,7 @@ def login(
         options = LiveOptions(
             token=token, instance=instance, channel=channel, url=url, timeout=timeout
         )
-        names = connected(options).names()
+        names = connect(options).names()
         click.echo(
             f"Signed in to IBM Quantum: {len(names)} device"
             f"{'' if len(names) == 1 else 's'} ({', '.join(names) or 'none'})."
@@ -114,21 +98,16 @@ def login(
 
 @click.command()
 @click.argument("device")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The snapshot file to write (qpumon snapshot JSON).",
-)
-@live_options
-def fetch(device: str, output: Path, **live: Any) -> None:
-    """Save the live snapshot of DEVICE (e.g. ibm_fez) to a file, to monitor it offline."""
-    from ..live.private import write_private
+@output_file_option(required=True, help="The snapshot file to write (qpumon snapshot JSON).")
+@source_options
+def fetch(device: str, output: Path, source: SourceOptions) -> None:
+    """Save the live snapshot of DEVICE (e.g. ibm_fez; --at for a past calibration) to a file
+    readable by you only, to monitor it offline later (`qpumon monitor FILE`)."""
+    from ..output import write_output
     from ..serialize import dumps
 
-    snapshot = connected(live_options_from(live)).snapshot(device)
-    write_private(output, dumps(snapshot))
+    snapshot = source.resolve(device, require_live=True)
+    write_output(output, dumps(snapshot), private=True)
     click.echo(f"Saved {_describe(snapshot)} to {output}.", err=True)
 
 
@@ -138,73 +117,37 @@ def _describe(snapshot: DeviceSnapshot) -> str:
     return f"{snapshot.name} ({snapshot.num_qubits} qubits, calibrated {calibrated})"
 
 
-# -- the live overview --------------------------------------------------------------------------
-
-
-def run_live_overview(
-    devices: Sequence[str],
-    options: LiveOptions,
-    *,
-    fmt: str = "table",
-    output: Path | None = None,
-    sort: str = "name",
-    include_flagged: bool = False,
-    watch: float | None = None,
-) -> None:
-    """``qpumon overview --live``: every device of the account (or ``devices``), once in any
-    format, or refreshed in place every ``watch`` seconds until Ctrl-C."""
-    from ..live.overview import live_overview
-
-    source = connected(options)
-
-    def fetch_overview() -> LiveOverview:
-        return live_overview(source, devices or None, sort=sort, include_flagged=include_flagged)
-
-    if watch is None:
-        _emit_overview(fetch_overview(), fmt, output)
-        return
-    if fmt != "table" or output is not None:
-        raise QpumonError(
-            "--watch redraws the terminal: it cannot be combined with --format "
-            "other than table or with --output"
-        )
-    watch_overview(fetch_overview, watch)
-
-
-def _emit_overview(overview: LiveOverview, fmt: str, output: Path | None) -> None:
-    from ..reports.formats import render_overview
-    from .options import emit, render_options
-
-    text = render_overview(overview.report, fmt, render_options(fmt, output))
-    if fmt == "json":  # the JSON format lists summaries only: add the devices that failed
-        data = json.loads(text)
-        data["failed"] = [{"device": n, "error": e} for n, e in overview.failures.items()]
-        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    emit(text, output)
+# -- the --watch board --------------------------------------------------------------------------
 
 
 def watch_overview(
-    fetch_overview: Callable[[], LiveOverview],
+    devices: list[str],
+    source: SourceOptions,
+    sort: str,
+    include_flagged: bool,
     seconds: float,
     console: Console | None = None,
     refreshes: int | None = None,
 ) -> None:
-    """Redraw the overview every ``seconds`` in place (Rich Live) until Ctrl-C (or after
+    """Redraw the live overview every ``seconds`` in place (Rich Live) until Ctrl-C (or after
     ``refreshes`` refreshes), highlighting the cells that changed."""
     from rich.live import Live
 
+    from .. import api
     from ..live.board import Board
 
-    if not seconds > 0:
-        raise QpumonError(f"--watch: must be a positive number of seconds, got {seconds:g}")
-    board = Board(fetch_overview, seconds)
+    board = Board(
+        lambda: api.overview_report(devices or None, sort, include_flagged, source, live=True),
+        seconds,
+    )
     board.refresh()
-    with Live(board.renderable(), console=console, auto_refresh=False) as live:
+    width = shutil.get_terminal_size().columns
+    with Live(board.renderable(width), console=console, auto_refresh=False) as live:
         try:
             while refreshes is None or board.refreshes < refreshes:
                 time.sleep(seconds)
                 board.refresh()
-                live.update(board.renderable(), refresh=True)
+                live.update(board.renderable(shutil.get_terminal_size().columns), refresh=True)
         except KeyboardInterrupt:
             pass  # Ctrl-C ends the watch; the last table stays on screen
 

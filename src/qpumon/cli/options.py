@@ -1,54 +1,228 @@
-"""Option bundles shared by commands, so that a flag means the same thing everywhere."""
+"""Option bundles shared by commands, so that a flag means the same thing everywhere.
+
+``@source_options`` adds the device-source flags (``--conf``, ``--offline``, ``--at`` and the
+IBM Quantum account flags) and hands the command one ``source``
+(:class:`~qpumon.sources.SourceOptions`); ``@output_options(kind)`` adds ``-f``, ``-o`` and
+``--columns`` and hands it one ``out`` (:class:`Output`), which draws any report through the one
+formats registry and writes it.
+"""
 
 from __future__ import annotations
 
+import functools
+import shutil
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..live.options import CHANNELS, DEFAULT_TIMEOUT, LiveOptions, parse_at
-from ..reports.formats import FORMATS, RenderOptions
+from ..printable import printable
+from ..reports.formats import FORMATS, RenderOptions, formats_for, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Seconds to wait for IBM Quantum to answer each request (a total deadline).
+DEFAULT_TIMEOUT = 30.0
+#: The IBM Quantum channels qpumon knows.
+CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
 
-def output_file_option(function: F) -> F:
-    """``-o/--output``: write to a file instead of standard output."""
+
+def notice(message: str) -> None:
+    """A one-line notice on stderr (a bundled fallback, a skipped device)."""
+    click.echo(f"qpumon: {printable(message)}", err=True)
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how a command's report goes: ``-f``, ``-o`` and ``--columns``."""
+
+    fmt: str
+    path: Path | None
+    columns: tuple[str, ...] | None
+
+    def options(self) -> RenderOptions:
+        """Rich, fitted and coloured for the table format on a terminal; plain otherwise."""
+        terminal = self.path is None and sys.stdout.isatty()
+        width = shutil.get_terminal_size().columns if terminal else None
+        return RenderOptions(
+            rich=self.fmt == "table" and terminal,
+            width=width,
+            color=terminal,
+            columns=self.columns,
+        )
+
+    def emit(self, report: Any) -> None:
+        """Draw ``report`` in the chosen format and write it (atomically to ``-o``)."""
+        self.write(render(report, self.fmt, self.options()))
+
+    def write(self, text: str) -> None:
+        """Write ready text to ``-o`` (atomically) or standard output."""
+        if self.path is None:
+            click.echo(text, nl=False)
+            return
+        from ..output import write_output
+
+        write_output(self.path, text)
+
+
+def output_file_option(
+    required: bool = False, help: str = "Write to this file."
+) -> Callable[[F], F]:
+    """``-o/--output``: the one output option of every command that writes a file."""
     return click.option(
         "-o",
         "--output",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Write to this file instead of standard output.",
-    )(function)
+        required=required,
+        help=help,
+    )
 
 
-def output_options(function: F) -> F:
-    """``--format`` (from the format registry) and ``-o/--output``."""
-    function = output_file_option(function)
-    function = click.option(
-        "-f",
-        "--format",
-        "fmt",
-        type=click.Choice(list(FORMATS)),
-        default="table",
-        show_default=True,
-        help="table: Rich on a terminal, aligned text when piped; legacy: the text of Qiskit's "
-        "removed backend_monitor/backend_overview.",
-    )(function)
-    return function
+def output_options(kind: str) -> Callable[[F], F]:
+    """``-f/--format`` (the formats that draw a ``kind`` report), ``-o/--output`` and
+    ``--columns``, given to the command as ``out``."""
+    choices = formats_for(kind)
+    described = "; ".join(f"{name}: {FORMATS[name].description}" for name in choices)
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(
+            *args: Any, fmt: str, output: Path | None, columns: str | None, **kw: Any
+        ) -> Any:
+            chosen = tuple(c for c in (columns or "").split(",") if c.strip()) or None
+            return function(*args, out=Output(fmt, output, chosen), **kw)
+
+        wrapper = click.option(
+            "--columns",
+            metavar="KEYS",
+            help="Only these table columns, by key (t1_us,prob_meas0_prep1,...; aliases such as "
+            "t1 and p01 work); the first column always stays.",
+        )(wrapper)
+        wrapper = output_file_option(help="Write to this file instead of standard output.")(wrapper)
+        wrapper = click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default="table",
+            show_default=True,
+            help=described + ".",
+        )(wrapper)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def source_options(function: F) -> F:
-    """``--conf``: the configuration JSON going with an IBM properties file."""
-    return click.option(
+    """The device-source flags, given to the command as ``source``: ``--conf``, ``--offline``,
+    ``--at`` and the IBM Quantum account flags."""
+
+    @functools.wraps(function)
+    def wrapper(
+        *args: Any,
+        conf: Path | None,
+        offline: bool,
+        at: str | None,
+        token: str | None,
+        account: str | None,
+        instance: str | None,
+        channel: str | None,
+        timeout: float,
+        refresh: bool,
+        **kw: Any,
+    ) -> Any:
+        from ..sources import SourceOptions
+
+        live = live_options(token, account, instance, channel, timeout, refresh)
+        when = None
+        if at is not None:
+            from ..times import parse_time
+
+            when = parse_time(at, "--at")
+        source = SourceOptions(live=live, offline=offline, at=when, conf=conf, notify=notice)
+        return function(*args, source=source, **kw)
+
+    for option in reversed(_SOURCE_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def live_options(
+    token: str | None,
+    account: str | None,
+    instance: str | None,
+    channel: str | None,
+    timeout: float,
+    refresh: bool,
+) -> Any:
+    """:class:`~qpumon.live.options.LiveOptions` from the account flags."""
+    from ..live.options import LiveOptions
+
+    return LiveOptions(
+        token=token,
+        account=account,
+        instance=instance,
+        channel=channel,
+        timeout=timeout,
+        refresh=refresh,
+    )
+
+
+_SOURCE_OPTIONS = (
+    click.option(
         "--conf",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="IBM configuration JSON for a properties file (default: conf_<x>.json beside "
         "props_<x>.json).",
-    )(function)
+    ),
+    click.option(
+        "--offline",
+        is_flag=True,
+        help="Never go online: an ibm_* name means its bundled snapshot, without a notice.",
+    ),
+    click.option(
+        "--at",
+        metavar="TIME",
+        help="The calibration in force at TIME, from IBM Quantum (ISO-8601 such as "
+        "2026-03-01T12:00Z, UTC unless an offset is given, or an age such as 7d).",
+    ),
+    click.option(
+        "--token",
+        metavar="KEY",
+        help="IBM Quantum API key (default: QISKIT_IBM_TOKEN, then the saved account). Prefer "
+        "the environment or `qpumon login`: a command line is visible to other users.",
+    ),
+    click.option(
+        "--account", metavar="NAME", help="Use the account saved under NAME (`qpumon login`)."
+    ),
+    click.option(
+        "--instance",
+        metavar="CRN|NAME",
+        help="IBM Quantum instance (default: QISKIT_IBM_INSTANCE, the account's, else every "
+        "instance of the account).",
+    ),
+    click.option(
+        "--channel",
+        type=click.Choice(CHANNELS),
+        help="IBM Quantum channel (default: QISKIT_IBM_CHANNEL or the account's).",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True, max=3600),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="The most any one request to IBM Quantum may take, start to end.",
+    ),
+    click.option(
+        "--refresh",
+        is_flag=True,
+        help="Fetch device configurations again instead of using the local cache.",
+    ),
+)
 
 
 def flag_options(function: F) -> F:
@@ -58,91 +232,3 @@ def flag_options(function: F) -> F:
         is_flag=True,
         help="Count IBM's gate_error = 1 flags (failed benchmarks) in medians.",
     )(function)
-
-
-def render_options(fmt: str, output: Path | None) -> RenderOptions:
-    """Rich rendering only for the table format written to a terminal."""
-    terminal = output is None and sys.stdout.isatty()
-    return RenderOptions(rich=fmt == "table" and terminal)
-
-
-def emit(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` (atomically) or to standard output."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from ..errors import QpumonError
-
-    temporary = output.with_name(f".{output.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(output)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise QpumonError(f"{output}: cannot write ({exc.strerror})") from None
-
-
-#: The parameters :func:`live_options` adds, as click passes them to the command.
-LIVE_PARAMS = ("token", "account", "instance", "channel", "timeout", "refresh", "at")
-
-
-def live_options(function: F) -> F:
-    """``--token``, ``--account``, ``--instance``, ``--channel``, ``--timeout``, ``--refresh``,
-    ``--at``: how to reach IBM Quantum and which calibration to show."""
-    decorators = [
-        click.option(
-            "--at",
-            metavar="TIME",
-            help="The calibration in force at TIME (ISO-8601, e.g. 2026-03-01T12:00Z; "
-            "UTC unless an offset is given).",
-        ),
-        click.option(
-            "--refresh",
-            is_flag=True,
-            help="Fetch device configurations again instead of using the local cache.",
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
-            default=DEFAULT_TIMEOUT,
-            show_default=True,
-            metavar="SECONDS",
-            help="Wait at most this long for IBM Quantum to answer each request.",
-        ),
-        click.option(
-            "--channel",
-            type=click.Choice(CHANNELS),
-            help="IBM Quantum channel (default: QISKIT_IBM_CHANNEL or the account's).",
-        ),
-        click.option(
-            "--instance",
-            metavar="CRN",
-            help="IBM Quantum instance CRN (default: QISKIT_IBM_INSTANCE or the account's).",
-        ),
-        click.option(
-            "--account",
-            metavar="NAME",
-            help="Use the account saved under NAME (see `qpumon login`).",
-        ),
-        click.option(
-            "--token",
-            metavar="KEY",
-            help="IBM Quantum API key (default: QISKIT_IBM_TOKEN, then the saved "
-            "account). Prefer the environment or `qpumon login`: a command line "
-            "is visible to other users.",
-        ),
-    ]
-    for decorate in decorators:
-        function = decorate(function)
-    return function
-
-
-def live_options_from(params: Mapping[str, Any], **overrides: Any) -> LiveOptions:
-    """:class:`LiveOptions` from the parameters :func:`live_options` added (others ignored)."""
-    chosen = {key: params[key] for key in LIVE_PARAMS if key in params}
-    at = chosen.pop("at", None)
-    if at is not None and not hasattr(at, "tzinfo"):
-        at = parse_at(str(at))
-    chosen.setdefault("timeout", DEFAULT_TIMEOUT)
-    chosen["refresh"] = bool(chosen.get("refresh", False))
-    return LiveOptions(at=at, **chosen, **overrides)

@@ -1,22 +1,28 @@
 """Picture commands: ``map``, ``plot``, ``compare`` and ``report``.
 
-Each loads the device(s) with :func:`qpumon.sources.load`, draws with :mod:`qpumon.pictures` and
-writes one file. matplotlib and the drawing code are imported only when a command runs.
+Each resolves its device(s) through the one resolver, draws with :mod:`qpumon.pictures` and
+writes one file through the one writer. matplotlib is imported only when a command runs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from .options import notice, output_file_option, source_options
+
+if TYPE_CHECKING:
+    from ..sources import SourceOptions
+
 _KINDS = click.Choice(["hist", "cdf", "box"])
-_OUTPUT_HELP = "Output file; its suffix picks the format: .svg, .png or .pdf."
+_IMAGE_HELP = "The picture to write; its suffix picks the format: .svg, .png or .pdf."
 
 
 @click.command("map")
 @click.argument("device")
-@click.option("-o", "--output", required=True, help=_OUTPUT_HELP)
+@output_file_option(required=True, help=_IMAGE_HELP)
 @click.option(
     "--qubit-metric",
     default="readout",
@@ -29,15 +35,17 @@ _OUTPUT_HELP = "Output file; its suffix picks the format: .svg, .png or .pdf."
     show_default=True,
     help="Coupler colour: 2q_error (the native CZ/ECR/CX error) or length (ns).",
 )
-def map_command(device: str, output: str, qubit_metric: str, edge_metric: str) -> None:
+@source_options
+def map_command(
+    device: str, output: Path, qubit_metric: str, edge_metric: str, source: SourceOptions
+) -> None:
     """Draw DEVICE's error map, laid out like the chip."""
-    from ..pictures.errormap import error_map
+    from ..pictures import map_figure
     from ..pictures.mpl import output_format, save
-    from ..sources import resolve as load
 
-    output_format(output)
-    save(error_map(load(device), qubit_metric, edge_metric), output)
-    click.echo(f"wrote {output}", err=True)
+    output_format(str(output))
+    save(map_figure(source.resolve(device), qubit_metric, edge_metric), str(output))
+    notice(f"wrote {output}")
 
 
 @click.command("plot")
@@ -49,16 +57,16 @@ def map_command(device: str, output: str, qubit_metric: str, edge_metric: str) -
     help="t1, t2, readout, sx_error, ..., 2q_error or 2q_length.",
 )
 @click.option("--kind", type=_KINDS, default="hist", show_default=True)
-@click.option("-o", "--output", required=True, help=_OUTPUT_HELP)
-def plot_command(device: str, metric: str, kind: str, output: str) -> None:
+@output_file_option(required=True, help=_IMAGE_HELP)
+@source_options
+def plot_command(device: str, metric: str, kind: str, output: Path, source: SourceOptions) -> None:
     """Plot the distribution of one metric over DEVICE's qubits or couplers."""
-    from ..pictures.distributions import distribution
+    from ..pictures import distribution_figure
     from ..pictures.mpl import output_format, save
-    from ..sources import resolve as load
 
-    output_format(output)
-    save(distribution([load(device)], metric, kind), output)
-    click.echo(f"wrote {output}", err=True)
+    output_format(str(output))
+    save(distribution_figure(source.resolve(device), metric, kind), str(output))
+    notice(f"wrote {output}")
 
 
 @click.command("compare")
@@ -70,33 +78,32 @@ def plot_command(device: str, metric: str, kind: str, output: str) -> None:
     help="t1, t2, readout, sx_error, ..., 2q_error or 2q_length.",
 )
 @click.option("--kind", type=_KINDS, default="cdf", show_default=True)
-@click.option("-o", "--output", required=True, help=_OUTPUT_HELP)
-def compare_command(devices: tuple[str, ...], metric: str, kind: str, output: str) -> None:
+@output_file_option(required=True, help=_IMAGE_HELP)
+@source_options
+def compare_command(
+    devices: tuple[str, ...], metric: str, kind: str, output: Path, source: SourceOptions
+) -> None:
     """Overlay the distributions of one metric over several DEVICES in one figure."""
-    from ..pictures.distributions import distribution
+    from ..pictures import compare_figure
     from ..pictures.mpl import output_format, save
-    from ..sources import resolve as load
 
-    output_format(output)
-    save(distribution([load(d) for d in devices], metric, kind), output)
-    click.echo(f"wrote {output}", err=True)
+    output_format(str(output))
+    save(compare_figure([source.resolve(d) for d in devices], metric, kind), str(output))
+    notice(f"wrote {output}")
 
 
 @click.command("report")
 @click.argument("device")
-@click.option("-o", "--output", required=True, help="Output HTML file.")
-def report_command(device: str, output: str) -> None:
-    """Write a self-contained HTML report of DEVICE (opens offline, no external asset)."""
-    from ..errors import QpumonError
-    from ..pictures.report import render_report
-    from ..sources import resolve as load
+@output_file_option(required=True, help="The HTML file to write.")
+@source_options
+def report_command(device: str, output: Path, source: SourceOptions) -> None:
+    """Write a self-contained HTML report of DEVICE (the same as `monitor DEVICE -f html`)."""
+    from .. import api
+    from ..output import write_output
+    from ..reports.formats import render
 
-    html = render_report(load(device))
-    try:
-        Path(output).write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise QpumonError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
-    click.echo(f"wrote {output}", err=True)
+    write_output(output, render(api.monitor_report(device, source=source), "html"))
+    notice(f"wrote {output}")
 
 
 COMMANDS: list[click.Command] = [map_command, plot_command, compare_command, report_command]

@@ -1,8 +1,9 @@
 """The ``--watch`` board: a live overview refreshed in place, with what changed highlighted.
 
 :meth:`Board.refresh` fetches a new overview and compares it cell by cell (device, column) with
-the previous one; :meth:`Board.renderable` draws it for Rich ``Live``. A refresh that fails keeps
-the last table and says why, so a passing network fault does not end the watch.
+the previous one; :meth:`Board.renderable` draws it for Rich ``Live`` with the same table drawing
+as every other report. A refresh that fails keeps the last table and says why, so a passing
+network fault does not end the watch.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..errors import QpumonError
+from ..printable import printable
+from ..reports.overview import OverviewReport
 from ..reports.tables import Table
-from .overview import LiveOverview
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -40,9 +42,10 @@ class Board:
     """Successive overviews from ``fetch``; ``changed`` holds the cells that differ from the
     previous refresh (every cell of a device that is new since then)."""
 
-    fetch: Callable[[], LiveOverview]
+    fetch: Callable[[], OverviewReport]
     interval: float
-    overview: LiveOverview | None = None
+    overview: OverviewReport | None = None
+    fetched_at: datetime | None = None
     changed: set[tuple[str, str]] = field(default_factory=set)
     error: str | None = None
     refreshes: int = 0
@@ -55,7 +58,7 @@ class Board:
         except QpumonError as exc:
             self.error = f"refresh failed at {_clock()}: {exc} (showing the previous data)"
             return set()
-        cells = table_cells(overview.report.table)
+        cells = table_cells(overview.table)
         previous = self._cells
         self.changed = (
             set()
@@ -63,38 +66,39 @@ class Board:
             else {key for key, text in cells.items() if previous.get(key) != text}
         )
         self._cells, self.overview, self.error = cells, overview, None
+        self.fetched_at = datetime.now(timezone.utc)
         self.refreshes += 1
         return self.changed
 
-    def renderable(self) -> RenderableType:
-        """The overview as a Rich table, changed cells highlighted, with a status caption."""
+    def renderable(self, width: int) -> RenderableType:
+        """The overview fitted to ``width``, changed cells highlighted, with a caption."""
         from rich.console import Group
         from rich.text import Text
 
+        from ..reports.formats.rich_render import table_group
+
         if self.overview is None:
             return Text(
-                self.error or "fetching devices ...", style="bold red" if self.error else ""
+                printable(self.error or "fetching devices ..."),
+                style="bold red" if self.error else "",
             )
-        parts: list[RenderableType] = [self._table(self.overview.report.table)]
-        parts += [Text(note, style="dim") for note in self.overview.report.table.notes]
+        table = self.overview.table
+        parts: list[RenderableType] = [
+            table_group(
+                table,
+                width,
+                highlight=lambda row, column: (row[0].text, column.key) in self.changed,
+                highlight_style=CHANGED_STYLE,
+            )
+        ]
+        parts += [Text(printable(note), style="dim") for note in self.overview.notes]
         parts.append(Text(self._caption(), style="bold"))
         if self.error:
-            parts.append(Text(self.error, style="bold red"))
+            parts.append(Text(printable(self.error), style="bold red"))
         return Group(*parts)
 
-    def _table(self, table: Table) -> RenderableType:
-        from ..reports.formats.rich_render import rich_table
-
-        return rich_table(
-            table,
-            title=f"{table.title} (live)",
-            highlight=lambda row, column: (row[0].text, column.key) in self.changed,
-            highlight_style=CHANGED_STYLE,
-        )
-
     def _caption(self) -> str:
-        assert self.overview is not None
-        when = self.overview.fetched_at.strftime("%H:%M:%S UTC")
+        when = "—" if self.fetched_at is None else self.fetched_at.strftime("%H:%M:%S UTC")
         changed = len(self.changed)
         return (
             f"Refreshed {when}, every {self.interval:g} s; {changed} cell"

@@ -70,9 +70,12 @@ def configuration_lines(
 
 
 def value_text(value: Any, limit: int | None = MAX_VALUE_LENGTH) -> str:
-    """``str(value)`` as Python prints it, cut to ``limit`` characters with a count of the rest."""
+    """``str(value)`` as Python prints it; a value longer than ``limit`` characters is shortened
+    at an item boundary and says how long it is (``--all-config`` shows it whole)."""
     text = str(value)
     if limit is None or len(text) <= limit:
         return text
+    cut = text.rfind(", ", 0, limit)
+    kept = text[: cut + 1] if cut > limit // 2 else text[:limit]
     size = f", {len(value)} items" if isinstance(value, list | dict) else ""
-    return f"{text[: limit - 1]}… ({len(text)} characters{size})"
+    return f"{kept} ... ({len(text)} characters{size}; --all-config shows all)"

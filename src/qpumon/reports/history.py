@@ -1,13 +1,8 @@
-"""History, drift and diff as :class:`~qpumon.reports.tables.Table` s, and as text, CSV or JSON.
-
-People get tables (drawn by the report renderers); CSV and JSON carry the full data.
-"""
+"""History, drift and diff as reports: tables for people; tidy rows (every value, full
+precision) for CSV and JSON. Drawn by the one formats registry like every other report."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import statistics
 from collections.abc import Sequence
 from typing import Any
@@ -17,11 +12,9 @@ from ..history.drift import DriftReport
 from ..history.series import History
 from ..metrics import Metric
 from ..times import short
-from .formats import RenderOptions, plain
+from .document import TablesReport
 from .tables import Cell, Column, Table
 
-#: ``--format`` choices of the history commands.
-FORMATS = ("table", "csv", "json")
 SYNTHETIC_NOTE = "synthetic data (qpumon demo-history), not measurements"
 
 
@@ -211,51 +204,75 @@ def _change_row(change: Change) -> tuple[Cell, ...]:
     )
 
 
-def render_tables(tables: list[Table], fmt: str, options: RenderOptions) -> str:
-    """``tables`` as text (Rich on a terminal), CSV (one table after another) or JSON."""
-    if fmt == "json":
-        return dump_json(
-            [_table_json(t) for t in tables] if len(tables) > 1 else _table_json(tables[0])
-        )
-    if fmt == "csv":
-        return "\n".join(rows_csv(_table_rows(t)) for t in tables)
-    if options.rich:
-        from .formats.rich_render import rich_tables
-
-        return rich_tables(tables, options)
-    return "\n\n".join("\n".join(plain.table(t)) for t in tables) + "\n"
+def dict_rows(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """Dictionaries as CSV rows: their keys as the header, then their values."""
+    if not rows:
+        return [[]]
+    keys = list(rows[0])
+    return [keys] + [[row.get(k) for k in keys] for row in rows]
 
 
-def _table_rows(table: Table) -> list[dict[str, Any]]:
-    return [
-        {c.key: _plain(cell.value) for c, cell in zip(table.columns, row, strict=True)}
-        for row in table.rows
+def history_report(history: History) -> TablesReport:
+    """``qpumon history``: the table for people; every value (tidy rows) in JSON and CSV."""
+    rows = history_rows(history)
+    return TablesReport("history", "", (history_table(history),), rows, lambda: dict_rows(rows))
+
+
+def drift_report(report: DriftReport, top: int) -> TablesReport:
+    """``qpumon drift``: the ``top`` movers; JSON and CSV list every scored subject."""
+    table = drift_table(report, top)
+    items = [
+        {
+            "subject": item.subject,
+            "metric": item.metric.key,
+            "value": item.value,
+            "median": item.median,
+            "mad": item.mad,
+            "baseline": item.baseline,
+            "score": item.score,
+            "worse": item.worse,
+        }
+        for item in report.items
     ]
+    data = {
+        "device": report.device,
+        "latest": _iso(report.latest.calibrated_at),
+        "window_start": _iso(report.window_start),
+        "snapshots": report.snapshots,
+        "items": items,
+        "newly_flagged": list(report.newly_flagged),
+        "recovered": list(report.recovered),
+        "synthetic": report.synthetic,
+    }
+    return TablesReport("drift", "", (table,), data, lambda: dict_rows(items))
 
 
-def _table_json(table: Table) -> dict[str, Any]:
-    return {"title": table.title, "rows": _table_rows(table), "notes": list(table.notes)}
-
-
-def _plain(value: Any) -> Any:
-    return _iso(value) if hasattr(value, "isoformat") else value
+def diff_report(diff: SnapshotDiff, top: int) -> TablesReport:
+    """``qpumon diff``: settings, medians and the ``top`` largest changes; JSON and CSV list
+    every change."""
+    changes = [
+        {
+            "subject": c.subject,
+            "metric": c.metric.key,
+            "old": c.old,
+            "new": c.new,
+            "relative_change": c.relative,
+        }
+        for c in (*diff.medians, *diff.changes)
+    ]
+    data = {
+        "device": diff.device,
+        "old": _iso(diff.old_time),
+        "new": _iso(diff.new_time),
+        "settings": [{"what": w, "old": a, "new": b} for w, a, b in diff.settings],
+        "medians": changes[: len(diff.medians)],
+        "changes": changes[len(diff.medians) :],
+        "newly_flagged": list(diff.newly_flagged),
+        "recovered": list(diff.recovered),
+    }
+    tables = tuple(diff_tables(diff, top))
+    return TablesReport("diff", "", tables, data, lambda: dict_rows(changes))
 
 
 def _iso(when: Any) -> str | None:
     return None if when is None else str(when.isoformat())
-
-
-def rows_csv(rows: list[dict[str, Any]]) -> str:
-    """Dictionaries as CSV with a header (floats at full precision, None as empty)."""
-    if not rows:
-        return ""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
-    return out.getvalue()
-
-
-def dump_json(data: Any) -> str:
-    """JSON text, indented, NaN refused."""
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,29 +1,24 @@
 """The monitor report of one device: header, summary, configuration, qubit and gate tables.
 
-:func:`build_monitor` turns a snapshot into a :class:`MonitorReport` (plain data); the formats in
+:func:`build_monitor` turns a snapshot into a :class:`MonitorReport`; the formats in
 :mod:`qpumon.reports.formats` only draw it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
-from ..metrics import (
-    GATE_ERROR,
-    GATE_LENGTH,
-    MISSING,
-    Metric,
-    all_qubit_metrics,
-    qubit_metric,
-    qubit_values,
-    value_getter,
-)
+from ..metrics import GATE_ERROR, GATE_LENGTH, MISSING, QUBIT_METRICS, qubit_metric, value_getter
 from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
-from ..summary import DeviceSummary, entries_on_couplers, summarize
+from ..summary import DeviceSummary, count, entries_on_couplers, summarize
 from ..times import format_age, format_time
 from .configuration import configuration_lines
-from .tables import Cell, Column, Flag, Table
+from .document import Notes, Pairs, Section
+from .monitor_tables import QubitColumns, gate_table, qubit_columns, qubit_table
+from .tables import Table
 from .text import parse_qubit_ranges
 
 
@@ -31,9 +26,10 @@ from .text import parse_qubit_ranges
 class MonitorOptions:
     """What the monitor report shows.
 
-    ``qubits`` (``0-9,12``) limits the qubit table to those qubits and the gate table to the
-    couplers touching them. ``sort`` orders qubits worst first by a metric (lowest T1, highest
-    error); ``worst`` keeps that many (sorted by ``sort``, or by readout error if none is given).
+    ``qubits`` (``0-9,12``) limits the qubit table to those qubits; ``sort`` orders qubits worst
+    first by a metric (lowest T1, highest error); ``worst`` keeps that many (sorted by ``sort``,
+    or by readout error if none is given). With either limit, the gate table shows the couplers
+    touching the qubits shown.
     """
 
     qubits: str | None = None
@@ -45,7 +41,7 @@ class MonitorOptions:
 
 @dataclass(frozen=True)
 class MonitorReport:
-    """Everything the monitor shows, ready to draw."""
+    """Everything the monitor shows, ready to draw (a :class:`~.document.Report`)."""
 
     snapshot: DeviceSnapshot
     summary: DeviceSummary
@@ -55,7 +51,37 @@ class MonitorReport:
     configuration: tuple[tuple[str, str], ...]
     qubits: Table | None
     gates: Table | None
+    qubit_columns: QubitColumns | None = None
     notes: tuple[str, ...] = field(default=())
+
+    kind = "monitor"
+
+    @property
+    def title(self) -> str:
+        """The device's name."""
+        return self.snapshot.name
+
+    def sections(self) -> Sequence[Section]:
+        """Header, summary, configuration, the qubit and gate tables, notes."""
+        parts: list[Section] = [Pairs(None, self.header)]
+        if self.summary_lines:
+            parts.append(Pairs("Summary", self.summary_lines))
+        parts.append(Pairs("Configuration", self.configuration, code=True))
+        parts += [t for t in (self.qubits, self.gates) if t is not None]
+        if self.notes:
+            parts.append(Notes(self.notes, "warning"))
+        return parts
+
+    def document(self) -> dict[str, Any]:
+        """``{"summary": ..., "snapshot": ...}``; the snapshot part loads back with qpumon."""
+        from ..serialize import snapshot_to_dict
+        from .overview import summary_dict
+
+        return {"summary": summary_dict(self.summary), "snapshot": snapshot_to_dict(self.snapshot)}
+
+    def records(self) -> list[list[Any]]:
+        """Every shown value, one per row: ``device,kind,gate,qubits,metric,value,unit,flag``."""
+        return monitor_records(self)
 
 
 def build_monitor(
@@ -65,11 +91,8 @@ def build_monitor(
     options = options or MonitorOptions()
     now = now or datetime.now(timezone.utc)
     summary = summarize(snapshot, include_flagged=options.include_flagged)
-    has_qubits = bool(snapshot.qubits)
-    multi = [g for g in snapshot.gates if len(g.qubits) >= 2]
-    if options.qubits:  # the couplers touching the chosen qubits
-        chosen = set(parse_qubit_ranges(options.qubits, len(snapshot.qubits)))
-        multi = [g for g in multi if chosen.intersection(g.qubits)]
+    selected = selected_qubits(snapshot, options)
+    columns = qubit_columns(snapshot) if snapshot.qubits else None
     return MonitorReport(
         snapshot=snapshot,
         summary=summary,
@@ -77,8 +100,11 @@ def build_monitor(
         header=tuple(_header(snapshot, now)),
         summary_lines=tuple(summary_lines(summary)) if snapshot.has_calibration else (),
         configuration=tuple(configuration_lines(snapshot, everything=options.all_config)),
-        qubits=qubit_table(snapshot, options) if has_qubits else None,
-        gates=gate_table(snapshot, multi) if multi else None,
+        qubits=None
+        if columns is None
+        else qubit_table(snapshot, columns, selected, summary.one_qubit_gate),
+        gates=_gates(snapshot, options, selected),
+        qubit_columns=columns,
         notes=()
         if snapshot.has_calibration
         else (
@@ -86,6 +112,16 @@ def build_monitor(
             "noise information): only its configuration is shown.",
         ),
     )
+
+
+def _gates(
+    snapshot: DeviceSnapshot, options: MonitorOptions, selected: list[tuple[int, QubitCalibration]]
+) -> Table | None:
+    multi = [g for g in snapshot.gates if len(g.qubits) >= 2]
+    if options.qubits or options.worst is not None:  # the couplers touching the qubits shown
+        shown = {q.index for _, q in selected}
+        multi = [g for g in multi if shown.intersection(g.qubits)]
+    return gate_table(snapshot, multi) if multi else None
 
 
 def _header(snapshot: DeviceSnapshot, now: datetime) -> list[tuple[str, str]]:
@@ -129,12 +165,12 @@ def _measured_range(snapshot: DeviceSnapshot) -> tuple[datetime | None, datetime
 
 def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
     """The summary section: medians and counts of flagged values."""
-    t1, t2 = qubit_metric("t1_us"), qubit_metric("t2_us")
+    t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     flagged_note = " (flagged gates included)" if summary.include_flagged else ""
-    two_q = "/".join(g.upper() for g in summary.two_qubit_gates) or "2q"
+    two_q = two_qubit_label(summary)
     lines = [
-        ("Median T1", _with_unit(t1, summary.median_t1_us)),
-        ("Median T2", _with_unit(t2, summary.median_t2_us)),
+        ("Median T1", t1.format_with_unit(summary.median_t1_us)),
+        ("Median T2", t2.format_with_unit(summary.median_t2_us)),
         ("Median readout error", GATE_ERROR.format(summary.median_readout_error)),
         (
             f"Median {(summary.one_qubit_gate or '1q').upper()} error" + flagged_note,
@@ -145,15 +181,26 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
     if summary.eplg_100 is not None:
         lines.append(("EPLG (100-qubit layer)", GATE_ERROR.format(summary.eplg_100)))
     lines += [
-        (
-            "Failed gates (error = 1)",
-            f"{summary.failed_gates} "
-            f"({entries_on_couplers(summary.failed_2q_gates, summary.failed_2q_couplers, two_q)})",
-        ),
-        ("Readout error >= 0.5", _qubits(summary.unreliable_readouts)),
-        ("T2 > 2·T1", _qubits(summary.t2_exceeds_twice_t1)),
+        ("Failed gates (error = 1)", failed_gates_text(summary)),
+        ("Readout error >= 0.5", count(summary.unreliable_readouts, "qubit")),
+        ("T2 > 2·T1", count(summary.t2_exceeds_twice_t1, "qubit")),
     ]
     return lines
+
+
+def two_qubit_label(summary: DeviceSummary) -> str:
+    """The native entangler(s) as reports name them: ``CZ``, ``ECR/CX``, or ``2q``."""
+    return "/".join(g.upper() for g in summary.two_qubit_gates) or "2q"
+
+
+def failed_gates_text(summary: DeviceSummary) -> str:
+    """``112 (14 CZ entries on 7 couplers)``: how every output counts IBM's failure flags."""
+    if not summary.failed_2q_gates:
+        return str(summary.failed_gates)
+    entries = entries_on_couplers(
+        summary.failed_2q_gates, summary.failed_2q_couplers, two_qubit_label(summary)
+    )
+    return f"{summary.failed_gates} ({entries})"
 
 
 def _two_qubit_median(summary: DeviceSummary) -> str:
@@ -163,68 +210,7 @@ def _two_qubit_median(summary: DeviceSummary) -> str:
     return text
 
 
-def _qubits(count: int) -> str:
-    return f"{count} qubit" if count == 1 else f"{count} qubits"
-
-
-def _with_unit(metric: Metric, value: float | None) -> str:
-    return MISSING if value is None else f"{metric.format(value)} {metric.unit}"
-
-
-def qubit_table(snapshot: DeviceSnapshot, options: MonitorOptions) -> Table:
-    """One row per qubit: every per-qubit value and each single-qubit gate's error."""
-    shown, omitted = _shown_columns(snapshot)
-    failed: dict[int, list[str]] = {}
-    for gate in snapshot.failed_gates:
-        if len(gate.qubits) == 1:
-            failed.setdefault(gate.qubits[0], []).append(gate.gate)
-    columns = (
-        Column("qubit", "Qubit"),
-        *(Column(m.key, m.header) for m, _ in shown),
-        Column("flags", "Flags", numeric=False),
-    )
-    rows = tuple(
-        (
-            Cell(f"Q{q.index}", q.index),
-            *(
-                _metric_cell(m, values[position], _qubit_flag(q, m, values[position]))
-                for m, values in shown
-            ),
-            _flags_cell(q, failed.get(q.index, [])),
-        )
-        for position, q in _selected_qubits(snapshot, options)
-    )
-    notes = []
-    if omitted:
-        notes.append("Not in the data for any qubit: " + ", ".join(omitted) + ".")
-    notes.append(
-        "Flags: FAILED = IBM's error = 1 flag (a failed benchmark, not a measurement; "
-        "left out of medians); RO>=0.5 = readout no better than chance; T2>2T1 = "
-        "physically odd T2."
-    )
-    return Table("Qubits", columns, rows, tuple(notes))
-
-
-Column_values = list[tuple[Metric, list[float | None]]]
-
-
-def _shown_columns(snapshot: DeviceSnapshot) -> tuple[Column_values, list[str]]:
-    """Each metric with at least one value, with its values in qubit order; virtual gates
-    (error 0 on every qubit) are left out."""
-    shown, omitted = [], []
-    for metric in all_qubit_metrics(snapshot):
-        values = qubit_values(snapshot, metric)
-        present = [v for v in values if v is not None]
-        if not present:
-            omitted.append(metric.label)
-        elif metric.gate is not None and not any(present):
-            omitted.append(f"{metric.label} (0 everywhere: a virtual gate)")
-        else:
-            shown.append((metric, values))
-    return shown, omitted
-
-
-def _selected_qubits(
+def selected_qubits(
     snapshot: DeviceSnapshot, options: MonitorOptions
 ) -> list[tuple[int, QubitCalibration]]:
     """The qubits to show, with their positions in ``snapshot.qubits``, in display order."""
@@ -244,85 +230,48 @@ def _selected_qubits(
     return qubits
 
 
-def _metric_cell(metric: Metric, value: float | None, flag: Flag | None) -> Cell:
-    if value is None:
-        return Cell(MISSING, None, "missing")
-    return Cell(metric.format(value), value, flag)
+MONITOR_COLUMNS = ("device", "kind", "gate", "qubits", "metric", "value", "unit", "flag")
 
 
-def _qubit_flag(q: QubitCalibration, metric: Metric, value: float | None) -> Flag | None:
-    if metric.key == "readout_error" and q.readout_unreliable:
-        return "suspect"
-    if metric.key == "t2_us" and q.t2_exceeds_twice_t1:
-        return "suspect"
-    if metric.gate is not None and value == 1.0:
-        return "failed"
-    return None
+def monitor_records(report: MonitorReport) -> list[list[Any]]:
+    """The monitor as tidy CSV rows (see :meth:`MonitorReport.records`); a missing value has an
+    empty ``value``."""
+    name = report.snapshot.name
+    rows: list[list[Any]] = [list(MONITOR_COLUMNS)]
+    if report.qubits is not None and report.qubit_columns is not None:
+        metrics = [m for m, _ in report.qubit_columns.shown]
+        for row in report.qubits.rows:
+            for metric, cell in zip(metrics, row[1:-1], strict=True):
+                flag = "" if cell.flag == "missing" else (cell.flag or "")
+                unit = metric.unit
+                rows.append(
+                    [
+                        name,
+                        "qubit",
+                        metric.gate or "",
+                        row[0].value,
+                        metric.key,
+                        cell.value,
+                        unit,
+                        flag,
+                    ]
+                )
+    if report.gates is not None:
+        for row in report.gates.rows:
+            gate, qubits = row[0].value, " ".join(map(str, row[1].value))
+            for metric, cell in ((GATE_ERROR, row[2]), (GATE_LENGTH, row[3])):
+                flag = "" if cell.flag == "missing" else (cell.flag or "")
+                rows.append([name, "gate", gate, qubits, metric.key, cell.value, metric.unit, flag])
+    return rows
 
 
-def _flags_cell(q: QubitCalibration, failed: list[str]) -> Cell:
-    flags = []
-    if failed:
-        flags.append("FAILED " + ",".join(failed))
-    if q.readout_unreliable:
-        flags.append("RO>=0.5")
-    if q.t2_exceeds_twice_t1:
-        flags.append("T2>2T1")
-    text = " ".join(flags)
-    return Cell(text, text or None, "failed" if failed else ("suspect" if flags else None))
-
-
-def gate_table(snapshot: DeviceSnapshot, gates: list[GateCalibration]) -> Table:
-    """One row per coupler and gate; both directions only where their values differ."""
-    columns = (
-        Column("gate", "Gate", numeric=False),
-        Column("qubits", "Qubits", numeric=False),
-        Column("error", GATE_ERROR.header),
-        Column("length_ns", GATE_LENGTH.header),
-        Column("measured", "Measured", numeric=False),
-        Column("flags", "Flags", numeric=False),
-    )
-    rows = []
-    dates: dict[datetime | None, Cell] = {None: Cell(MISSING, None)}  # few distinct dates
-    for gate, qubits_text in _couplers(snapshot, gates):
-        failed = gate.failed
-        error_flag: Flag | None = "failed" if failed else None
-        when = gate.measured_at
-        if when not in dates:
-            dates[when] = Cell(when.strftime("%Y-%m-%d"), when.isoformat())  # type: ignore[union-attr]
-        rows.append(
-            (
-                Cell(gate.gate, gate.gate),
-                Cell(qubits_text, list(gate.qubits)),
-                _metric_cell(GATE_ERROR, gate.error, error_flag),
-                _metric_cell(GATE_LENGTH, gate.length_ns, None),
-                dates[when],
-                Cell("FAILED" if failed else "", "failed" if failed else None, error_flag),
-            )
-        )
-    notes = (
-        "Qubits a-b: both directions listed with the same values; a->b: that direction "
-        "only, or the two directions differ.",
-    )
-    return Table("Multi-qubit gates", columns, tuple(rows), notes)
-
-
-def _couplers(
-    snapshot: DeviceSnapshot, gates: list[GateCalibration]
-) -> list[tuple[GateCalibration, str]]:
-    """Each gate with its qubits' text, merging a pair's two directions when they agree."""
-    out, merged = [], set()
-    for gate in gates:
-        key = (gate.gate, gate.qubits)
-        if key in merged:
-            continue
-        reverse = snapshot.gate(gate.gate, gate.qubits[::-1]) if gate.arity == 2 else None
-        if reverse is not None and (reverse.error, reverse.length_ns) == (
-            gate.error,
-            gate.length_ns,
-        ):
-            merged.add((gate.gate, reverse.qubits))
-            out.append((gate, "-".join(map(str, gate.qubits))))
-        else:
-            out.append((gate, "->".join(map(str, gate.qubits))))
-    return out
+def gate_rows(report: MonitorReport) -> list[GateCalibration]:
+    """The gates behind the gate table's rows, in its order (for formats that show more)."""
+    if report.gates is None:
+        return []
+    snapshot = report.snapshot
+    return [
+        g
+        for row in report.gates.rows
+        if (g := snapshot.gate(row[0].value, tuple(row[1].value))) is not None
+    ]

@@ -1,25 +1,52 @@
-"""The overview report: one row per device, side by side."""
+"""The overview report: one row per device, side by side, and a row per device that could not
+be read (a live device that failed), with its error."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from ..errors import QpumonError
+from ..errors import UsageError
 from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
 from ..summary import DeviceSummary
-from .tables import Cell, Column, Table
+from .document import Notes, Section, tables_records
+from .tables import DETAIL, ESSENTIAL, MINOR, USEFUL, Cell, Column, Table
 
 
 @dataclass(frozen=True)
 class OverviewReport:
-    """Device summaries in display order, with the least busy and best devices marked."""
+    """Device summaries in display order, the least busy and best devices marked, and the
+    devices that failed (name -> error) (a :class:`~.document.Report`)."""
 
     summaries: tuple[DeviceSummary, ...]
     least_busy: str | None
     best_2q: str | None
     table: Table
+    failures: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    kind = "overview"
+    title = ""
+
+    def sections(self) -> Sequence[Section]:
+        """The devices table, then the notes."""
+        return [self.table, Notes(self.notes)] if self.notes else [self.table]
+
+    def document(self) -> dict[str, Any]:
+        """Every device's summary in display order, the marks, and the failures."""
+        return {
+            "least_busy": self.least_busy,
+            "best_2q_error": self.best_2q,
+            "devices": [summary_dict(s) for s in self.summaries],
+            "failed": [{"device": name, "error": error} for name, error in self.failures],
+        }
+
+    def records(self) -> list[list[Any]]:
+        """One row per device, columns named by their keys, values at full precision."""
+        return tables_records([self.table])
 
 
 #: ``--sort`` keys: how to order summaries, best first.
@@ -38,6 +65,13 @@ SORT_KEYS: dict[str, Callable[[DeviceSummary], tuple[bool, float | str]]] = {
         -(s.calibrated_at.timestamp() if s.calibrated_at else 0.0),
     ),
 }
+
+
+def summary_dict(summary: DeviceSummary) -> dict[str, Any]:
+    """A summary as JSON-ready data (datetimes as ISO-8601, the status as an object)."""
+    data = dataclasses.asdict(summary)
+    data["flagged"] = summary.flagged
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
 
 
 def _pending(summary: DeviceSummary) -> int | None:
@@ -60,46 +94,66 @@ def best_by_2q_error(summaries: Iterable[DeviceSummary]) -> str | None:
     return min(candidates, key=lambda s: (s.median_2q_error, s.name)).name if candidates else None
 
 
-def build_overview(summaries: Iterable[DeviceSummary], sort: str = "name") -> OverviewReport:
-    """The overview of ``summaries``, ordered by ``sort`` (a key of :data:`SORT_KEYS`)."""
+def build_overview(
+    summaries: Iterable[DeviceSummary],
+    sort: str = "name",
+    failures: Sequence[tuple[str, str]] = (),
+    notes: Sequence[str] = (),
+) -> OverviewReport:
+    """The overview of ``summaries`` ordered by ``sort`` (a key of :data:`SORT_KEYS`), with a
+    row for each ``(device, error)`` of ``failures``."""
     if sort not in SORT_KEYS:
-        raise QpumonError(f"--sort: unknown key {sort!r}; choose one of {', '.join(SORT_KEYS)}")
+        raise UsageError(f"--sort: unknown key {sort!r}; choose one of {', '.join(SORT_KEYS)}")
     ordered = tuple(sorted(summaries, key=lambda s: (SORT_KEYS[sort](s), s.name)))
     busy, best = least_busy(ordered), best_by_2q_error(ordered)
-    return OverviewReport(ordered, busy, best, _table(ordered, busy, best))
+    table = _table(ordered, busy, best, failures)
+    all_notes = (*notes, *(f"{name}: {error}" for name, error in failures))
+    return OverviewReport(ordered, busy, best, table, tuple(failures), all_notes)
 
 
 _COLUMNS = (
-    Column("device", "Device", numeric=False),
-    Column("qubits", "Qubits"),
-    Column("processor", "Processor", numeric=False),
-    Column("status", "Status", numeric=False),
-    Column("pending_jobs", "Pending"),
-    Column("median_t1_us", "T1 (µs)"),
-    Column("median_t2_us", "T2 (µs)"),
-    Column("median_readout_error", "Readout err"),
-    Column("median_1q_error", "1q err"),
-    Column("median_2q_error", "2q err"),
-    Column("eplg_100", "EPLG"),
-    Column("failed_gates", "Failed"),
-    Column("flagged", "Flagged"),
-    Column("calibrated", "Calibrated", numeric=False),
-    Column("marks", "Marks", numeric=False),
+    Column("device", "Device", numeric=False, priority=ESSENTIAL),
+    Column("qubits", "Qubits", priority=ESSENTIAL),
+    Column("processor", "Processor", numeric=False, priority=DETAIL),
+    Column("status", "Status", numeric=False, priority=USEFUL),
+    Column("pending_jobs", "Pending", priority=USEFUL),
+    Column("median_t1_us", "T1 (µs)", priority=USEFUL),
+    Column("median_t2_us", "T2 (µs)", priority=DETAIL),
+    Column("median_readout_error", "Readout err", priority=USEFUL),
+    Column("median_1q_error", "1q err", priority=USEFUL),
+    Column("median_2q_error", "2q err", priority=ESSENTIAL),
+    Column("eplg_100", "EPLG", priority=DETAIL),
+    Column("failed_gates", "Failed", priority=USEFUL),
+    Column("flagged", "Flagged", priority=MINOR),
+    Column("calibrated", "Calibrated", numeric=False, priority=DETAIL),
+    Column("marks", "Marks", numeric=False, priority=USEFUL, wrap=True),
 )
+_STATUS_COLUMNS = ("status", "pending_jobs")
 
 
-def _table(summaries: tuple[DeviceSummary, ...], busy: str | None, best: str | None) -> Table:
-    rows = tuple(_row(s, busy, best) for s in summaries)
+def _table(
+    summaries: tuple[DeviceSummary, ...],
+    busy: str | None,
+    best: str | None,
+    failures: Sequence[tuple[str, str]],
+) -> Table:
+    rows = [_row(s, busy, best) for s in summaries] + [_error_row(name) for name, _ in failures]
     notes = [
         "Medians over qubits and gates; 1q err is the SX (U2 on old devices) error, 2q err "
         "the native entangler's; IBM's error = 1 flags are left out and counted in Failed. "
         "Flagged = failed gates + readout errors >= 0.5 + qubits with T2 > 2·T1."
     ]
-    if busy is None:
+    columns: tuple[Column, ...] = _COLUMNS
+    if all(s.status is None for s in summaries) and not failures:
+        columns = tuple(c for c in _COLUMNS if c.key not in _STATUS_COLUMNS)
+        rows = [
+            tuple(c for c, col in zip(r, _COLUMNS, strict=True) if col in columns) for r in rows
+        ]
         notes.append(
-            "Least busy: no device reported its queue (bundled snapshots carry no status)."
+            "Status, Pending and Least busy: no device reported them (bundled snapshots and "
+            "files carry no status)."
         )
-    return Table("Devices", _COLUMNS, rows, tuple(notes))
+    return Table("Devices", columns, tuple(rows), tuple(notes))
 
 
 def _row(s: DeviceSummary, busy: str | None, best: str | None) -> tuple[Cell, ...]:
@@ -121,9 +175,22 @@ def _row(s: DeviceSummary, busy: str | None, best: str | None) -> tuple[Cell, ..
         _number(GATE_ERROR.format, s.eplg_100),
         Cell(str(s.failed_gates), s.failed_gates, "failed" if s.failed_gates else None),
         Cell(str(s.flagged), s.flagged, "suspect" if s.flagged else None),
-        Cell(_date(s.calibrated_at), s.calibrated_at.isoformat() if s.calibrated_at else None),
+        Cell(_date(s.calibrated_at), s.calibrated_at),
         Cell(", ".join(marks), ", ".join(marks) or None, "mark" if marks else None),
     )
+
+
+def _error_row(name: str) -> tuple[Cell, ...]:
+    """A device that could not be read: its name, ``error`` as status, nothing else."""
+    cells = []
+    for column in _COLUMNS:
+        if column.key == "device":
+            cells.append(Cell(name, name))
+        elif column.key == "status":
+            cells.append(Cell("error", "error", "failed"))
+        else:
+            cells.append(Cell(MISSING, None, "missing"))
+    return tuple(cells)
 
 
 def _number(fmt: Callable[[float | None], str], value: float | None) -> Cell:

@@ -8,6 +8,10 @@ from typing import Any, Literal, NamedTuple
 #: Why a cell stands out: a failed-benchmark flag, a suspicious value, a missing value, a mark.
 Flag = Literal["failed", "suspect", "missing", "mark"]
 
+#: Column priorities: an essential column is never left out to fit a terminal; the others are
+#: left out in decreasing priority (the highest number first) until the table fits.
+ESSENTIAL, USEFUL, DETAIL, MINOR, DUPLICATE = 0, 1, 2, 3, 5
+
 
 class Cell(NamedTuple):
     """A table cell: ``text`` as shown, ``value`` as data (None when missing), a flag.
@@ -22,11 +26,20 @@ class Cell(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column: its stable ``key`` (CSV/JSON name), the ``header`` shown, and its alignment."""
+    """A column: its stable ``key`` (CSV/JSON name), the ``header`` shown, and how it is laid out.
+
+    ``numeric`` columns are right-aligned and never wrapped or cut; a ``wrap`` text column may be
+    wrapped at spaces to fit. ``priority`` says which columns give way first on a narrow terminal
+    (see :data:`ESSENTIAL`); ``same_as`` names the header of a column this one repeats value for
+    value (such a column gives way before any other).
+    """
 
     key: str
     header: str
     numeric: bool = True
+    priority: int = USEFUL
+    wrap: bool = False
+    same_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +50,13 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     notes: tuple[str, ...] = ()
+
+    def column_values(self, key: str) -> list[Any]:
+        """The ``value`` of every row's cell in the column ``key``."""
+        index = next(i for i, c in enumerate(self.columns) if c.key == key)
+        return [row[index].value for row in self.rows]
+
+
+def cells(*values: tuple[str, Any]) -> tuple[Cell, ...]:
+    """A row of plain cells from ``(text, value)`` pairs."""
+    return tuple(Cell(text, value) for text, value in values)

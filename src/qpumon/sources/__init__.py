@@ -33,8 +33,10 @@ __all__ = [
     "BundledFallbackWarning",
     "BundledSource",
     "Resolution",
+    "SourceOptions",
     "default_bundled",
     "load_file",
+    "require_live",
     "resolve",
     "resolve_many",
 ]
@@ -96,6 +98,37 @@ def resolve(
 
 
 @dataclass(frozen=True)
+class SourceOptions:
+    """Where devices come from, as one bundle: the command line's ``--offline``, ``--at``,
+    ``--conf`` and account options, and how to tell the user a notice. Its methods are
+    :func:`resolve` and :func:`resolve_many` with these options."""
+
+    live: LiveOptions | None = None
+    offline: bool = False
+    at: datetime | None = None
+    conf: Path | None = None
+    notify: Notify | None = None
+
+    def resolve(self, spec: Any, *, require_live: bool = False) -> DeviceSnapshot:
+        """The snapshot ``spec`` names (see :func:`resolve`)."""
+        return resolve(
+            spec,
+            live=self.live,
+            offline=self.offline,
+            at=self.at,
+            conf=self.conf,
+            require_live=require_live,
+            notify=self.notify,
+        )
+
+    def resolve_many(self, specs: Sequence[Any]) -> list[Resolution]:
+        """Each spec's snapshot or error (see :func:`resolve_many`)."""
+        return resolve_many(
+            specs, live=self.live, offline=self.offline, at=self.at, notify=self.notify
+        )
+
+
+@dataclass(frozen=True)
 class Resolution:
     """One spec of :func:`resolve_many`: its snapshot, or the error that prevented it."""
 
@@ -152,9 +185,8 @@ def _resolve_name(
 
         return connect(_options(live)).snapshot(name.strip(), at=at)
     if require_live or at is not None:
-        why = "--offline was given" if offline else "no IBM Quantum account is configured"
         doing = "--at asks for a past calibration" if at is not None else "recording needs it"
-        raise AccountError(f"{name}: {doing} from IBM Quantum, but {why}; {HOW_TO_ADD_ACCOUNT}")
+        _refuse_offline(name, offline, doing)
     bundled = default_bundled()
     if name not in bundled:
         raise DeviceNotFoundError(
@@ -165,6 +197,24 @@ def _resolve_name(
     if not offline:
         _tell(notify, _fallback_notice(name, snapshot))
     return snapshot
+
+
+def require_live(
+    name: str, live: LiveOptions | None = None, offline: bool = False, doing: str = "it is needed"
+) -> None:
+    """Check that ``name`` can be fetched live: a :class:`UsageError` if it is not an IBM
+    Quantum name, an :class:`AccountError` (saying how to add one) if there is no account."""
+    if not _live_name(name):
+        raise UsageError(
+            f"{name}: not an IBM Quantum device name such as ibm_fez; {doing} from IBM Quantum"
+        )
+    if offline or not _has_account(live):
+        _refuse_offline(name, offline, doing)
+
+
+def _refuse_offline(name: str, offline: bool, doing: str) -> None:
+    why = "--offline was given" if offline else "no IBM Quantum account is configured"
+    raise AccountError(f"{name}: {doing} from IBM Quantum, but {why}; {HOW_TO_ADD_ACCOUNT}")
 
 
 def _fallback_notice(name: str, snapshot: DeviceSnapshot) -> str:

@@ -98,6 +98,14 @@ class BundledSource:
                 props_where=str(props_path),
             )
 
+    def files(self, name: str) -> list[Path]:
+        """The configuration and properties files of bundled device ``name``."""
+        canonical = self.resolve(name)
+        if canonical is None:
+            raise DeviceNotFoundError(self.not_found_message(name))
+        folder = self._folders[canonical]
+        return [folder / f"conf_{folder.name}.json", folder / f"props_{folder.name}.json"]
+
     def not_found_message(self, name: str) -> str:
         """A one-line message naming the closest bundled devices."""
         close = difflib.get_close_matches(name.lower(), self.names(), n=3, cutoff=0.6)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import QpumonError
+from ..errors import MissingExtraError, OutputError
+from ..paths import user_data_dir
 
 if TYPE_CHECKING:
     from .db import Store
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
 # Every part of the store needs SQLAlchemy (an optional extra): say so once, here, before any
 # module of the package fails on its import. find_spec looks without importing.
 if importlib.util.find_spec("sqlalchemy") is None:
-    raise QpumonError("the history store needs SQLAlchemy: pip install 'qpumon[store]'")
+    raise MissingExtraError("the history store needs SQLAlchemy: pip install 'qpumon[store]'")
 
 #: The environment variable that names the database (a SQLAlchemy URL).
 DB_ENV = "QPUMON_DB"
@@ -31,15 +34,11 @@ def default_url() -> str:
     url = os.environ.get(DB_ENV, "").strip()
     if url:
         return url
-    try:
-        import platformdirs
-    except ModuleNotFoundError:
-        raise _missing("platformdirs") from None
-    folder = Path(platformdirs.user_data_dir("qpumon", appauthor=False))
+    folder = user_data_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise QpumonError(f"{folder}: cannot create the data directory ({exc.strerror})") from None
+        raise OutputError(f"{folder}: cannot create the data directory ({exc.strerror})") from exc
     return f"sqlite:///{folder / 'history.db'}"
 
 
@@ -56,9 +55,19 @@ def open_store(db: str | Path | None = None) -> Store:
     try:
         from .db import Store
     except ModuleNotFoundError as exc:
-        raise _missing(exc.name or "sqlalchemy") from None
+        raise _missing(exc.name or "sqlalchemy") from exc
     return Store(as_url(db))
 
 
-def _missing(name: str) -> QpumonError:
-    return QpumonError(f"the history store needs {name}: pip install 'qpumon[store]'")
+@contextmanager
+def opened(db: str | Path | None = None) -> Iterator[Store]:
+    """:func:`open_store`, closed when the block ends."""
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _missing(name: str) -> MissingExtraError:
+    return MissingExtraError(f"the history store needs {name}: pip install 'qpumon[store]'")

@@ -1,65 +1,91 @@
-"""Output formats, chosen by ``--format`` from one registry.
+"""Output formats, chosen by ``--format`` from one registry, and the one function that draws any
+report (:class:`~qpumon.reports.document.Report`) in any of them.
 
-Each format is a module exposing ``monitor(report, options) -> str`` and
-``overview(report, options) -> str``; it is imported only when chosen.
+Each format is a module with ``render(report, options) -> str``, imported only when chosen.
+``table``, ``plain``, ``json``, ``csv`` and ``markdown`` draw every report; ``legacy`` and
+``html`` only the kinds they were made for.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ...errors import QpumonError
-from ..monitor import MonitorReport
-from ..overview import OverviewReport
+from ...errors import UsageError
 
-#: Format name -> module under ``qpumon.reports.formats``.
-FORMATS: dict[str, str] = {
-    "table": "table",
-    "json": "json_format",
-    "csv": "csv_format",
-    "markdown": "markdown",
-    "legacy": "legacy",
+if TYPE_CHECKING:
+    from ..document import Report
+
+
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    """A format: its module under this package, the report kinds it draws (None: every kind)
+    and a one-line description for ``--help``."""
+
+    module: str
+    kinds: frozenset[str] | None
+    description: str
+
+
+#: Format name -> what it is.
+FORMATS: dict[str, FormatSpec] = {
+    "table": FormatSpec(
+        "table", None, "Rich tables fitted to the terminal; aligned text when piped"
+    ),
+    "plain": FormatSpec("plain", None, "aligned text, every column, never fitted or coloured"),
+    "json": FormatSpec("json_format", None, "the data in full (a monitor's reloads losslessly)"),
+    "csv": FormatSpec("csv_format", None, "tidy rows at full precision"),
+    "markdown": FormatSpec("markdown", None, "GitHub-flavoured Markdown"),
+    "legacy": FormatSpec(
+        "legacy",
+        frozenset({"monitor", "overview"}),
+        "the text of Qiskit's removed backend_monitor/backend_overview",
+    ),
+    "html": FormatSpec(
+        "html", frozenset({"monitor"}), "one self-contained HTML page with the chip map"
+    ),
 }
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to draw: ``rich`` (colour and box tables for a terminal) and the terminal's width."""
+    """How to draw: ``rich`` (a terminal: Rich, fitted to ``width`` columns), ``color``, and
+    ``columns`` (keys of the table columns to show; None: all that fit)."""
 
     rich: bool = False
     width: int | None = None
+    color: bool = False
+    columns: tuple[str, ...] | None = None
 
 
 class Format(Protocol):
     """What a format module provides."""
 
-    def monitor(self, report: MonitorReport, options: RenderOptions) -> str:
-        """The monitor report as text."""
-
-    def overview(self, report: OverviewReport, options: RenderOptions) -> str:
-        """The overview report as text."""
+    def render(self, report: Report, options: RenderOptions) -> str:
+        """``report`` as text."""
 
 
-def get_format(name: str) -> Format:
-    """The format called ``name``; a :class:`QpumonError` listing the choices if unknown."""
-    module = FORMATS.get(name)
-    if module is None:
-        raise QpumonError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
-    found: Format = importlib.import_module(f"{__name__}.{module}")
+def formats_for(kind: str) -> list[str]:
+    """The formats that can draw a report of ``kind``, in registry order."""
+    return [name for name, spec in FORMATS.items() if spec.kinds is None or kind in spec.kinds]
+
+
+def get_format(name: str, kind: str | None = None) -> Format:
+    """The format called ``name`` (for a report of ``kind``); a :class:`UsageError` listing the
+    choices when it is unknown or does not apply."""
+    spec = FORMATS.get(name)
+    if spec is None:
+        raise UsageError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
+    if kind is not None and spec.kinds is not None and kind not in spec.kinds:
+        raise UsageError(
+            f"-f {name} draws {' and '.join(sorted(spec.kinds))} reports only; for {kind} "
+            f"choose one of {', '.join(formats_for(kind))}"
+        )
+    found: Format = importlib.import_module(f"{__name__}.{spec.module}")
     return found
 
 
-def render_monitor(
-    report: MonitorReport, name: str = "table", options: RenderOptions | None = None
-) -> str:
-    """``report`` drawn in format ``name``."""
-    return get_format(name).monitor(report, options or RenderOptions())
-
-
-def render_overview(
-    report: OverviewReport, name: str = "table", options: RenderOptions | None = None
-) -> str:
-    """``report`` drawn in format ``name``."""
-    return get_format(name).overview(report, options or RenderOptions())
+def render(report: Report, name: str = "table", options: RenderOptions | None = None) -> str:
+    """``report`` drawn in format ``name``: the one output pipeline of every command."""
+    return get_format(name, report.kind).render(report, options or RenderOptions())

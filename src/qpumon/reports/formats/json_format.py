@@ -1,43 +1,38 @@
-"""``json``: the full snapshot (qpumon's lossless snapshot JSON) with its summary."""
+"""``json``: a report's data in full (a monitor report's snapshot part reloads losslessly), as
+indented UTF-8 JSON; NaN and infinities are refused, never written."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from datetime import datetime
+import math
 from typing import Any
 
-from ...serialize import snapshot_to_dict
-from ...summary import DeviceSummary
-from ..monitor import MonitorReport
-from ..overview import OverviewReport
+import orjson
+
+from ...errors import InputError
+from ..document import Report
 from . import RenderOptions
 
 
-def summary_dict(summary: DeviceSummary) -> dict[str, Any]:
-    """A summary as JSON-ready data (datetimes as ISO-8601, the status as an object)."""
-    data = dataclasses.asdict(summary)
-    data["flagged"] = summary.flagged
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
+def render(report: Report, options: RenderOptions) -> str:
+    """``report.document()`` as JSON text."""
+    return dumps(report.document())
 
 
-def _dump(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def dumps(data: Any) -> str:
+    """``data`` as indented JSON text ending in a newline (orjson: fast, exact floats)."""
+    _check_finite(data)
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
 
 
-def monitor(report: MonitorReport, options: RenderOptions) -> str:
-    """``{"summary": ..., "snapshot": ...}``; the snapshot part loads back with qpumon."""
-    return _dump(
-        {"summary": summary_dict(report.summary), "snapshot": snapshot_to_dict(report.snapshot)}
-    )
-
-
-def overview(report: OverviewReport, options: RenderOptions) -> str:
-    """Every device's summary, in display order, with the marks."""
-    return _dump(
-        {
-            "least_busy": report.least_busy,
-            "best_2q_error": report.best_2q,
-            "devices": [summary_dict(s) for s in report.summaries],
-        }
-    )
+def _check_finite(data: Any) -> None:
+    """orjson writes NaN as null; a report never holds one, and saying null would hide it."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise InputError(f"a report value is {item}; JSON cannot hold it")
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)

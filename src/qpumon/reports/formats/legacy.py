@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import DeviceSnapshot, QubitCalibration
+from ...printable import printable
 from ...units import CANONICAL_LABEL, Dimension, same_unit
 from ..configuration import configuration_items, value_text
+from ..document import Report
 from ..monitor import MonitorReport
 from ..overview import OverviewReport
 from . import RenderOptions
@@ -33,7 +35,20 @@ _FIXED = (
 _STATUS_KEYS = ("operational", "status_msg", "pending_jobs")
 
 
-def monitor(report: MonitorReport, options: RenderOptions) -> str:
+def render(report: Report, options: RenderOptions) -> str:
+    """The old text of ``backend_monitor`` (a monitor report) or ``backend_overview``."""
+    if isinstance(report, MonitorReport):
+        return printable_lines(monitor(report))
+    assert isinstance(report, OverviewReport)
+    return printable_lines(overview(report))
+
+
+def printable_lines(text: str) -> str:
+    """``text`` with control characters escaped in every line (the line breaks kept)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def monitor(report: MonitorReport) -> str:
     """The old ``backend_monitor`` text."""
     s = report.snapshot
     lines = [s.name, "=" * len(s.name), "Configuration", "-" * 13]
@@ -126,7 +141,7 @@ def _multi_qubit_section(s: DeviceSnapshot) -> list[str]:
     return lines
 
 
-def overview(report: OverviewReport, options: RenderOptions) -> str:
+def overview(report: OverviewReport) -> str:
     """The old ``backend_overview`` cards, three per row."""
     out: list[str] = []
     summaries = report.summaries

@@ -1,26 +1,42 @@
-"""``markdown``: GitHub-flavoured Markdown, for issues, wikis and notebooks."""
+"""``markdown``: GitHub-flavoured Markdown, for issues, wikis and notebooks. Cells escape pipes
+and show control characters (a newline included) as escapes, so a value cannot break a table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from ..monitor import MonitorReport
-from ..overview import OverviewReport
+from ...printable import printable
+from ..document import Notes, Pairs, Report, Section
 from ..tables import Table
 from . import RenderOptions
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
+def render(report: Report, options: RenderOptions) -> str:
+    """``report`` as Markdown: the title a level-1 heading, sections level 2."""
+    lines = [f"# {escape(report.title)}", ""] if report.title else []
+    for section in report.sections():
+        lines += _section(section)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _table(t: Table, level: str = "##") -> list[str]:
-    lines = [f"{level} {t.title}", ""]
-    lines.append("| " + " | ".join(_escape(c.header) for c in t.columns) + " |")
+def escape(text: str) -> str:
+    """``text`` safe inside a Markdown table cell or heading."""
+    return printable(text).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _section(section: Section) -> list[str]:
+    if isinstance(section, Table):
+        return _table(section)
+    if isinstance(section, Pairs):
+        return _pairs(section)
+    return _notes(section)
+
+
+def _table(t: Table) -> list[str]:
+    lines = [f"## {escape(t.title)}", ""]
+    lines.append("| " + " | ".join(escape(c.header) for c in t.columns) + " |")
     lines.append("|" + "|".join("---:" if c.numeric else ":---" for c in t.columns) + "|")
     for row in t.rows:
-        lines.append("| " + " | ".join(_escape(_bold(c.text, c.flag)) for c in row) + " |")
-    lines += [""] + [f"_{_escape(note)}_" for note in t.notes]
+        lines.append("| " + " | ".join(_bold(escape(c.text), c.flag) for c in row) + " |")
+    lines += [""] + [f"_{escape(note)}_" for note in t.notes]
     return lines + [""]
 
 
@@ -28,24 +44,18 @@ def _bold(text: str, flag: str | None) -> str:
     return f"**{text}**" if flag in ("failed", "mark") and text else text
 
 
-def _pairs(items: Sequence[tuple[str, str]]) -> list[str]:
-    return [f"- **{_escape(label)}**: {_escape(value)}" for label, value in items] + [""]
+def _pairs(section: Pairs) -> list[str]:
+    lines = [f"## {escape(section.title)}", ""] if section.title else []
+    if section.code:
+        lines += [f"- `{_code(k)}`: `{_code(v)}`" for k, v in section.items]
+    else:
+        lines += [f"- **{escape(k)}**: {escape(v)}" for k, v in section.items]
+    return lines + [""]
 
 
-def monitor(report: MonitorReport, options: RenderOptions) -> str:
-    """The monitor report as Markdown."""
-    lines = [f"# {report.snapshot.name}", ""] + _pairs(report.header)
-    if report.summary_lines:
-        lines += ["## Summary", ""] + _pairs(report.summary_lines)
-    lines += ["## Configuration", ""]
-    lines += [f"- `{k}`: `{v}`" for k, v in report.configuration] + [""]
-    for table in (report.qubits, report.gates):
-        if table is not None:
-            lines += _table(table)
-    lines += [f"> {note}" for note in report.notes]
-    return "\n".join(lines).rstrip("\n") + "\n"
+def _code(text: str) -> str:
+    return printable(text).replace("`", "'")
 
 
-def overview(report: OverviewReport, options: RenderOptions) -> str:
-    """The overview as one Markdown table."""
-    return "\n".join(_table(report.table, "#")).rstrip("\n") + "\n"
+def _notes(section: Notes) -> list[str]:
+    return [f"> {escape(line)}" for line in section.lines] + [""]

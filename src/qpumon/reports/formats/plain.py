@@ -1,33 +1,118 @@
-"""Plain aligned text: the ``table`` format when the output is not a terminal."""
+"""``plain``: aligned text with no colour, every column at full width (never fitted to a
+terminal: what ``table`` prints when its output is not a terminal, and the way to see every
+column on any terminal). The drawing itself also serves ``table`` on a terminal, fitted."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
+from ...printable import printable
+from ..document import Notes, Pairs, Report, Section
 from ..tables import Table
+from . import RenderOptions
+from .fit import SEPARATOR, Fitted, display_width, dropped_note, fit
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """``report`` as plain text, as wide as its widest row."""
+    return draw(report, width=None, columns=options.columns)
+
+
+def draw(report: Report, width: int | None, columns: Sequence[str] | None = None) -> str:
+    """``report`` as plain text; with ``width``, tables are fitted to it (see :mod:`.fit`)."""
+    lines: list[str] = heading(report.title, "=") if report.title else []
+    for i, section in enumerate(report.sections()):
+        if i:
+            lines.append("")  # a blank line between sections
+        lines += _section(section, width, columns)
+    return "\n".join(lines) + "\n"
 
 
 def heading(title: str, underline: str = "-") -> list[str]:
     """A title underlined to its length."""
-    return [title, underline * len(title)]
+    shown = printable(title)
+    return [shown, underline * display_width(shown)]
 
 
-def pairs(items: Sequence[tuple[str, str]], indent: str = "") -> list[str]:
-    """``label   value`` lines with the values aligned."""
-    width = max((len(label) for label, _ in items), default=0)
-    return [f"{indent}{label.ljust(width)}  {value}".rstrip() for label, value in items]
+def pairs(section: Pairs, width: int | None = None) -> list[str]:
+    """``label   value`` lines with the values aligned (configuration style when ``code``)."""
+    indent, colon = ("    ", ":") if section.code else ("", "")
+    items = [(printable(k) + colon, printable(v)) for k, v in section.items]
+    label_width = max((display_width(k) for k, _ in items), default=0)
+    out = []
+    for label, value in items:
+        prefix = f"{indent}{label.ljust(label_width)}  "
+        room = None if width is None else width - len(prefix)
+        if room is None or room < 20 or display_width(value) <= room:
+            out.append(f"{prefix}{value}".rstrip())
+            continue
+        wrapped = textwrap.wrap(value, room, break_long_words=False, break_on_hyphens=False)
+        out.append(prefix + wrapped[0])
+        out += [" " * len(prefix) + line for line in wrapped[1:]]
+    return out
 
 
-def table(t: Table) -> list[str]:
-    """The table as aligned columns: numbers right-aligned, text left-aligned."""
-    texts = [[c.header for c in t.columns]] + [[cell.text for cell in row] for row in t.rows]
-    widths = [max(len(r[i]) for r in texts) for i in range(len(t.columns))]
-    lines = []
-    for r in texts:
+def table(t: Table, width: int | None = None, columns: Sequence[str] | None = None) -> list[str]:
+    """The table as aligned columns (numbers right, text left), its notes under it."""
+    fitted = fit(t, width, columns)
+    lines = heading(t.title) + _header_lines(t, fitted)
+    lines.append((" " * SEPARATOR).join("-" * w for w in fitted.widths))
+    for row in t.rows:
+        lines += _row_lines(t, row, fitted)
+    notes = list(t.notes)
+    if width is not None:
+        note = dropped_note(fitted, width)
+        notes += [note] if note else []
+    return lines + [f"Note: {printable(n)}" for n in notes]
+
+
+def _section(section: Section, width: int | None, columns: Sequence[str] | None) -> list[str]:
+    if isinstance(section, Table):
+        return table(section, width, columns)
+    if isinstance(section, Pairs):
+        title = heading(section.title) if section.title else []
+        return title + pairs(section, width)
+    return _notes(section, width)
+
+
+def _notes(section: Notes, width: int | None) -> list[str]:
+    out = []
+    for line in section.lines:
+        text = printable(line)
+        out += textwrap.wrap(text, width) if width and len(text) > width else [text]
+    return out
+
+
+def _header_lines(t: Table, fitted: Fitted) -> list[str]:
+    height = max((len(h) for h in fitted.headers), default=1)
+    out = []
+    for level in range(height):
+        cells = []
+        for i, lines, w in zip(fitted.kept, fitted.headers, fitted.widths, strict=True):
+            text = lines[level - (height - len(lines))] if level >= height - len(lines) else ""
+            cells.append(_align(text, w, t.columns[i].numeric))
+        out.append((" " * SEPARATOR).join(cells).rstrip())
+    return out
+
+
+def _row_lines(t: Table, row: tuple[object, ...], fitted: Fitted) -> list[str]:
+    texts: list[list[str]] = []
+    for i, w in zip(fitted.kept, fitted.widths, strict=True):
+        text = printable(row[i].text)  # type: ignore[attr-defined]
+        wraps = t.columns[i].wrap and display_width(text) > w
+        texts.append(textwrap.wrap(text, w, break_long_words=False) or [""] if wraps else [text])
+    height = max(len(lines) for lines in texts)
+    out = []
+    for level in range(height):
         cells = [
-            text.rjust(w) if col.numeric else text.ljust(w)
-            for text, w, col in zip(r, widths, t.columns, strict=True)
+            _align(lines[level] if level < len(lines) else "", w, t.columns[i].numeric)
+            for i, lines, w in zip(fitted.kept, texts, fitted.widths, strict=True)
         ]
-        lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return heading(t.title) + lines + [f"Note: {n}" for n in t.notes]
+        out.append((" " * SEPARATOR).join(cells).rstrip())
+    return out
+
+
+def _align(text: str, width: int, right: bool) -> str:
+    pad = " " * max(width - display_width(text), 0)
+    return pad + text if right else text + pad

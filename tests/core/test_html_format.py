@@ -1,17 +1,22 @@
-"""The HTML report in a real headless Chromium: offline, sortable, with tooltips."""
+"""The ``html`` format: the monitor report as one page, checked against the source data and in a
+real headless Chromium (offline, sortable, filterable, with tooltips)."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qpumon.metrics import format_number
-from qpumon.pictures.report import render_report
+from qpumon.reports.formats import render
+from qpumon.reports.monitor import build_monitor
 from qpumon.sources import resolve as load
+from tests.conftest import FROZEN_NOW
+from tests.conftest import raw as raw_json
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -25,6 +30,44 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture
+def raw() -> Callable[[str], tuple[Any, Any]]:
+    """``raw(stem)``: a bundled device's configuration and properties, read with json."""
+    return lambda stem: (raw_json(stem, "conf"), raw_json(stem, "props"))
+
+
+def render_report(snapshot: Any) -> str:
+    """The html format of the monitor report of ``snapshot``."""
+    return render(build_monitor(snapshot, now=FROZEN_NOW), "html")
+
+
+def _headers(html: str, table_id: str) -> list[str]:
+    head = re.search(rf'id="{table_id}"><thead><tr>(.*?)</tr>', html, re.S)
+    assert head is not None
+    return re.findall(r"<th>(.*?)</th>", head.group(1))
+
+
+def test_the_page_shows_what_monitor_shows(raw: Any) -> None:
+    """Same columns (no U1 column of zeros), merged directions and flag wording as monitor."""
+    report = build_monitor(load("fake_burlington"), now=FROZEN_NOW)
+    html = render(report, "html")
+    assert report.qubits is not None and report.gates is not None
+    assert _headers(html, "qubit-table") == [c.header for c in report.qubits.columns]
+    assert "U1 err" not in _headers(html, "qubit-table")
+    assert html.count("<tr") - 2 == len(report.qubits.rows) + len(report.gates.rows)
+    fez = render_report(load("fake_fez"))
+    _, props = raw("fez")
+    failed_cz = [
+        g
+        for g in props["gates"]
+        if g["gate"] == "cz"
+        and any(p["value"] == 1 for p in g["parameters"] if p["name"] == "gate_error")
+    ]
+    couplers = {frozenset(g["qubits"]) for g in failed_cz}
+    assert f"({len(failed_cz)} CZ entries on {len(couplers)} couplers)" in fez
+    assert "cz</td><td>0-1</td>" in fez  # the two directions merged, as in monitor
 
 
 def test_report_is_self_contained(raw: Any) -> None:
@@ -105,7 +148,7 @@ def _check_filter(page: Any, raw: Any) -> None:
     visible = page.eval_on_selector_all(
         "#gate-table tbody tr", "rows => rows.filter(r => r.style.display !== 'none').length"
     )
-    assert visible == len(failed_cz) > 0
+    assert visible == len({frozenset(g["qubits"]) for g in failed_cz}) > 0  # directions merged
     page.uncheck("[data-flagged=gate-table]")
     page.fill("[data-filter=gate-table]", "")
 

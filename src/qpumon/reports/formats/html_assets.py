@@ -1,4 +1,5 @@
-"""The stylesheet and script inlined into every HTML report (no external asset, no CDN)."""
+"""The stylesheet and script of qpumon's HTML pages, inlined in every page (no external asset,
+no CDN): the HTML format and the web dashboard share them."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ th { position: sticky; top: 0; background: #f0f0f3; cursor: pointer; user-select
 th:first-child, td:first-child { text-align: left; }
 th.asc::after { content: " ▲"; } th.desc::after { content: " ▼"; }
 td.missing { color: #999; } td.flag { color: #b0005a; font-weight: 600; }
-td.odd { color: #a36500; } td.stale { background: #fff4d6; }
+td.odd { color: #a36500; } td.mark { color: #0a7d32; font-weight: 600; }
+td.stale { background: #fff4d6; }
 .note { color: #555; font-size: 12px; }
 """
 
@@ -47,16 +49,18 @@ JS = """
     return null;
   }
   var map = document.getElementById("map");
-  map.addEventListener("mouseover", function (e) {
-    var text = target(e.target);
-    if (text) { tip.textContent = text; tip.style.display = "block"; }
-  });
-  map.addEventListener("mousemove", function (e) {
-    tip.style.left = (e.clientX + 14) + "px"; tip.style.top = (e.clientY + 14) + "px";
-  });
-  map.addEventListener("mouseout", function (e) {
-    if (!target(e.relatedTarget)) { tip.style.display = "none"; }
-  });
+  if (map && data.qubits) {
+    map.addEventListener("mouseover", function (e) {
+      var text = target(e.target);
+      if (text) { tip.textContent = text; tip.style.display = "block"; }
+    });
+    map.addEventListener("mousemove", function (e) {
+      tip.style.left = (e.clientX + 14) + "px"; tip.style.top = (e.clientY + 14) + "px";
+    });
+    map.addEventListener("mouseout", function (e) {
+      if (!target(e.relatedTarget)) { tip.style.display = "none"; }
+    });
+  }
   function key(cell) {
     var v = cell.getAttribute("data-v");
     if (v === null) { return cell.textContent; }

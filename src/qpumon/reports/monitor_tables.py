@@ -1,0 +1,206 @@
+"""The monitor's two tables: one row per qubit, one row per coupler and gate.
+
+The qubit table has a column per per-qubit value and per single-qubit gate error that the data
+has; a column with no value on any qubit is left out and named in a note, and so is a virtual
+gate (error 0 everywhere). A gate-error column equal to another on every qubit (Heron's ID, RX
+and X errors repeat SX's) is kept but marked as a duplicate, so it is the first to give way on a
+narrow terminal. The gate table merges a coupler's two directions when they carry the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..metrics import GATE_ERROR, GATE_LENGTH, MISSING, Metric, all_qubit_metrics, qubit_values
+from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
+from .tables import DETAIL, DUPLICATE, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
+
+#: Qubit metrics that stay on a narrow terminal (with the device's reference 1q gate error).
+_ESSENTIAL_QUBIT_METRICS = frozenset({"t1_us", "t2_us", "readout_error"})
+_LESS_USEFUL = {"readout_length_ns": MINOR, "anharmonicity_ghz": DETAIL}
+FLAGS_NOTE = (
+    "Flags: FAILED = IBM's error = 1 flag (a failed benchmark, not a measurement; left out of "
+    "medians); RO>=0.5 = readout no better than chance; T2>2T1 = physically odd T2."
+)
+DIRECTIONS_NOTE = (
+    "Qubits a-b: both directions listed with the same values; a->b: that direction only, or the "
+    "two directions differ."
+)
+
+
+@dataclass(frozen=True)
+class QubitColumns:
+    """The per-qubit metrics shown (in column order, with their values in qubit order) and the
+    labels of those left out."""
+
+    shown: tuple[tuple[Metric, tuple[float | None, ...]], ...]
+    omitted: tuple[str, ...]
+
+
+def qubit_columns(snapshot: DeviceSnapshot) -> QubitColumns:
+    """Each metric with at least one value; virtual gates (error 0 on every qubit) left out."""
+    shown, omitted = [], []
+    for metric in all_qubit_metrics(snapshot):
+        values = tuple(qubit_values(snapshot, metric))
+        present = [v for v in values if v is not None]
+        if not present:
+            omitted.append(metric.label)
+        elif metric.gate is not None and not any(present):
+            omitted.append(f"{metric.label} (0 everywhere: a virtual gate)")
+        else:
+            shown.append((metric, values))
+    return QubitColumns(tuple(shown), tuple(omitted))
+
+
+def qubit_table(
+    snapshot: DeviceSnapshot,
+    columns: QubitColumns,
+    selected: Sequence[tuple[int, QubitCalibration]],
+    reference_gate: str | None,
+) -> Table:
+    """One row per selected ``(position, qubit)``: every shown value, then the qubit's flags."""
+    failed: dict[int, list[str]] = {}
+    for gate in snapshot.failed_gates:
+        if len(gate.qubits) == 1:
+            failed.setdefault(gate.qubits[0], []).append(gate.gate)
+    header = (
+        Column("qubit", "Qubit", priority=ESSENTIAL),
+        *_metric_columns(columns, reference_gate),
+        Column("flags", "Flags", numeric=False, priority=ESSENTIAL, wrap=True),
+    )
+    rows = tuple(
+        (
+            Cell(f"Q{q.index}", q.index),
+            *(
+                _metric_cell(m, values[i], _qubit_flag(q, m, values[i]))
+                for m, values in columns.shown
+            ),
+            _flags_cell(q, failed.get(q.index, [])),
+        )
+        for i, q in selected
+    )
+    notes = []
+    if columns.omitted:
+        notes.append("Not in the data for any qubit: " + ", ".join(columns.omitted) + ".")
+    notes.append(FLAGS_NOTE)
+    return Table("Qubits", header, rows, tuple(notes))
+
+
+def _metric_columns(columns: QubitColumns, reference_gate: str | None) -> list[Column]:
+    out: list[Column] = []
+    first_of: dict[tuple[float | None, ...], str] = {}
+    reference = next((m for m, _ in columns.shown if m.gate == reference_gate), None)
+    if reference is not None:  # the reference gate is the one the others are said to equal
+        first_of[dict(columns.shown)[reference]] = reference.header
+    for metric, values in columns.shown:
+        same_as = first_of.get(values) if metric.gate is not None else None
+        if metric.gate is not None and same_as is None:
+            first_of[values] = metric.header
+        if same_as == metric.header:
+            same_as = None
+        out.append(
+            Column(
+                metric.key,
+                metric.header,
+                priority=DUPLICATE if same_as else _priority(metric, reference_gate),
+                same_as=same_as,
+            )
+        )
+    return out
+
+
+def _priority(metric: Metric, reference_gate: str | None) -> int:
+    if metric.key in _ESSENTIAL_QUBIT_METRICS or (
+        metric.gate is not None and metric.gate == reference_gate
+    ):
+        return ESSENTIAL
+    if metric.key == "frequency_ghz":
+        return USEFUL
+    return _LESS_USEFUL.get(metric.key, DETAIL)
+
+
+def _metric_cell(metric: Metric, value: float | None, flag: Flag | None) -> Cell:
+    if value is None:
+        return Cell(MISSING, None, "missing")
+    return Cell(metric.format(value), value, flag)
+
+
+def _qubit_flag(q: QubitCalibration, metric: Metric, value: float | None) -> Flag | None:
+    if metric.key == "readout_error" and q.readout_unreliable:
+        return "suspect"
+    if metric.key == "t2_us" and q.t2_exceeds_twice_t1:
+        return "suspect"
+    if metric.gate is not None and value == 1.0:
+        return "failed"
+    return None
+
+
+def _flags_cell(q: QubitCalibration, failed: list[str]) -> Cell:
+    flags = []
+    if failed:
+        flags.append("FAILED " + ",".join(failed))
+    if q.readout_unreliable:
+        flags.append("RO>=0.5")
+    if q.t2_exceeds_twice_t1:
+        flags.append("T2>2T1")
+    text = " ".join(flags)
+    return Cell(text, text or None, "failed" if failed else ("suspect" if flags else None))
+
+
+def gate_table(snapshot: DeviceSnapshot, gates: Sequence[GateCalibration]) -> Table:
+    """One row per coupler and gate (the native entanglers first, each by qubits), both
+    directions only where their values differ."""
+    columns = (
+        Column("gate", "Gate", numeric=False, priority=ESSENTIAL),
+        Column("qubits", "Qubits", numeric=False, priority=ESSENTIAL),
+        Column("error", GATE_ERROR.header, priority=ESSENTIAL),
+        Column("length_ns", GATE_LENGTH.header, priority=USEFUL),
+        Column("measured", "Measured", numeric=False, priority=DETAIL),
+        Column("flags", "Flags", numeric=False, priority=ESSENTIAL, wrap=True),
+    )
+    rows = []
+    dates: dict[datetime | None, Cell] = {None: Cell(MISSING, None, "missing")}
+    for gate, qubits_text in couplers(snapshot, gates):
+        flag: Flag | None = "failed" if gate.failed else None
+        when = gate.measured_at
+        if when not in dates:
+            dates[when] = Cell(when.strftime("%Y-%m-%d"), when)  # type: ignore[union-attr]
+        rows.append(
+            (
+                Cell(gate.gate, gate.gate),
+                Cell(qubits_text, gate.qubits),
+                _metric_cell(GATE_ERROR, gate.error, flag),
+                _metric_cell(GATE_LENGTH, gate.length_ns, None),
+                dates[when],
+                Cell("FAILED" if gate.failed else "", "failed" if gate.failed else None, flag),
+            )
+        )
+    return Table("Multi-qubit gates", columns, tuple(rows), (DIRECTIONS_NOTE,))
+
+
+def couplers(
+    snapshot: DeviceSnapshot, gates: Sequence[GateCalibration]
+) -> list[tuple[GateCalibration, str]]:
+    """Each gate with its qubits' text (``3-4`` merged, ``3->4`` one direction), ordered by
+    gate (native entanglers first) and then by qubits."""
+    native = {name: i for i, name in enumerate(snapshot.two_qubit_basis_gates)}
+    ordered = sorted(
+        gates, key=lambda g: (native.get(g.gate, len(native)), g.gate, sorted(g.qubits), g.qubits)
+    )
+    out, merged = [], set()
+    for gate in ordered:
+        key = (gate.gate, gate.qubits)
+        if key in merged:
+            continue
+        reverse = snapshot.gate(gate.gate, gate.qubits[::-1]) if gate.arity == 2 else None
+        if reverse is not None and (reverse.error, reverse.length_ns) == (
+            gate.error,
+            gate.length_ns,
+        ):
+            merged.add((gate.gate, reverse.qubits))
+            out.append((gate, "-".join(map(str, gate.qubits))))
+        else:
+            out.append((gate, "->".join(map(str, gate.qubits))))
+    return out
