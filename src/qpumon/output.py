@@ -33,7 +33,7 @@ def write_output(path: str | Path, content: str | bytes, *, private: bool = Fals
         resolved = Path(os.path.realpath(target))
         existing = os.stat(resolved) if os.path.lexists(target) else None
     except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({_reason(exc)})") from None
+        raise OutputError(f"{target}: cannot write ({_reason(exc)})") from exc
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         _write_in_place(target, data)
         return
@@ -55,7 +55,7 @@ def _write_in_place(target: Path, data: bytes) -> None:
         with open(target, "wb") as out:
             out.write(data)
     except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({_reason(exc)})") from None
+        raise OutputError(f"{target}: cannot write ({_reason(exc)})") from exc
 
 
 def _replace_atomically(resolved: Path, data: bytes, mode: int, shown: Path) -> None:
@@ -63,7 +63,7 @@ def _replace_atomically(resolved: Path, data: bytes, mode: int, shown: Path) -> 
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{resolved.name}.", dir=folder)
     except OSError as exc:
-        raise OutputError(f"{shown}: cannot write ({_reason(exc)})") from None
+        raise OutputError(f"{shown}: cannot write ({_reason(exc)})") from exc
     try:
         with os.fdopen(descriptor, "wb") as out:
             out.write(data)
@@ -74,7 +74,7 @@ def _replace_atomically(resolved: Path, data: bytes, mode: int, shown: Path) -> 
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OutputError(f"{shown}: cannot write ({_reason(exc)})") from None
+            raise OutputError(f"{shown}: cannot write ({_reason(exc)})") from exc
         raise
     _sync_directory(folder)
 

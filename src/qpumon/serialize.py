@@ -87,7 +87,7 @@ def snapshot_from_dict(data: Mapping[str, Any], where: str = "snapshot") -> Devi
     try:
         return _snapshot(data, where)
     except (KeyError, TypeError) as exc:
-        raise InputError(f"{where}: malformed qpumon snapshot ({exc!r})") from None
+        raise InputError(f"{where}: malformed qpumon snapshot ({exc!r})") from exc
 
 
 def _snapshot(data: Mapping[str, Any], where: str) -> DeviceSnapshot:

@@ -35,8 +35,8 @@ def parse_iso(text: str) -> datetime:
         parsed = parsed.replace(tzinfo=timezone.utc)
     try:
         return parsed.astimezone(timezone.utc)
-    except OverflowError:  # 0001-01-01T00:00-01:00 lies before year 1 in UTC
-        raise ValueError(f"{text!r} is out of range") from None
+    except OverflowError as exc:  # 0001-01-01T00:00-01:00 lies before year 1 in UTC
+        raise ValueError(f"{text!r} is out of range") from exc
 
 
 def parse_duration(text: str, what: str = "duration") -> timedelta:
@@ -61,11 +61,11 @@ def parse_time(text: str, what: str = "time", now: datetime | None = None) -> da
         return (now or datetime.now(timezone.utc)) - parse_duration(text, what)
     try:
         return parse_iso(text)
-    except ValueError:
+    except ValueError as exc:
         raise UsageError(
             f"{what} {text!r}: give an ISO-8601 date or time (2026-03-01, 2026-03-01T12:00Z) or "
             "an age such as 30d"
-        ) from None
+        ) from exc
 
 
 def document_time(value: object, where: str) -> datetime:
@@ -78,8 +78,8 @@ def document_time(value: object, where: str) -> datetime:
         raise InputError(f"{where}: expected an ISO-8601 date, got {type(value).__name__}")
     try:
         return parse_iso(value)
-    except ValueError:
-        raise InputError(f"{where}: {value!r} is not an ISO-8601 date") from None
+    except ValueError as exc:
+        raise InputError(f"{where}: {value!r} is not an ISO-8601 date") from exc
 
 
 def iso(when: datetime) -> str:

@@ -17,8 +17,8 @@ def number(value: Any, where: str) -> float:
         raise InputError(f"{where}: expected a number, got {_show(value)}")
     try:
         result = float(value)
-    except OverflowError:  # an integer beyond any float, such as 10**400
-        raise InputError(f"{where}: {_show(value)} is too large for a number") from None
+    except OverflowError as exc:  # an integer beyond any float, such as 10**400
+        raise InputError(f"{where}: {_show(value)} is too large for a number") from exc
     if not math.isfinite(result):
         raise InputError(f"{where}: expected a finite number, got {result}")
     return result

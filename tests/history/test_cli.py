@@ -101,9 +101,12 @@ def test_drift_diff_check_and_plot(tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text('[[alert]]\nwhen = "t1_us < 1000"\nactions = ["print", "exit"]\n')
     first = run("check", "fake_lagos", "--rules", rules, "--db", db)
-    assert first.returncode == 1 and first.stdout.count("ALERT fake_lagos qubit") == 7
+    assert first.returncode == 1, first.stderr
+    props = raw("lagos", "props")
+    short = [q for q in props["qubits"] if next(e["value"] for e in q if e["name"] == "T1") < 1000]
+    assert len(short) == 7 and first.stdout.count("t1_us < 1000  fired") == len(short)
     second = run("check", "fake_lagos", "--rules", rules, "--db", db)
-    assert second.returncode == 0 and second.stdout == ""
+    assert second.returncode == 0 and "0 fired, 7 still active" in second.stdout
     picture = tmp_path / "t1.png"
     plot = run("history", "fake_lagos", "--qubit", "3", "--db", db, "--plot", picture)
     assert plot.returncode == 0, plot.stderr

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import UsageError
+from ..history.rules_format import RULES_HELP
 from ..printable import printable
 from .options import Output, output_options, source_options
 
 if TYPE_CHECKING:
     from ..history.alerts import Rules
-    from ..history.watch import Outcome
+    from ..history.check import Outcome
     from ..sources import SourceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,26 +65,24 @@ def _log(line: str) -> None:
 
 
 def _report(outcomes: Sequence[Outcome]) -> None:
-    """Print what happened; exit with the worst problem's code (2 user error, 3 service fault,
-    4 an alert not delivered), else 1 if an alert with the exit action fired."""
+    """Print what was recorded and the alerts with the print action; problems on stderr; exit
+    with :func:`~qpumon.history.check.exit_code` (2 input, 3 service, 4 an alert not delivered,
+    1 an alert with the exit action fired)."""
+    from ..history.check import exit_code
     from ..history.watch import describe
 
-    failed, fired_exit = 0, False
     for outcome in outcomes:
         if outcome.recorded is not None:
             click.echo(printable(describe(outcome.recorded)))
         for firing in () if outcome.alerts is None else outcome.alerts.fired:
             if "print" in firing.rule.actions:
                 click.echo(f"ALERT {printable(firing.message)}")
-            fired_exit |= "exit" in firing.rule.actions
         if outcome.problem is not None:
             message = printable(f"{outcome.device}: {outcome.problem}")
             click.echo(f"qpumon: error: {message}", err=True)
-            failed = max(failed, outcome.exit_code or 2)
-    if failed:
-        sys.exit(failed)
-    if fired_exit:
-        sys.exit(1)
+    code = exit_code(outcomes)
+    if code:
+        sys.exit(code)
 
 
 @contextmanager
@@ -309,41 +307,29 @@ def diff(
     out.emit(diff_of(db, device, _when(start, "--from"), _when(end, "--to"), top))
 
 
-@click.command()
+@click.command(epilog=RULES_HELP)
 @click.argument("devices", nargs=-1, required=True)
 @rules_option(required=True)
 @store_options
-def check(devices: tuple[str, ...], rules: Path, db: str | None) -> None:
+@output_options("check")
+def check(devices: tuple[str, ...], rules: Path, db: str | None, out: Output) -> None:
     """Check alert rules against the newest stored snapshot of each of DEVICES.
 
-    \\b
-    Rules file (TOML):
-      webhook = "https://hooks.example.org/qpumon"   # for the webhook action
-      baseline_days = 30
-      [[alert]]
-      when = "t1_us < 50"                  # or "2q_error > 2 * baseline",
-      actions = ["print", "exit"]          # "operational == false", "pending_jobs > 100"
-    An alert fires once when it becomes true. Exit codes: 1 an alert with the exit action
-    fired; 4 an alert could not be delivered (it fires again at the next check).
+    An alert fires once when it becomes true (and is delivered). Exit codes: 1 an alert with
+    the exit action fired; 4 an alert could not be delivered (it fires again at the next check).
     """
-    from ..history.check import check as run_check
-    from ..history.check import deliver
-    from ..history.watch import Outcome
+    from ..history.alerts import load_rules
+    from ..history.check import check_devices, exit_code
+    from ..reports.history import check_report
     from ..store import opened
 
-    chosen = _rules(rules)
-    if chosen is None:
-        raise UsageError("check needs --rules")
-    outcomes = []
+    chosen = load_rules(rules)
     with opened(db) as store:
-        for device in devices:
-            stored = store.snapshots(device)
-            if not stored:
-                raise UsageError(f"no snapshots of {device} stored yet")
-            result = run_check(store, store.load(stored[-1].id), chosen, datetime.now(timezone.utc))
-            problems = deliver([result], chosen)
-            outcomes.append(Outcome(device, alerts=result, problem="; ".join(problems) or None))
-    _report(outcomes)
+        outcomes = check_devices(store, devices, chosen)
+    out.emit(check_report(outcomes))
+    code = exit_code(outcomes)
+    if code:
+        sys.exit(code)
 
 
 @click.command(name="demo-history")
@@ -354,18 +340,14 @@ def check(devices: tuple[str, ...], rules: Path, db: str | None) -> None:
 def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
     """Store a synthetic daily history of DEVICE (a bundled device) with seeded drift, defects
     and failed gates, marked synthetic; for trying history, drift, diff and alerts."""
-    from ..history.demo import DemoSettings
-    from ..history.demo import demo_history as generate
+    from ..history.demo import DemoSettings, record_demo
     from ..sources import resolve
     from ..store import opened
 
     base = resolve(device, offline=True)
     with opened(db) as store, _progress(days, "storing") as advance:
-        stored = 0
-        for snapshot in generate(base, days, DemoSettings(seed=seed)):
-            stored += store.record(snapshot, synthetic=True).stored
-            if advance is not None:
-                advance(f"{snapshot.calibrated_at:%Y-%m-%d}")
+        step = None if advance is None else lambda r: advance(f"{r.calibrated_at:%Y-%m-%d}")
+        stored = record_demo(store, base, days, DemoSettings(seed=seed), step)
     click.echo(f"{base.name}: {stored} synthetic snapshots stored ({days - stored} already there)")
 
 

@@ -1,45 +1,45 @@
-"""Alert rules (a TOML file), checked against a snapshot, remembered in the store.
+"""Alert rules: a TOML file (format in :data:`RULES_HELP`), validated when it loads, and checked
+against a snapshot.
 
-A rules file::
+Every problem in a rules file is one :class:`~qpumon.errors.RulesError` naming the file and the
+rule (``alerts.toml: alert 3: ...``), raised before anything is recorded or delivered: wrong types,
+unknown keys, metrics or actions, non-finite numbers, duplicate names, webhook URLs that are not
+http(s), files that are not UTF-8 or larger than :data:`MAX_RULES_BYTES`.
 
-    webhook = "https://hooks.example.org/qpumon"   # where the "webhook" action posts
-    baseline_days = 30                              # window of "baseline" (default 30)
-
-    [[alert]]
-    name = "short T1"                 # optional; the rule text by default
-    when = "t1_us < 50"               # METRIC OP VALUE, VALUE: number, true/false, K * baseline
-    actions = ["print", "exit"]       # any of print, exit, webhook (default: print)
-    devices = ["ibm_fez"]             # optional: only these devices
-
-Metrics: every per-qubit metric and alias (``t1``, ``readout_error``, ``sx_error``...), checked on
-each qubit; ``2q_error`` on each two-qubit gate (failed-benchmark flags are left out);
-``operational``, ``pending_jobs`` and ``failed_gates`` for the device. ``baseline`` is the median
-of the same subject's stored values over the ``baseline_days`` before the snapshot.
-
-An alert fires when its condition becomes true for a subject; while it stays true it does not fire
-again; once false it is cleared (and may fire again later).
+Metrics: every per-qubit metric and alias (``t1``, ``readout_error``...) and ``<gate>_error`` of
+a single-qubit gate (``sx_error``), checked on each qubit; ``2q_error`` on each two-qubit gate
+(failed-benchmark flags are left out); ``operational``, ``pending_jobs`` and ``failed_gates`` for
+the device. ``baseline`` is the median of the same subject's stored values over the
+``baseline_days`` before the snapshot.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import operator
 import re
 import statistics
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import QpumonError
-from ..metrics import qubit_metric, value_getter
+from ..errors import RulesError, UsageError
+from ..metrics import ALIASES, QUBIT_METRICS, qubit_metric, value_getter
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot
+from ..printable import is_printable, printable
 from ..store.rows import qubits_text
 from ..summary import two_qubit_gates
+from ..times import MAX_DURATION
+from .rules_format import (
+    DELIVERY_DEADLINE_S,
+    MAX_RULES,
+    MAX_RULES_BYTES,
+    MAX_TEXT,
+    MAX_URL,
+)
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le,
@@ -50,9 +50,20 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
 }
 _RULE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(.+?)\s*$")
-_RHS = re.compile(r"^(?:(?P<k>[0-9.eE+-]+)\s*\*\s*)?baseline(?:\s*\*\s*(?P<k2>[0-9.eE+-]+))?$")
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_RHS = re.compile(rf"^(?:(?P<k>{_NUMBER})\*)?baseline(?:\*(?P<k2>{_NUMBER}))?$")
+_IS_NUMBER = re.compile(rf"^{_NUMBER}$")
 DEVICE_METRICS = ("operational", "pending_jobs", "failed_gates")
 ACTIONS = ("print", "exit", "webhook")
+#: Gates whose per-qubit error a rule may name: Qiskit's standard single-qubit gates and IBM's
+#: measurement entries (``measure``, ``measure_2``).
+SINGLE_QUBIT_GATES = frozenset(
+    ("h", "id", "p", "r", "rx", "ry", "rz", "s", "sdg", "sx", "sxdg", "t", "tdg")
+    + ("u", "u1", "u2", "u3", "x", "y", "z", "reset", "measure")
+)
+_MEASURE = re.compile(r"^measure_\d{1,2}$")
+_TOP_KEYS = ("webhook", "baseline_days", "alert")
+_RULE_KEYS = ("name", "when", "actions", "devices")
 
 
 @dataclass(frozen=True)
@@ -71,14 +82,20 @@ class Rule:
         """True if the rule is for every device or names ``device``."""
         return not self.devices or device in self.devices
 
+    @property
+    def has_webhook(self) -> bool:
+        """True if firing needs a delivery (the alert is active only once it succeeded)."""
+        return "webhook" in self.actions
+
 
 @dataclass(frozen=True)
 class Rules:
-    """A rules file: the rules, the webhook URL and the baseline window."""
+    """A rules file: the rules, the webhook URL, the baseline window and the delivery deadline."""
 
     rules: tuple[Rule, ...]
     webhook: str | None = None
     baseline: timedelta = timedelta(days=30)
+    deadline_s: float = DELIVERY_DEADLINE_S
 
 
 @dataclass(frozen=True)
@@ -93,14 +110,19 @@ class Firing:
     calibrated_at: datetime | None
 
     @property
+    def key(self) -> tuple[str, str]:
+        """``(rule name, subject)``: what the store remembers of an active alert."""
+        return self.rule.name, self.subject
+
+    @property
     def message(self) -> str:
-        """``fake_fez qubit 12: t1_us = 42.1 < 50 (short T1)``."""
+        """``fake_fez qubit 12: t1_us = 42.1 < 50 [short T1]``."""
         shown = self.value if isinstance(self.value, bool) else _num(self.value)
         limit = self.threshold if isinstance(self.threshold, bool) else _num(self.threshold)
         base = "" if self.rule.value is not None else " (baseline)"
         return (
-            f"{self.device} {self.subject}: {self.rule.metric} = {shown} {self.rule.op} "
-            f"{limit}{base} [{self.rule.name}]"
+            f"{printable(self.device)} {printable(self.subject)}: {self.rule.metric} = {shown} "
+            f"{self.rule.op} {limit}{base} [{self.rule.name}]"
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -122,71 +144,233 @@ def _num(value: float | bool | None) -> str:
     return "—" if value is None else f"{value:.6g}"
 
 
+# -- loading -------------------------------------------------------------------------------
+
+
 def load_rules(path: Path) -> Rules:
-    """Parse a rules file; a :class:`QpumonError` naming the file and the bad rule otherwise."""
+    """Read and validate a rules file; a one-line :class:`RulesError` naming the file and the
+    rule otherwise."""
+    source = printable(str(path))
+    return rules_from_document(_parse_toml(_read_text(path, source), source), source)
+
+
+def _read_text(path: Path, source: str) -> str:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RULES_BYTES + 1)
+    except OSError as exc:
+        raise RulesError(f"{source}: cannot read the alert rules ({exc.strerror or exc})") from exc
+    if len(raw) > MAX_RULES_BYTES:
+        raise RulesError(
+            f"{source}: larger than {MAX_RULES_BYTES // 1024} KiB; an alert rules file is a few "
+            "lines (see qpumon check --help)"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RulesError(f"{source}: not UTF-8 text (line {line}); save it as UTF-8") from exc
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # the same parser, from PyPI (a dependency of the store extra on 3.10)
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise QpumonError(f"{path}: cannot read the alert rules ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise QpumonError(f"{path}: not valid TOML ({exc})") from None
-    entries = data.get("alert", [])
+        return tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
+        raise RulesError(f"{source}: not valid TOML ({_one_line(str(exc))})") from exc
+    except RecursionError as exc:
+        raise RulesError(f"{source}: not valid alert rules (values nested too deeply)") from exc
+
+
+def rules_from_document(data: dict[str, Any], source: str) -> Rules:
+    """Validate a parsed rules document (``source`` names it in messages)."""
+    _known_keys(data, _TOP_KEYS, source)
+    entries = data.get("alert")
     if not isinstance(entries, list) or not entries:
-        raise QpumonError(f"{path}: no [[alert]] tables (see qpumon check --help)")
-    rules = tuple(_rule(entry, f"{path}: alert {i + 1}") for i, entry in enumerate(entries))
-    webhook = data.get("webhook")
-    if any("webhook" in r.actions for r in rules) and not isinstance(webhook, str):
-        raise QpumonError(f"{path}: a rule uses the webhook action but no webhook URL is set")
-    days = data.get("baseline_days", 30)
-    if not isinstance(days, (int, float)) or days <= 0:
-        raise QpumonError(f"{path}: baseline_days must be a positive number, not {days!r}")
-    return Rules(rules, webhook if isinstance(webhook, str) else None, timedelta(days=days))
+        raise RulesError(f"{source}: no [[alert]] tables (see qpumon check --help)")
+    if len(entries) > MAX_RULES:
+        raise RulesError(f"{source}: {len(entries)} alerts; at most {MAX_RULES} in one file")
+    rules = tuple(_rule(entry, f"{source}: alert {i}") for i, entry in enumerate(entries, 1))
+    _unique_names(rules, source)
+    webhook = None if "webhook" not in data else webhook_url(data["webhook"], source)
+    if webhook is None and any(r.has_webhook for r in rules):
+        raise RulesError(f"{source}: a rule uses the webhook action but no webhook URL is set")
+    return Rules(rules, webhook, _baseline(data.get("baseline_days", 30), source))
+
+
+def _known_keys(table: dict[str, Any], known: Sequence[str], where: str) -> None:
+    for key in table:
+        if key not in known:
+            raise RulesError(
+                f"{where}: unknown key {_shown(key)}; the keys are {', '.join(known)} "
+                "(see qpumon check --help)"
+            )
+
+
+def _unique_names(rules: Sequence[Rule], source: str) -> None:
+    first: dict[str, int] = {}
+    for number, rule in enumerate(rules, 1):
+        if rule.name in first:
+            raise RulesError(
+                f"{source}: alert {number}: the name {rule.name!r} is already alert "
+                f"{first[rule.name]}'s; give each alert its own name"
+            )
+        first[rule.name] = number
+
+
+def _baseline(value: object, source: str) -> timedelta:
+    limit = MAX_DURATION.days
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= limit:
+        raise RulesError(
+            f"{source}: baseline_days must be a number of days above 0 and at most {limit}, "
+            f"not {_shown(value)}"
+        )
+    return timedelta(days=value)
+
+
+def webhook_url(value: object, source: str) -> str:
+    """``value`` if it is an http(s) URL with a host; a :class:`RulesError` otherwise."""
+    hint = 'such as "https://hooks.example.org/qpumon"'
+    if not isinstance(value, str):
+        raise RulesError(f"{source}: webhook must be a URL {hint}, not {_shown(value)}")
+    if len(value) > MAX_URL or not is_printable(value) or any(c.isspace() for c in value):
+        raise RulesError(f"{source}: webhook {_shown(value)} is not a URL {hint}")
+    import httpx  # here: 80 ms that rules without a webhook need not pay
+
+    try:
+        url = httpx.URL(value)
+        port = url.port
+    except httpx.InvalidURL as exc:
+        raise RulesError(f"{source}: webhook {_shown(value)} is not a URL ({exc})") from exc
+    if url.scheme not in ("http", "https"):
+        raise RulesError(f"{source}: webhook {_shown(value)}: only http:// and https:// URLs")
+    if not url.host or (port is not None and not 0 < port < 65536):
+        raise RulesError(f"{source}: webhook {_shown(value)} needs a host (and a valid port)")
+    return value
+
+
+def _rule(entry: object, where: str) -> Rule:
+    if not isinstance(entry, dict):
+        raise RulesError(f"{where}: must be a table ([[alert]]), not {_shown(entry)}")
+    _known_keys(entry, _RULE_KEYS, where)
+    if "when" not in entry:
+        raise RulesError(f'{where}: needs when = "METRIC OP VALUE" (e.g. "t1_us < 50")')
+    when = _text(entry["when"], "when", where)
+    metric, op, value, factor = parse_rule(when, where)
+    name = _text(entry["name"], "name", where) if "name" in entry else when.strip()
+    actions = _names(entry.get("actions", ["print"]), "actions", where, '["print", "exit"]')
+    unknown = [a for a in actions if a not in ACTIONS]
+    if unknown:
+        raise RulesError(f"{where}: unknown action {_shown(unknown[0])}; use {', '.join(ACTIONS)}")
+    devices: tuple[str, ...] = ()
+    if "devices" in entry:
+        devices = _names(entry["devices"], "devices", where, '["ibm_fez"]')
+    return Rule(name, metric, op, value, factor, actions, devices)
+
+
+def _text(value: object, key: str, where: str) -> str:
+    """A non-empty, printable string of at most :data:`MAX_TEXT` characters."""
+    if not isinstance(value, str):
+        raise RulesError(f"{where}: {key} must be a string, not {_shown(value)}")
+    if not value.strip() or len(value) > MAX_TEXT or not is_printable(value):
+        raise RulesError(
+            f"{where}: {key} {_shown(value)} must be 1 to {MAX_TEXT} printable characters"
+        )
+    return value
+
+
+def _names(value: object, key: str, where: str, example: str) -> tuple[str, ...]:
+    """A non-empty list of strings, duplicates dropped. A bare string is refused: iterating it
+    would give its letters, and a rule for devices "i", "b", "m"... would silently never run."""
+    if not isinstance(value, list) or not value:
+        raise RulesError(
+            f"{where}: {key} must be a non-empty list such as {key} = {example}, "
+            f"not {_shown(value)}"
+        )
+    if len(value) > MAX_RULES:
+        raise RulesError(f"{where}: {key} lists {len(value)} entries; at most {MAX_RULES}")
+    return tuple(dict.fromkeys(_text(item, key, where) for item in value))
+
+
+def _shown(value: object) -> str:
+    """A short, printable description of a bad value for a message."""
+    if isinstance(value, str):  # repr escapes every character printable() would
+        return repr(value[:60] + ("..." if len(value) > 60 else ""))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) < 10**15):
+        return repr(value)
+    kinds = {int: "a very large integer", list: "a list", dict: "a table"}
+    return kinds.get(type(value), f"a TOML {type(value).__name__}")
+
+
+def _one_line(text: str) -> str:
+    return printable(" ".join(text.split()))
+
+
+# -- conditions ------------------------------------------------------------------------------
 
 
 def parse_rule(text: str, where: str = "rule") -> tuple[str, str, float | bool | None, float]:
     """``t1_us < 50`` -> ``("t1_us", "<", 50.0, 1.0)``; ``2q_error > 2 * baseline`` ->
-    ``("2q_error", ">", None, 2.0)``."""
-    found = _RULE.match(text)
+    ``("2q_error", ">", None, 2.0)``. A :class:`RulesError` for anything that is not a metric,
+    an operator and a finite number, true/false (``operational`` only) or ``K * baseline``."""
+    found = _RULE.match(text) if len(text) <= MAX_TEXT else None
     if found is None:
-        raise QpumonError(f"{where}: {text!r} is not METRIC OP VALUE (e.g. t1_us < 50)")
-    metric, op, rhs = found.group(1).lower(), found.group(2), found.group(3).lower()
-    if metric not in DEVICE_METRICS and metric != "2q_error":
-        metric = qubit_metric(metric).key
+        raise RulesError(f"{where}: {_shown(text)} is not METRIC OP VALUE (e.g. t1_us < 50)")
+    metric, op, rhs = _metric(found.group(1), where), found.group(2), found.group(3).lower()
     if rhs in ("true", "false"):
+        if metric != "operational" or op not in ("==", "!="):
+            raise RulesError(f"{where}: only operational == true/false compares with {rhs}")
         return metric, op, rhs == "true", 1.0
+    if metric == "operational":
+        raise RulesError(f"{where}: operational is true or false (operational == false)")
     base = _RHS.match(rhs.replace(" ", ""))
     if base is not None:
-        return metric, op, None, float(base.group("k") or base.group("k2") or 1.0)
+        if metric in DEVICE_METRICS:
+            raise RulesError(f"{where}: {metric} has no baseline; compare it with a value")
+        factor = _finite(base.group("k") or base.group("k2") or "1", where)
+        if factor <= 0:
+            raise RulesError(f"{where}: the factor of baseline must be above 0, not {factor:g}")
+        return metric, op, None, factor
+    if _IS_NUMBER.match(rhs) is None:
+        raise RulesError(
+            f"{where}: {_shown(rhs)} is not a number, true/false or K * baseline "
+            "(e.g. 2 * baseline)"
+        )
+    return metric, op, _finite(rhs, where), 1.0
+
+
+def _finite(text: str, where: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise RulesError(f"{where}: {_shown(text)} is too large to compare with")
+    return value
+
+
+def _metric(name: str, where: str) -> str:
+    """The canonical key of the metric ``name``."""
+    lowered = name.lower()
+    if lowered in DEVICE_METRICS or lowered == "2q_error":
+        return lowered
     try:
-        return metric, op, float(rhs), 1.0
-    except ValueError:
-        raise QpumonError(f"{where}: {rhs!r} is not a number, true/false or K * baseline") from None
+        metric = qubit_metric(lowered)
+    except UsageError:
+        metric = None
+    if metric is not None and (metric.gate is None or _known_gate(metric.gate)):
+        return metric.key
+    known = [*QUBIT_METRICS, *ALIASES, "<gate>_error (sx_error...)", "2q_error", *DEVICE_METRICS]
+    raise RulesError(f"{where}: unknown metric {_shown(name)}; use one of {', '.join(known)}")
 
 
-def _rule(entry: Any, where: str) -> Rule:
-    if not isinstance(entry, dict) or not isinstance(entry.get("when"), str):
-        raise QpumonError(f'{where}: needs when = "METRIC OP VALUE"')
-    metric, op, value, factor = parse_rule(entry["when"], where)
-    if value is None and metric in DEVICE_METRICS:
-        raise QpumonError(f"{where}: {metric} has no baseline; compare it with a value")
-    actions = tuple(entry.get("actions", ["print"]))
-    unknown = [a for a in actions if a not in ACTIONS]
-    if unknown:
-        raise QpumonError(f"{where}: unknown action {unknown[0]!r}; use {', '.join(ACTIONS)}")
-    devices = entry.get("devices", [])
-    return Rule(
-        str(entry.get("name") or entry["when"].strip()),
-        metric,
-        op,
-        value,
-        factor,
-        actions,
-        tuple(str(d) for d in devices),
-    )
+def _known_gate(gate: str) -> bool:
+    return gate in SINGLE_QUBIT_GATES or _MEASURE.match(gate) is not None
+
+
+# -- evaluation ------------------------------------------------------------------------------
 
 
 def subjects(snapshot: DeviceSnapshot, metric: str) -> Iterator[tuple[str, float | bool | None]]:
@@ -246,19 +430,3 @@ def baseline_medians(
         if kept:
             out[f"{prefix} {key}"] = statistics.median(kept)
     return out
-
-
-def post_webhook(url: str, firings: Sequence[Firing], timeout_s: float = 10.0) -> None:
-    """POST ``{"alerts": [...]}`` as JSON to ``url``; a :class:`QpumonError` if it fails."""
-    body = json.dumps({"alerts": [f.as_json() for f in firings]}).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        raise QpumonError(f"webhook {url}: the server answered {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise QpumonError(f"webhook {url}: cannot deliver ({reason})") from None

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import UsageError
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration, QubitCalibration
+from ..times import MAX_DURATION
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) only for record_demo's callers
+    from ..store.db import Recorded, Store
 
 #: Per-field walk: (step sigma in log space, pull back to the start per step).
 _WALKS: dict[str, tuple[float, float]] = {
@@ -64,6 +69,31 @@ def demo_history(
             gates=gates,
             layer_fidelities=(),
         )
+
+
+def record_demo(
+    store: Store,
+    base: DeviceSnapshot,
+    days: int,
+    settings: DemoSettings | None = None,
+    advance: Callable[[Recorded], None] | None = None,
+) -> int:
+    """Store :func:`demo_history` of ``base`` (``days`` steps, marked synthetic), each snapshot
+    in its own transaction; ``advance`` is called after each. Returns how many were newly stored
+    (running it again stores nothing new)."""
+    settings = settings or DemoSettings()
+    if settings.step <= timedelta(0) or not 1 <= days <= MAX_DURATION / settings.step:
+        raise UsageError(
+            f"a synthetic history of {days} steps of {settings.step}: give 1 step or more, "
+            f"at most {MAX_DURATION.days} days in all"
+        )
+    stored = 0
+    for snapshot in demo_history(base, days, settings):
+        recorded = store.record(snapshot, synthetic=True)
+        stored += recorded.stored
+        if advance is not None:
+            advance(recorded)
+    return stored
 
 
 def _step(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import QpumonError
+from ..errors import StoreError
 from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric
 from ..model import QUBIT_FIELDS, DeviceSnapshot
 from ..store.db import SnapshotInfo, Store
@@ -155,13 +155,13 @@ def pick_pair(
     newest at or before ``start`` (default: the one before it)."""
     newer = store.snapshots(device, until=end)
     if not newer:
-        raise QpumonError(f"no snapshot of {device} at or before {end}")
+        raise StoreError(f"no snapshot of {device} at or before {end}")
     target = newer[-1]
     if start is None:
         if len(newer) < 2:
-            raise QpumonError(f"diff needs two snapshots of {device}; only one is stored")
+            raise StoreError(f"diff needs two snapshots of {device}; only one is stored")
         return newer[-2], target
     older = store.snapshots(device, until=start)
     if not older:
-        raise QpumonError(f"no snapshot of {device} at or before {start}")
+        raise StoreError(f"no snapshot of {device} at or before {start}")
     return older[-1], target

@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..errors import QpumonError
+from ..errors import StoreError
 from ..metrics import GATE_ERROR, QUBIT_METRICS, Metric, gate_error_metric
 from ..store.db import SnapshotInfo, Store
 from ..summary import ONE_QUBIT_REFERENCE_GATES
@@ -66,7 +66,7 @@ def drift(store: Store, device: str, since: datetime | None = None) -> DriftRepo
     """How the newest snapshot of ``device`` compares with each subject's own baseline."""
     everything = store.snapshots(device)
     if len(everything) < 2:
-        raise QpumonError(
+        raise StoreError(
             f"drift needs at least two snapshots of {device}; {len(everything)} stored"
         )
     latest = everything[-1]

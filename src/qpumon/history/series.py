@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..errors import QpumonError
+from ..errors import StoreError, UsageError
 from ..metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
 from ..model import FAILED_GATE_ERROR
 from ..store.db import SnapshotInfo, Store
@@ -64,13 +64,13 @@ def select_metric(
     """The selection meant by ``--metric``, ``--qubit`` and ``--gate NAME[:QUBITS]``."""
     if gate is not None:
         if qubit is not None:
-            raise QpumonError("give either --qubit or --gate, not both")
+            raise UsageError("give either --qubit or --gate, not both")
         name, _, qubits = gate.partition(":")
         chosen = {"error": GATE_ERROR, "length": GATE_LENGTH, "length_ns": GATE_LENGTH}.get(
             (metric or "error").lower()
         )
         if chosen is None:
-            raise QpumonError(f"with --gate, --metric is error or length_ns, not {metric!r}")
+            raise UsageError(f"with --gate, --metric is error or length_ns, not {metric!r}")
         return Selection(
             chosen, name.lower(), qubits_text(parse_qubits(qubits)) if qubits else None
         )
@@ -78,7 +78,7 @@ def select_metric(
     one = None if qubit is None else str(qubit)
     if name in TWO_QUBIT_ERROR:
         if qubit is not None:
-            raise QpumonError("--metric 2q_error is per coupler: use --gate cz:3-4 for one")
+            raise UsageError("--metric 2q_error is per coupler: use --gate cz:3-4 for one")
         return Selection(GATE_ERROR, _two_qubit_gate(store, device))
     found = qubit_metric(name)
     return Selection(found, found.gate, one)
@@ -87,10 +87,10 @@ def select_metric(
 def _two_qubit_gate(store: Store, device: str) -> str:
     latest = store.snapshots(device)
     if not latest:
-        raise QpumonError(f"no snapshots of {device} stored yet")
+        raise StoreError(f"no snapshots of {device} stored yet")
     gates = store.load(latest[-1].id).two_qubit_basis_gates
     if not gates:
-        raise QpumonError(f"{device} has no two-qubit gates")
+        raise UsageError(f"{device} has no two-qubit gates")
     return gates[0]
 
 
@@ -154,8 +154,8 @@ def _no_such_gate(
     assert selection.gate is not None and selection.qubits is not None
     reverse = qubits_text(tuple(reversed(parse_qubits(selection.qubits))))
     if store.gate_series(device, selection.gate, since, until, reverse):
-        raise QpumonError(
+        raise StoreError(
             f"{device} has no {selection.gate} gate on {selection.qubits}, but has one on "
             f"{reverse}: use --gate {selection.gate}:{reverse}"
         )
-    raise QpumonError(f"{device} has no stored {selection.gate} gate on {selection.qubits}")
+    raise StoreError(f"{device} has no stored {selection.gate} gate on {selection.qubits}")

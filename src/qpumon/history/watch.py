@@ -7,6 +7,7 @@ can feed the store, and tests can stand in for the service.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -14,9 +15,24 @@ from pathlib import Path
 
 from ..errors import QpumonError
 from ..model import DeviceSnapshot
+from ..printable import printable
 from ..store.db import Recorded, Store
 from .alerts import Rules
-from .check import CheckResult, check, deliver
+from .check import Abandoned, Outcome, assess, run_until, settle
+
+__all__ = [
+    "Backfill",
+    "Fetch",
+    "FetchAt",
+    "Log",
+    "Outcome",
+    "backfill",
+    "describe",
+    "import_files",
+    "record_devices",
+    "record_one",
+    "watch",
+]
 
 #: ``fetch(device) -> snapshot``: the current snapshot of a device.
 Fetch = Callable[[str], DeviceSnapshot]
@@ -26,22 +42,11 @@ FetchAt = Callable[[datetime], DeviceSnapshot]
 Log = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One device's record: what was stored, what the rules said, the problems met."""
-
-    device: str
-    recorded: Recorded | None = None
-    alerts: CheckResult | None = None
-    problem: str | None = None
-    exit_code: int = 0  # of the problem's error: 2 for a user error, 3 for a service fault
-
-
 def describe(recorded: Recorded) -> str:
-    """``fake_fez 2025-02-26T20:16:25+00:00: stored (#12)`` or ``... already stored``."""
+    """``fake_fez calibrated 2025-02-26 20:16:25+00:00: stored (#12)`` or ``... already stored``."""
     when = "no calibration time" if recorded.calibrated_at is None else recorded.calibrated_at
     state = f"stored (#{recorded.snapshot_id})" if recorded.stored else "already stored"
-    return f"{recorded.device} calibrated {when}: {state}"
+    return f"{printable(recorded.device)} calibrated {when}: {state}"
 
 
 def record_one(
@@ -54,24 +59,52 @@ def record_one(
     """Store ``snapshot`` and check ``rules`` on it (the alert state lives in the store)."""
     now = now or datetime.now(timezone.utc)
     recorded = store.record(snapshot, synthetic=synthetic, recorded_at=now)
-    result = None if rules is None else check(store, snapshot, rules, now)
-    problems = [] if rules is None or result is None else deliver([result], rules)
-    return Outcome(snapshot.name, recorded, result, "; ".join(problems) or None)
+    if rules is None:
+        return Outcome(snapshot.name, recorded)
+    outcome = Outcome(snapshot.name, recorded, assess(store, snapshot, rules, now))
+    return settle(store, [outcome], rules, now)[0]
 
 
 def record_devices(
-    store: Store, devices: Sequence[str], fetch: Fetch, rules: Rules | None = None
+    store: Store,
+    devices: Sequence[str],
+    fetch: Fetch,
+    rules: Rules | None = None,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Outcome]:
-    """Fetch and record each device; a failed fetch is an outcome with a problem, not a raise."""
+    """Fetch, record and check each device, then deliver the webhook alerts of all of them in
+    one POST (:func:`~qpumon.history.check.settle`). A failed fetch or record is an outcome with
+    a problem, not a raise. Once ``stop`` is set, no further device is fetched, a fetch or a
+    delivery in flight is abandoned (its alerts stay inactive) and the outcomes so far are
+    returned."""
     outcomes = []
     for device in devices:
         try:
-            snapshot = fetch(device)
+            outcomes.append(_record(store, device, fetch, rules, now, stop))
+        except Abandoned:
+            break
         except QpumonError as exc:
             outcomes.append(Outcome(device, problem=str(exc), exit_code=exc.exit_code))
-            continue
-        outcomes.append(record_one(store, snapshot, rules))
-    return outcomes
+    if rules is None:
+        return outcomes
+    return settle(store, outcomes, rules, now or datetime.now(timezone.utc), stop)
+
+
+def _record(
+    store: Store,
+    device: str,
+    fetch: Fetch,
+    rules: Rules | None,
+    now: datetime | None,
+    stop: threading.Event | None,
+) -> Outcome:
+    # With a stop event the fetch runs in a worker, so a slow service cannot delay stopping.
+    snapshot = fetch(device) if stop is None else run_until(lambda: fetch(device), stop)
+    when = now or datetime.now(timezone.utc)
+    recorded = store.record(snapshot, recorded_at=when)
+    alerts = None if rules is None else assess(store, snapshot, rules, when)
+    return Outcome(snapshot.name, recorded, alerts)
 
 
 def import_files(
@@ -101,27 +134,31 @@ def watch(
     rules: Rules | None = None,
     rounds: int | None = None,
 ) -> int:
-    """Record ``devices`` every ``every`` until ``stop`` is set (checked between records) or
-    ``rounds`` rounds are done; failures are logged and retried next period. Returns the number
-    of rounds run."""
+    """Record ``devices`` every ``every`` (from the start of one round to the next) until
+    ``stop`` is set or ``rounds`` rounds are done; failures are logged and retried next period.
+    Each round records every device, then delivers its webhook alerts (:func:`record_devices`).
+    Returns within :data:`~qpumon.history.check.POLL_S` of ``stop`` being set, whatever is in
+    flight (a record in progress finishes: it is one short transaction). Returns the number of
+    rounds run."""
     done = 0
     while not stop.is_set() and (rounds is None or done < rounds):
-        for device in devices:
-            if stop.is_set():
-                break
-            _log_outcome(_record_safely(store, device, fetch, rules), log, every)
+        started = time.monotonic()
+        for outcome in _round(store, devices, fetch, rules, stop):
+            _log_outcome(outcome, log, every)
         done += 1
         if rounds is not None and done >= rounds:
             break
-        stop.wait(every.total_seconds())
+        stop.wait(max(0.0, every.total_seconds() - (time.monotonic() - started)))
     return done
 
 
-def _record_safely(store: Store, device: str, fetch: Fetch, rules: Rules | None) -> Outcome:
+def _round(
+    store: Store, devices: Sequence[str], fetch: Fetch, rules: Rules | None, stop: threading.Event
+) -> list[Outcome]:
     try:
-        return record_devices(store, [device], fetch, rules)[0]
-    except QpumonError as exc:  # e.g. the database stayed locked: try again next period
-        return Outcome(device, problem=str(exc), exit_code=exc.exit_code)
+        return record_devices(store, devices, fetch, rules, stop=stop)
+    except QpumonError as exc:  # e.g. the alert state could not be stored: try again next period
+        return [Outcome(", ".join(devices), problem=str(exc), exit_code=exc.exit_code)]
 
 
 def _log_outcome(outcome: Outcome, log: Log, every: timedelta) -> None:
@@ -131,7 +168,7 @@ def _log_outcome(outcome: Outcome, log: Log, every: timedelta) -> None:
         if "print" in firing.rule.actions:
             log(f"ALERT {firing.message}")
     if outcome.problem is not None:
-        log(f"{outcome.device}: failed: {outcome.problem}; retrying in {every}")
+        log(f"{printable(outcome.device)}: failed: {outcome.problem}; retrying in {every}")
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..history.diff import Change, SnapshotDiff
 from ..history.drift import DriftReport
 from ..history.series import History
 from ..metrics import Metric
 from ..times import short
-from .document import TablesReport
-from .tables import Cell, Column, Table
+from .document import Notes, TablesReport
+from .tables import ESSENTIAL, USEFUL, Cell, Column, Table
+
+if TYPE_CHECKING:
+    from ..history.check import Outcome
 
 SYNTHETIC_NOTE = "synthetic data (qpumon demo-history), not measurements"
 
@@ -276,3 +279,72 @@ def diff_report(diff: SnapshotDiff, top: int) -> TablesReport:
 
 def _iso(when: Any) -> str | None:
     return None if when is None else str(when.isoformat())
+
+
+def check_report(outcomes: Sequence[Outcome]) -> TablesReport:
+    """``qpumon check``: the alerts with the ``print`` action that fired now (delivered or
+    awaiting delivery), then per device how many stay active, cleared, or could not be checked;
+    JSON lists every alert that fired."""
+    from ..printable import printable
+
+    columns = (
+        Column("device", "Device", False, ESSENTIAL),
+        Column("subject", "Subject", False, ESSENTIAL),
+        Column("metric", "Metric", False, USEFUL),
+        Column("value", "Value", True, ESSENTIAL),
+        Column("threshold", "Threshold", True, USEFUL),
+        Column("rule", "Rule", False, USEFUL, wrap=True),
+        Column("state", "State", False, ESSENTIAL),
+    )
+    rows = []
+    for outcome in outcomes:
+        result = outcome.alerts
+        if result is None:
+            continue
+        waiting = {f.key for f in result.awaiting}
+        for firing in (f for f in result.fired if "print" in f.rule.actions):
+            state = "not delivered" if firing.key in waiting else "fired"
+            rows.append(
+                (
+                    Cell(firing.device, firing.device),
+                    Cell(firing.subject, firing.subject),
+                    Cell(firing.rule.metric, firing.rule.metric),
+                    Cell(_alert_number(firing.value), firing.value),
+                    Cell(_alert_number(firing.threshold), firing.threshold),
+                    Cell(firing.rule.name, firing.rule.name),
+                    Cell(state, state, "failed" if firing.key in waiting else "suspect"),
+                )
+            )
+    lines = [printable(_outcome_line(o)) for o in outcomes]
+    table = Table("Alerts fired", columns, tuple(rows), () if rows else ("no alert fired",))
+    data = {"devices": [_outcome_data(o) for o in outcomes]}
+    return TablesReport("check", "", (table, Notes(tuple(lines))), data)
+
+
+def _alert_number(value: float | bool | None) -> str:
+    if value is None:
+        return "—"
+    return str(value).lower() if isinstance(value, bool) else f"{value:.6g}"
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    result = outcome.alerts
+    if result is None:
+        return f"{outcome.device}: not checked: {outcome.problem}"
+    text = (
+        f"{outcome.device}: {len(result.fired)} fired, {result.still_active} still active, "
+        f"{len(result.cleared)} cleared"
+    )
+    return text + (f"; {outcome.problem}" if outcome.problem else "")
+
+
+def _outcome_data(outcome: Outcome) -> dict[str, Any]:
+    result = outcome.alerts
+    return {
+        "device": outcome.device,
+        "fired": [] if result is None else [f.as_json() for f in result.fired],
+        "awaiting_delivery": [] if result is None else [f.as_json() for f in result.awaiting],
+        "still_active": None if result is None else result.still_active,
+        "cleared": [] if result is None else [list(c) for c in result.cleared],
+        "problem": outcome.problem,
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import QpumonError
+from ..errors import UsageError
 
 
 def parse_qubit_ranges(spec: str, num_qubits: int) -> tuple[int, ...]:
@@ -15,15 +15,15 @@ def parse_qubit_ranges(spec: str, num_qubits: int) -> tuple[int, ...]:
         low, _, high = part.partition("-")
         try:
             first, last = int(low), int(high) if high else int(low)
-        except ValueError:
-            raise QpumonError(
+        except ValueError as exc:
+            raise UsageError(
                 f"--qubits: {part!r} is not a qubit index or a range like 0-9"
-            ) from None
+            ) from exc
         if first > last or first < 0 or last >= num_qubits:
-            raise QpumonError(
+            raise UsageError(
                 f"--qubits: {part!r} is outside the device's qubits 0-{num_qubits - 1}"
             )
         chosen.extend(range(first, last + 1))
     if not chosen:
-        raise QpumonError("--qubits: no qubit given")
+        raise UsageError("--qubits: no qubit given")
     return tuple(dict.fromkeys(chosen))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..errors import DeviceNotFoundError, QpumonError
+from ..errors import DeviceNotFoundError, InputError, MissingExtraError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from .files import read_json
@@ -28,7 +28,7 @@ def default_root() -> Path:
     """The folder holding qiskit-ibm-runtime's device snapshots."""
     spec = importlib.util.find_spec("qiskit_ibm_runtime")
     if spec is None or not spec.submodule_search_locations:
-        raise QpumonError(
+        raise MissingExtraError(
             "qiskit-ibm-runtime is not installed, so there are no bundled device snapshots: "
             "pip install qiskit-ibm-runtime"
         )
@@ -53,7 +53,7 @@ class BundledSource:
         try:
             entries = sorted(os.scandir(self.folder), key=lambda e: e.name)
         except OSError as exc:
-            raise QpumonError(f"{self.folder}: cannot list bundled devices ({exc})") from None
+            raise InputError(f"{self.folder}: cannot list bundled devices ({exc})") from exc
         for entry in entries:
             if entry.is_dir() and os.path.exists(
                 os.path.join(entry.path, f"conf_{entry.name}.json")

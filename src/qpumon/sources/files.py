@@ -9,22 +9,22 @@ from typing import Any
 
 import orjson
 
-from ..errors import InputError, QpumonError
+from ..errors import InputError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from .ibm_json import snapshot_from_ibm
 
 
 def read_json(path: Path) -> Any:
-    """Parse the JSON file at ``path``; any failure is a :class:`QpumonError` naming it."""
+    """Parse the JSON file at ``path``; any failure is a :class:`~qpumon.errors.InputError` naming it."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise QpumonError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise QpumonError(f"{path}: is a directory, not a JSON file") from None
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{path}: is a directory, not a JSON file") from exc
     except OSError as exc:
-        raise QpumonError(f"{path}: cannot read ({exc.strerror})") from None
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     if not raw.strip():
         raise InputError(f"{path}: the file is empty")
     try:
@@ -35,12 +35,12 @@ def read_json(path: Path) -> Any:
     # one can be named by the validators, and it gives the position of a real syntax error.
     try:
         return json.loads(raw)
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a UTF-8 text file") from exc
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+        ) from exc
 
 
 def looks_like_file(spec: str) -> bool:

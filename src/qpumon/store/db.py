@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, func, insert, null, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import QpumonError
+from ..errors import StoreError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from ..serialize import snapshot_to_dict
@@ -152,7 +152,7 @@ class Store:
             found = connection.execute(select(devices.c.id).where(devices.c.name == name)).first()
         if found is None:
             known = ", ".join(d.name for d in self.devices()) or "none yet"
-            raise QpumonError(
+            raise StoreError(
                 f"no history for device {name!r} in {eng.display_url(self.url)} "
                 f"(stored devices: {known}); record it first with: qpumon record {name}"
             )
@@ -186,7 +186,7 @@ class Store:
         with self._errors("reading a snapshot"), self.engine.connect() as connection:
             blob = connection.execute(query).scalar()
         if blob is None:
-            raise QpumonError(f"{eng.display_url(self.url)}: no snapshot #{snapshot_id}")
+            raise StoreError(f"{eng.display_url(self.url)}: no snapshot #{snapshot_id}")
         return rows.decode(bytes(blob), f"{eng.display_url(self.url)}: snapshot #{snapshot_id}")
 
     def qubit_series(

@@ -48,12 +48,12 @@ def make_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
         raise StoreError(
             f"{shown}: no database driver for it ({exc}); for PostgreSQL: "
             "pip install 'qpumon[postgres]'"
-        ) from None
-    except ArgumentError:
+        ) from exc
+    except ArgumentError as exc:
         raise StoreError(
             f"{url!r} is not a database URL (e.g. sqlite:///history.db or "
             "postgresql+psycopg://user@host/qpumon)"
-        ) from None
+        ) from exc
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout_s)
     return engine
@@ -84,11 +84,11 @@ def translate_errors(url: str, doing: str) -> Iterator[None]:
     except QpumonError:
         raise
     except DBAPIError as exc:
-        raise _translated(display_url(url), doing, exc) from None
+        raise _translated(display_url(url), doing, exc) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"{display_url(url)}: {doing} failed: {exc}") from None
+        raise StoreError(f"{display_url(url)}: {doing} failed: {exc}") from exc
     except OSError as exc:
-        raise StoreError(f"{display_url(url)}: {doing} failed: {exc.strerror or exc}") from None
+        raise StoreError(f"{display_url(url)}: {doing} failed: {exc.strerror or exc}") from exc
 
 
 def _translated(shown: str, doing: str, exc: DBAPIError) -> QpumonError:

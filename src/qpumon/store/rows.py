@@ -27,8 +27,8 @@ def parse_qubits(text: str) -> tuple[int, ...]:
     parts = text.replace("_", "-").replace(",", "-").split("-")
     try:
         return tuple(int(p) for p in parts)
-    except ValueError:
-        raise InputError(f"{text!r}: qubits must be numbers joined by '-', e.g. 3-4") from None
+    except ValueError as exc:
+        raise InputError(f"{text!r}: qubits must be numbers joined by '-', e.g. 3-4") from exc
 
 
 def encode(data: dict[str, Any]) -> bytes:
@@ -41,7 +41,7 @@ def decode(blob: bytes, where: str) -> DeviceSnapshot:
     try:
         data = orjson.loads(zlib.decompress(blob))
     except (zlib.error, orjson.JSONDecodeError) as exc:
-        raise InputError(f"{where}: the stored snapshot is damaged ({exc})") from None
+        raise InputError(f"{where}: the stored snapshot is damaged ({exc})") from exc
     return snapshot_from_dict(data, where)
 
 
