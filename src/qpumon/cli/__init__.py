@@ -42,6 +42,8 @@ COMMAND_MODULES: dict[str, str] = {
     "diff": "history",
     "check": "history",
     "demo-history": "history",
+    "serve": "serve",
+    "grafana-dashboard": "serve",
 }
 
 
