@@ -46,7 +46,9 @@ class Metric:
     ``digits`` is how many significant digits every report shows; ``scope`` is ``qubit``,
     ``gate`` or ``device``; ``gate`` names the gate of a per-qubit gate metric (``sx`` for
     ``sx_error``), None otherwise. ``base_unit`` and ``to_base`` give the SI base unit and the
-    factor into it (``s`` and 1e-6 for µs), for exporters that want base units.
+    factor into it (``seconds`` and 1e-6 for µs), for exporters that want base units, and
+    ``export`` the quantity's name without a unit (``t1``), from which exporters name it
+    (:attr:`prometheus_name`: ``qpumon_qubit_t1_seconds``).
     """
 
     key: str
@@ -59,11 +61,17 @@ class Metric:
     gate: str | None = None
     base_unit: str = "ratio"
     to_base: float = 1.0
+    export: str = ""
 
     @property
     def header(self) -> str:
         """Column header with the unit, e.g. ``T1 (µs)``."""
         return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    @property
+    def prometheus_name(self) -> str:
+        """``qpumon_<scope>_<quantity>_<base unit>``, as Prometheus names metrics."""
+        return f"qpumon_{self.scope}_{self.export or self.key}_{self.base_unit}"
 
     @property
     def is_error(self) -> bool:
@@ -83,20 +91,37 @@ class Metric:
 
 
 def _qubit(
-    key: str, label: str, unit: str, description: str, lower: bool, digits: int, base: str
+    key: str,
+    export: str,
+    label: str,
+    unit: str,
+    description: str,
+    lower: bool,
+    digits: int,
+    base: str,
 ) -> Metric:
     factor = {"µs": 1e-6, "ns": 1e-9, "GHz": 1e9, "": 1.0}[unit]
-    return Metric(key, label, unit, description, lower, digits, "qubit", None, base, factor)
+    return Metric(key, label, unit, description, lower, digits, "qubit", None, base, factor, export)
 
 
 QUBIT_METRICS: dict[str, Metric] = {
     m.key: m
     for m in (
-        _qubit("t1_us", "T1", "µs", "energy relaxation time", False, 4, "seconds"),
-        _qubit("t2_us", "T2", "µs", "dephasing time (Hahn echo)", False, 4, "seconds"),
-        _qubit("frequency_ghz", "Freq", "GHz", "qubit frequency", False, 5, "hertz"),
-        _qubit("anharmonicity_ghz", "Anharm", "GHz", "anharmonicity", False, 4, "hertz"),
+        _qubit("t1_us", "t1", "T1", "µs", "energy relaxation time", False, 4, "seconds"),
+        _qubit("t2_us", "t2", "T2", "µs", "dephasing time (Hahn echo)", False, 4, "seconds"),
+        _qubit("frequency_ghz", "frequency", "Freq", "GHz", "qubit frequency", False, 5, "hertz"),
         _qubit(
+            "anharmonicity_ghz",
+            "anharmonicity",
+            "Anharm",
+            "GHz",
+            "anharmonicity",
+            False,
+            4,
+            "hertz",
+        ),
+        _qubit(
+            "readout_error",
             "readout_error",
             "Readout err",
             "",
@@ -107,6 +132,7 @@ QUBIT_METRICS: dict[str, Metric] = {
         ),
         _qubit(
             "prob_meas0_prep1",
+            "prob_meas0_prep1",
             "P(0|1)",
             "",
             "probability of reading 0 after preparing 1",
@@ -115,6 +141,7 @@ QUBIT_METRICS: dict[str, Metric] = {
             "ratio",
         ),
         _qubit(
+            "prob_meas1_prep0",
             "prob_meas1_prep0",
             "P(1|0)",
             "",
@@ -125,6 +152,7 @@ QUBIT_METRICS: dict[str, Metric] = {
         ),
         _qubit(
             "readout_length_ns",
+            "readout_length",
             "Readout len",
             "ns",
             "duration of a measurement",
@@ -135,9 +163,11 @@ QUBIT_METRICS: dict[str, Metric] = {
     )
 }
 
-GATE_ERROR = Metric("error", "Error", "", "gate error (randomized benchmarking)", True, 3, "gate")
+GATE_ERROR = Metric(
+    "error", "Error", "", "gate error (randomized benchmarking)", True, 3, "gate", export="error"
+)
 GATE_LENGTH = Metric(
-    "length_ns", "Length", "ns", "gate duration", True, 4, "gate", None, "seconds", 1e-9
+    "length_ns", "Length", "ns", "gate duration", True, 4, "gate", None, "seconds", 1e-9, "length"
 )
 
 #: Aliases accepted on the command line for the per-qubit metrics.
