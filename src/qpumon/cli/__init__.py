@@ -93,10 +93,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except BrokenPipeError:
         _quiet_broken_pipe()
     except Exception as exc:
-        message = (
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
-        )
-        _fail(message, EXIT_INTERNAL, debug)
+        name = type(exc).__name__
+        _fail(f"internal error: {name}: {exc} (--debug shows the traceback)", EXIT_INTERNAL, debug)
     sys.exit(0)
 
 

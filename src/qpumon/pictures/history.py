@@ -7,7 +7,6 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from ..errors import QpumonError
 from ..history.series import History
 from ..reports.history import SYNTHETIC_NOTE
 
@@ -17,14 +16,17 @@ MAX_LINES = 12
 
 def save_history_plot(history: History, path: Path) -> None:
     """Draw ``history`` into ``path`` (format from its suffix: png, svg or pdf)."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise QpumonError("--plot needs matplotlib: pip install 'qpumon[plots]'") from None
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from .mpl import output_format, save
 
-    figure = Figure(figsize=(9, 4.5), layout="constrained")
+    output_format(str(path))
+    save(history_figure(history), str(path))
+
+
+def history_figure(history: History) -> Any:
+    """``history`` as a matplotlib ``Figure``: lines, or median and bands for many subjects."""
+    from .mpl import new_figure
+
+    figure = new_figure(9, 4.5)
     ax = figure.add_subplot()
     times: list[Any] = [s.calibrated_at for s in history.snapshots]
     if len(history.series) <= MAX_LINES:
@@ -39,10 +41,7 @@ def save_history_plot(history: History, path: Path) -> None:
     ax.set_title(title + (f" ({SYNTHETIC_NOTE})" if history.synthetic else ""), fontsize="medium")
     ax.grid(alpha=0.3)
     figure.autofmt_xdate()
-    try:
-        figure.savefig(path)
-    except (OSError, ValueError) as exc:
-        raise QpumonError(f"{path}: cannot write the plot ({exc})") from None
+    return figure
 
 
 def _clean(history: History, values: list[float | None]) -> list[float]:
