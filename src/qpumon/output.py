@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from .errors import OutputError
@@ -59,6 +58,8 @@ def _write_in_place(target: Path, data: bytes) -> None:
 
 
 def _replace_atomically(resolved: Path, data: bytes, mode: int, shown: Path) -> None:
+    import tempfile  # not at the top: it imports shutil, bz2, lzma and random
+
     folder = resolved.parent
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{resolved.name}.", dir=folder)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 import click
@@ -101,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _fail(message: str, code: int, debug: bool) -> None:
     """One line on stderr (after the traceback with ``--debug``), then the exit code."""
     if debug:
+        import traceback
+
         traceback.print_exc()
     first = message.strip().splitlines()[0] if message.strip() else "error"
     click.echo(f"qpumon: error: {printable(first)}", err=True)

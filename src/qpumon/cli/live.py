@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +11,13 @@ import click
 
 from ..live.accounts import account_file
 from ..live.options import LiveOptions
-from .options import CHANNELS, DEFAULT_TIMEOUT, output_file_option, source_options
+from .options import (
+    CHANNELS,
+    DEFAULT_TIMEOUT,
+    output_file_option,
+    source_options,
+    terminal_width,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -141,13 +146,13 @@ def watch_overview(
         seconds,
     )
     board.refresh()
-    width = shutil.get_terminal_size().columns
+    width = terminal_width()
     with Live(board.renderable(width), console=console, auto_refresh=False) as live:
         try:
             while refreshes is None or board.refreshes < refreshes:
                 time.sleep(seconds)
                 board.refresh()
-                live.update(board.renderable(shutil.get_terminal_size().columns), refresh=True)
+                live.update(board.renderable(terminal_width()), refresh=True)
         except KeyboardInterrupt:
             pass  # Ctrl-C ends the watch; the last table stays on screen
 

@@ -10,7 +10,7 @@ formats registry and writes it.
 from __future__ import annotations
 
 import functools
-import shutil
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +35,19 @@ def notice(message: str) -> None:
     click.echo(f"qpumon: {printable(message)}", err=True)
 
 
+def terminal_width() -> int:
+    """The terminal's width in columns (``COLUMNS`` if set, as :func:`shutil.get_terminal_size`
+    does; asked of standard output, else 80)."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except OSError:
+        return 80
+
+
 @dataclass(frozen=True)
 class Output:
     """Where and how a command's report goes: ``-f``, ``-o`` and ``--columns``."""
@@ -46,7 +59,7 @@ class Output:
     def options(self) -> RenderOptions:
         """Rich, fitted and coloured for the table format on a terminal; plain otherwise."""
         terminal = self.path is None and sys.stdout.isatty()
-        width = shutil.get_terminal_size().columns if terminal else None
+        width = terminal_width() if terminal else None
         return RenderOptions(
             rich=self.fmt == "table" and terminal,
             width=width,

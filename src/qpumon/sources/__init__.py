@@ -35,6 +35,7 @@ __all__ = [
     "Resolution",
     "SourceOptions",
     "default_bundled",
+    "is_live_name",
     "load_file",
     "require_live",
     "resolve",
@@ -45,6 +46,8 @@ __all__ = [
 #: writes it to stderr; without one, a :class:`BundledFallbackWarning` is issued).
 Notify = Callable[[str], None]
 
+#: How IBM Quantum's device names start.
+LIVE_PREFIXES = ("ibm_", "ibmq_")
 #: What an IBM Quantum name needs to be fetched live.
 HOW_TO_ADD_ACCOUNT = "save one with `qpumon login`, or set QISKIT_IBM_TOKEN (or pass --token)"
 
@@ -241,12 +244,14 @@ def _refuse_at(at: datetime | None, what: object) -> None:
         )
 
 
-def _live_name(spec: Any) -> bool:
-    if not isinstance(spec, str) or looks_like_file(spec):
-        return False
-    from ..live.options import is_live_name
+def is_live_name(name: str) -> bool:
+    """True for a name IBM Quantum gives its devices (``ibm_fez``, ``ibmq_kolkata``); a bundled
+    name (``fake_fez``) or a file path is not one."""
+    return name.strip().lower().startswith(LIVE_PREFIXES) and not looks_like_file(name)
 
-    return is_live_name(spec)
+
+def _live_name(spec: Any) -> bool:
+    return isinstance(spec, str) and is_live_name(spec)
 
 
 def _options(live: LiveOptions | None) -> LiveOptions:

@@ -16,7 +16,7 @@ from .ibm_json import snapshot_from_ibm
 
 
 def read_json(path: Path) -> Any:
-    """Parse the JSON file at ``path``; any failure is a :class:`~qpumon.errors.InputError` naming it."""
+    """Parse the JSON file at ``path``; any failure is an :class:`InputError` naming it."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:

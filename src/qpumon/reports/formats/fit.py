@@ -8,7 +8,6 @@ what was left out and how to see it. ``--columns`` chooses the columns instead.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +40,8 @@ def display_width(text: str) -> int:
     """Terminal cells ``text`` takes: wide East Asian characters count 2, combining marks 0."""
     if text.isascii():
         return len(text)
+    import unicodedata
+
     return sum(
         0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
         for ch in text
