@@ -19,7 +19,6 @@ import math
 import operator
 import re
 import statistics
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -173,10 +172,8 @@ def _read_text(path: Path, source: str) -> str:
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # the same parser, from PyPI (a dependency of the store extra on 3.10)
-        import tomli as tomllib
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
