@@ -13,6 +13,15 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from .definitions import AVERAGE
+
+#: How a device's qubits are connected: a coupling graph (``coupling_edges``), or every qubit to
+#: every other (trapped ions: Quantinuum, IonQ).
+GRAPH, ALL_TO_ALL = "graph", "all-to-all"
+#: Where a snapshot's numbers come from: measured calibration, a vendor's sample data (fake
+#: backends whose numbers look made up), or qpumon's synthetic demo history.
+MEASURED, VENDOR_SAMPLE, SYNTHETIC = "measured", "vendor sample data", "synthetic"
+
 #: IBM marks a gate whose benchmark has failed for several days with an error of exactly 1.
 FAILED_GATE_ERROR = 1.0
 #: A readout error at or above this is no better than a coin toss.
@@ -64,13 +73,19 @@ class QubitCalibration:
 
 @dataclass(frozen=True, slots=True)
 class GateCalibration:
-    """One gate on one tuple of qubits (direction matters: ``(0, 1)`` is not ``(1, 0)``)."""
+    """One gate on one tuple of qubits (direction matters: ``(0, 1)`` is not ``(1, 0)``).
+
+    ``definition`` says what ``error`` is (:mod:`qpumon.definitions`: IBM's is an average gate
+    infidelity); ``uncertainty`` is its stated standard error, where the source gives one.
+    """
 
     gate: str
     qubits: tuple[int, ...]
     error: float | None = None
     length_ns: float | None = None
     measured_at: datetime | None = None
+    definition: str = AVERAGE
+    uncertainty: float | None = None
 
     @property
     def failed(self) -> bool:
@@ -101,6 +116,39 @@ class LayerFidelity:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceValue:
+    """A value the source gives for the whole device rather than per qubit or gate (Quantinuum's
+    1q and 2q errors, a SPAM error, a quantum volume).
+
+    ``key`` names the quantity (:data:`DEVICE_KEYS`); ``definition`` says what an error means;
+    ``uncertainty`` is its stated standard error.
+    """
+
+    key: str
+    value: float
+    definition: str | None = None
+    uncertainty: float | None = None
+    measured_at: datetime | None = None
+
+
+#: The device-level quantities the model knows: errors (their definitions vary), times in µs,
+#: and figures of merit.
+DEVICE_KEYS = frozenset(
+    {
+        "1q_error",
+        "2q_error",
+        "readout_error",
+        "spam_error",
+        "memory_error",
+        "crosstalk_error",
+        "t1_us",
+        "t2_us",
+        "quantum_volume",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceStatus:
     """What the device said about itself when it was asked."""
 
@@ -117,6 +165,11 @@ class DeviceSnapshot:
     ``configuration`` holds the configuration keys the typed fields do not (JSON values).
     ``unit_labels`` records the unit string the source wrote for each per-qubit field, so a report
     can show the data as it was written (the legacy layout prints ``µs`` or ``us``).
+    ``vendor`` names who built the device (``ibm``, ``google``...); ``connectivity`` is
+    :data:`GRAPH` (``coupling_edges``) or :data:`ALL_TO_ALL`; ``device_values`` are the values
+    given for the whole device; ``qubit_names`` the vendor's names of the qubits in index order
+    (Google's ``5_6``), empty when they are just numbers; ``provenance`` says whether the numbers
+    are measurements (:data:`MEASURED`, :data:`VENDOR_SAMPLE`, :data:`SYNTHETIC`).
     """
 
     name: str
@@ -137,11 +190,26 @@ class DeviceSnapshot:
     gates: tuple[GateCalibration, ...] = ()
     layer_fidelities: tuple[LayerFidelity, ...] = ()
     unit_labels: Mapping[str, str] = field(default_factory=dict)
+    vendor: str = "ibm"
+    connectivity: str = GRAPH
+    device_values: tuple[DeviceValue, ...] = ()
+    qubit_names: tuple[str, ...] = ()
+    provenance: str = MEASURED
 
     @property
     def has_calibration(self) -> bool:
         """True if the source carried any calibration data at all."""
-        return bool(self.qubits or self.gates)
+        return bool(self.qubits or self.gates or self.device_values)
+
+    def qubit_name(self, index: int) -> str:
+        """How qubit ``index`` is shown: ``Q12``, or the vendor's name (``Q12 (5_6)``)."""
+        if index < len(self.qubit_names):
+            return f"Q{index} ({self.qubit_names[index]})"
+        return f"Q{index}"
+
+    def device_value(self, key: str) -> DeviceValue | None:
+        """The device-level value ``key``, if the source gives it."""
+        return next((v for v in self.device_values if v.key == key), None)
 
     @property
     def processor(self) -> str | None:

@@ -8,17 +8,24 @@ from datetime import datetime
 from typing import Any
 
 from . import validate as v
+from .consistency import check_snapshot
+from .definitions import AVERAGE
 from .errors import InputError
 from .model import (
+    GRAPH,
+    MEASURED,
     QUBIT_FIELDS,
     DeviceSnapshot,
     DeviceStatus,
+    DeviceValue,
     GateCalibration,
     LayerFidelity,
     QubitCalibration,
 )
 
-FORMAT_VERSION = 1
+#: The format this qpumon writes; it reads every format up to it (1 had no vendor fields).
+FORMAT_VERSION = 2
+_READABLE = (1, 2)
 
 
 def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
@@ -55,6 +62,8 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
                 "error": g.error,
                 "length_ns": g.length_ns,
                 "measured_at": _iso(g.measured_at),
+                "definition": g.definition,
+                "uncertainty": g.uncertainty,
             }
             for g in snapshot.gates
         ],
@@ -67,6 +76,20 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
             }
             for lf in snapshot.layer_fidelities
         ],
+        "vendor": snapshot.vendor,
+        "connectivity": snapshot.connectivity,
+        "provenance": snapshot.provenance,
+        "qubit_names": list(snapshot.qubit_names),
+        "device_values": [
+            {
+                "key": dv.key,
+                "value": dv.value,
+                "definition": dv.definition,
+                "uncertainty": dv.uncertainty,
+                "measured_at": _iso(dv.measured_at),
+            }
+            for dv in snapshot.device_values
+        ],
     }
 
 
@@ -76,71 +99,137 @@ def dumps(snapshot: DeviceSnapshot) -> str:
 
 
 def snapshot_from_dict(data: Mapping[str, Any], where: str = "snapshot") -> DeviceSnapshot:
-    """Rebuild a snapshot from :func:`snapshot_to_dict`'s output, checking every field."""
+    """Rebuild a snapshot from :func:`snapshot_to_dict`'s output, checking every field's type,
+    range and consistency; errors name ``where`` and the JSON path."""
     data = v.mapping(data, where)
     version = data.get("qpumon_snapshot")
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version not in _READABLE:
         raise InputError(
             f"{where}: qpumon snapshot format {version!r} is not supported "
-            f"(this qpumon reads format {FORMAT_VERSION})"
+            f"(this qpumon reads formats {', '.join(map(str, _READABLE))})"
         )
-    try:
-        return _snapshot(data, where)
-    except (KeyError, TypeError) as exc:
-        raise InputError(f"{where}: malformed qpumon snapshot ({exc!r})") from exc
+    return check_snapshot(_snapshot(data, f"{where}: $"), where)
 
 
-def _snapshot(data: Mapping[str, Any], where: str) -> DeviceSnapshot:
-    status = data.get("status")
-    coords = data.get("coords")
+def _snapshot(data: Mapping[str, Any], at: str) -> DeviceSnapshot:
+    qubits = v.sequence(_required(data, "qubits", at), f"{at}.qubits")
+    gates = v.sequence(_required(data, "gates", at), f"{at}.gates")
     return DeviceSnapshot(
-        name=v.text(data["name"], f"{where}: $.name"),
-        num_qubits=v.integer(data["num_qubits"], f"{where}: $.num_qubits"),
-        source=v.text(data["source"], f"{where}: $.source"),
-        backend_version=_opt_text(data.get("backend_version"), f"{where}: $.backend_version"),
-        processor_family=_opt_text(data.get("processor_family"), f"{where}: $.processor_family"),
-        processor_revision=_opt_text(
-            data.get("processor_revision"), f"{where}: $.processor_revision"
+        name=v.text(_required(data, "name", at), f"{at}.name"),
+        num_qubits=int(
+            v.at_least(v.integer(_required(data, "num_qubits", at), f"{at}.num_qubits"), 0, at)
         ),
-        basis_gates=tuple(v.text(g, f"{where}: $.basis_gates") for g in data["basis_gates"]),
-        coupling_edges=tuple(
-            (v.integer(a, f"{where}: $.coupling_edges"), v.integer(b, f"{where}: $.coupling_edges"))
-            for a, b in data["coupling_edges"]
-        ),
-        dt_ns=_opt_number(data.get("dt_ns"), f"{where}: $.dt_ns"),
-        coords=None
-        if coords is None
-        else tuple(
-            (v.number(x, f"{where}: $.coords"), v.number(y, f"{where}: $.coords"))
-            for x, y in coords
-        ),
-        simulator=bool(data.get("simulator", False)),
-        configuration=dict(v.mapping(data.get("configuration", {}), f"{where}: $.configuration")),
-        status=None
-        if status is None
-        else DeviceStatus(
-            operational=bool(status["operational"]),
-            message=str(status.get("message", "")),
-            pending_jobs=None
-            if status.get("pending_jobs") is None
-            else v.integer(status["pending_jobs"], f"{where}: $.status.pending_jobs"),
-        ),
-        calibrated_at=_opt_time(data.get("calibrated_at"), f"{where}: $.calibrated_at"),
-        unit_labels={str(k): str(val) for k, val in data.get("unit_labels", {}).items()},
-        qubits=tuple(_qubit(q, f"{where}: $.qubits[{i}]") for i, q in enumerate(data["qubits"])),
-        gates=tuple(_gate(g, f"{where}: $.gates[{i}]") for i, g in enumerate(data["gates"])),
+        source=v.text(_required(data, "source", at), f"{at}.source"),
+        backend_version=_opt_text(data.get("backend_version"), f"{at}.backend_version"),
+        processor_family=_opt_text(data.get("processor_family"), f"{at}.processor_family"),
+        processor_revision=_opt_text(data.get("processor_revision"), f"{at}.processor_revision"),
+        basis_gates=_texts(data.get("basis_gates", []), f"{at}.basis_gates"),
+        coupling_edges=_pairs(data.get("coupling_edges", []), f"{at}.coupling_edges"),
+        dt_ns=_opt_number(data.get("dt_ns"), f"{at}.dt_ns"),
+        coords=_coords(data.get("coords"), f"{at}.coords"),
+        simulator=_flag(data.get("simulator", False), f"{at}.simulator"),
+        configuration=dict(v.mapping(data.get("configuration", {}), f"{at}.configuration")),
+        status=_status(data.get("status"), f"{at}.status"),
+        calibrated_at=_opt_time(data.get("calibrated_at"), f"{at}.calibrated_at"),
+        unit_labels={
+            str(k): v.text(val, f"{at}.unit_labels.{k}")
+            for k, val in v.mapping(data.get("unit_labels", {}), f"{at}.unit_labels").items()
+        },
+        qubits=tuple(_qubit(q, f"{at}.qubits[{i}]") for i, q in enumerate(qubits)),
+        gates=tuple(_gate(g, f"{at}.gates[{i}]") for i, g in enumerate(gates)),
         layer_fidelities=tuple(
-            LayerFidelity(
-                num_qubits=v.integer(lf["num_qubits"], f"{where}: $.layer_fidelities[{i}]"),
-                fidelity=v.probability(
-                    v.number(lf["fidelity"], f"{where}: $.layer_fidelities[{i}].fidelity"),
-                    f"{where}: $.layer_fidelities[{i}].fidelity",
-                ),
-                qubits=tuple(int(q) for q in lf.get("qubits", ())),
-                measured_at=_opt_time(lf.get("measured_at"), f"{where}: $.layer_fidelities[{i}]"),
-            )
-            for i, lf in enumerate(data.get("layer_fidelities", ()))
+            _layer_fidelity(lf, f"{at}.layer_fidelities[{i}]")
+            for i, lf in enumerate(v.sequence(data.get("layer_fidelities", []), at))
         ),
+        vendor=v.text(data.get("vendor", "ibm"), f"{at}.vendor"),
+        connectivity=v.text(data.get("connectivity", GRAPH), f"{at}.connectivity"),
+        provenance=v.text(data.get("provenance", MEASURED), f"{at}.provenance"),
+        qubit_names=_texts(data.get("qubit_names", []), f"{at}.qubit_names"),
+        device_values=tuple(
+            _device_value(d, f"{at}.device_values[{i}]")
+            for i, d in enumerate(v.sequence(data.get("device_values", []), at))
+        ),
+    )
+
+
+def _required(data: Mapping[str, Any], key: str, at: str) -> Any:
+    if key not in data:
+        raise InputError(f"{at}.{key} is missing; is this a qpumon snapshot?")
+    return data[key]
+
+
+def _texts(value: Any, at: str) -> tuple[str, ...]:
+    return tuple(v.text(item, f"{at}[{i}]") for i, item in enumerate(v.sequence(value, at)))
+
+
+def _pairs(value: Any, at: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_pair(e, f"{at}[{i}]") for i, e in enumerate(v.sequence(value, at)))
+
+
+def _pair(value: Any, at: str) -> tuple[int, int]:
+    items = v.sequence(value, at)
+    if len(items) != 2:
+        raise InputError(f"{at}: a coupler joins two qubits, got {len(items)} values")
+    return v.integer(items[0], f"{at}[0]"), v.integer(items[1], f"{at}[1]")
+
+
+def _coords(value: Any, at: str) -> tuple[tuple[float, float], ...] | None:
+    if value is None:
+        return None
+    points = []
+    for i, point in enumerate(v.sequence(value, at)):
+        items = v.sequence(point, f"{at}[{i}]")
+        if len(items) != 2:
+            raise InputError(f"{at}[{i}]: a point has two coordinates, got {len(items)}")
+        points.append((v.number(items[0], f"{at}[{i}][0]"), v.number(items[1], f"{at}[{i}][1]")))
+    return tuple(points)
+
+
+def _flag(value: Any, at: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{at}: expected true or false, got {type(value).__name__}")
+    return value
+
+
+def _status(value: Any, at: str) -> DeviceStatus | None:
+    if value is None:
+        return None
+    value = v.mapping(value, at)
+    pending = value.get("pending_jobs")
+    return DeviceStatus(
+        operational=_flag(_required(value, "operational", at), f"{at}.operational"),
+        message=v.text(value.get("message", ""), f"{at}.message"),
+        pending_jobs=None
+        if pending is None
+        else int(v.at_least(v.integer(pending, f"{at}.pending_jobs"), 0, f"{at}.pending_jobs")),
+    )
+
+
+def _layer_fidelity(value: Any, at: str) -> LayerFidelity:
+    value = v.mapping(value, at)
+    fidelity = v.number(_required(value, "fidelity", at), f"{at}.fidelity")
+    return LayerFidelity(
+        num_qubits=v.integer(_required(value, "num_qubits", at), f"{at}.num_qubits"),
+        fidelity=v.probability(fidelity, f"{at}.fidelity"),
+        qubits=tuple(
+            v.integer(q, f"{at}.qubits[{i}]")
+            for i, q in enumerate(v.sequence(value.get("qubits", []), f"{at}.qubits"))
+        ),
+        measured_at=_opt_time(value.get("measured_at"), f"{at}.measured_at"),
+    )
+
+
+def _device_value(value: Any, at: str) -> DeviceValue:
+    value = v.mapping(value, at)
+    uncertainty = _opt_number(value.get("uncertainty"), f"{at}.uncertainty")
+    return DeviceValue(
+        key=v.text(_required(value, "key", at), f"{at}.key"),
+        value=v.number(_required(value, "value", at), f"{at}.value"),
+        definition=_opt_text(value.get("definition"), f"{at}.definition"),
+        uncertainty=None
+        if uncertainty is None
+        else v.at_least(uncertainty, 0, f"{at}.uncertainty"),
+        measured_at=_opt_time(value.get("measured_at"), f"{at}.measured_at"),
     )
 
 
@@ -152,7 +241,7 @@ def _qubit_to_dict(qubit: QubitCalibration) -> dict[str, Any]:
     return out
 
 
-def _qubit(data: Mapping[str, Any], where: str) -> QubitCalibration:
+def _qubit(data: Any, where: str) -> QubitCalibration:
     data = v.mapping(data, where)
     values = {name: _opt_number(data.get(name), f"{where}.{name}") for name in QUBIT_FIELDS}
     for name in ("t1_us", "t2_us", "readout_length_ns", "frequency_ghz"):
@@ -166,20 +255,28 @@ def _qubit(data: Mapping[str, Any], where: str) -> QubitCalibration:
         for k, val in v.mapping(data.get("measured_at", {}), f"{where}.measured_at").items()
     }
     return QubitCalibration(
-        index=v.integer(data["index"], f"{where}.index"), measured_at=dates, **values
+        index=v.integer(_required(data, "index", where), f"{where}.index"),
+        measured_at=dates,
+        **values,
     )
 
 
-def _gate(data: Mapping[str, Any], where: str) -> GateCalibration:
+def _gate(data: Any, where: str) -> GateCalibration:
     data = v.mapping(data, where)
     error = _opt_number(data.get("error"), f"{where}.error")
     length = _opt_number(data.get("length_ns"), f"{where}.length_ns")
+    uncertainty = _opt_number(data.get("uncertainty"), f"{where}.uncertainty")
+    qubits = v.sequence(_required(data, "qubits", where), f"{where}.qubits")
     return GateCalibration(
-        gate=v.text(data["gate"], f"{where}.gate"),
-        qubits=tuple(v.integer(q, f"{where}.qubits") for q in data["qubits"]),
+        gate=v.text(_required(data, "gate", where), f"{where}.gate"),
+        qubits=tuple(v.integer(q, f"{where}.qubits[{i}]") for i, q in enumerate(qubits)),
         error=None if error is None else v.probability(error, f"{where}.error"),
         length_ns=None if length is None else v.at_least(length, 0.0, f"{where}.length_ns"),
         measured_at=_opt_time(data.get("measured_at"), f"{where}.measured_at"),
+        definition=v.text(data.get("definition", AVERAGE), f"{where}.definition"),
+        uncertainty=None
+        if uncertainty is None
+        else v.at_least(uncertainty, 0.0, f"{where}.uncertainty"),
     )
 
 

@@ -86,6 +86,8 @@ def timestamp(value: Any, where: str, cache: dict[str, datetime] | None = None) 
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits (int)"
     shown = repr(value)
     kind = type(value).__name__
     if len(shown) > 40:

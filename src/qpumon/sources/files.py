@@ -9,16 +9,20 @@ from typing import Any
 
 import orjson
 
-from ..errors import InputError
+from ..errors import InputError, InputTooLargeError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from .ibm_json import snapshot_from_ibm
 
+#: The largest calibration file qpumon reads (a 10,000-qubit device's properties take ~60 MB).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
 
 def read_json(path: Path) -> Any:
-    """Parse the JSON file at ``path``; any failure is an :class:`InputError` naming it."""
+    """Parse the JSON file at ``path``; any failure is an :class:`InputError` naming it. A file
+    larger than :data:`MAX_FILE_BYTES` is refused before it is parsed."""
     try:
-        raw = path.read_bytes()
+        raw = _read_bounded(path)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
     except IsADirectoryError as exc:
@@ -35,12 +39,25 @@ def read_json(path: Path) -> Any:
     # one can be named by the validators, and it gives the position of a real syntax error.
     try:
         return json.loads(raw)
+    except RecursionError as exc:
+        raise InputError(f"{path}: the JSON is nested too deeply to be a calibration") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a UTF-8 text file") from exc
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes, reading at most one byte past the limit (``/dev/zero`` has no end)."""
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputTooLargeError(
+            f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB, more than any calibration file"
+        )
+    return raw
 
 
 def looks_like_file(spec: str) -> bool:

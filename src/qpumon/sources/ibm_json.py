@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import validate as v
+from ..consistency import check_snapshot
 from ..errors import InputError
 from ..model import (
     DeviceSnapshot,
@@ -89,7 +90,7 @@ def snapshot_from_ibm(
     calibration = _Calibration.parse(props, props_where) if props is not None else _Calibration()
     num_qubits = _num_qubits(config, calibration, conf_where)
     edges = config.get("coupling_map")
-    return DeviceSnapshot(
+    snapshot = DeviceSnapshot(
         name=name or config.get("backend_name") or calibration.backend_name or "unnamed",
         num_qubits=num_qubits,
         source=source,
@@ -109,6 +110,7 @@ def snapshot_from_ibm(
         layer_fidelities=calibration.layer_fidelities,
         unit_labels=calibration.unit_labels,
     )
+    return check_snapshot(snapshot, props_where if props is not None else conf_where)
 
 
 def _num_qubits(config: Mapping[str, Any], calibration: _Calibration, where: str) -> int:

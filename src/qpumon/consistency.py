@@ -1,0 +1,112 @@
+"""The checks every source makes on the snapshot it built, before anything else uses it.
+
+A document can be well-formed field by field and still describe an impossible device: a coupler
+to a qubit the device does not have, a gate on the same qubit twice, two entries for one qubit,
+a qubit count no data backs. :func:`check_snapshot` refuses those with one
+:class:`~qpumon.errors.InputError` naming the document and what is wrong, and bounds the sizes
+every consumer allocates by (qubits, names).
+"""
+
+from __future__ import annotations
+
+from .errors import InputError, InputTooLargeError
+from .model import ALL_TO_ALL, DEVICE_KEYS, GRAPH, DeviceSnapshot
+
+#: The most qubits qpumon accepts for one device.
+MAX_QUBITS = 100_000
+#: A device may claim up to this many qubits with no per-qubit data (a configuration alone);
+#: beyond it, the qubit count must be backed by qubit entries, couplers or gates.
+UNBACKED_QUBITS = 1024
+#: The longest gate or device name (the history store keeps gate names in 40 characters).
+MAX_NAME = 40
+MAX_DEVICE_NAME = 200
+
+
+def check_snapshot(snapshot: DeviceSnapshot, where: str) -> DeviceSnapshot:
+    """``snapshot`` if it describes a possible device; an :class:`InputError` naming ``where``
+    and the first inconsistency otherwise."""
+    n = snapshot.num_qubits
+    if n > MAX_QUBITS:
+        raise InputTooLargeError(f"{where}: {n} qubits is more than qpumon accepts ({MAX_QUBITS})")
+    _name(snapshot.name, where, "device name", MAX_DEVICE_NAME)
+    _qubit_entries(snapshot, where)
+    _edges(snapshot, where)
+    _gates(snapshot, where)
+    backed = max(
+        len(snapshot.qubits),
+        1 + max((max(e) for e in snapshot.coupling_edges), default=-1),
+        1 + max((max(g.qubits) for g in snapshot.gates if g.qubits), default=-1),
+    )
+    if n > max(backed, UNBACKED_QUBITS):
+        raise InputTooLargeError(
+            f"{where}: n_qubits is {n} but the data describes {backed} qubits (a device of more "
+            f"than {UNBACKED_QUBITS} qubits needs its qubits in the data)"
+        )
+    _extras(snapshot, where)
+    return snapshot
+
+
+def _name(text: str, where: str, what: str, limit: int) -> None:
+    if not text.strip():
+        raise InputError(f"{where}: the {what} is empty")
+    if len(text) > limit:
+        raise InputError(f"{where}: the {what} is {len(text)} characters long (at most {limit})")
+
+
+def _qubit_entries(snapshot: DeviceSnapshot, where: str) -> None:
+    seen: set[int] = set()
+    for position, qubit in enumerate(snapshot.qubits):
+        if not 0 <= qubit.index < snapshot.num_qubits:
+            raise InputError(
+                f"{where}: qubit entry {position} is qubit {qubit.index}, outside the device's "
+                f"qubits 0-{snapshot.num_qubits - 1}"
+            )
+        if qubit.index in seen:
+            raise InputError(f"{where}: qubit {qubit.index} is described twice")
+        seen.add(qubit.index)
+
+
+def _edges(snapshot: DeviceSnapshot, where: str) -> None:
+    n = snapshot.num_qubits
+    if snapshot.connectivity not in (GRAPH, ALL_TO_ALL):
+        raise InputError(
+            f"{where}: connectivity {snapshot.connectivity!r} is not graph or all-to-all"
+        )
+    for a, b in snapshot.coupling_edges:
+        if not (0 <= a < n and 0 <= b < n):
+            raise InputError(
+                f"{where}: the coupler {a}-{b} joins a qubit the device does not have "
+                f"(qubits 0-{n - 1})"
+            )
+        if a == b:
+            raise InputError(f"{where}: the coupler {a}-{b} joins a qubit to itself")
+
+
+def _gates(snapshot: DeviceSnapshot, where: str) -> None:
+    n = snapshot.num_qubits
+    seen: set[tuple[str, tuple[int, ...]]] = set()
+    for gate in snapshot.gates:
+        _name(gate.gate, where, "gate name", MAX_NAME)
+        if not gate.qubits or any(not 0 <= q < n for q in gate.qubits):
+            raise InputError(
+                f"{where}: gate {gate.gate} on {list(gate.qubits)} acts on a qubit the device "
+                f"does not have (qubits 0-{n - 1})"
+            )
+        if len(set(gate.qubits)) != len(gate.qubits):
+            raise InputError(f"{where}: gate {gate.gate} on {list(gate.qubits)} repeats a qubit")
+        key = (gate.gate, gate.qubits)
+        if key in seen:
+            raise InputError(f"{where}: gate {gate.gate} on {list(gate.qubits)} is listed twice")
+        seen.add(key)
+
+
+def _extras(snapshot: DeviceSnapshot, where: str) -> None:
+    n = snapshot.num_qubits
+    if snapshot.coords is not None and len(snapshot.coords) != n:
+        raise InputError(f"{where}: coords has {len(snapshot.coords)} points for {n} qubits")
+    if snapshot.qubit_names and len(snapshot.qubit_names) != n:
+        raise InputError(f"{where}: {len(snapshot.qubit_names)} qubit names for {n} qubits")
+    for value in snapshot.device_values:
+        if value.key not in DEVICE_KEYS:
+            known = ", ".join(sorted(DEVICE_KEYS))
+            raise InputError(f"{where}: unknown device value {value.key!r} (known: {known})")
