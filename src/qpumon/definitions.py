@@ -35,24 +35,39 @@ OTHER = "other"
 
 @dataclass(frozen=True, slots=True)
 class Definition:
-    """A definition's short label (for a column) and its description (for a footnote)."""
+    """A definition's short label (for a column), its name (for a heading) and its description
+    (for a footnote)."""
 
     key: str
     label: str
+    name: str
     description: str
 
 
 DEFINITIONS: dict[str, Definition] = {
     d.key: d
     for d in (
-        Definition(AVERAGE, "avg", "average gate infidelity 1 − F_avg (randomized benchmarking)"),
-        Definition(PAULI, "Pauli", "Pauli (process) infidelity 1 − F_pro"),
         Definition(
-            XEB_CYCLE, "XEB", "cross-entropy benchmarking (XEB) error per cycle, a Pauli error"
+            AVERAGE,
+            "avg",
+            "average",
+            "average gate infidelity 1 − F_avg (randomized benchmarking)",
         ),
-        Definition(ASSIGNMENT, "assign.", "readout assignment error, mean of P(0|1) and P(1|0)"),
-        Definition(SPAM, "SPAM", "state preparation and measurement (SPAM) error"),
-        Definition(OTHER, "other", "an error as the vendor defines it"),
+        Definition(PAULI, "Pauli", "Pauli", "Pauli (process) infidelity 1 − F_pro"),
+        Definition(
+            XEB_CYCLE,
+            "XEB",
+            "XEB per cycle",
+            "cross-entropy benchmarking (XEB) error per cycle, a Pauli error",
+        ),
+        Definition(
+            ASSIGNMENT,
+            "assign.",
+            "assignment",
+            "readout assignment error, mean of P(0|1) and P(1|0)",
+        ),
+        Definition(SPAM, "SPAM", "SPAM", "state preparation and measurement (SPAM) error"),
+        Definition(OTHER, "other", "as defined by the vendor", "an error as the vendor defines it"),
     )
 }
 #: Definitions of the same kind as the average gate error (Pauli-type ones convert to it).

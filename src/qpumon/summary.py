@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .model import DeviceSnapshot, DeviceStatus, GateCalibration
+from .definitions import ASSIGNMENT, AVERAGE, SPAM
+from .model import GRAPH, MEASURED, DeviceSnapshot, DeviceStatus, GateCalibration
 
 #: The gate whose error stands for "the 1q error" of a device, by preference: ``sx`` on today's
 #: devices, ``u2`` (one pulse, like sx) on the old u1/u2/u3 ones.
@@ -21,7 +22,12 @@ EPLG_CHAIN = 100
 
 @dataclass(frozen=True, slots=True)
 class DeviceSummary:
-    """Headline numbers of one snapshot."""
+    """Headline numbers of one snapshot.
+
+    Medians come from per-qubit and per-gate values; where a source gives only device-level
+    values (Quantinuum), those are the headline. ``*_definition`` says what each error median
+    means (:mod:`qpumon.definitions`); a median never mixes definitions.
+    """
 
     name: str
     num_qubits: int
@@ -46,6 +52,12 @@ class DeviceSummary:
     unreliable_readouts: int
     t2_exceeds_twice_t1: int
     include_flagged: bool
+    vendor: str = "ibm"
+    connectivity: str = GRAPH
+    provenance: str = MEASURED
+    readout_definition: str | None = ASSIGNMENT
+    one_qubit_definition: str | None = AVERAGE
+    two_qubit_definition: str | None = AVERAGE
 
     @property
     def flagged(self) -> int:
@@ -89,9 +101,15 @@ def gate_errors(gates: Iterable[GateCalibration], include_flagged: bool = False)
 
 
 def one_qubit_reference_gate(snapshot: DeviceSnapshot) -> str | None:
-    """The single-qubit gate whose error summarises the device (see ONE_QUBIT_REFERENCE_GATES)."""
-    present = {g.gate for g in snapshot.gates if len(g.qubits) == 1 and g.error is not None}
-    return next((name for name in ONE_QUBIT_REFERENCE_GATES if name in present), None)
+    """The single-qubit gate whose error summarises the device (see ONE_QUBIT_REFERENCE_GATES;
+    on a device with none of them, its one calibrated single-qubit gate, such as IQM's prx)."""
+    present = dict.fromkeys(
+        g.gate for g in snapshot.gates if len(g.qubits) == 1 and g.error is not None
+    )
+    found = next((name for name in ONE_QUBIT_REFERENCE_GATES if name in present), None)
+    if found is None and len(present) == 1:
+        return next(iter(present))
+    return found
 
 
 def two_qubit_gates(snapshot: DeviceSnapshot) -> list[GateCalibration]:
@@ -114,6 +132,11 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
     reference = one_qubit_reference_gate(snapshot)
     entanglers = two_qubit_gates(snapshot)
     one_qubit = [g for g in snapshot.gates if g.gate == reference and len(g.qubits) == 1]
+    t1 = _per_qubit_or_device(snapshot, "t1_us", [q.t1_us for q in qubits])
+    t2 = _per_qubit_or_device(snapshot, "t2_us", [q.t2_us for q in qubits])
+    readout, readout_definition = _readout(snapshot)
+    one_q, one_q_definition = _gate_median(snapshot, one_qubit, "1q_error", include_flagged)
+    two_q, two_q_definition = _gate_median(snapshot, entanglers, "2q_error", include_flagged)
     return DeviceSummary(
         name=snapshot.name,
         num_qubits=snapshot.num_qubits,
@@ -122,15 +145,15 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         calibrated_at=snapshot.calibrated_at,
         source=snapshot.source,
         has_calibration=snapshot.has_calibration,
-        median_t1_us=median(q.t1_us for q in qubits),
-        median_t2_us=median(q.t2_us for q in qubits),
-        mean_t1_us=mean(q.t1_us for q in qubits),
-        mean_t2_us=mean(q.t2_us for q in qubits),
-        median_readout_error=median(q.readout_error for q in qubits),
+        median_t1_us=t1,
+        median_t2_us=t2,
+        mean_t1_us=mean(q.t1_us for q in qubits) if qubits else t1,
+        mean_t2_us=mean(q.t2_us for q in qubits) if qubits else t2,
+        median_readout_error=readout,
         one_qubit_gate=reference,
-        median_1q_error=median(gate_errors(one_qubit, include_flagged)),
+        median_1q_error=one_q,
         two_qubit_gates=snapshot.two_qubit_basis_gates,
-        median_2q_error=median(gate_errors(entanglers, include_flagged)),
+        median_2q_error=two_q,
         eplg_100=eplg(snapshot),
         failed_gates=len(snapshot.failed_gates),
         failed_2q_gates=sum(1 for g in entanglers if g.failed),
@@ -138,4 +161,49 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         unreliable_readouts=sum(1 for q in qubits if q.readout_unreliable),
         t2_exceeds_twice_t1=sum(1 for q in qubits if q.t2_exceeds_twice_t1),
         include_flagged=include_flagged,
+        vendor=snapshot.vendor,
+        connectivity=snapshot.connectivity,
+        provenance=snapshot.provenance,
+        readout_definition=readout_definition,
+        one_qubit_definition=one_q_definition,
+        two_qubit_definition=two_q_definition,
     )
+
+
+def _per_qubit_or_device(
+    snapshot: DeviceSnapshot, key: str, values: list[float | None]
+) -> float | None:
+    found = median(values)
+    if found is None:
+        device = snapshot.device_value(key)
+        return None if device is None else device.value
+    return found
+
+
+def _readout(snapshot: DeviceSnapshot) -> tuple[float | None, str | None]:
+    """The median readout (assignment) error, else the device's readout or SPAM error."""
+    found = median(q.readout_error for q in snapshot.qubits)
+    if found is not None:
+        return found, ASSIGNMENT
+    for key, definition in (("readout_error", ASSIGNMENT), ("spam_error", SPAM)):
+        device = snapshot.device_value(key)
+        if device is not None:
+            return device.value, device.definition or definition
+    return None, None
+
+
+def _gate_median(
+    snapshot: DeviceSnapshot, gates: list[GateCalibration], key: str, include_flagged: bool
+) -> tuple[float | None, str | None]:
+    """The median error of ``gates`` and its definition (the gates' most common one; gates of
+    another definition are left out rather than mixed in), else the device-level ``key``."""
+    measured = [g for g in gates if g.error is not None]
+    if measured:
+        definitions = [g.definition for g in measured]
+        chosen = max(dict.fromkeys(definitions), key=definitions.count)
+        same = [g for g in measured if g.definition == chosen]
+        return median(gate_errors(same, include_flagged)), chosen
+    device = snapshot.device_value(key)
+    if device is None:
+        return None, None
+    return device.value, device.definition

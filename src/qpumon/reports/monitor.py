@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS
 from ..metrics import GATE_ERROR, GATE_LENGTH, MISSING, QUBIT_METRICS, qubit_metric, value_getter
 from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
 from ..summary import DeviceSummary, count, entries_on_couplers, summarize
@@ -168,15 +169,18 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
     t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     flagged_note = " (flagged gates included)" if summary.include_flagged else ""
     two_q = two_qubit_label(summary)
+    readout = "readout error" + _kind(summary.readout_definition, ASSIGNMENT)
+    one_q = f"{(summary.one_qubit_gate or '1q').upper()} error"
+    one_q += _kind(summary.one_qubit_definition, AVERAGE)
     lines = [
         ("Median T1", t1.format_with_unit(summary.median_t1_us)),
         ("Median T2", t2.format_with_unit(summary.median_t2_us)),
-        ("Median readout error", GATE_ERROR.format(summary.median_readout_error)),
+        (f"Median {readout}", GATE_ERROR.format(summary.median_readout_error)),
+        (f"Median {one_q}" + flagged_note, GATE_ERROR.format(summary.median_1q_error)),
         (
-            f"Median {(summary.one_qubit_gate or '1q').upper()} error" + flagged_note,
-            GATE_ERROR.format(summary.median_1q_error),
+            f"Median {two_q} error" + _kind(summary.two_qubit_definition, AVERAGE) + flagged_note,
+            _two_qubit_median(summary),
         ),
-        (f"Median {two_q} error" + flagged_note, _two_qubit_median(summary)),
     ]
     if summary.eplg_100 is not None:
         lines.append(("EPLG (100-qubit layer)", GATE_ERROR.format(summary.eplg_100)))
@@ -186,6 +190,14 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
         ("T2 > 2·T1", count(summary.t2_exceeds_twice_t1, "qubit")),
     ]
     return lines
+
+
+def _kind(definition: str | None, usual: str) -> str:
+    """`` (XEB per cycle)`` after a median whose definition is not the usual one."""
+    if definition is None or definition == usual:
+        return ""
+    found = DEFINITIONS.get(definition)
+    return f" ({found.name if found else definition})"
 
 
 def two_qubit_label(summary: DeviceSummary) -> str:

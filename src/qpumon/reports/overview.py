@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label, to_average
 from ..errors import UsageError
 from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
 from ..summary import DeviceSummary
@@ -56,8 +57,8 @@ SORT_KEYS: dict[str, Callable[[DeviceSummary], tuple[bool, float | str]]] = {
     "t1": lambda s: (s.median_t1_us is None, -(s.median_t1_us or 0.0)),
     "t2": lambda s: (s.median_t2_us is None, -(s.median_t2_us or 0.0)),
     "readout": lambda s: (s.median_readout_error is None, s.median_readout_error or 0.0),
-    "1q_error": lambda s: (s.median_1q_error is None, s.median_1q_error or 0.0),
-    "2q_error": lambda s: (s.median_2q_error is None, s.median_2q_error or 0.0),
+    "1q_error": lambda s: _missing_last(compare(s).median_1q_error),
+    "2q_error": lambda s: _missing_last(compare(s).median_2q_error),
     "eplg": lambda s: (s.eplg_100 is None, s.eplg_100 or 0.0),
     "pending": lambda s: (_pending(s) is None, _pending(s) or 0),
     "date": lambda s: (
@@ -72,6 +73,10 @@ def summary_dict(summary: DeviceSummary) -> dict[str, Any]:
     data = dataclasses.asdict(summary)
     data["flagged"] = summary.flagged
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
+
+
+def _missing_last(value: float | None) -> tuple[bool, float]:
+    return value is None, value or 0.0
 
 
 def _pending(summary: DeviceSummary) -> int | None:
@@ -89,9 +94,11 @@ def least_busy(summaries: Iterable[DeviceSummary]) -> str | None:
 
 
 def best_by_2q_error(summaries: Iterable[DeviceSummary]) -> str | None:
-    """The device with the lowest median two-qubit error (flagged gates excluded)."""
-    candidates = [s for s in summaries if s.median_2q_error is not None]
-    return min(candidates, key=lambda s: (s.median_2q_error, s.name)).name if candidates else None
+    """The device with the lowest median two-qubit error as an average gate infidelity (flagged
+    gates excluded; other definitions converted, see :func:`compare`)."""
+    values = [(compare(s).median_2q_error, s.name) for s in summaries]
+    candidates = [(v, name) for v, name in values if v is not None]
+    return min(candidates)[1] if candidates else None
 
 
 def build_overview(
@@ -127,8 +134,15 @@ _COLUMNS = (
     Column("flagged", "Flagged", priority=MINOR),
     Column("calibrated", "Calibrated", numeric=False, priority=DETAIL),
     Column("marks", "Marks", numeric=False, priority=USEFUL, wrap=True),
+    Column("converted", "Converted", numeric=False, priority=USEFUL, wrap=True),
 )
 _STATUS_COLUMNS = ("status", "pending_jobs")
+#: Columns left out when no device has a value in them, with the note saying why.
+_OPTIONAL = {
+    _STATUS_COLUMNS: "Status, Pending and Least busy: no device reported them (bundled snapshots "
+    "and files carry no status).",
+    ("converted",): "",
+}
 
 
 def _table(
@@ -137,26 +151,75 @@ def _table(
     best: str | None,
     failures: Sequence[tuple[str, str]],
 ) -> Table:
-    rows = [_row(s, busy, best) for s in summaries] + [_error_row(name) for name, _ in failures]
+    compared = [compare(s) for s in summaries]
+    rows = [_row(s, c, busy, best) for s, c in zip(summaries, compared, strict=True)]
+    rows += [_error_row(name) for name, _ in failures]
     notes = [
-        "Medians over qubits and gates; 1q err is the SX (U2 on old devices) error, 2q err "
-        "the native entangler's; IBM's error = 1 flags are left out and counted in Failed. "
-        "Flagged = failed gates + readout errors >= 0.5 + qubits with T2 > 2·T1."
+        "Medians over qubits and gates: 1q err is the SX (U2 on old devices) error and 2q err "
+        "the native entangler's, both average gate infidelities 1 − F_avg; Readout err is the "
+        "assignment error. IBM's error = 1 flags are left out and counted in Failed; Flagged = "
+        "failed gates + readout errors >= 0.5 + qubits with T2 > 2·T1."
     ]
+    notes += [note for c in compared for note in c.notes]
     columns: tuple[Column, ...] = _COLUMNS
-    if all(s.status is None for s in summaries) and not failures:
-        columns = tuple(c for c in _COLUMNS if c.key not in _STATUS_COLUMNS)
-        rows = [
-            tuple(c for c, col in zip(r, _COLUMNS, strict=True) if col in columns) for r in rows
-        ]
-        notes.append(
-            "Status, Pending and Least busy: no device reported them (bundled snapshots and "
-            "files carry no status)."
-        )
+    for keys, why in _OPTIONAL.items():
+        index = [i for i, c in enumerate(columns) if c.key in keys]
+        if rows and all(all(row[i].value is None for i in index) for row in rows):
+            columns = tuple(c for i, c in enumerate(columns) if i not in index)
+            rows = [tuple(c for i, c in enumerate(r) if i not in index) for r in rows]
+            notes += [why] if why else []
     return Table("Devices", columns, tuple(rows), tuple(notes))
 
 
-def _row(s: DeviceSummary, busy: str | None, best: str | None) -> tuple[Cell, ...]:
+@dataclass(frozen=True)
+class Compared:
+    """A summary's error medians as the overview compares them: average gate infidelities
+    (converted where the source gave another definition), the conversions as short labels and
+    as notes."""
+
+    median_1q_error: float | None
+    median_2q_error: float | None
+    labels: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def compare(summary: DeviceSummary) -> Compared:
+    """``summary``'s medians in the overview's definitions (see :class:`Compared`)."""
+    values, labels, notes = {}, [], []
+    for arity, value, definition in (
+        (1, summary.median_1q_error, summary.one_qubit_definition),
+        (2, summary.median_2q_error, summary.two_qubit_definition),
+    ):
+        what = f"{arity}q err"
+        if value is None or definition in (None, AVERAGE):
+            values[arity] = value
+            continue
+        converted = to_average(value, definition, arity)
+        if converted is None:
+            values[arity] = None
+            labels.append(f"{what}: {label(definition)}, not shown")
+            notes.append(
+                f"{summary.name}: {what} is a {DEFINITIONS[definition].description}; no formula "
+                "converts it to an average gate infidelity, so it is left out here"
+            )
+            continue
+        values[arity] = converted.value
+        labels.append(f"{what} from {label(definition)}")
+        notes.append(
+            f"{summary.name}: {what} converted from a {DEFINITIONS[definition].description} "
+            f"({converted.formula})"
+        )
+    readout = summary.readout_definition
+    if readout not in (None, ASSIGNMENT):
+        labels.append(f"Readout err is {label(readout)}")
+        notes.append(
+            f"{summary.name}: Readout err is a {DEFINITIONS[readout].description}; no formula "
+            "converts it to an assignment error"
+        )
+    return Compared(values[1], values[2], tuple(labels), tuple(notes))
+
+
+def _row(s: DeviceSummary, c: Compared, busy: str | None, best: str | None) -> tuple[Cell, ...]:
     t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     marks = [m for m, hit in (("least busy", s.name == busy), ("best 2q", s.name == best)) if hit]
     status = MISSING if s.status is None else ("up" if s.status.operational else "down")
@@ -170,13 +233,14 @@ def _row(s: DeviceSummary, busy: str | None, best: str | None) -> tuple[Cell, ..
         _number(t1.format, s.median_t1_us),
         _number(t2.format, s.median_t2_us),
         _number(GATE_ERROR.format, s.median_readout_error),
-        _number(GATE_ERROR.format, s.median_1q_error),
-        _number(GATE_ERROR.format, s.median_2q_error),
+        _number(GATE_ERROR.format, c.median_1q_error),
+        _number(GATE_ERROR.format, c.median_2q_error),
         _number(GATE_ERROR.format, s.eplg_100),
         Cell(str(s.failed_gates), s.failed_gates, "failed" if s.failed_gates else None),
         Cell(str(s.flagged), s.flagged, "suspect" if s.flagged else None),
         Cell(_date(s.calibrated_at), s.calibrated_at),
         Cell(", ".join(marks), ", ".join(marks) or None, "mark" if marks else None),
+        Cell("; ".join(c.labels), "; ".join(c.labels) or None, "suspect" if c.labels else None),
     )
 
 
