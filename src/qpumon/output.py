@@ -29,15 +29,16 @@ def write_output(path: str | Path, content: str | bytes, *, private: bool = Fals
     data = content.encode("utf-8") if isinstance(content, str) else content
     target = Path(path)
     try:
-        resolved = Path(os.path.realpath(target))
-        existing = os.stat(resolved) if os.path.lexists(target) else None
+        existing = os.stat(target)  # through any symlink
+    except FileNotFoundError:
+        existing = None  # a new file (or a link to one)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write ({_reason(exc)})") from exc
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         _write_in_place(target, data)
         return
     mode = 0o600 if private else _mode(existing)
-    _replace_atomically(resolved, data, mode, shown=target)
+    _replace_atomically(Path(os.path.realpath(target)), data, mode, shown=target)
 
 
 def _mode(existing: os.stat_result | None) -> int:
