@@ -44,6 +44,11 @@ def list_command(out: Output) -> None:
     help="Only the N worst qubits (by --sort, default readout error) and their couplers.",
 )
 @click.option("--all-config", is_flag=True, help="Show every configuration key in full.")
+@click.option(
+    "--all-gates",
+    is_flag=True,
+    help="Show every gate entry (past 1,000 the table shows the worst; CSV and JSON hold all).",
+)
 def monitor(
     device: str,
     source: SourceOptions,
@@ -53,10 +58,11 @@ def monitor(
     sort: str | None,
     worst: int | None,
     all_config: bool,
+    all_gates: bool,
 ) -> None:
     """Calibration report of one DEVICE: a bundled device (fake_fez), a JSON file, or an IBM
     Quantum device (ibm_fez: live with an account, else its bundled snapshot)."""
-    options = MonitorOptions(qubits, sort, worst, all_config, include_flagged)
+    options = MonitorOptions(qubits, sort, worst, all_config, include_flagged, all_gates)
     out.emit(api.monitor_report(device, options, source))
 
 

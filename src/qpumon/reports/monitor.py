@@ -18,7 +18,15 @@ from ..summary import DeviceSummary, count, entries_on_couplers, summarize
 from ..times import format_age, format_time
 from .configuration import configuration_lines
 from .document import Notes, Pairs, Section
-from .monitor_tables import QubitColumns, gate_table, qubit_columns, qubit_table
+from .monitor_tables import (
+    MAX_GATE_ROWS,
+    QubitColumns,
+    couplers,
+    entry_order,
+    gate_table,
+    qubit_columns,
+    qubit_table,
+)
 from .tables import Table
 from .text import parse_qubit_ranges
 
@@ -38,6 +46,7 @@ class MonitorOptions:
     worst: int | None = None
     all_config: bool = False
     include_flagged: bool = False
+    all_gates: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class MonitorReport:
     gates: Table | None
     qubit_columns: QubitColumns | None = None
     notes: tuple[str, ...] = field(default=())
+    gate_selection: tuple[GateCalibration, ...] = ()
 
     kind = "monitor"
 
@@ -94,6 +104,8 @@ def build_monitor(
     summary = summarize(snapshot, include_flagged=options.include_flagged)
     selected = selected_qubits(snapshot, options)
     columns = qubit_columns(snapshot) if snapshot.qubits else None
+    chosen = _gate_selection(snapshot, options, selected)
+    limit = None if options.all_gates else MAX_GATE_ROWS
     return MonitorReport(
         snapshot=snapshot,
         summary=summary,
@@ -104,8 +116,9 @@ def build_monitor(
         qubits=None
         if columns is None
         else qubit_table(snapshot, columns, selected, summary.one_qubit_gate),
-        gates=_gates(snapshot, options, selected),
+        gates=gate_table(snapshot, chosen, limit) if chosen else None,
         qubit_columns=columns,
+        gate_selection=tuple(chosen),
         notes=()
         if snapshot.has_calibration
         else (
@@ -115,14 +128,14 @@ def build_monitor(
     )
 
 
-def _gates(
+def _gate_selection(
     snapshot: DeviceSnapshot, options: MonitorOptions, selected: list[tuple[int, QubitCalibration]]
-) -> Table | None:
+) -> list[GateCalibration]:
     multi = [g for g in snapshot.gates if len(g.qubits) >= 2]
     if options.qubits or options.worst is not None:  # the couplers touching the qubits shown
         shown = {q.index for _, q in selected}
         multi = [g for g in multi if shown.intersection(g.qubits)]
-    return gate_table(snapshot, multi) if multi else None
+    return multi
 
 
 def _header(snapshot: DeviceSnapshot, now: datetime) -> list[tuple[str, str]]:
@@ -268,22 +281,11 @@ def monitor_records(report: MonitorReport) -> list[list[Any]]:
                         flag,
                     ]
                 )
-    if report.gates is not None:
-        for row in report.gates.rows:
-            gate, qubits = row[0].value, " ".join(map(str, row[1].value))
-            for metric, cell in ((GATE_ERROR, row[2]), (GATE_LENGTH, row[3])):
-                flag = "" if cell.flag == "missing" else (cell.flag or "")
-                rows.append([name, "gate", gate, qubits, metric.key, cell.value, metric.unit, flag])
-    return rows
-
-
-def gate_rows(report: MonitorReport) -> list[GateCalibration]:
-    """The gates behind the gate table's rows, in its order (for formats that show more)."""
-    if report.gates is None:
-        return []
     snapshot = report.snapshot
-    return [
-        g
-        for row in report.gates.rows
-        if (g := snapshot.gate(row[0].value, tuple(row[1].value))) is not None
-    ]
+    entries = sorted(couplers(snapshot, report.gate_selection), key=entry_order(snapshot))
+    for gate, _ in entries:  # every entry, even where the table shows only the worst
+        qubits = " ".join(map(str, gate.qubits))
+        for metric, value in ((GATE_ERROR, gate.error), (GATE_LENGTH, gate.length_ns)):
+            flag = "failed" if metric is GATE_ERROR and gate.failed else ""
+            rows.append([name, "gate", gate.gate, qubits, metric.key, value, metric.unit, flag])
+    return rows

@@ -9,7 +9,8 @@ narrow terminal. The gate table merges a coupler's two directions when they carr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -149,9 +150,18 @@ def _flags_cell(q: QubitCalibration, failed: list[str]) -> Cell:
     return Cell(text, text or None, "failed" if failed else ("suspect" if flags else None))
 
 
-def gate_table(snapshot: DeviceSnapshot, gates: Sequence[GateCalibration]) -> Table:
-    """One row per coupler and gate (the native entanglers first, each by qubits), both
-    directions only where their values differ."""
+#: The most rows the gate table shows (the worst ones) before ``--all-gates``: an IBM device has
+#: a few hundred; an all-to-all simulator of 1,000 qubits half a million.
+MAX_GATE_ROWS = 1000
+
+
+def gate_table(
+    snapshot: DeviceSnapshot,
+    gates: Sequence[GateCalibration],
+    limit: int | None = MAX_GATE_ROWS,
+) -> Table:
+    """One row per entry of :func:`couplers` of ``gates`` (in :func:`entry_order`); past
+    ``limit`` gates, only the ``limit`` worst (failed first, then by error), with a note."""
     columns = (
         Column("gate", "Gate", numeric=False, priority=ESSENTIAL),
         Column("qubits", "Qubits", numeric=False, priority=ESSENTIAL),
@@ -160,9 +170,19 @@ def gate_table(snapshot: DeviceSnapshot, gates: Sequence[GateCalibration]) -> Ta
         Column("measured", "Measured", numeric=False, priority=DETAIL),
         Column("flags", "Flags", numeric=False, priority=ESSENTIAL, wrap=True),
     )
+    notes = [DIRECTIONS_NOTE]
+    chosen = list(gates)
+    if limit is not None and len(chosen) > limit:
+        chosen = heapq.nlargest(limit, chosen, key=_badness)
+        notes.insert(
+            0,
+            f"{len(gates):,} gate entries; the {limit:,} worst are shown (failed first, then "
+            "by error). --all-gates shows every one; -f csv and -f json hold every value.",
+        )
+    shown = sorted(couplers(snapshot, chosen), key=entry_order(snapshot))
     rows = []
     dates: dict[datetime | None, Cell] = {None: Cell(MISSING, None, "missing")}
-    for gate, qubits_text in couplers(snapshot, gates):
+    for gate, merged in shown:
         flag: Flag | None = "failed" if gate.failed else None
         when = gate.measured_at
         if when not in dates:
@@ -170,37 +190,51 @@ def gate_table(snapshot: DeviceSnapshot, gates: Sequence[GateCalibration]) -> Ta
         rows.append(
             (
                 Cell(gate.gate, gate.gate),
-                Cell(qubits_text, gate.qubits),
+                Cell(("-" if merged else "->").join(map(str, gate.qubits)), gate.qubits),
                 _metric_cell(GATE_ERROR, gate.error, flag),
                 _metric_cell(GATE_LENGTH, gate.length_ns, None),
                 dates[when],
                 Cell("FAILED" if gate.failed else "", "failed" if gate.failed else None, flag),
             )
         )
-    return Table("Multi-qubit gates", columns, tuple(rows), (DIRECTIONS_NOTE,))
+    return Table("Multi-qubit gates", columns, tuple(rows), tuple(notes))
 
 
 def couplers(
     snapshot: DeviceSnapshot, gates: Sequence[GateCalibration]
-) -> list[tuple[GateCalibration, str]]:
-    """Each gate with its qubits' text (``3-4`` merged, ``3->4`` one direction), ordered by
-    gate (native entanglers first) and then by qubits."""
-    native = {name: i for i, name in enumerate(snapshot.two_qubit_basis_gates)}
-    ordered = sorted(
-        gates, key=lambda g: (native.get(g.gate, len(native)), g.gate, sorted(g.qubits), g.qubits)
-    )
+) -> list[tuple[GateCalibration, bool]]:
+    """Each gate, and whether it stands for both directions of its coupler: a pair's two
+    directions are merged (into the one from the lower qubit) when their values agree."""
+    index = snapshot.gate_index
     out, merged = [], set()
-    for gate in ordered:
+    for gate in gates:
         key = (gate.gate, gate.qubits)
         if key in merged:
             continue
-        reverse = snapshot.gate(gate.gate, gate.qubits[::-1]) if gate.arity == 2 else None
-        if reverse is not None and (reverse.error, reverse.length_ns) == (
-            gate.error,
-            gate.length_ns,
-        ):
-            merged.add((gate.gate, reverse.qubits))
-            out.append((gate, "-".join(map(str, gate.qubits))))
-        else:
-            out.append((gate, "->".join(map(str, gate.qubits))))
+        reverse = index.get((gate.gate, gate.qubits[::-1])) if gate.arity == 2 else None
+        if reverse is None or (reverse.error, reverse.length_ns) != (gate.error, gate.length_ns):
+            out.append((gate, False))
+            continue
+        merged.add((gate.gate, reverse.qubits))
+        out.append((gate if gate.qubits[0] < gate.qubits[1] else reverse, True))
     return out
+
+
+def entry_order(
+    snapshot: DeviceSnapshot,
+) -> Callable[[tuple[GateCalibration, bool]], tuple[int, str, int, int, tuple[int, ...]]]:
+    """The sort key of gate entries: native entanglers first (in basis order), then by gate
+    name, then by the coupler's qubits."""
+    rank = {name: i for i, name in enumerate(snapshot.two_qubit_basis_gates)}
+    last = len(rank)
+
+    def key(entry: tuple[GateCalibration, bool]) -> tuple[int, str, int, int, tuple[int, ...]]:
+        gate = entry[0]
+        qubits = gate.qubits
+        return rank.get(gate.gate, last), gate.gate, min(qubits), max(qubits), qubits
+
+    return key
+
+
+def _badness(gate: GateCalibration) -> tuple[bool, float]:
+    return gate.failed, -1.0 if gate.error is None else gate.error

@@ -89,7 +89,7 @@ def resolve(
         return load_file(Path(spec), Path(conf) if conf is not None else None)
     if isinstance(spec, str):
         return _resolve_name(spec, live, offline, at, require_live, notify)
-    if hasattr(spec, "target") or hasattr(spec, "configuration"):
+    if _looks_like_backend(spec):
         _refuse_at(at, type(spec).__name__)
         from .backend import snapshot_from_backend
 
@@ -242,6 +242,13 @@ def _refuse_at(at: datetime | None, what: object) -> None:
             f"--at asks IBM Quantum for a past calibration; {what} is not an IBM Quantum device "
             "(ibm_*)"
         )
+
+
+def _looks_like_backend(spec: Any) -> bool:
+    """A Qiskit backend, recognised by its class (``hasattr(backend, "target")`` would build
+    the whole target, as long again as reading the calibration)."""
+    kind = type(spec)
+    return hasattr(kind, "target") or hasattr(kind, "configuration")
 
 
 def is_live_name(name: str) -> bool:

@@ -11,11 +11,14 @@ and its ``qubit_properties``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from .. import validate as v
 from ..errors import InputError
+from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot, DeviceStatus, GateCalibration, QubitCalibration
+from .files import read_json
 from .ibm_json import snapshot_from_ibm
 
 # Target operations that are not gates with a calibration of their own.
@@ -40,17 +43,20 @@ def snapshot_from_backend(backend: Any) -> DeviceSnapshot:
     name = str(getattr(backend, "name", None) or type(backend).__name__)
     source = f"backend:{type(backend).__name__}"
     status = backend_status(backend)
-    raw = _fake_backend_dicts(backend)
-    if raw is not None:
-        return snapshot_from_ibm(
-            raw[0],
-            raw[1],
-            source=source,
-            name=name,
-            status=status,
-            conf_where=f"{name} configuration",
-            props_where=f"{name} properties",
-        )
+    files = fake_backend_files(backend)
+    if files is not None:
+        conf_path, props_path = files
+        with paused_gc():
+            props = read_json(props_path) if props_path is not None else None
+            return snapshot_from_ibm(
+                read_json(conf_path),
+                props,
+                source=source,
+                name=name,
+                status=status,
+                conf_where=str(conf_path),
+                props_where=str(props_path),
+            )
     props = _call(backend, "properties")
     conf = _call(backend, "configuration")
     conf_dict = _to_dict(conf)
@@ -89,20 +95,24 @@ def backend_status(backend: Any) -> DeviceStatus | None:
     )
 
 
-def _fake_backend_dicts(backend: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The JSON a qiskit-ibm-runtime ``FakeBackendV2`` was built from, if ``backend`` is one.
+def fake_backend_files(backend: Any) -> tuple[Path, Path | None] | None:
+    """The data files of a qiskit-ibm-runtime ``FakeBackendV2``, from its documented attributes
+    ``dirname``, ``conf_filename`` and ``props_filename``; None for any other backend.
 
-    Its ``properties()`` re-parses every date with dateutil into objects and costs as much as
-    building the whole target; the dictionaries it is made from hold the same data as IBM wrote
-    it. These are private attributes, so anything unexpected falls back to ``properties()``.
+    Reading them is what the fake does itself, and ten times faster than ``properties()``, which
+    re-parses every date with dateutil (as long as building the whole target). A fake refreshed
+    with ``refresh(persist=False)`` keeps its new data out of ``dirname``; such a fake is read
+    from ``dirname`` too, which shows the installed snapshot.
     """
-    load_props = getattr(backend, "_set_props_dict_from_json", None)
-    if not callable(load_props) or not isinstance(getattr(backend, "_conf_dict", None), dict):
+    folder = getattr(backend, "dirname", None)
+    names = [getattr(backend, key, None) for key in ("conf_filename", "props_filename")]
+    if not isinstance(folder, str) or not isinstance(names[0], str) or not names[0]:
         return None
-    if getattr(backend, "_props_dict", None) is None:
-        load_props()
-    props = getattr(backend, "_props_dict", None)
-    return (backend._conf_dict, props) if isinstance(props, dict) else None
+    conf = Path(folder) / names[0]
+    props = Path(folder) / names[1] if isinstance(names[1], str) and names[1] else None
+    if not conf.is_file():
+        return None
+    return conf, props if props is not None and props.is_file() else None
 
 
 def _call(backend: Any, method: str) -> Any:
@@ -183,6 +193,8 @@ def _from_target(
 
 
 def _target_gates(target: Any, name: str) -> tuple[GateCalibration, ...]:
+    """Every calibrated gate of ``target``; values are checked inline (a large target has a
+    million entries) and an entry that fails is checked again to name what is wrong."""
     gates = []
     for op in target.operation_names:
         if op in _NOT_GATES:
@@ -190,30 +202,37 @@ def _target_gates(target: Any, name: str) -> tuple[GateCalibration, ...]:
         for qargs, props in target[op].items():
             if qargs is None or props is None:
                 continue
-            error = (
-                None
-                if props.error is None
-                else v.probability(
-                    v.number(props.error, f"{name}.target[{op!r}][{qargs}].error"),
-                    f"{name}.target[{op!r}][{qargs}].error",
-                )
-            )
-            duration = (
-                None
-                if props.duration is None
-                else v.at_least(
-                    v.number(props.duration, f"{name}.target[{op!r}][{qargs}].duration"),
-                    0.0,
-                    f"{name}.target[{op!r}][{qargs}].duration",
-                )
-                * 1e9
-            )
+            error, duration = props.error, props.duration
             if error is None and duration is None:
                 continue
+            if not (_plain_probability(error) and _plain_duration(duration)):
+                error, duration = _checked(error, duration, f"{name}.target[{op!r}][{qargs}]")
             gates.append(
-                GateCalibration(gate=op, qubits=tuple(qargs), error=error, length_ns=duration)
+                GateCalibration(
+                    op,
+                    tuple(qargs),
+                    None if error is None else float(error),
+                    None if duration is None else float(duration) * 1e9,
+                )
             )
     return tuple(gates)
+
+
+def _plain_probability(value: Any) -> bool:
+    return value is None or (value.__class__ is float and 0.0 <= value <= 1.0)
+
+
+def _plain_duration(value: Any) -> bool:
+    return value is None or (value.__class__ is float and 0.0 <= value < 1e6)
+
+
+def _checked(error: Any, duration: Any, where: str) -> tuple[float | None, float | None]:
+    """``(error, duration)`` checked one by one, naming ``where`` on failure."""
+    if error is not None:
+        error = v.probability(v.number(error, f"{where}.error"), f"{where}.error")
+    if duration is not None:
+        duration = v.at_least(v.number(duration, f"{where}.duration"), 0.0, f"{where}.duration")
+    return error, duration
 
 
 def _target_qubits(target: Any, num_qubits: int, name: str) -> tuple[QubitCalibration, ...]:

@@ -13,7 +13,7 @@ from typing import Any
 from ...model import DeviceSnapshot, QubitCalibration
 from ...printable import printable
 from ...units import CANONICAL_LABEL, Dimension, same_unit
-from ..configuration import configuration_items, value_text
+from ..configuration import MAX_VALUE_LENGTH, configuration_items, value_text
 from ..document import Report
 from ..monitor import MonitorReport
 from ..overview import OverviewReport
@@ -62,7 +62,7 @@ def monitor(report: MonitorReport) -> str:
 
 
 def _configuration(s: DeviceSnapshot) -> list[tuple[str, Any]]:
-    items = configuration_items(s)
+    items = configuration_items(s, MAX_VALUE_LENGTH)
     status = s.status
     known: dict[str, Any] = {
         "operational": status.operational if status else UNKNOWN,
