@@ -38,6 +38,8 @@ def convert(value: float, unit: str | None, dimension: Dimension, where: str = "
 
     Raises :class:`UnitError` naming ``where`` if the unit is unknown or of another dimension.
     """
+    if unit is not None and not isinstance(unit, str):
+        raise UnitError(f"{where}: a unit is a string, got {type(unit).__name__}")
     unit = (unit or "").strip()
     if dimension == "dimensionless":
         if unit:

@@ -85,8 +85,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         _fail("aborted", EXIT_INTERRUPTED, False)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        _fail(_click_message(exc), exc.exit_code, debug)
     except KeyboardInterrupt:
         _fail("interrupted", EXIT_INTERRUPTED, debug)
     except BrokenPipeError:
@@ -106,6 +105,15 @@ def _fail(message: str, code: int, debug: bool) -> None:
     first = message.strip().splitlines()[0] if message.strip() else "error"
     click.echo(f"qpumon: error: {printable(first)}", err=True)
     sys.exit(code)
+
+
+def _click_message(exc: click.ClickException) -> str:
+    """A usage error as one line, saying where to read more (click would print the usage)."""
+    message = exc.format_message()
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and context is not None:
+        return f"{context.command_path}: {message} (see {context.command_path} --help)"
+    return message
 
 
 def _quiet_broken_pipe() -> None:

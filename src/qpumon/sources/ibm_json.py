@@ -301,7 +301,7 @@ class _Calibration:
                 kind, value = param["name"], param["value"]
                 if kind != "gate_error" and kind != "gate_length":
                     continue
-                if value.__class__ is int:
+                if value.__class__ is int and -(2**53) <= value <= 2**53:
                     value = float(value)
                 elif value.__class__ is not float or value - value != 0.0:  # NaN and inf too
                     raise _Unusual
@@ -392,13 +392,13 @@ def _scaled(
     The JSON path ``{where}{part}[{index}]`` is only built for an error message.
     """
     cls = value.__class__
-    if cls is int:
-        number = float(value)
-    elif cls is float and value - value == 0.0:  # x - x is NaN for NaN and inf
+    if cls is float and value - value == 0.0:  # x - x is NaN for NaN and inf
         number = value
-    else:
+    elif cls is int and -(2**53) <= value <= 2**53:
+        number = float(value)
+    else:  # an integer beyond any float, or not a number at all
         number = v.number(value, f"{where}{part}[{index}].value")
-    factor = _FACTORS.get((unit, dimension))
+    factor = _FACTORS.get((unit, dimension)) if unit.__class__ is str or unit is None else None
     if factor is None:
         return convert(number, unit, dimension, f"{where}{part}[{index}]")
     return number if factor == 1.0 else number * factor

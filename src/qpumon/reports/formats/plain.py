@@ -91,7 +91,7 @@ def _header_lines(t: Table, fitted: Fitted) -> list[str]:
         cells = []
         for i, lines, w in zip(fitted.kept, fitted.headers, fitted.widths, strict=True):
             text = lines[level - (height - len(lines))] if level >= height - len(lines) else ""
-            cells.append(_align(text, w, t.columns[i].numeric))
+            cells.append(_align(printable(text), w, t.columns[i].numeric))
         out.append((" " * SEPARATOR).join(cells).rstrip())
     return out
 
