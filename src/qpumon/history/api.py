@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import StoreError
 from ..reports.document import TablesReport
 from ..reports.history import diff_report, drift_report, history_report
-from ..store import opened
+from ..store import reading
 from ..times import short
 from .diff import diff_snapshots, pick_pair
 from .drift import drift
@@ -29,7 +29,7 @@ def metric_history(
     """One metric of ``device`` over time (``--metric``, ``--qubit``, ``--gate NAME[:QUBITS]``);
     a :class:`~qpumon.errors.StoreError` saying which range the store holds when none is in
     ``[since, until]``. ``every_value`` also reads each value's measurement time."""
-    with opened(db) as store:
+    with reading(db) as store:
         selection = select_metric(store, device, metric, qubit, gate)
         measured = every_value or selection.qubits is not None
         found = read_history(store, device, selection, since, until, measured)
@@ -65,7 +65,7 @@ def drift_of(
     db: str | Path | None, device: str, since: datetime | None = None, top: int = 20
 ) -> TablesReport:
     """``qpumon drift`` as a report: the newest snapshot against each subject's baseline."""
-    with opened(db) as store:
+    with reading(db) as store:
         return drift_report(drift(store, device, since), top)
 
 
@@ -77,6 +77,6 @@ def diff_of(
     top: int = 20,
 ) -> TablesReport:
     """``qpumon diff`` as a report: what changed between two stored snapshots."""
-    with opened(db) as store:
+    with reading(db) as store:
         old, new = pick_pair(store, device, start, end)
         return diff_report(diff_snapshots(store.load(old.id), store.load(new.id)), top)

@@ -25,13 +25,16 @@ from ..errors import EXIT_ALERT, DeliveryError, QpumonError, StoreError
 from ..metrics import GATE_ERROR, qubit_metric
 from ..model import DeviceSnapshot
 from ..printable import printable
-from ..store.db import Recorded, Store
+from ..store.records import Recorded
 from .alerts import Firing, Rule, Rules, baseline_medians, evaluate
 from .rules_format import DELIVERY_DEADLINE_S
 from .series import Selection, read_history
 
-if TYPE_CHECKING:  # imported when a webhook is used (80 ms)
+if TYPE_CHECKING:
+    # imported when a webhook is used (80 ms)
     import httpx
+
+    from ..store.db import Store
 
 #: At most this much of a webhook's error answer is read (and its start shown); the body of a
 #: 2xx answer is never read.

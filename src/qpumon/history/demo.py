@@ -22,7 +22,8 @@ from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration, QubitCal
 from ..times import MAX_DURATION
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) only for record_demo's callers
-    from ..store.db import Recorded, Store
+    from ..store.db import Store
+    from ..store.records import Recorded
 
 #: Per-field walk: (step sigma in log space, pull back to the start per step).
 _WALKS: dict[str, tuple[float, float]] = {

@@ -9,7 +9,7 @@ from datetime import datetime
 from ..errors import StoreError
 from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric
 from ..model import QUBIT_FIELDS, DeviceSnapshot
-from ..store.db import SnapshotInfo, Store
+from ..store.records import Reader, SnapshotInfo
 from ..store.rows import qubits_text
 from ..summary import summarize
 
@@ -149,7 +149,7 @@ def _gate_changes(old: DeviceSnapshot, new: DeviceSnapshot) -> list[Change]:
 
 
 def pick_pair(
-    store: Store, device: str, start: datetime | None, end: datetime | None
+    store: Reader, device: str, start: datetime | None, end: datetime | None
 ) -> tuple[SnapshotInfo, SnapshotInfo]:
     """The snapshots to compare: the newest at or before ``end`` (default: the newest) and the
     newest at or before ``start`` (default: the one before it)."""

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from ..errors import StoreError
 from ..metrics import GATE_ERROR, QUBIT_METRICS, Metric, gate_error_metric
-from ..store.db import SnapshotInfo, Store
+from ..store.records import Reader, SnapshotInfo
 from ..summary import ONE_QUBIT_REFERENCE_GATES
 from .series import History, Selection, read_history
 
@@ -62,7 +62,7 @@ class DriftReport:
     synthetic: bool
 
 
-def drift(store: Store, device: str, since: datetime | None = None) -> DriftReport:
+def drift(store: Reader, device: str, since: datetime | None = None) -> DriftReport:
     """How the newest snapshot of ``device`` compares with each subject's own baseline."""
     everything = store.snapshots(device)
     if len(everything) < 2:
@@ -98,7 +98,7 @@ def drift(store: Store, device: str, since: datetime | None = None) -> DriftRepo
     )
 
 
-def _selections(store: Store, latest: SnapshotInfo) -> list[Selection]:
+def _selections(store: Reader, latest: SnapshotInfo) -> list[Selection]:
     snapshot = store.load(latest.id)
     chosen = [Selection(QUBIT_METRICS[k]) for k in ("t1_us", "t2_us", "readout_error")]
     one_qubit = {g.gate for g in snapshot.gates if g.arity == 1 and g.error is not None}

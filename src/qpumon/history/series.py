@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import StoreError, UsageError
 from ..metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
 from ..model import FAILED_GATE_ERROR
-from ..store.db import SnapshotInfo, Store
+from ..store.records import Reader, SnapshotInfo
 from ..store.rows import parse_qubits, qubits_text
 
 #: ``--metric`` names that mean "error of the device's two-qubit basis gate(s)".
@@ -59,7 +59,7 @@ class History:
 
 
 def select_metric(
-    store: Store, device: str, metric: str | None, qubit: int | None, gate: str | None
+    store: Reader, device: str, metric: str | None, qubit: int | None, gate: str | None
 ) -> Selection:
     """The selection meant by ``--metric``, ``--qubit`` and ``--gate NAME[:QUBITS]``."""
     if gate is not None:
@@ -84,7 +84,7 @@ def select_metric(
     return Selection(found, found.gate, one)
 
 
-def _two_qubit_gate(store: Store, device: str) -> str:
+def _two_qubit_gate(store: Reader, device: str) -> str:
     latest = store.snapshots(device)
     if not latest:
         raise StoreError(f"no snapshots of {device} stored yet")
@@ -95,7 +95,7 @@ def _two_qubit_gate(store: Store, device: str) -> str:
 
 
 def read_history(
-    store: Store,
+    store: Reader,
     device: str,
     selection: Selection,
     since: datetime | None = None,
@@ -132,7 +132,7 @@ def read_history(
 
 
 def _rows(
-    store: Store,
+    store: Reader,
     device: str,
     selection: Selection,
     since: datetime | None,
@@ -149,7 +149,7 @@ def _rows(
 
 
 def _no_such_gate(
-    store: Store, device: str, selection: Selection, since: datetime | None, until: datetime | None
+    store: Reader, device: str, selection: Selection, since: datetime | None, until: datetime | None
 ) -> None:
     assert selection.gate is not None and selection.qubits is not None
     reverse = qubits_text(tuple(reversed(parse_qubits(selection.qubits))))

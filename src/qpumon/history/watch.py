@@ -12,11 +12,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import QpumonError
 from ..model import DeviceSnapshot
 from ..printable import printable
-from ..store.db import Recorded, Store
+from ..store.records import Recorded
+
+if TYPE_CHECKING:
+    from ..store.db import Store
 from .alerts import Rules
 from .check import Abandoned, Outcome, assess, run_until, settle
 

@@ -19,6 +19,7 @@ from ..paths import user_data_dir
 
 if TYPE_CHECKING:
     from .db import Store
+    from .records import Reader
 
 # Every part of the store needs SQLAlchemy (an optional extra): say so once, here, before any
 # module of the package fails on its import. find_spec looks without importing.
@@ -67,6 +68,37 @@ def opened(db: str | Path | None = None) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def open_reader(db: str | Path | None = None) -> Reader:
+    """A reader of the history at ``db``: a SQLite file at the current schema is read with the
+    standard library (no SQLAlchemy import); anything else through :func:`open_store`."""
+    url = as_url(db)
+    path = _sqlite_file(url)
+    if path is not None:
+        from .sqlite_reader import SqliteReader, current_file
+
+        if current_file(path):
+            return SqliteReader(path)
+    return open_store(db)
+
+
+@contextmanager
+def reading(db: str | Path | None = None) -> Iterator[Reader]:
+    """:func:`open_reader`, closed when the block ends."""
+    reader = open_reader(db)
+    try:
+        yield reader
+    finally:
+        reader.close()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///path`` URL (with no options), else None."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url:
+        return None
+    return Path(url[len(prefix) :])
 
 
 def _missing(name: str) -> MissingExtraError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,49 +16,15 @@ from ..model import DeviceSnapshot
 from ..serialize import snapshot_to_dict
 from . import engine as eng
 from . import rows
+from .epoch import epoch_us, to_datetime
+from .records import DeviceInfo, Recorded, SnapshotInfo
 from .schema import (
     alert_state,
     devices,
-    epoch_us,
     gate_values,
     qubit_values,
     snapshots,
-    to_datetime,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """What :meth:`Store.record` did: ``stored`` is False when the snapshot was already there."""
-
-    device: str
-    snapshot_id: int
-    calibrated_at: datetime | None
-    stored: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SnapshotInfo:
-    """A stored snapshot's row, without its values."""
-
-    id: int
-    device: str
-    calibrated_at: datetime | None
-    recorded_at: datetime
-    source: str
-    synthetic: bool
-    operational: bool | None
-    pending_jobs: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceInfo:
-    """A device in the store: how many snapshots, from when to when."""
-
-    name: str
-    snapshots: int
-    first: datetime | None
-    last: datetime | None
 
 
 class Store:

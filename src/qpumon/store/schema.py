@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +47,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+from .epoch import epoch_us, to_datetime
+from .records import SCHEMA_VERSION
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -76,33 +76,6 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         """Back to an aware UTC datetime."""
         return to_datetime(value)
-
-
-def epoch_us(value: datetime) -> int:
-    """Microseconds since the Unix epoch (naive datetimes are taken to be UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-@lru_cache(maxsize=65_536)
-def _from_epoch_us(value: int) -> datetime:
-    """Calibration times repeat across thousands of rows: convert each once."""
-    return _EPOCH + timedelta(microseconds=value)
-
-
-def to_datetime(value: Any) -> datetime | None:
-    """A stored time (epoch microseconds or a datetime) as an aware UTC datetime."""
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return _from_epoch_us(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-    raise TypeError(f"not a stored time: {value!r}")
 
 
 metadata = MetaData()
@@ -202,3 +175,5 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 #: The schema version this qpumon writes.
 LATEST = MIGRATIONS[-1].version
+if LATEST != SCHEMA_VERSION:  # records.SCHEMA_VERSION is what readers without SQLAlchemy check
+    raise ImportError(f"schema {LATEST} but records.SCHEMA_VERSION {SCHEMA_VERSION}")

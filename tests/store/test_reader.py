@@ -1,0 +1,78 @@
+"""The SQLite reader without SQLAlchemy answers exactly what the store answers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from qpumon.errors import StoreError
+from qpumon.history.demo import DemoSettings, record_demo
+from qpumon.sources import resolve
+from qpumon.store import as_url, open_reader
+from qpumon.store.db import Store
+from qpumon.store.records import SCHEMA_VERSION
+from qpumon.store.schema import LATEST
+from qpumon.store.sqlite_reader import SqliteReader
+
+
+@pytest.fixture(scope="module")
+def history_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("reader") / "h.db"
+    with Store(as_url(path)) as store:
+        record_demo(store, resolve("fake_lagos"), 12, DemoSettings(seed=3))
+        store.record(resolve("fake_lagos"))
+    return path
+
+
+def test_the_schema_version_is_one_number() -> None:
+    assert SCHEMA_VERSION == LATEST
+
+
+def test_a_current_file_is_read_without_sqlalchemy(history_file: Path) -> None:
+    reader = open_reader(history_file)
+    assert isinstance(reader, SqliteReader)
+    reader.close()
+    probe = (
+        "import sys\nfrom qpumon.store import open_reader\n"
+        f"r = open_reader({str(history_file)!r}); r.snapshots('fake_lagos')\n"
+        "print('sqlalchemy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_the_reader_and_the_store_agree(history_file: Path) -> None:
+    reader, store = SqliteReader(history_file), Store(as_url(history_file))
+    try:
+        assert reader.devices() == store.devices()
+        infos = store.snapshots("fake_lagos")
+        assert reader.snapshots("fake_lagos") == infos and len(infos) == 13
+        since = infos[3].calibrated_at
+        assert since is not None
+        until = since + timedelta(days=4)
+        assert reader.snapshots("fake_lagos", since, until) == store.snapshots(
+            "fake_lagos", since, until
+        )
+        for qubit in (None, 3):
+            assert sorted(reader.qubit_series("fake_lagos", "t1_us", since, None, qubit)) == sorted(
+                store.qubit_series("fake_lagos", "t1_us", since, None, qubit)
+            )
+        assert sorted(reader.gate_series("fake_lagos", "cx", qubits="0-1")) == sorted(
+            store.gate_series("fake_lagos", "cx", qubits="0-1")
+        )
+        assert reader.load(infos[-1].id) == store.load(infos[-1].id) == resolve("fake_lagos")
+        assert reader.active_alerts("fake_lagos") == store.active_alerts("fake_lagos")
+        with pytest.raises(StoreError, match="no history for device 'fake_fez'"):
+            reader.device_id("fake_fez")
+    finally:
+        reader.close()
+        store.close()
+
+
+def test_a_file_to_migrate_goes_through_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    assert isinstance(open_reader(path), Store)
