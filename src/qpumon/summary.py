@@ -86,7 +86,9 @@ def median(values: Iterable[float | None]) -> float | None:
     if not present:
         return None
     middle = len(present) // 2
-    return present[middle] if len(present) % 2 else (present[middle - 1] + present[middle]) / 2
+    if len(present) % 2:
+        return present[middle]
+    return present[middle - 1] / 2 + present[middle] / 2  # halves first: no overflow at 1e308
 
 
 def mean(values: Iterable[float | None]) -> float | None:

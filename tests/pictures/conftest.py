@@ -6,11 +6,13 @@ import importlib.util
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from qpumon.model import DeviceSnapshot, GateCalibration, QubitCalibration
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -54,3 +56,46 @@ def style_of(group: ET.Element) -> str:
     path = group.find(f"{SVG}path")
     assert path is not None
     return path.get("style", "")
+
+
+def fill_of(group: ET.Element) -> str:
+    """The fill colour (``#rrggbb``) of the first path in ``group``."""
+    match = re.search(r"fill:\s*(#[0-9a-f]{6})", style_of(group))
+    assert match is not None, style_of(group)
+    return match.group(1)
+
+
+def device(
+    n: int,
+    edges: Sequence[tuple[int, int]] = (),
+    *,
+    name: str = "dev",
+    t1: Sequence[float | None] | None = None,
+    readout: Sequence[float | None] | None = None,
+    cz: Sequence[float | None] | None = None,
+    coords: Sequence[tuple[float, float]] | None = None,
+) -> DeviceSnapshot:
+    """A CZ device of ``n`` qubits built in the test: couplers ``edges`` (one gate entry each),
+    per-qubit ``t1`` and ``readout`` errors, per-coupler ``cz`` errors (defaults: ordinary
+    values)."""
+    t1 = [100.0 + i for i in range(n)] if t1 is None else t1
+    readout = [0.01 * (1 + i % 7) for i in range(n)] if readout is None else readout
+    cz = [0.005 * (1 + i % 5) for i in range(len(edges))] if cz is None else cz
+    return DeviceSnapshot(
+        name=name,
+        num_qubits=n,
+        source="test",
+        basis_gates=("cz", "sx", "rz"),
+        coupling_edges=tuple(edges),
+        coords=None if coords is None else tuple(coords),
+        qubits=tuple(QubitCalibration(i, t1_us=t1[i], readout_error=readout[i]) for i in range(n)),
+        gates=tuple(GateCalibration("cz", e, cz[k], 60.0) for k, e in enumerate(edges)),
+    )
+
+
+def grid(width: int, height: int) -> list[tuple[int, int]]:
+    """Couplers of a ``width`` x ``height`` square grid numbered row by row."""
+    edges = [(y * width + x, y * width + x + 1) for y in range(height) for x in range(width - 1)]
+    return edges + [
+        (y * width + x, (y + 1) * width + x) for y in range(height - 1) for x in range(width)
+    ]

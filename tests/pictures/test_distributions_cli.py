@@ -28,20 +28,47 @@ def test_histogram_counts_every_measured_t1(raw: Any) -> None:
     (polygon,) = ax.patches
     assert polygon.get_label().startswith(f"fake_kingston (n={len(t1)}, median ")
     assert f"{format_number(statistics.median(t1), 4)} µs" in polygon.get_label()
-    assert "fake_kingston: 1 missing" in figure.get_supxlabel()
+    assert "fake_kingston: 1 qubit missing" in figure.get_supxlabel()
 
 
-def test_cdf_compare_leaves_flags_out(raw: Any) -> None:
-    _, props = raw("kyoto")
-    ecr = [g for g in props["gates"] if g["gate"] == "ecr"]
+def _failed_2q(props: dict[str, Any], gate: str) -> tuple[int, int]:
+    """Failed entries of ``gate`` (each direction counts) and the couplers they sit on."""
+    failed = [
+        g
+        for g in props["gates"]
+        if g["gate"] == gate
+        and any(p["name"] == "gate_error" and p["value"] == 1 for p in g["parameters"])
+    ]
+    return len(failed), len({frozenset(g["qubits"]) for g in failed})
+
+
+def test_cdf_compare_leaves_flags_out_and_counts_them_as_monitor_does(raw: Any) -> None:
+    _, kyoto = raw("kyoto")
+    _, fez = raw("fez")
     figure = compare_figure([load("fake_fez"), load("fake_kyoto")], "2q_error", "cdf")
     ax = figure.axes[0]
     labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert labels[1] == "fake_kyoto (n=0, median —)"
-    assert f"fake_kyoto: {len(ecr)} flagged (error = 1)" in figure.get_supxlabel()
+    entries, couplers = _failed_2q(kyoto, "ecr")
+    note = " ".join(figure.get_supxlabel().split())
+    assert f"fake_kyoto: {entries} ECR entries on {couplers} couplers flagged (error = 1)" in note
+    entries, couplers = _failed_2q(fez, "cz")
+    assert f"fake_fez: {entries} CZ entries on {couplers} couplers flagged (error = 1)" in note
     fez_line = ax.get_lines()[0]
     assert list(fez_line.get_ydata())[-1] == 1.0
     assert ax.get_xscale() == "log"
+
+
+def test_couplers_kept_by_a_measured_direction_are_said_to_be(raw: Any) -> None:
+    _, props = raw("geneva")
+    entries, couplers = _failed_2q(props, "cx")
+    note = " ".join(
+        distribution_figure(load("fake_geneva"), "2q_error", "hist").get_supxlabel().split()
+    )
+    assert (
+        f"fake_geneva: {entries} CX entries on {couplers} couplers flagged "
+        f"(error = 1; {couplers} of these couplers keep a measured direction)"
+    ) in note
 
 
 @pytest.mark.parametrize("suffix", ["svg", "png", "pdf"])

@@ -6,12 +6,15 @@ import re
 from typing import Any
 
 import pytest
+from matplotlib import colormaps
+from matplotlib.colors import LogNorm, to_hex
 
+from qpumon.errors import UsageError
 from qpumon.pictures.errormap import error_map
 from qpumon.pictures.mpl import svg_text
 from qpumon.pictures.scale import FLAGGED_COLOUR, MISSING_COLOUR
 from qpumon.sources import resolve as load
-from tests.pictures.conftest import path_centre, style_of, svg_groups
+from tests.pictures.conftest import fill_of, path_centre, style_of, svg_groups
 
 
 def _svg(device: str, qubit_metric: str = "readout", edge_metric: str = "2q_error") -> str:
@@ -29,6 +32,12 @@ def _two_qubit_gates(conf: dict[str, Any], props: dict[str, Any]) -> list[dict[s
 def _error(gate: dict[str, Any]) -> float | None:
     found = [p["value"] for p in gate["parameters"] if p["name"] == "gate_error"]
     return float(found[0]) if found else None
+
+
+def _failed(conf: dict[str, Any], props: dict[str, Any]) -> tuple[int, set[tuple[int, int]]]:
+    """The failed native 2q entries (both directions count) and the couplers they sit on."""
+    entries = [g for g in _two_qubit_gates(conf, props) if _error(g) == 1.0]
+    return len(entries), {(min(g["qubits"]), max(g["qubits"])) for g in entries}
 
 
 @pytest.mark.parametrize("stem", ["fez", "brisbane", "burlington", "miami"])
@@ -58,14 +67,21 @@ def test_qubit_centres_follow_the_configuration_coords(raw: Any, stem: str) -> N
         assert sy == pytest.approx(centres[i][1] + (y - coords[i][1]) * scale, abs=0.05)
 
 
-def test_flagged_couplers_are_dashed_magenta_and_counted_in_the_legend(raw: Any) -> None:
+def test_qubit_fill_is_its_readout_error_on_the_log_scale(raw: Any) -> None:
+    _, props = raw("fez")
+    readout = [next(p["value"] for p in q if p["name"] == "readout_error") for q in props["qubits"]]
+    positive = [v for v in readout if v > 0]
+    norm = LogNorm(min(positive), max(positive))
+    ids = svg_groups(_svg("fake_fez"))
+    for qubit in (0, 7, 100, 155):
+        expected = to_hex(colormaps["viridis"](norm(max(readout[qubit], min(positive)))))
+        assert fill_of(ids[f"qubit-{qubit}"]) == expected
+
+
+def test_flagged_couplers_are_dashed_magenta_and_counted_as_monitor_counts(raw: Any) -> None:
     conf, props = raw("fez")
-    failed = {
-        (min(g["qubits"]), max(g["qubits"]))
-        for g in _two_qubit_gates(conf, props)
-        if _error(g) == 1.0
-    }
-    assert failed, "fake_fez is known to carry error = 1 flags"
+    entries, failed = _failed(conf, props)
+    assert (entries, len(failed)) == (14, 7), "fake_fez is known to carry error = 1 flags"
     svg = _svg("fake_fez")
     ids = svg_groups(svg)
     for a, b in _undirected(conf):
@@ -74,28 +90,56 @@ def test_flagged_couplers_are_dashed_magenta_and_counted_in_the_legend(raw: Any)
             assert FLAGGED_COLOUR in style and "stroke-dasharray" in style
         else:
             assert FLAGGED_COLOUR not in style and "stroke-dasharray" not in style
-    assert f"CZ failed: error = 1 ({len(failed)})" in svg
+    assert f"CZ failed, error = 1: {entries} CZ entries on {len(failed)} couplers" in svg
+
+
+def test_one_failed_entry_is_singular(raw: Any) -> None:
+    conf, props = raw("brisbane")
+    entries, failed = _failed(conf, props)
+    assert (entries, len(failed)) == (1, 1)
+    assert "ECR failed, error = 1: 1 ECR entry on 1 coupler<" in _svg("fake_brisbane")
+
+
+def test_a_coupler_failed_in_one_direction_keeps_its_measured_colour(raw: Any) -> None:
+    conf, props = raw("geneva")
+    by_pair: dict[tuple[int, int], list[float | None]] = {}
+    for gate in _two_qubit_gates(conf, props):
+        by_pair.setdefault((min(gate["qubits"]), max(gate["qubits"])), []).append(_error(gate))
+    partly = {pair for pair, errors in by_pair.items() if 1.0 in errors and set(errors) != {1.0}}
+    assert len(partly) == 2
+    svg = _svg("fake_geneva")
+    ids = svg_groups(svg)
+    for a, b in partly:
+        assert FLAGGED_COLOUR not in style_of(ids[f"coupler-{a}-{b}"])
+        assert FLAGGED_COLOUR in style_of(ids[f"coupler-flag-{a}-{b}"])
+    dashed = {tuple(map(int, i.split("-")[2:])) for i in ids if i.startswith("coupler-flag-")}
+    assert dashed == partly
+    assert "CX failed, error = 1: 2 CX entries on 2 couplers" in svg
+    assert "2 of these couplers keep a measured direction (thin dash)" in svg
 
 
 def test_every_coupler_of_kyoto_is_flagged_and_no_range_is_made_up(raw: Any) -> None:
-    conf, _ = raw("kyoto")
+    conf, props = raw("kyoto")
+    entries, failed = _failed(conf, props)
     svg = _svg("fake_kyoto")
     ids = svg_groups(svg)
     for a, b in _undirected(conf):
         assert FLAGGED_COLOUR in style_of(ids[f"coupler-{a}-{b}"])
     assert "coupler-colorbar" not in ids  # nothing measured: no colour bar
-    assert "ECR error:\nno measured value" in svg or "no measured value" in svg
-    assert f"ECR failed: error = 1 ({len(_undirected(conf))})" in svg
+    assert "no measured value" in svg
+    assert f"ECR failed, error = 1: {entries} ECR entries on {len(failed)} couplers" in svg
 
 
-def test_missing_t1_is_grey_and_dotted(raw: Any) -> None:
+def test_missing_t1_is_grey_dotted_and_counted(raw: Any) -> None:
     _, props = raw("kingston")
     missing = [i for i, q in enumerate(props["qubits"]) if not any(p["name"] == "T1" for p in q)]
     assert missing == [146]
-    ids = svg_groups(_svg("fake_kingston", qubit_metric="t1"))
+    svg = _svg("fake_kingston", qubit_metric="t1")
+    ids = svg_groups(svg)
     style = style_of(ids["qubit-146"])
     assert MISSING_COLOUR in style and "stroke-dasharray" in style
     assert MISSING_COLOUR not in style_of(ids["qubit-145"])
+    assert "T1 missing: 1 qubit<" in svg
 
 
 @pytest.mark.parametrize(
@@ -130,6 +174,7 @@ def test_colour_bar_marks_the_median_without_flags(raw: Any) -> None:
 def test_edge_length_metric_uses_nanoseconds() -> None:
     svg = _svg("fake_fez", edge_metric="length")
     assert ">CZ length (ns)</text>" in svg
+    assert "failed, error = 1" not in svg  # lengths carry no flag
 
 
 @pytest.mark.parametrize(
@@ -139,10 +184,8 @@ def test_edge_length_metric_uses_nanoseconds() -> None:
         ("t1", "bogus", "unknown edge metric 'bogus'"),
     ],
 )
-def test_unknown_metrics_are_clear_errors(
+def test_unknown_metrics_are_usage_errors(
     qubit_metric: str, edge_metric: str, message: str
 ) -> None:
-    from qpumon.errors import QpumonError
-
-    with pytest.raises(QpumonError, match=message):
+    with pytest.raises(UsageError, match=message):
         error_map(load("fake_fez"), qubit_metric, edge_metric)

@@ -1,4 +1,4 @@
-"""The LF-vs-N curve: drawn from the source's lf_N values, in the report where present."""
+"""The LF-vs-N curve: drawn from the source's lf_N values, in the HTML page where present."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from qpumon.errors import NoCalibrationError
 from qpumon.pictures import layer_fidelity_plot
-from qpumon.pictures.report import render_report
+from qpumon.reports.formats import render
+from qpumon.reports.monitor import build_monitor
 from qpumon.sources import resolve as load
 from tests.conftest import raw
 
@@ -27,9 +28,9 @@ def test_curve_points_are_the_source_values() -> None:
     ET.fromstring(buffer.getvalue())
 
 
-def test_report_shows_the_curve_only_where_present() -> None:
-    assert 'id="layer-fidelity"' in render_report(load("fake_fez"))
-    assert 'id="layer-fidelity"' not in render_report(load("fake_burlington"))
+def test_the_html_page_shows_the_curve_only_where_present() -> None:
+    assert 'id="layer-fidelity"' in render(build_monitor(load("fake_fez")), "html")
+    assert 'id="layer-fidelity"' not in render(build_monitor(load("fake_burlington")), "html")
 
 
 def test_device_without_layer_fidelities() -> None:

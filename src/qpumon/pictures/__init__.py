@@ -30,7 +30,10 @@ def map_figure(
     snapshot: DeviceSnapshot, qubit_metric: str = "readout", edge_metric: str = "2q_error"
 ) -> Any:
     """The error map of ``snapshot``: qubits coloured by ``qubit_metric``, couplers by
-    ``edge_metric`` (``2q_error`` or ``length``), laid out like the chip."""
+    ``edge_metric`` (``2q_error`` or ``length``), laid out like the chip (:func:`qubit_layout`).
+    Up to 1,000 qubits every qubit and coupler has its own SVG id (``qubit-<i>``,
+    ``coupler-<a>-<b>``); larger maps are drawn as collections, numbers left out where too
+    small to read."""
     from .errormap import error_map
 
     return error_map(snapshot, qubit_metric, edge_metric)

@@ -1,8 +1,10 @@
 """Distributions of one metric: histogram, empirical CDF or box plot, one or several devices.
 
 Only real measurements are drawn: IBM's ``error == 1`` flags and missing values are left out and
-counted in a note under the plot. Error rates use a logarithmic axis. Each device's median is
-marked (dashed line, or the box's centre line).
+counted in a note under the plot, in the words ``monitor`` uses (``14 CZ entries on 7
+couplers``). Error rates use a logarithmic axis (an error of exactly 0, which a log axis cannot
+show, is counted in the note; when no error is above 0 the axis is linear). Each device's median
+is marked (dashed line, or the box's centre line).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import QpumonError
+from ..errors import UsageError
 from ..model import DeviceSnapshot
-from .mpl import new_figure
+from ..summary import count
+from .mpl import drawn, new_figure
 from .scale import plain_log_ticks
-from .values import Series, is_error, series
+from .values import DRAWABLE_TEXT, Series, flagged_words, kept_words, partly_flagged, series
 
 KINDS = ("hist", "cdf", "box")
 #: Matplotlib's default cycle, so devices keep their colour across kinds.
@@ -42,62 +45,91 @@ def distribution(
 ) -> Any:
     """A ``Figure`` (``size`` in inches) with the distribution of ``metric`` on each snapshot."""
     if kind not in KINDS:
-        raise QpumonError(f"unknown plot kind {kind!r}; choose one of: {', '.join(KINDS)}")
+        raise UsageError(f"unknown plot kind {kind!r}; choose one of: {', '.join(KINDS)}")
     if not snapshots:
-        raise QpumonError("no device to plot")
+        raise UsageError("no device to plot")
     all_series = [series(s, metric) for s in snapshots]
     figure = new_figure(*size, constrained=False)  # fixed margins: constrained layout is slow
     figure.subplots_adjust(left=0.1, right=0.97, bottom=0.24, top=0.9)
     ax = figure.add_subplot()
-    log = is_error(all_series[0].metric)
+    log = _log_axis(all_series)
     {"hist": _hist, "cdf": _cdf, "box": _box}[kind](ax, snapshots, all_series, log)
     if log:
         low, high = ax.get_xlim()
         plain_log_ticks(ax.xaxis, low, high)
-    label = " / ".join(dict.fromkeys(s.label for s in all_series))
+    label = drawn(" / ".join(dict.fromkeys(s.label for s in all_series)))
     ax.set_xlabel(label if kind == "box" else f"{label}  (dashed: median)")
     ax.set_title(_title(snapshots, all_series, kind), fontsize=10)
-    note = _note(snapshots, all_series)
+    note = _note(snapshots, all_series, log)
     if note:
         figure.supxlabel(textwrap.fill(note, 120), fontsize=7, color="#555555")
     return figure
 
 
+def _log_axis(all_series: Sequence[Series]) -> bool:
+    """A log axis for error rates, when at least one is above 0."""
+    return all_series[0].metric.is_error and any(v > 0 for s in all_series for v in s.measured)
+
+
+def _shown(values: Series, log: bool) -> list[float]:
+    """The values an axis can show (a log axis cannot show 0)."""
+    return [v for v in values.measured if v > 0] if log else values.measured
+
+
 def _title(snapshots: Sequence[DeviceSnapshot], all_series: Sequence[Series], kind: str) -> str:
     what = {"hist": "histogram", "cdf": "cumulative distribution", "box": "box plot"}[kind]
     labels = list(dict.fromkeys(s.label for s in all_series))
-    names = snapshots[0].name if len(snapshots) == 1 else f"{len(snapshots)} devices"
-    return f"{' / '.join(labels)}: {what} · {names}"
+    names = snapshots[0].name if len(snapshots) == 1 else count(len(snapshots), "device")
+    return drawn(f"{' / '.join(labels)}: {what} · {names}")
 
 
 def _legend_label(snapshot: DeviceSnapshot, values: Series) -> str:
-    median = values.median
-    text = values.metric.format(median)
-    unit = f" {values.metric.unit}" if values.metric.unit and median is not None else ""
-    return f"{snapshot.name} (n={len(values.measured)}, median {text}{unit})"
+    median = values.metric.format_with_unit(values.median)
+    return drawn(f"{snapshot.name} (n={len(values.measured)}, median {median})")
 
 
-def _note(snapshots: Sequence[DeviceSnapshot], all_series: Sequence[Series]) -> str:
+def _note(snapshots: Sequence[DeviceSnapshot], all_series: Sequence[Series], log: bool) -> str:
     parts = []
     for snapshot, values in zip(snapshots, all_series, strict=True):
-        if values.flagged:
-            parts.append(f"{snapshot.name}: {values.flagged} flagged (error = 1)")
-        if values.missing:
-            parts.append(f"{snapshot.name}: {values.missing} missing")
-    return "left out: " + "; ".join(parts) if parts else ""
+        parts += [f"{snapshot.name}: {part}" for part in _left_out(snapshot, values, log)]
+    return drawn("left out: " + "; ".join(parts)) if parts else ""
+
+
+def _left_out(snapshot: DeviceSnapshot, values: Series, log: bool) -> list[str]:
+    """What of one device's values is not drawn, counted as ``monitor`` counts it."""
+    noun = "coupler" if values.metric.scope == "gate" else "qubit"
+    parts = []
+    flagged = flagged_words(snapshot, values)
+    if flagged:
+        partly = partly_flagged(values)
+        kept = f"; {kept_words(partly)}" if partly else ""
+        parts.append(f"{flagged} flagged (error = 1{kept})")
+    if values.missing:
+        parts.append(f"{count(values.missing, noun)} missing")
+    if values.beyond:
+        parts.append(f"{count(values.beyond, noun)} {DRAWABLE_TEXT}")
+    zeros = sum(1 for v in values.measured if v <= 0) if log else 0
+    if zeros:
+        parts.append(f"{count(zeros, noun)} at 0 (not on a log axis)")
+    return parts
 
 
 def _bins(all_series: Sequence[Series], log: bool) -> list[float]:
-    values = [v for s in all_series for v in s.measured if not log or v > 0]
+    values = [v for s in all_series for v in _shown(s, log)]
     if not values:
         return [0.0, 1.0]
     low, high = min(values), max(values)
-    count = max(10, min(40, int(math.sqrt(len(values)) * 2)))
+    bins = max(10, min(40, int(math.sqrt(len(values)) * 2)))
     if log:
         low, high = math.log10(low), math.log10(high) if high > low else math.log10(low) + 1
-        return [10 ** (low + (high - low) * i / count) for i in range(count + 1)]
-    high = high if high > low else low + 1
-    return [low + (high - low) * i / count for i in range(count + 1)]
+        return [10 ** (low + (high - low) * i / bins) for i in range(bins + 1)]
+    if high <= low:
+        low, high = (low - 0.5, high + 0.5) if low == 0 else (low * 0.5, high * 1.5)
+        low, high = min(low, high), max(low, high)
+        if all_series[0].metric.is_error:  # a probability: nothing below 0
+            low = max(low, 0.0)
+    step = high / bins - low / bins  # never overflows, even from -1e308 to 1e308
+    return [low + step * i for i in range(bins)] + [high]
 
 
 def _hist(
@@ -106,7 +138,7 @@ def _hist(
     bins = _bins(all_series, log)
     for i, (snapshot, values) in enumerate(zip(snapshots, all_series, strict=True)):
         colour = _COLOURS[i % len(_COLOURS)]
-        data = [v for v in values.measured if not log or v > 0]
+        data = _shown(values, log)
         ax.hist(
             data,
             bins=bins,
@@ -126,7 +158,7 @@ def _cdf(
 ) -> None:
     for i, (snapshot, values) in enumerate(zip(snapshots, all_series, strict=True)):
         colour = _COLOURS[i % len(_COLOURS)]
-        data = sorted(v for v in values.measured if not log or v > 0)
+        data = sorted(_shown(values, log))
         fractions = [(k + 1) / len(data) for k in range(len(data))]
         ax.step(
             data,
@@ -144,7 +176,7 @@ def _cdf(
 def _box(
     ax: Any, snapshots: Sequence[DeviceSnapshot], all_series: Sequence[Series], log: bool
 ) -> None:
-    data = [[v for v in s.measured if not log or v > 0] for s in all_series]
+    data = [_shown(s, log) for s in all_series]
     parts = ax.boxplot(
         data,
         patch_artist=True,
@@ -155,11 +187,11 @@ def _box(
     for i, patch in enumerate(parts["boxes"]):
         patch.set_facecolor(_COLOURS[i % len(_COLOURS)])
         patch.set_alpha(0.5)
-    ax.set_yticks(
-        range(1, len(snapshots) + 1),
-        [_legend_label(s, v) for s, v in zip(snapshots, all_series, strict=True)],
-        fontsize=7,
-    )
+    labels = [_legend_label(s, v) for s, v in zip(snapshots, all_series, strict=True)]
+    ax.set_yticks(range(1, len(snapshots) + 1), labels, fontsize=7)
+    # room for the longest label (about 0.06 inch per character at 7 points), at most 60%
+    inches = 0.2 + 0.06 * max(len(label) for label in labels)
+    ax.figure.subplots_adjust(left=min(0.6, max(0.1, inches / ax.figure.get_figwidth())))
     ax.invert_yaxis()
     if log:
         ax.set_xscale("log")

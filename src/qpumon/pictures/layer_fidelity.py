@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import NoCalibrationError
 from ..model import DeviceSnapshot
 from ..summary import EPLG_CHAIN
-from .mpl import new_figure
+from .mpl import drawn, new_figure
 
 
 def layer_fidelity_figure(snapshot: DeviceSnapshot, size: tuple[float, float] = (9.0, 3.6)) -> Any:
@@ -27,7 +27,7 @@ def layer_fidelity_figure(snapshot: DeviceSnapshot, size: tuple[float, float] = 
         xlabel="chain length N (qubits)",
         ylabel="layer fidelity LF_N",
         yscale="log",
-        title=f"{snapshot.name}: layer fidelity",
+        title=drawn(f"{snapshot.name}: layer fidelity"),
     )
     with_eplg = [(p.num_qubits, p.eplg) for p in points if p.eplg is not None]
     eplg_axes.plot(

@@ -1,35 +1,57 @@
-"""Where each qubit sits in a picture: the chip's own geometry, not a generic graph layout.
+"""Where each qubit sits in a picture: the chip's own geometry, found within a bounded time.
 
 In order of preference:
 
 1. the configuration's ``coords`` (IBM's planar qubit coordinates: ``(column, row)`` with rows
-   growing downwards, one unit between neighbouring qubits), when there is one point per qubit;
-2. a placement on IBM's lattices, found from the coupling graph: the heavy-hex lattice (Falcon,
-   Hummingbird, Eagle, Heron and their predecessors), then the square lattice (the 20-qubit
-   devices, Nighthawk), by an induced subgraph isomorphism of the coupling graph into the lattice
-   (rustworkx VF2), so that every coupler is one lattice step long and no two qubits that are not
-   coupled are lattice neighbours;
-3. otherwise a seeded spring layout from rustworkx (e.g. the bowtie of the 5-qubit ``yorktown``).
+   growing downwards, one unit between neighbouring qubits), when there is one finite point per
+   qubit;
+2. a single qubit or one chain of qubits: a straight line;
+3. a placement on a chip lattice (:mod:`.lattices`) found from the coupling graph by a subgraph
+   isomorphism (rustworkx VF2), so that every coupler is one lattice step long: induced first (no
+   two qubits that are not coupled are lattice neighbours), then plain (a coupler missing from the
+   map). The lattices, in order: Qiskit's heavy-hex when the graph fills most of one (Qiskit's
+   ``CouplingMap.from_heavy_hex``), IBM's heavy-hex patches (Falcon, Hummingbird, Eagle, Heron and
+   their predecessors), Qiskit's heavy-hex otherwise, then square patches (the 20-qubit devices,
+   Nighthawk). Each VF2 search visits at most :data:`CALL_LIMIT` states and the whole search
+   stops trying lattices after :data:`LATTICE_SECONDS` (so on a very slow machine a large device
+   may miss a lattice that a fast one finds); a graph that is not bipartite fits no lattice and
+   is not searched at all;
+4. otherwise a force-directed layout (rustworkx's seeded ``spring_layout``) up to
+   :data:`SPRING_LIMIT` qubits, breadth-first rows above, and rows in qubit order when there is no
+   coupler at all.
 
-All positions use the ``coords`` convention: x to the right, y downwards, one unit per lattice step.
+All positions use the ``coords`` convention: x to the right, y downwards, one unit per lattice step
+(a free layout has about the density of a lattice).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..model import DeviceSnapshot
+from . import lattices
+from .free_layout import free_layout, unconnected
 
 if TYPE_CHECKING:
     import rustworkx as rx
 
 Point = tuple[float, float]
 
-#: VF2 gives up after this many states for one lattice (keeps a pathological graph cheap).
-_CALL_LIMIT = 200_000
+#: VF2 gives up on one lattice after visiting this many states.
+CALL_LIMIT = 200_000
+#: The lattice search stops trying new lattices after this many seconds.
+LATTICE_SECONDS = 2.0
+#: Above this many qubits a free layout is layered rather than force-directed (which is
+#: quadratic: about 0.2 s at 1,000 qubits, 1.7 s at 3,000).
+SPRING_LIMIT = 2_000
+#: Up to this many qubits VF2 matches them in number order (see :func:`.lattices.embed`).
+NUMBER_ORDER_LIMIT = 200
+#: Qiskit's heavy-hex is tried before IBM's when the graph fills this much of it.
+_QISKIT_FIRST = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +59,8 @@ class Layout:
     """Qubit positions (``positions[i]`` is qubit ``i``) and how they were found."""
 
     positions: tuple[Point, ...]
-    method: str  # "coords", "heavy-hex", "square", "line", "spring"
+    #: "coords", "line", "heavy-hex", "square", "spring", "layered" or "unconnected"
+    method: str
 
     @property
     def width(self) -> float:
@@ -56,34 +79,39 @@ def _extent(values: Iterator[float]) -> float:
 
 
 def couplers(snapshot: DeviceSnapshot) -> list[tuple[int, int]]:
-    """The undirected couplers ``(a, b)`` with ``a < b``, in the order the device lists them."""
-    seen = dict.fromkeys((min(a, b), max(a, b)) for a, b in snapshot.coupling_edges if a != b)
+    """The undirected couplers ``(a, b)`` with ``a < b`` between qubits of the device, in the
+    order the device lists them."""
+    n = snapshot.num_qubits
+    seen = dict.fromkeys(
+        (min(a, b), max(a, b))
+        for a, b in snapshot.coupling_edges
+        if a != b and 0 <= a < n and 0 <= b < n
+    )
     return list(seen)
 
 
 def qubit_layout(snapshot: DeviceSnapshot) -> Layout:
     """The positions of ``snapshot``'s qubits (see the module docstring for the rules)."""
     n = snapshot.num_qubits
-    if snapshot.coords is not None and len(snapshot.coords) == n:
-        return Layout(tuple(snapshot.coords), "coords")
+    coords = snapshot.coords
+    if coords is not None and len(coords) == n and all(map(_finite, coords)):
+        return Layout(tuple((float(x), float(y)) for x, y in coords), "coords")
     edges = couplers(snapshot)
     line = _line(n, edges)
     if line is not None:
         return Layout(line, "line")
+    if not edges:
+        return Layout(unconnected(n), "unconnected")
     graph = _graph(n, edges)
-    degree = max((graph.degree(i) for i in graph.node_indices()), default=0)
-    if degree <= 3:
-        for sites in _heavy_hex_patches(n):
-            # induced first; then allow uncoupled neighbours (a coupler missing from the map)
-            found = _embed(graph, sites) or _embed(graph, sites, induced=False)
-            if found is not None:
-                return Layout(found, "heavy-hex")
-    for induced in (True, False):
-        for width, height in _square_sizes(n):
-            found = _embed(graph, _square(width, height), induced)
-            if found is not None:
-                return Layout(found, "square")
-    return Layout(_spring(graph), "spring")
+    found = _on_lattice(graph, time.monotonic() + LATTICE_SECONDS)
+    if found is not None:
+        return found
+    method = "spring" if n <= SPRING_LIMIT else "layered"
+    return Layout(free_layout(graph, method), method)
+
+
+def _finite(point: Sequence[float]) -> bool:
+    return len(point) == 2 and all(math.isfinite(v) for v in point)
 
 
 def _graph(n: int, edges: Sequence[tuple[int, int]]) -> rx.PyGraph:
@@ -91,7 +119,7 @@ def _graph(n: int, edges: Sequence[tuple[int, int]]) -> rx.PyGraph:
 
     graph = rx.PyGraph()
     graph.add_nodes_from(range(n))
-    graph.add_edges_from_no_data([e for e in edges if max(e) < n])
+    graph.add_edges_from_no_data(list(edges))
     return graph
 
 
@@ -99,7 +127,7 @@ def _line(n: int, edges: Sequence[tuple[int, int]]) -> tuple[Point, ...] | None:
     """Straight positions for a device whose qubits form one chain (or a single qubit)."""
     if n == 1:
         return ((0.0, 0.0),)
-    if len(edges) != n - 1:
+    if n == 0 or len(edges) != n - 1:
         return None
     neighbours: dict[int, list[int]] = {i: [] for i in range(n)}
     for a, b in edges:
@@ -119,76 +147,45 @@ def _line(n: int, edges: Sequence[tuple[int, int]]) -> tuple[Point, ...] | None:
     return tuple(positions[i] for i in range(n))
 
 
-def _heavy_hex_patches(n: int) -> Iterator[list[tuple[int, int]]]:
-    """Heavy-hex patches that can hold ``n`` qubits, smallest first (fewest rows on a tie), so
-    the first patch that takes the device gives its most compact drawing, rows straight as IBM
-    draws them. Each size is tried without, then with, dangling bridge sites above its first and
-    below its last row."""
-    sizes = sorted(
-        (
-            (rows, width)
-            for rows in range(1, n + 1)
-            for width in range(2, n + 3)
-            if n <= rows * width + (rows + 1) * (width + 3) // 4 <= 4 * n + 8
-        ),
-        key=lambda s: (s[0] * s[1], s[0]),
-    )
-    for rows, width in sizes:
-        last = 2 * (rows + 1)
-        sites = [(x, y) for x, y in _heavy_hex(rows + 2, width) if y not in (0, last)]
-        yield [(x, y) for x, y in sites if y not in (1, last - 1)]
-        yield sites
-
-
-def _heavy_hex(rows: int, width: int) -> list[tuple[int, int]]:
-    """Heavy-hex lattice sites: rows of qubits on even y, bridges every 4 columns between them,
-    shifted by 2 from one gap to the next (IBM's Falcon/Eagle/Heron pattern)."""
-    sites = []
-    for row in range(rows):
-        sites += [(x, 2 * row) for x in range(width)]
-        if row < rows - 1:
-            sites += [(x, 2 * row + 1) for x in range(2 * (row % 2), width, 4)]
-    return sites
-
-
-def _square(width: int, height: int) -> list[tuple[int, int]]:
-    return [(x, y) for y in range(height) for x in range(width)]
-
-
-def _square_sizes(n: int) -> list[tuple[int, int]]:
-    """Square-lattice patches from the most compact up (wide before tall)."""
-    sizes = [(w, h) for w in range(1, n + 1) for h in range(1, w + 1) if n <= w * h <= 1.5 * n + 4]
-    return sorted(sizes, key=lambda s: (s[0] * s[1], s[0] - s[1]))
-
-
-def _embed(
-    graph: rx.PyGraph, sites: list[tuple[int, int]], induced: bool = True
-) -> tuple[Point, ...] | None:
-    """Positions from a subgraph isomorphism of ``graph`` into the lattice ``sites`` (induced:
-    qubits that are not coupled are not placed side by side)."""
+def _on_lattice(graph: rx.PyGraph, deadline: float) -> Layout | None:
+    """The first lattice placement of ``graph`` (see the module docstring), or None."""
     import rustworkx as rx
 
-    lattice = rx.PyGraph()
-    index = {site: lattice.add_node(site) for site in sites}
-    lattice.add_edges_from_no_data(
-        [
-            (i, index[nb])
-            for (x, y), i in index.items()
-            for nb in ((x + 1, y), (x, y + 1))
-            if nb in index
-        ]
-    )
-    mappings = rx.vf2_mapping(
-        lattice, graph, subgraph=True, induced=induced, call_limit=_CALL_LIMIT
-    )
-    mapping: Any = next(iter(mappings), None)
-    if mapping is None:
+    if not rx.is_bipartite(graph):
         return None
-    placed = {qubit: lattice[site] for site, qubit in mapping.items()}
-    return _orient([placed[q] for q in range(len(placed))])
+    for method, sites, induced in _candidates(graph):
+        if time.monotonic() > deadline:
+            return None
+        lattice = lattices.lattice_graph(sites)
+        if not lattices.could_hold(lattice, graph):
+            continue
+        in_order = len(graph) <= NUMBER_ORDER_LIMIT
+        placed = lattices.embed(graph, lattice, induced, CALL_LIMIT, in_order)
+        if placed is not None:
+            return Layout(_orient(placed), method)
+    return None
 
 
-def _orient(points: list[tuple[int, int]]) -> tuple[Point, ...]:
+def _candidates(graph: rx.PyGraph) -> Iterator[tuple[str, list[lattices.Site], bool]]:
+    """``(method, sites, induced)`` for every lattice to try, in order."""
+    n = len(graph)
+    degree = max((graph.degree(i) for i in graph.node_indices()), default=0)
+    if degree <= 3:
+        distance = lattices.qiskit_heavy_hex_distance(n)
+        qiskit = [] if distance is None else lattices.qiskit_heavy_hex(distance)
+        qiskit_first = len(qiskit) * _QISKIT_FIRST <= n
+        if qiskit_first:
+            yield from (("heavy-hex", qiskit, induced) for induced in (True, False))
+        for sites in lattices.ibm_heavy_hex_patches(n):
+            yield from (("heavy-hex", sites, induced) for induced in (True, False))
+        if qiskit and not qiskit_first:
+            yield from (("heavy-hex", qiskit, induced) for induced in (True, False))
+    if degree <= 4:
+        for induced in (True, False):
+            yield from (("square", sites, induced) for sites in lattices.square_patches(n))
+
+
+def _orient(points: list[lattices.Site]) -> tuple[Point, ...]:
     """Shift to the origin and mirror so that qubit 0 sits in the top left, as IBM draws it."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
@@ -200,11 +197,14 @@ def _orient(points: list[tuple[int, int]]) -> tuple[Point, ...]:
     )
 
 
-def _spring(graph: rx.PyGraph) -> tuple[Point, ...]:
-    import rustworkx as rx
-
-    found: Any = rx.spring_layout(graph, seed=1234)
-    scale = math.sqrt(max(len(graph), 1))
-    return tuple(
-        (float(found[i][0]) * scale, float(-found[i][1]) * scale) for i in range(len(graph))
-    )
+def describe(layout: Layout) -> str:
+    """How the layout was found, in words (for notes): ``laid out on the heavy-hex lattice``."""
+    return {
+        "coords": "at the configuration's coordinates",
+        "line": "in a line",
+        "heavy-hex": "on the heavy-hex lattice",
+        "square": "on the square lattice",
+        "spring": "by a force-directed layout (no lattice fits)",
+        "layered": "in breadth-first rows (no lattice fits)",
+        "unconnected": "in rows (no couplers)",
+    }.get(layout.method, layout.method)

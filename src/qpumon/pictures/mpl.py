@@ -1,31 +1,35 @@
-"""matplotlib, imported lazily and without a display (the ``Agg`` backend, no ``pyplot``).
+"""matplotlib through its object API only: no ``pyplot``, no backend switch, no lasting rc change.
 
 matplotlib is an optional extra; :func:`matplotlib_module` names the fix when it is missing.
-Figures are built as ``matplotlib.figure.Figure`` objects, never through ``pyplot``: no global
-state, no GUI, and a faster import.
+Figures are ``matplotlib.figure.Figure`` objects, rendered into memory by the format their file
+name asks for and written with :func:`qpumon.output.write_output`, so a notebook keeps its own
+backend and an existing good file survives any error.
 """
 
 from __future__ import annotations
 
+import io
 from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import Any
 
-from ..errors import MissingExtraError, QpumonError
+from ..errors import MissingExtraError, OutputError, UsageError
+from ..printable import printable
 
 #: Output formats :func:`save` accepts (by file suffix).
 FORMATS = ("svg", "png", "pdf")
+#: Resolution of PNG output (dots per inch).
+PNG_DPI = 150
 
 
 def matplotlib_module() -> ModuleType:
-    """The ``matplotlib`` package, switched to the non-interactive ``Agg`` backend."""
+    """The ``matplotlib`` package (its backend is left as the caller set it)."""
     try:
         import matplotlib
-    except ImportError:
+    except ImportError as exc:
         raise MissingExtraError(
             "pictures need matplotlib, which is not installed: pip install qpumon[plots]"
-        ) from None
-    matplotlib.use("Agg")
+        ) from exc
     return matplotlib
 
 
@@ -37,8 +41,15 @@ def new_figure(width: float, height: float, constrained: bool = True) -> Any:
     return Figure(figsize=(width, height), dpi=100, layout="constrained" if constrained else None)
 
 
+def drawn(text: str) -> str:
+    """Text from data (a device or gate name) as matplotlib should draw it: control characters
+    escaped (:func:`qpumon.printable.printable`) and ``$`` kept literal (not mathtext)."""
+    return printable(text).replace("$", r"\$")
+
+
 def svg_style() -> AbstractContextManager[Any]:
-    """rc settings that make SVG output small, parseable and reproducible."""
+    """rc settings, for the duration of one save, that make SVG output small, parseable and
+    reproducible (text as text, fixed ids)."""
     mpl = matplotlib_module()
     context: AbstractContextManager[Any] = mpl.rc_context(
         {"svg.fonttype": "none", "svg.hashsalt": "qpumon"}
@@ -47,36 +58,45 @@ def svg_style() -> AbstractContextManager[Any]:
 
 
 def output_format(path: str) -> str:
-    """The image format named by ``path``'s suffix; a :class:`QpumonError` if unsupported."""
+    """The image format named by ``path``'s suffix; a :class:`UsageError` if unsupported."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if suffix not in FORMATS:
-        raise QpumonError(
-            f"{path}: cannot tell the image format from the file name; "
+        raise UsageError(
+            f"{printable(path)}: cannot tell the image format from the file name; "
             f"end it with one of: {', '.join('.' + f for f in FORMATS)}"
         )
     return suffix
 
 
+def render(figure: Any, fmt: str) -> bytes:
+    """``figure`` as the bytes of an ``fmt`` file (``svg``, ``png`` or ``pdf``)."""
+    buffer = io.BytesIO()
+    with svg_style():
+        figure.savefig(
+            buffer,
+            format=fmt,
+            dpi=PNG_DPI if fmt == "png" else None,
+            metadata=_metadata(fmt),
+        )
+    return buffer.getvalue()
+
+
 def save(figure: Any, path: str) -> None:
-    """Write ``figure`` to ``path`` in the format its suffix names."""
+    """Write ``figure`` to ``path`` in the format its suffix names (atomically: on any error an
+    existing file is left as it was)."""
+    from ..output import write_output
+
     fmt = output_format(path)
     try:
-        with svg_style():
-            figure.savefig(
-                path, format=fmt, dpi=150 if fmt == "png" else None, metadata=_metadata(fmt)
-            )
-    except OSError as exc:
-        raise QpumonError(f"{path}: cannot write the picture: {exc.strerror or exc}") from None
+        data = render(figure, fmt)
+    except (ValueError, OverflowError, MemoryError) as exc:
+        raise OutputError(f"{printable(path)}: cannot draw the picture ({exc})") from exc
+    write_output(path, data)
 
 
 def svg_text(figure: Any) -> str:
     """``figure`` as SVG markup (for inlining in HTML: no XML prolog or DOCTYPE)."""
-    import io
-
-    buffer = io.StringIO()
-    with svg_style():
-        figure.savefig(buffer, format="svg", metadata=_metadata("svg"))
-    text = buffer.getvalue()
+    text = render(figure, "svg").decode("utf-8")
     return text[text.index("<svg") :]
 
 

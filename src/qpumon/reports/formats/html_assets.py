@@ -43,7 +43,7 @@ JS = """
     for (; el && el.id !== undefined; el = el.parentNode) {
       var m = /^qubit-(?:label-)?(\\d+)$/.exec(el.id);
       if (m) { return data.qubits[m[1]]; }
-      m = /^coupler-(\\d+)-(\\d+)$/.exec(el.id);
+      m = /^coupler-(?:flag-)?(\\d+)-(\\d+)$/.exec(el.id);
       if (m) { return data.couplers[m[1] + "-" + m[2]]; }
     }
     return null;
