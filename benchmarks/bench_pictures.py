@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices import device_json, grid_edges, heavy_hex_edges, random_connected_edges
+
 PYTHON = sys.executable
 #: Issue 12's goals, seconds of wall time per whole process.
 GOALS = {"hh115": 2.5, "hh883": 5.0, "grid990": 5.0, "random1000": 5.0, "grid10000": 5.0}
@@ -92,81 +94,6 @@ def qpumon_command() -> list[str]:
     """The installed console script beside this interpreter, else ``python -m qpumon``."""
     script = Path(PYTHON).with_name("qpumon")
     return [str(script)] if script.exists() else [PYTHON, "-m", "qpumon"]
-
-
-# --- generated devices ---------------------------------------------------------------------
-
-
-def heavy_hex_edges(distance: int) -> tuple[int, list[tuple[int, int]]]:
-    """Qubit count and couplers of Qiskit's ``CouplingMap.from_heavy_hex(distance)``."""
-    from qiskit.transpiler import CouplingMap
-
-    cmap = CouplingMap.from_heavy_hex(distance, bidirectional=False)
-    return cmap.size(), sorted({(min(a, b), max(a, b)) for a, b in cmap.get_edges()})
-
-
-def grid_edges(width: int, height: int) -> list[tuple[int, int]]:
-    """Couplers of a ``width`` x ``height`` square grid, qubits numbered row by row."""
-    edges = []
-    for y in range(height):
-        for x in range(width):
-            q = y * width + x
-            if x + 1 < width:
-                edges.append((q, q + 1))
-            if y + 1 < height:
-                edges.append((q, q + width))
-    return edges
-
-
-def random_connected_edges(n: int, extra: int, rng: random.Random) -> list[tuple[int, int]]:
-    """A random tree on ``n`` qubits (each joins an earlier one) plus ``extra`` random couplers."""
-    edges = {(rng.randrange(q), q) for q in range(1, n)}
-    while len(edges) < n - 1 + extra:
-        a, b = rng.sample(range(n), 2)
-        edges.add((min(a, b), max(a, b)))
-    return sorted(edges)
-
-
-def device_json(
-    name: str,
-    n: int,
-    edges: list[tuple[int, int]],
-    coords: list[tuple[float, float]] | None,
-    rng: random.Random,
-) -> str:
-    """A qpumon snapshot of a CZ device: random T1/T2/readout, both CZ directions per coupler,
-    about 2% of the couplers flagged (error = 1)."""
-    from qpumon.model import DeviceSnapshot, GateCalibration, QubitCalibration
-    from qpumon.serialize import dumps
-
-    qubits = tuple(
-        QubitCalibration(
-            i,
-            t1_us=rng.uniform(40, 350),
-            t2_us=rng.uniform(20, 300),
-            readout_error=10 ** rng.uniform(-2.7, -1.0),
-        )
-        for i in range(n)
-    )
-    gates = []
-    for a, b in edges:
-        error = 1.0 if rng.random() < 0.02 else 10 ** rng.uniform(-2.8, -1.6)
-        gates += [
-            GateCalibration("cz", (a, b), error, 68.0),
-            GateCalibration("cz", (b, a), error, 68.0),
-        ]
-    snapshot = DeviceSnapshot(
-        name=name,
-        num_qubits=n,
-        source=f"generated:{name}",
-        processor_family="Generated",
-        basis_gates=("cz", "id", "rz", "sx", "x"),
-        coupling_edges=tuple(e for a, b in edges for e in ((a, b), (b, a))),
-        coords=None if coords is None else tuple(coords),
-        qubits=qubits,
-        gates=tuple(gates),
-    )
-    return dumps(snapshot)
 
 
 def generate(folder: Path) -> dict[str, Path]:

@@ -12,23 +12,20 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import ServiceError, UsageError
 from .model import DeviceSnapshot
-from .reports.document import Report
-from .reports.formats import RenderOptions, render
-from .reports.listing import DeviceListing, listing_report
 from .reports.monitor import MonitorOptions, MonitorReport, build_monitor
-from .reports.overview import OverviewReport, build_overview
 from .sources import SourceOptions, default_bundled
-from .summary import DeviceSummary, summarize
-from .times import iso
 
 if TYPE_CHECKING:
     from .live.options import LiveOptions
+    from .reports.document import Report
+    from .reports.listing import DeviceListing
+    from .reports.overview import OverviewReport
+    from .summary import DeviceSummary
 
 #: Called as ``progress(done, total, name)`` while an overview loads its devices.
 Progress = Callable[[int, int, str], None]
 
 __all__ = [
-    "DeviceListing",
     "MonitorOptions",
     "SourceOptions",
     "backend_monitor",
@@ -68,6 +65,8 @@ def summarize_devices(
 ) -> tuple[list[DeviceSummary], list[tuple[str, str]]]:
     """Summaries of ``devices`` (default: every bundled device) and the ``(device, error)`` of
     those that could not be read; live devices are fetched concurrently."""
+    from .summary import summarize
+
     if devices is None:
         from .summary_cache import bundled_summaries
 
@@ -95,6 +94,9 @@ def overview_report(
     """The overview of ``devices`` (default: every bundled device; with ``live``, every device
     of the IBM Quantum account). A device that fails becomes an error row; when every live
     device failed, a :class:`~qpumon.errors.ServiceError`."""
+    from .reports.overview import build_overview
+    from .times import iso
+
     source = source or SourceOptions()
     if live:
         devices = list(devices) if devices else _account_devices(source.live)
@@ -120,6 +122,7 @@ def _account_devices(live: LiveOptions | None) -> list[str]:
 
 def list_devices() -> list[DeviceListing]:
     """Every bundled device with its size, processor and snapshot date."""
+    from .reports.listing import DeviceListing
     from .summary_cache import bundled_summaries
 
     return [
@@ -130,6 +133,8 @@ def list_devices() -> list[DeviceListing]:
 
 def list_report() -> Report:
     """``qpumon list`` as a report."""
+    from .reports.listing import listing_report
+
     return listing_report(list_devices())
 
 
@@ -187,8 +192,10 @@ def backend_monitor(
     calibration file. ``format`` is any of ``qpumon.reports.formats.FORMATS``; ``options`` are
     those of :class:`MonitorOptions` (``qubits="0-9"``, ``sort="t1"``...).
     """
+    from .reports.formats import render
+
     out = file or sys.stdout
-    out.write(render(monitor_report(backend, MonitorOptions(**options)), format, RenderOptions()))
+    out.write(render(monitor_report(backend, MonitorOptions(**options)), format))
 
 
 def backend_overview(
@@ -198,5 +205,7 @@ def backend_overview(
     sort: str = "name",
 ) -> None:
     """Print the overview of ``backends`` (default: every bundled device)."""
+    from .reports.formats import render
+
     out = file or sys.stdout
-    out.write(render(overview_report(backends, sort=sort), format, RenderOptions()))
+    out.write(render(overview_report(backends, sort=sort), format))

@@ -22,7 +22,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """``text`` with every control character written as an escape (see the module docstring)."""
-    if _UNSAFE.search(text) is None:
+    if text.isprintable() or _UNSAFE.search(text) is None:  # isprintable: a fast C check
         return text
     return _UNSAFE.sub(_escape, text)
 

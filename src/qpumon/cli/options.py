@@ -149,7 +149,11 @@ def source_options(function: F) -> F:
     ) -> Any:
         from ..sources import SourceOptions
 
-        live = live_options(token, account, instance, channel, timeout, refresh)
+        flags = (token, account, instance, channel, timeout, refresh)
+        defaults = (None, None, None, None, DEFAULT_TIMEOUT, False)
+        # With every account flag at its default, the resolver builds the options itself, and
+        # only if a live name needs them (so `monitor fake_fez` does not import the live code).
+        live = None if flags == defaults else live_options(*flags)
         when = None
         if at is not None:
             from ..times import parse_time
