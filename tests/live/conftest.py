@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ _ACCOUNT_VARIABLES = (
     "QISKIT_IBM_INSTANCE",
     "QISKIT_IBM_CHANNEL",
     "QISKIT_IBM_URL",
+    "IAM_URL",
+    "GLOBAL_SEARCH_URL",
+    "GLOBAL_CATALOG_URL",
 )
 
 
@@ -40,10 +44,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def stand_in(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[IBMStandIn]:
-    """The IBM stand-in serving :data:`STEMS`, with the client's IAM_URL pointing at it."""
+    """The IBM stand-in serving :data:`STEMS`; IAM, Global Search and the Catalog point at it."""
     server = IBMStandIn.with_devices(STEMS)
     with server.running():
-        monkeypatch.setenv("IAM_URL", server.url)
+        for variable, value in server.environment.items():
+            monkeypatch.setenv(variable, value)
         yield server
 
 
@@ -62,17 +67,31 @@ def live_options(server: IBMStandIn, home: Path, **changes: Any) -> LiveOptions:
     return LiveOptions(**values)
 
 
-def fetch_live(name: str, options: LiveOptions) -> DeviceSnapshot:
-    """``name`` through the one resolver, live with ``options`` (and their ``at``)."""
-    return resolve(name, live=options, at=options.at)
+def fetch_live(name: str, options: LiveOptions, at: datetime | None = None) -> DeviceSnapshot:
+    """``name`` through the one resolver, live with ``options`` (at ``at`` if given)."""
+    return resolve(name, live=options, at=at)
+
+
+def cli_env(server: IBMStandIn, **extra: str) -> dict[str, str]:
+    """The environment of a ``qpumon`` process reaching ``server`` with the good key."""
+    return {
+        **server.environment,
+        "QISKIT_IBM_TOKEN": GOOD_KEY,
+        "QISKIT_IBM_INSTANCE": CRN,
+        "QISKIT_IBM_URL": server.api_url,
+        **extra,
+    }
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    python: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """The real ``qpumon`` entry point in a subprocess."""
+    """The real ``qpumon`` entry point in a subprocess (``python``: interpreter options)."""
     return subprocess.run(
-        [sys.executable, "-m", "qpumon", *args],
+        [sys.executable, *python, "-m", "qpumon", *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -80,4 +99,19 @@ def run_cli(
         input=stdin,
         timeout=120,
         check=False,
+    )
+
+
+def start_cli(
+    *args: str, env: dict[str, str], python: tuple[str, ...] = ()
+) -> subprocess.Popen[str]:
+    """The real ``qpumon`` entry point, running in the background (for Ctrl-C tests);
+    ``python`` replaces ``-m qpumon`` when given (a wrapper script)."""
+    return subprocess.Popen(
+        [sys.executable, *(python or ("-m", "qpumon")), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **env},
     )

@@ -1,133 +1,107 @@
-"""A local stand-in for IBM Quantum: the subset of its REST API that qiskit-ibm-runtime 0.51 uses.
+"""A local stand-in for IBM Quantum Platform and the IBM Cloud services its clients use.
 
 It listens on 127.0.0.1 only (standard library ``http.server``, one thread per connection) and
-serves the real device snapshots bundled with qiskit-ibm-runtime under ``ibm_<name>`` names:
+serves the real device snapshots bundled with qiskit-ibm-runtime under ``ibm_<name>`` names. It
+speaks what the official client speaks (``test_contract.py`` drives the real client against it):
 
-- ``POST /identity/token``: IBM Cloud IAM's API-key exchange (the client reads ``IAM_URL``);
-  a known key gets a JWT access token, any other key IAM's ``400 BXNIM0415E``.
-- ``GET /api/v1/backends``: ``{"devices": [...]}`` with status and queue length.
+- ``POST /identity/token``: IBM Cloud IAM's API-key exchange; a known key gets an unsigned JWT
+  that expires after :attr:`IBMStandIn.token_ttl` seconds, any other key IAM's ``400 BXNIM0415E``.
+- ``POST /v3/resources/search``: IBM Cloud Global Search, the account's instances, paged with a
+  search cursor; ``GET /catalog/<plan id>``: the Global Catalog entry of a plan.
+- ``GET /api/v1/backends``: with ``IBM-API-Version`` 2025-01-01 (:attr:`IBMStandIn.objects_since`)
+  or later ``{"devices": [{...}]}``, with an older or no version the legacy
+  ``{"devices": ["ibm_fez", ...]}``.
 - ``GET /api/v1/backends/<name>/configuration``, ``/properties`` (``updated_before``: the newest
-  calibration at or before that time) and ``/status`` (``state``, ``status``, ``length_queue``).
+  calibration at or before that time) and ``/status``.
 
-The API checks the bearer token and the ``Service-CRN`` header. Faults are set on the object:
-``latency`` (seconds added to every response), ``fail(route, device, *codes)`` (answer these
-HTTP codes first, then normally), ``break_route`` (always 500), ``stall`` (answer only after
-that many seconds, for client timeouts), ``deny_api`` (401/403 on every API call),
-``echo_key`` (failed token exchanges quote the API key back, to test redaction), and the
-mutable ``queue`` / ``operational`` maps that ``/status`` and ``/backends`` report.
+API calls need a valid, unexpired bearer token and the ``Service-CRN`` of an instance that has the
+device; each instance (:meth:`IBMStandIn.add_instance`) has its plan, tags and devices. Answers are
+gzip-encoded when the request accepts it; ``running(tls=True)`` serves HTTPS with a self-signed
+certificate. A request sent through a proxy (absolute target) is answered the same way.
+
+Faults are set on the object (see the methods under "faults"): ``latency``, ``fail`` (with a
+``Retry-After``), ``break_route``, ``stall``, ``trickle``, ``corrupt``, ``deny_api``, ``echo_key``,
+``token_ttl``, and the mutable ``queue`` / ``operational`` maps; ``mend`` clears them.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
-import importlib.util
 import json
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-#: The instance (CRN) the stand-in serves; a request naming another one gets 403.
+from tests.live.ibm_data import Device, bundled_root, jwt, read_raw, utc
+from tests.live.ibm_http import Handler, Server, tls_context
+
+__all__ = [
+    "CRN",
+    "GOOD_KEY",
+    "PLANS",
+    "IBMStandIn",
+    "Instance",
+    "Request",
+    "bundled_root",
+    "read_raw",
+]
+
+#: The default instance (CRN); a request naming an instance the stand-in lacks gets 403.
 CRN = "crn:v1:bluemix:public:quantum-computing:us-east:a/0123456789abcdef:0fedcba9-8765-4321::"
 #: An API key IAM accepts.
 GOOD_KEY = "qpumon-test-Secret-API-key-0123456789abcdef"
 API_PREFIX = "/api/v1"
-ROUTES = ("iam", "backends", "configuration", "properties", "status")
-
-
-def bundled_root() -> Path:
-    """The folder of the snapshots bundled with qiskit-ibm-runtime (found without importing it)."""
-    spec = importlib.util.find_spec("qiskit_ibm_runtime")
-    assert spec is not None and spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations))) / "fake_provider" / "backends"
-
-
-def read_raw(stem: str, kind: str) -> dict[str, Any]:
-    """The raw ``conf`` or ``props`` JSON of bundled device ``stem`` (a fresh copy)."""
-    data: dict[str, Any] = json.loads(_file_text(stem, kind))
-    return data
-
-
-@functools.cache
-def _file_text(stem: str, kind: str) -> str:
-    return (bundled_root() / stem / f"{kind}_{stem}.json").read_text(encoding="utf-8")
-
-
-@functools.cache
-def _facts(stem: str) -> dict[str, Any]:
-    conf = read_raw(stem, "conf")
-    return {k: conf.get(k) for k in ("n_qubits", "backend_version", "processor_type")}
-
-
-@functools.cache
-def _renamed(stem: str, kind: str, name: str) -> tuple[datetime | None, bytes]:
-    """Bundled JSON under device ``name``, encoded once: (its calibration date, the bytes)."""
-    doc = read_raw(stem, kind)
-    doc["backend_name"] = name
-    return (_when(doc) if kind == "props" else None), json.dumps(doc).encode("utf-8")
-
-
-def _when(props: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(props["last_update_date"]).astimezone(timezone.utc)
-
-
-def _jwt(lifetime: int = 3600) -> str:
-    """An unsigned JWT with ``iat``/``exp``: the client decodes it without checking a signature."""
-
-    def part(data: dict[str, Any] | bytes) -> str:
-        raw = data if isinstance(data, bytes) else json.dumps(data).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    now = int(time.time())
-    return ".".join(
-        [
-            part({"alg": "RS256", "typ": "JWT"}),
-            part({"iat": now, "exp": now + lifetime}),
-            part(b"stand-in"),
-        ]
-    )
+CATALOG_PREFIX = "/catalog"
+#: The first IBM-API-Version whose /backends lists device objects.
+OBJECTS_SINCE = "2025-01-01"
+#: Plan id -> (display name, pricing type), as the Global Catalog describes plans.
+PLANS = {
+    "plan-open": ("Open", "free"),
+    "plan-premium": ("Premium", "subscription"),
+    "plan-paygo": ("Pay-as-you-go", "paygo"),
+}
 
 
 @dataclass
-class Device:
-    """A device the stand-in serves: its configuration's snapshot and its calibrations."""
+class Instance:
+    """An instance of the account: ``devices`` None means every device the stand-in has."""
 
+    crn: str
     name: str
-    stem: str
-    calibrations: list[str]  # bundled stems whose properties are this device's calibrations
-
-    def configuration(self) -> bytes:
-        """The bundled configuration under this device's name (JSON bytes)."""
-        return _renamed(self.stem, "conf", self.name)[1]
-
-    def properties(self, before: datetime | None) -> bytes | None:
-        """The newest calibration at or before ``before`` (the latest when None), JSON bytes."""
-        dated = sorted(_renamed(stem, "props", self.name) for stem in self.calibrations)
-        if before is not None:
-            dated = [(when, data) for when, data in dated if when is not None and when <= before]
-        return dated[-1][1] if dated else None
-
-    def facts(self) -> dict[str, Any]:
-        """The configuration keys the status and listing routes report."""
-        return _facts(self.stem)
+    plan_id: str = "plan-open"
+    tags: list[str] = field(default_factory=list)
+    devices: list[str] | None = None
+    allocated: bool = True  # Global Search shows doc.extensions (a device allocation)
 
 
 @dataclass
 class Request:
-    """One request the stand-in received (for tests to inspect)."""
+    """One request the stand-in received and how it answered (for tests to inspect)."""
 
     method: str
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: str
+    target: str = ""  # the request line's target: absolute (http://host/...) through a proxy
+    status: int = 0
+    sent: int = 0  # bytes of the answer's body on the wire (after gzip)
+    received: float = field(default_factory=time.monotonic)
+    answered: float = 0.0  # when the answer was complete
+
+
+@dataclass
+class Answer:
+    """What the stand-in sends: a status, a body, extra headers and how to send the body."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between 1 KiB pieces of the body
 
 
 @dataclass
@@ -135,21 +109,30 @@ class IBMStandIn:
     """The stand-in server's state; :meth:`running` serves it on 127.0.0.1."""
 
     devices: dict[str, Device] = field(default_factory=dict)
+    instances: list[Instance] = field(default_factory=list)
     api_keys: set[str] = field(default_factory=lambda: {GOOD_KEY})
-    crn: str = CRN
+    token_ttl: float = 3600.0
+    objects_since: str = OBJECTS_SINCE
     latency: float = 0.0
+    page_size: int = 100
     queue: dict[str, int] = field(default_factory=dict)
     operational: dict[str, bool] = field(default_factory=dict)
     deny_api: int | None = None
     echo_key: bool = False
     requests: list[Request] = field(default_factory=list)
-    _planned: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _planned: dict[tuple[str, str], list[tuple[int, str | None]]] = field(default_factory=dict)
     _broken: set[tuple[str, str]] = field(default_factory=set)
     _stalls: dict[tuple[str, str], float] = field(default_factory=dict)
-    _tokens: set[str] = field(default_factory=set)
+    _trickles: dict[tuple[str, str], float] = field(default_factory=dict)
+    _corrupt: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    _tokens: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _release: threading.Event = field(default_factory=threading.Event)
     url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.instances:
+            self.instances = [Instance(CRN, "qpumon-open")]
 
     @classmethod
     def with_devices(cls, stems: Iterable[str], **kwargs: Any) -> IBMStandIn:
@@ -167,26 +150,53 @@ class IBMStandIn:
         self.operational[name] = True
         return name
 
+    def add_instance(self, crn: str, name: str, devices: Iterable[str], **kwargs: Any) -> None:
+        """Another instance of the account, with only ``devices``."""
+        self.instances.append(Instance(crn, name, devices=list(devices), **kwargs))
+
+    @property
+    def crn(self) -> str:
+        """The first instance's CRN."""
+        return self.instances[0].crn
+
     # -- faults ------------------------------------------------------------------------------
 
-    def fail(self, route: str, device: str, *codes: int) -> None:
-        """Answer ``route`` for ``device`` (``*``: any) with ``codes`` first, then normally."""
+    def fail(self, route: str, device: str, *codes: int, retry_after: str | None = None) -> None:
+        """Answer ``route`` for ``device`` (``*``: any) with ``codes`` first, then normally;
+        each with ``Retry-After: retry_after`` if given."""
         with self._lock:
-            self._planned.setdefault((route, device), []).extend(codes)
+            self._planned.setdefault((route, device), []).extend((c, retry_after) for c in codes)
 
     def break_route(self, route: str, device: str) -> None:
         """Answer ``route`` for ``device`` with 500 every time."""
         self._broken.add((route, device))
 
+    def mend(self) -> None:
+        """Stop every planned failure, broken route, stall, trickle and corrupt answer."""
+        with self._lock:
+            self._planned.clear()
+            self._broken.clear()
+            self._stalls.clear()
+            self._trickles.clear()
+            self._corrupt.clear()
+
     def stall(self, route: str, device: str, seconds: float) -> None:
         """Wait ``seconds`` before answering ``route`` for ``device`` (``*``: any)."""
         self._stalls[(route, device)] = seconds
+
+    def trickle(self, route: str, device: str, seconds: float) -> None:
+        """Send the body of ``route`` in 1 KiB pieces ``seconds`` apart."""
+        self._trickles[(route, device)] = seconds
+
+    def corrupt(self, route: str, device: str, body: bytes) -> None:
+        """Answer ``route`` for ``device`` with 200 and ``body`` (a document that is not one)."""
+        self._corrupt[(route, device)] = body
 
     def seen(self, route: str, device: str = "*") -> list[Request]:
         """The requests received on ``route`` (for ``device``, or all)."""
         return [
             r
-            for r in self.requests
+            for r in list(self.requests)
             if _route_of(r.path) == (route, device)
             or (device == "*" and _route_of(r.path)[0] == route)
         ]
@@ -194,15 +204,18 @@ class IBMStandIn:
     # -- serving -----------------------------------------------------------------------------
 
     @contextmanager
-    def running(self) -> Iterator[IBMStandIn]:
-        """Serve on an ephemeral port of 127.0.0.1 until the block exits; sets :attr:`url`."""
-        httpd = _Server(("127.0.0.1", 0), _Handler)
+    def running(self, tls: bool = False) -> Iterator[IBMStandIn]:
+        """Serve on an ephemeral port of 127.0.0.1 until the block exits; sets :attr:`url`.
+        With ``tls``, over HTTPS with a self-signed certificate (no client trusts it)."""
+        httpd = Server(("127.0.0.1", 0), Handler)
         httpd.state = self
+        if tls:
+            httpd.socket = tls_context().wrap_socket(httpd.socket, server_side=True)
         thread = threading.Thread(
             target=httpd.serve_forever, args=(0.05,), name="ibm-stand-in", daemon=True
         )
         thread.start()
-        self.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{httpd.server_address[1]}"
         try:
             yield self
         finally:
@@ -216,37 +229,52 @@ class IBMStandIn:
         """The API base URL to give the client as the account's ``url``."""
         return self.url + API_PREFIX
 
-    def answer(self, request: Request) -> tuple[int, Any]:
-        """The status code and JSON body for ``request``."""
+    @property
+    def environment(self) -> dict[str, str]:
+        """The variables that send IAM, Global Search and the Catalog to the stand-in."""
+        return {
+            "IAM_URL": self.url,
+            "GLOBAL_SEARCH_URL": self.url,
+            "GLOBAL_CATALOG_URL": self.url + CATALOG_PREFIX,
+        }
+
+    def wait(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less if the server is shutting down."""
+        self._release.wait(seconds)
+
+    def answer(self, request: Request) -> Answer:
+        """What to send for ``request``."""
         with self._lock:
             self.requests.append(request)
         route, device = _route_of(request.path)
         stall = self._stalls.get((route, device), self._stalls.get((route, "*"), 0.0))
         if stall:
-            self._release.wait(stall)
+            self.wait(stall)
         if self.latency:
             time.sleep(self.latency)
+        answer = self._fault(route, device, request) or self._route(route, device, request)
+        answer.trickle = self._trickles.get((route, device), self._trickles.get((route, "*"), 0))
+        return answer
+
+    def _fault(self, route: str, device: str, request: Request) -> Answer | None:
         planned = self._next_planned(route, device)
-        if planned is None and (route, device) in self._broken:
-            planned = 500
+        if planned is None and {(route, device), (route, "*")} & self._broken:
+            planned = (500, None)
         if planned is not None:
-            return planned, _error(
-                planned, f"Planned failure of the stand-in{self._echo(request)}."
-            )
-        if route == "iam":
-            return self._iam(request)
-        refused = self._refuse(request)
-        if refused is not None:
-            return refused
-        return self._api(route, device, request)
+            code, wait = planned
+            body = _error(code, f"Planned failure of the stand-in{self._echo(request)}.")
+            return Answer(code, body, {"Retry-After": wait} if wait is not None else {})
+        corrupt = self._corrupt.get((route, device), self._corrupt.get((route, "*")))
+        return Answer(200, corrupt) if corrupt is not None else None
 
     def _echo(self, request: Request) -> str:
         """What a careless server would echo back: the API key it was sent (``echo_key``)."""
         if not self.echo_key:
             return ""
-        return f" for apikey {parse_qs(request.body).get('apikey', ['?'])[0]}"
+        key = parse_qs(request.body).get("apikey", ["?"])[0]
+        return f" for apikey {key} (Basic {base64.b64encode(f'apikey:{key}'.encode()).decode()})"
 
-    def _next_planned(self, route: str, device: str) -> int | None:
+    def _next_planned(self, route: str, device: str) -> tuple[int, str | None] | None:
         with self._lock:
             for key in ((route, device), (route, "*")):
                 codes = self._planned.get(key)
@@ -254,54 +282,108 @@ class IBMStandIn:
                     return codes.pop(0)
         return None
 
-    def _iam(self, request: Request) -> tuple[int, Any]:
+    def _route(self, route: str, device: str, request: Request) -> Answer:
+        if route == "iam":
+            return self._iam(request)
+        refused = self._refuse(request, cloud=route in ("search", "catalog"))
+        if refused is not None:
+            return refused
+        if route == "search":
+            return self._search(request)
+        if route == "catalog":
+            return self._catalog(device)
+        return self._api(route, device, request)
+
+    def _iam(self, request: Request) -> Answer:
         form = parse_qs(request.body)
         if form.get("grant_type") != ["urn:ibm:params:oauth:grant-type:apikey"]:
-            return 400, {"errorCode": "BXNIM0109E", "errorMessage": "Property missing or empty."}
+            return Answer(400, {"errorCode": "BXNIM0109E", "errorMessage": "Property missing."})
         if form.get("apikey", [""])[0] not in self.api_keys:
-            return 400, {
-                "errorCode": "BXNIM0415E",
-                "errorMessage": "Provided API key could not be found.",
-            }
-        token = _jwt()
+            return Answer(
+                400,
+                {"errorCode": "BXNIM0415E", "errorMessage": "Provided API key could not be found."},
+            )
+        token = jwt(self.token_ttl)
         with self._lock:
-            self._tokens.add(token)
-        return 200, {
-            "access_token": token,
-            "refresh_token": "not_supported",
-            "token_type": "Bearer",
-            "expires_in": 3600,
-            "expiration": int(time.time()) + 3600,
-            "scope": "ibm openid",
-        }
+            self._tokens[token] = time.time() + self.token_ttl
+        return Answer(
+            200,
+            {
+                "access_token": token,
+                "refresh_token": "not_supported",
+                "token_type": "Bearer",
+                "expires_in": self.token_ttl,
+                "expiration": int(time.time() + self.token_ttl),
+                "scope": "ibm openid",
+            },
+        )
 
-    def _refuse(self, request: Request) -> tuple[int, Any] | None:
-        if self.deny_api is not None:
-            return self.deny_api, _error(self.deny_api, "Access denied.")
+    def _refuse(self, request: Request, cloud: bool) -> Answer | None:
+        if self.deny_api is not None and not cloud:
+            return Answer(self.deny_api, _error(self.deny_api, "Access denied."))
         scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-        known = credential in self._tokens if scheme == "Bearer" else credential in self.api_keys
-        if not known:
-            return 401, _error(401, "Unauthorized: the access token is not valid.")
-        if request.headers.get("service-crn") != self.crn:
-            return 403, _error(403, "Forbidden: no access to this instance.")
+        expiry = self._tokens.get(credential) if scheme == "Bearer" else None
+        if expiry is None:
+            return Answer(401, _error(401, "Unauthorized: the access token is not valid."))
+        if time.time() >= expiry:
+            return Answer(401, _error(401, "Unauthorized: the access token has expired."))
+        if not cloud and self._instance(request) is None:
+            return Answer(403, _error(403, "Forbidden: no access to this instance."))
         return None
 
-    def _api(self, route: str, device: str, request: Request) -> tuple[int, Any]:
+    def _instance(self, request: Request) -> Instance | None:
+        crn = request.headers.get("service-crn")
+        return next((i for i in self.instances if i.crn == crn), None)
+
+    def _search(self, request: Request) -> Answer:
+        body = json.loads(request.body or "{}")
+        if body.get("query") != "service_name:quantum-computing":
+            return Answer(400, {"error": {"message": f"unexpected query {body.get('query')!r}"}})
+        start = int(body.get("search_cursor", "0") or 0)
+        limit = min(int(request.query.get("limit", ["100"])[0]), self.page_size)
+        page = self.instances[start : start + limit]
+        items = [_search_item(i) for i in page]
+        result: dict[str, Any] = {"items": items, "limit": limit}
+        if items:  # as IBM's service: a cursor with every non-empty page
+            result["search_cursor"] = str(start + len(items))
+        return Answer(200, result)
+
+    def _catalog(self, plan_id: str) -> Answer:
+        plan = PLANS.get(plan_id)
+        if plan is None:
+            return Answer(403, {"message": f"no access to catalog entry {plan_id}"})
+        name, pricing = plan
+        return Answer(
+            200,
+            {
+                "id": plan_id,
+                "name": name.lower(),
+                "overview_ui": {"en": {"display_name": name, "description": f"{name} plan"}},
+                "metadata": {"pricing": {"type": pricing, "origin": "global_catalog"}},
+            },
+        )
+
+    def _api(self, route: str, device: str, request: Request) -> Answer:
+        instance = self._instance(request)
+        assert instance is not None
+        names = [n for n in self.devices if instance.devices is None or n in instance.devices]
         if route == "backends":
-            return 200, {"devices": [self._listing(d) for d in self.devices.values()]}
-        found = self.devices.get(device)
-        if found is None or route not in ROUTES:
-            return 404, _error(404, f"Backend {device} not found.")
+            version = request.headers.get("ibm-api-version", "")
+            if version < self.objects_since:
+                return Answer(200, {"devices": names})
+            return Answer(200, {"devices": [self._listing(self.devices[n]) for n in names]})
+        found = self.devices.get(device) if device in names else None
+        if found is None or route not in ("configuration", "properties", "status"):
+            return Answer(404, _error(404, f"Backend {device} not found."))
         if route == "configuration":
-            return 200, found.configuration()
+            return Answer(200, found.configuration())
         if route == "status":
-            return 200, self._status(found)
+            return Answer(200, self._status(found))
         before = request.query.get("updated_before")
-        when = datetime.fromisoformat(before[0]) if before else None
-        props = found.properties(when.astimezone(timezone.utc) if when else None)
+        props = found.properties(utc(before[0]) if before else None)
         if props is None:
-            return 404, _error(404, f"No properties for {device} before {before}.")
-        return 200, props
+            return Answer(404, _error(404, f"No properties for {device} before {before}."))
+        return Answer(200, props)
 
     def _status(self, device: Device) -> dict[str, Any]:
         up = self.operational.get(device.name, True)
@@ -319,6 +401,7 @@ class IBMStandIn:
         return {
             "name": device.name,
             "qubits": conf["n_qubits"],
+            "physical_qubits": conf["n_qubits"],
             "class": "backend",
             "status": {"name": "online" if up else "paused", "reason": ""},
             "queue_length": self.queue.get(device.name, 0),
@@ -327,9 +410,24 @@ class IBMStandIn:
         }
 
 
+def _search_item(instance: Instance) -> dict[str, Any]:
+    extensions = {"quantum": {"allocations": ["default"]}} if instance.allocated else {}
+    return {
+        "crn": instance.crn,
+        "name": instance.name,
+        "service_plan_unique_id": instance.plan_id,
+        "tags": instance.tags,
+        "doc": {"extensions": extensions},
+    }
+
+
 def _route_of(path: str) -> tuple[str, str]:
     if path.rstrip("/").endswith("/identity/token"):
         return "iam", "*"
+    if path.rstrip("/") == "/v3/resources/search":
+        return "search", "*"
+    if path.startswith(CATALOG_PREFIX + "/"):
+        return "catalog", path[len(CATALOG_PREFIX) + 1 :]
     parts = path[len(API_PREFIX) :].strip("/").split("/") if path.startswith(API_PREFIX) else []
     if parts == ["backends"]:
         return "backends", "*"
@@ -344,43 +442,3 @@ def _error(code: int, message: str) -> dict[str, Any]:
         "trace": "stand-in",
         "status_code": code,
     }
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: IBMStandIn
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up (timeout) closes its socket: not an error of the stand-in."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests inspect :attr:`IBMStandIn.requests` instead."""
-
-    def do_GET(self) -> None:
-        self._serve("")
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self._serve(self.rfile.read(length).decode("utf-8"))
-
-    def _serve(self, body: str) -> None:
-        split = urlsplit(self.path)
-        request = Request(
-            self.command,
-            split.path,
-            parse_qs(split.query),
-            {k.lower(): v for k, v in self.headers.items()},
-            body,
-        )
-        code, payload = self.server.state.answer(request)
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)

@@ -1,4 +1,4 @@
-"""`qpumon backfill` walks IBM's historical properties through the real client."""
+"""`qpumon backfill` walks IBM's historical calibrations against the stand-in."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..live.accounts import account_file
-from ..live.options import LiveOptions
+from ..printable import printable
+from ..summary import count
 from .options import (
     CHANNELS,
     DEFAULT_TIMEOUT,
@@ -22,16 +23,8 @@ from .options import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..live.source import LiveSource
     from ..model import DeviceSnapshot
     from ..sources import SourceOptions
-
-
-def connect(options: LiveOptions) -> LiveSource:
-    """A signed-in IBM Quantum source (imported only when a live command runs)."""
-    from ..live import connect as live_connect
-
-    return live_connect(options)
 
 
 # -- login --------------------------------------------------------------------------------------
@@ -43,7 +36,11 @@ def connect(options: LiveOptions) -> LiveSource:
     metavar="KEY",
     help="The API key (default: QISKIT_IBM_TOKEN, else asked for without echo).",
 )
-@click.option("--instance", metavar="CRN", help="The instance CRN to use by default.")
+@click.option(
+    "--instance",
+    metavar="CRN|NAME",
+    help="The instance to use by default, by CRN or name (default: every instance).",
+)
 @click.option("--channel", type=click.Choice(CHANNELS), help="Default: ibm_quantum_platform.")
 @click.option("--url", help="IBM Cloud URL (default: https://cloud.ibm.com).")
 @click.option("--name", help="Save under NAME (default: the client's default account).")
@@ -67,35 +64,38 @@ def login(
     no_check: bool,
     timeout: float,
 ) -> None:
-    """Save an IBM Quantum account (in qiskit-ibm-runtime's own store, owner-only)."""
-    from ..live.accounts import save_login
+    """Save an IBM Quantum account in the client's own file (~/.qiskit/qiskit-ibm.json,
+    owner-only), after signing in and listing its instances and devices (--no-check skips it)."""
+    from ..live import login as save_login
 
     token = (
         token
         or os.environ.get("QISKIT_IBM_TOKEN")
         or click.prompt("IBM Quantum API key", hide_input=True)
     )
-    if not no_check:
-        options = LiveOptions(
-            token=token, instance=instance, channel=channel, url=url, timeout=timeout
-        )
-        names = connect(options).names()
-        click.echo(
-            f"Signed in to IBM Quantum: {len(names)} device"
-            f"{'' if len(names) == 1 else 's'} ({', '.join(names) or 'none'})."
-        )
-    path = save_login(
+    done = save_login(
         token,
         name=name,
         instance=instance,
         channel=channel,
         url=url,
-        set_as_default=name is None,
         overwrite=overwrite,
+        check=not no_check,
+        timeout=timeout,
         path=account_file(),
     )
-    label = name or "the default account"
-    click.echo(f"Saved {label} in {path} (readable by you only).")
+    if done.checked:
+        found = ", ".join(done.devices) or "none"
+        click.echo(f"Signed in to IBM Quantum: {count(len(done.devices), 'device')} ({found}).")
+        for instance_found in done.instances:
+            plan = (
+                f" ({instance_found.plan} plan, {instance_found.region})"
+                if instance_found.plan
+                else ""
+            )
+            click.echo(f"  instance {printable(instance_found.name or instance_found.crn)}{plan}")
+    label = "the default account" if done.default else done.name
+    click.echo(f"Saved {label} in {done.path} (readable by you only).")
 
 
 # -- fetch --------------------------------------------------------------------------------------

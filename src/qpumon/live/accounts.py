@@ -1,46 +1,57 @@
-"""Which IBM Quantum account to use, and ``qpumon login``'s saving of one.
+"""Which IBM Quantum account a live command uses, read from where the official client keeps them.
 
-Accounts live where qiskit-ibm-runtime keeps them (``~/.qiskit/qiskit-ibm.json``); qpumon reads
-and writes them only through the client (``AccountManager``, ``QiskitRuntimeService.save_account``)
-and keeps the file readable by its owner only. The order of precedence: ``--token`` (with the
-environment's instance, channel and URL), ``--account NAME``, ``QISKIT_IBM_TOKEN``, then the
-client's default saved account.
+The order of precedence: ``--token`` (with ``--instance``/``--channel``/``--url`` or the
+environment's ``QISKIT_IBM_INSTANCE``, ``QISKIT_IBM_CHANNEL``, ``QISKIT_IBM_URL``), ``--account
+NAME``, ``QISKIT_IBM_TOKEN``, then the default saved account. Saved accounts are the official
+client's file, ``~/.qiskit/qiskit-ibm.json``: a JSON object of named accounts, each with
+``channel``, ``token``, ``url``, ``instance``, ``proxies``, ``verify``, ``private_endpoint``,
+``region``, ``plans_preference`` and ``tags``, read here without the client, and the default one
+chosen as the client chooses it (``AccountManager.get``). :mod:`.logins` writes the same format.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import QpumonError
-from .faults import HOW_TO_SET_TOKEN, redact
+from ..errors import AccountError
 from .options import CHANNELS, LiveOptions
-from .private import ensure_private
 
 DEFAULT_CHANNEL = "ibm_quantum_platform"
-#: The IBM Cloud URL the client uses when an account names none.
-IBM_CLOUD_URL = "https://cloud.ibm.com"
-_ENV = {
+ENV = {
     "token": "QISKIT_IBM_TOKEN",
     "instance": "QISKIT_IBM_INSTANCE",
     "channel": "QISKIT_IBM_CHANNEL",
     "url": "QISKIT_IBM_URL",
 }
+HOW_TO_ADD = "save one with `qpumon login`, or set QISKIT_IBM_TOKEN (or pass --token)"
 
 
 @dataclass(frozen=True)
 class LiveAccount:
-    """The account a live command uses; ``origin`` says where it came from (for messages)."""
+    """The account a live command uses; ``origin`` says where it came from (for messages).
 
-    channel: str
+    ``instance`` is a CRN, an instance name, or None (every instance of the account, filtered by
+    ``region``, ``plans_preference`` and ``tags``). ``proxies`` pairs ``https``, ``http``,
+    ``all`` or ``scheme://host`` with a proxy URL, as the client's ``ProxyConfiguration.urls``
+    maps them.
+    """
+
     token: str = field(repr=False)
-    instance: str | None
-    url: str | None
-    origin: str
+    channel: str = DEFAULT_CHANNEL
+    instance: str | None = None
+    url: str | None = None
+    origin: str = "the given token"
     verify: bool = True
+    private_endpoint: bool = False
+    proxies: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    region: str | None = None
+    plans_preference: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 def account_file(options: LiveOptions | None = None) -> Path:
@@ -50,68 +61,167 @@ def account_file(options: LiveOptions | None = None) -> Path:
     return Path(os.path.expanduser("~")) / ".qiskit" / "qiskit-ibm.json"
 
 
+def read_saved(path: Path) -> dict[str, Any]:
+    """The accounts saved in ``path`` (empty if there is no file); an error if it is damaged."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise AccountError(
+            f"{path}: cannot read the saved IBM Quantum accounts ({exc.strerror})"
+        ) from exc
+    try:
+        saved = json.loads(text)
+    except ValueError as exc:
+        raise AccountError(
+            f"{path}: the saved IBM Quantum accounts are not valid JSON ({exc}); fix or remove "
+            "the file and run `qpumon login`"
+        ) from exc
+    if not isinstance(saved, dict):
+        raise AccountError(f"{path}: expected a JSON object of named accounts")
+    return {k: v for k, v in saved.items() if isinstance(v, dict)}
+
+
 def has_account(options: LiveOptions) -> bool:
-    """True if a token is given or an account is saved; cheap: does not import the client."""
-    if options.token or options.account or os.environ.get(_ENV["token"]):
+    """True if a token is given or an account is saved; cheap: no network, no client."""
+    if options.token or options.account or os.environ.get(ENV["token"]):
         return True
     try:
-        saved = json.loads(account_file(options).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(saved, dict) and any(
-        isinstance(a, dict) and a.get("channel") in CHANNELS for a in saved.values()
-    )
+        saved = read_saved(account_file(options))
+    except AccountError:
+        return True  # connect() reports what is wrong with the file
+    return any(a.get("channel") in CHANNELS for a in saved.values())
 
 
 def find_account(options: LiveOptions) -> LiveAccount | None:
     """The account to use, or None when no token is given and none is saved."""
-    env = {key: os.environ.get(name) or None for key, name in _ENV.items()}
+    env = {key: os.environ.get(name) or None for key, name in ENV.items()}
     if options.token:
         return _given(options.token, "--token", options, env)
     if options.account:
         return _saved(options, options.account)
     if env["token"]:
-        return _given(env["token"], _ENV["token"], options, env)
+        return _given(env["token"], ENV["token"], options, env)
     if not has_account(options):
         return None
     return _saved(options, None)
 
 
+def _instance(value: str | None) -> str | None:
+    """The client's ``instance="auto"`` means: choose among the account's instances."""
+    return None if not value or value == "auto" else value
+
+
 def _given(
     token: str, origin: str, options: LiveOptions, env: dict[str, str | None]
 ) -> LiveAccount:
-    channel = options.channel or env["channel"] or DEFAULT_CHANNEL
-    _check_channel(channel)
+    channel = check_channel(options.channel or env["channel"] or DEFAULT_CHANNEL)
     return LiveAccount(
-        channel=channel,
         token=token,
-        instance=options.instance or env["instance"],
+        channel=channel,
+        instance=_instance(options.instance or env["instance"]),
         url=options.url or env["url"],
         origin=origin,
     )
 
 
 def _saved(options: LiveOptions, name: str | None) -> LiveAccount:
-    from qiskit_ibm_runtime.accounts import AccountManager, AccountNotFoundError
-
     path = account_file(options)
-    try:
-        found = AccountManager.get(filename=str(path), name=name, channel=options.channel)
-    except AccountNotFoundError:
-        raise QpumonError(_not_saved(path, name)) from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise QpumonError(f"{path}: cannot read the saved IBM Quantum accounts ({exc})") from None
+    saved = {k: v for k, v in read_saved(path).items() if v.get("channel") in CHANNELS}
+    if name is not None:
+        chosen = saved.get(name)
+        origin = f"saved account {name!r}"
+    else:
+        name = default_saved_name(saved, options.channel)
+        chosen = saved.get(name) if name is not None else None
+        origin = f"the default saved account in {path}"
+    if chosen is None:
+        raise AccountError(_not_saved(path, name if options.account else None))
+    account = account_from_saved(chosen, origin, f"{path}: account {name!r}")
+    overrides = {"instance": _instance(options.instance), "url": options.url}
+    return _replace(account, {k: v for k, v in overrides.items() if v})
+
+
+def _replace(account: LiveAccount, changes: dict[str, Any]) -> LiveAccount:
+    from dataclasses import replace
+
+    return replace(account, **changes) if changes else account
+
+
+def default_saved_name(saved: Mapping[str, Mapping[str, Any]], channel: str | None) -> str | None:
+    """The name of the account the client would load by default (``AccountManager.get``)."""
+    found = _default_of(saved, channel)
     if found is None:
-        raise QpumonError(_not_saved(path, name))
-    origin = f"saved account {name!r}" if name else f"the default saved account in {path}"
+        found = _default_of(saved, channel or os.environ.get(ENV["channel"]) or DEFAULT_CHANNEL)
+    if found is None:
+        found = next((default_name(c) for c in CHANNELS if default_name(c) in saved), None)
+    return found
+
+
+def _default_of(saved: Mapping[str, Mapping[str, Any]], channel: str | None) -> str | None:
+    if channel is None:
+        return next((n for n, a in saved.items() if a.get("is_default_account")), None)
+    of_channel = [n for n, a in saved.items() if a.get("channel") == channel]
+    marked = [n for n in of_channel if saved[n].get("is_default_account")]
+    if marked:
+        return marked[0]
+    if default_name(channel) in of_channel:
+        return default_name(channel)
+    return of_channel[-1] if of_channel else None
+
+
+def account_from_saved(data: Mapping[str, Any], origin: str, where: str) -> LiveAccount:
+    """A saved account entry as a :class:`LiveAccount`; an error naming ``where`` if unusable."""
+    token = data.get("token")
+    if not isinstance(token, str) or not token:
+        raise AccountError(f"{where} has no token; save it again with `qpumon login`")
     return LiveAccount(
-        channel=found.channel or DEFAULT_CHANNEL,
-        token=found.token,
-        instance=options.instance or found.instance,
-        url=options.url or found.url,
+        token=token,
+        channel=check_channel(str(data.get("channel") or DEFAULT_CHANNEL)),
+        instance=_instance(_text(data, "instance", where)),
+        url=_text(data, "url", where),
         origin=origin,
-        verify=found.verify is not False,
+        verify=data.get("verify", True) is not False,
+        private_endpoint=bool(data.get("private_endpoint") or False),
+        proxies=proxy_urls(data.get("proxies"), where),
+        region=_text(data, "region", where),
+        plans_preference=_texts(data, "plans_preference", where),
+        tags=_texts(data, "tags", where),
     )
+
+
+def _text(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise AccountError(f"{where}: {key} must be a string, got {type(value).__name__}")
+    return value or None
+
+
+def _texts(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise AccountError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def proxy_urls(proxies: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """The proxy URLs of a saved ``proxies`` entry (the client's ``ProxyConfiguration``)."""
+    if not proxies:
+        return ()
+    if not isinstance(proxies, dict):
+        raise AccountError(f"{where}: proxies must be an object with urls")
+    if proxies.get("username_ntlm") or proxies.get("password_ntlm"):
+        raise AccountError(
+            f"{where}: NTLM proxy authentication is not supported by qpumon; put the proxy's "
+            "credentials in its URL (http://user:password@host:port) instead"
+        )
+    urls = proxies.get("urls") or {}
+    if not isinstance(urls, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in urls.items()
+    ):
+        raise AccountError(f"{where}: proxies.urls must map protocols to proxy URLs")
+    return tuple(sorted(urls.items()))
 
 
 def _not_saved(path: Path, name: str | None) -> str:
@@ -124,79 +234,21 @@ def _not_saved(path: Path, name: str | None) -> str:
 def saved_names(path: Path) -> list[str]:
     """The names of the accounts saved in ``path`` (empty if none or unreadable)."""
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return sorted(read_saved(path))
+    except AccountError:
         return []
-    return sorted(saved) if isinstance(saved, dict) else []
 
 
-def _default_name(channel: str) -> str:
-    """The name the client saves an unnamed account under."""
-    return f"default-{channel.replace('_', '-')}"
+def default_name(channel: str) -> str:
+    """The name the client saves an unnamed account of ``channel`` under."""
+    return "default-ibm-cloud" if channel == "ibm_cloud" else "default-ibm-quantum-platform"
 
 
-def _check_channel(channel: str) -> None:
+def check_channel(channel: str) -> str:
+    """``channel`` if the official client knows it; an error listing the channels otherwise."""
     if channel not in CHANNELS:
-        raise QpumonError(
+        raise AccountError(
             f"channel: {channel!r} is not an IBM Quantum channel; "
             f"choose one of {', '.join(CHANNELS)}"
         )
-
-
-def require_instance(account: LiveAccount) -> str:
-    """The account's instance CRN; a clear error when it has none or gives a bare name."""
-    instance = account.instance
-    if not instance:
-        raise QpumonError(
-            f"the IBM Quantum account ({account.origin}) names no instance: pass --instance CRN, "
-            "set QISKIT_IBM_INSTANCE or save it with `qpumon login --instance CRN`"
-        )
-    if not instance.startswith("crn:"):
-        raise QpumonError(
-            f"instance {instance!r} is a name; give the instance's CRN (crn:v1:...), shown on "
-            "the IBM Quantum Platform's Instances page"
-        )
-    return instance
-
-
-def save_login(
-    token: str,
-    *,
-    name: str | None = None,
-    instance: str | None = None,
-    channel: str | None = None,
-    url: str | None = None,
-    set_as_default: bool = True,
-    overwrite: bool = False,
-    path: Path | None = None,
-) -> Path:
-    """Save an account with the client's own ``save_account``; the file is made owner-only."""
-    from qiskit_ibm_runtime import QiskitRuntimeService
-    from qiskit_ibm_runtime.accounts import AccountAlreadyExistsError, InvalidAccountError
-
-    channel = channel or os.environ.get(_ENV["channel"]) or DEFAULT_CHANNEL
-    _check_channel(channel)
-    target = path or account_file()
-    ensure_private(target)
-    arguments: dict[str, Any] = {
-        "token": token,
-        "url": url,
-        "instance": instance,
-        "channel": channel,
-        "filename": str(target),
-        "name": name,
-        "set_as_default": set_as_default,
-        "overwrite": overwrite,
-    }
-    try:
-        QiskitRuntimeService.save_account(**arguments)
-    except AccountAlreadyExistsError:
-        raise QpumonError(
-            f"{target}: an account named {name or _default_name(channel)!r} is already saved; "
-            "pass --overwrite to replace it"
-        ) from None
-    except InvalidAccountError as exc:
-        raise QpumonError(f"login: {redact(str(exc), token)}; {HOW_TO_SET_TOKEN}") from None
-    finally:
-        ensure_private(target)
-    return target
+    return channel

@@ -7,25 +7,28 @@ owner-only and hold only the configuration the service sent (no account data).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from ..errors import QpumonError
-from .private import write_private
+from ..output import write_output
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def default_cache_dir() -> Path:
-    """The user's cache folder for qpumon (``platformdirs`` if installed, else ~/.cache/qpumon)."""
+    """qpumon's cache folder: ``$XDG_CACHE_HOME/qpumon``, else ``~/.cache/qpumon``
+    (``platformdirs``' folder when it is installed)."""
     try:
         from platformdirs import user_cache_dir
     except ImportError:
-        return Path(os.path.expanduser("~")) / ".cache" / "qpumon"
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return Path(base) / "qpumon"
     return Path(user_cache_dir("qpumon", appauthor=False))
 
 
@@ -40,11 +43,18 @@ class ConfigCache:
         """The file holding configuration ``version`` of device ``name``."""
         return self.folder / f"{_safe(name)}@{_safe(version)}.json"
 
-    def get(self, name: str, version: str) -> dict[str, Any] | None:
-        """The cached configuration, or None (missing, unreadable or not this device's)."""
+    def has_any(self, name: str) -> bool:
+        """True if some version of ``name``'s configuration is cached."""
         try:
-            data = json.loads(self.path(name, version).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return any(self.folder.glob(f"{_safe(name)}@*.json"))
+        except OSError:
+            return False
+
+    def get(self, name: str, version: str) -> dict[str, Any] | None:
+        """The cached configuration, or None (missing, unreadable or not this version)."""
+        try:
+            data = orjson.loads(self.path(name, version).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
             return None
         if not isinstance(data, dict) or str(data.get("backend_version")) != version:
             return None
@@ -53,10 +63,14 @@ class ConfigCache:
     def put(self, name: str, version: str, configuration: dict[str, Any]) -> None:
         """Store ``configuration`` (atomically, owner-only); a cache that cannot be written is
         skipped silently: it only saves time."""
+        path = self.path(name, version)
         try:
+            data = orjson.dumps(configuration)
+            if path.is_file() and path.read_bytes() == data:
+                return  # --refresh fetched what is cached already
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_private(self.path(name, version), json.dumps(configuration))
-        except (OSError, QpumonError):
+            write_output(path, data, private=True)
+        except (OSError, QpumonError, TypeError):
             pass
 
 

@@ -1,148 +1,160 @@
-"""IBM Quantum's REST API through qiskit-ibm-runtime's own layers, with qpumon's fault policy.
+"""IBM Quantum Platform's REST API for devices, spoken directly over httpx.
 
-The requests go through the client's ``ClientParameters`` (URL resolution and the IBM Cloud IAM
-authentication handler), its ``RetrySession`` (headers, error wrapping) and its ``Runtime`` REST
-adapter (routes and payloads: ``/backends``, ``/backends/<name>/configuration``,
-``/properties?updated_before=...``, ``/status``). qpumon sets the timeouts and replaces the
-session's own retries with its policy: retry only 429 and 5xx answers, waiting ``backoff``
-seconds doubled each time and capped at ``backoff_cap`` (longer if the answer says
-``Retry-After``); never retry a timeout or an unreachable network.
+Every request carries ``Authorization: Bearer <IAM access token>``, the ``Service-CRN`` of the
+instance it is about and ``IBM-API-Version`` pinned to :data:`API_VERSION`. The routes:
+
+- ``GET /backends``: the instance's devices, ``{"devices": [{"name": ...}, ...]}`` since API version
+  2025-01-01, a list of names before (both are read);
+- ``GET /backends/{name}/configuration``, ``/properties[?updated_before=ISO-8601]`` (the newest
+  calibration at or before that time) and ``/status`` (``state``, ``status``, ``length_queue``,
+  ``backend_version``).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
 
-from .accounts import IBM_CLOUD_URL, LiveAccount, require_instance
-from .faults import describe, http_status, retry_after, retryable
+import orjson
+
+from ..errors import MalformedAnswerError
+from ..model import DeviceStatus
+from .accounts import LiveAccount
+from .auth import IamToken
+from .endpoints import IBM_CLOUD_URL, global_catalog_url, global_search_url, iam_url, is_crn
+from .faults import Route
+from .instances import Instance, account_instances
 from .options import LiveOptions
+from .transport import Sleep, Transport
 
-T = TypeVar("T")
-
-
-def resolve_api_url(url: str | None, instance: str, private: bool | None, channel: str) -> str:
-    """The API base URL: IBM Cloud URLs as the client resolves them, any other URL as given.
-
-    The client's default resolver maps ``https://cloud.ibm.com`` and a CRN to
-    ``https://<region.>quantum.cloud.ibm.com/api/v1``; a URL elsewhere (a proxy, a test server)
-    is the API base itself.
-    """
-    from qiskit_ibm_runtime.api.utils import default_runtime_url_resolver
-
-    base = url or IBM_CLOUD_URL
-    host = urlsplit(base).hostname or ""
-    if host == "cloud.ibm.com" or host.endswith(".cloud.ibm.com"):
-        return str(default_runtime_url_resolver(base, instance, bool(private), channel))
-    return base.rstrip("/")
+#: The API version qpumon speaks (the one qiskit-ibm-runtime 0.51 pins).
+API_VERSION = "2026-04-15"
+LISTING = Route("the list of devices")
 
 
 class LiveClient:
-    """One signed-in connection to IBM Quantum, safe to share between threads."""
+    """One signed-in connection to IBM Quantum; its coroutines run on one event loop."""
 
     def __init__(
-        self,
-        account: LiveAccount,
-        options: LiveOptions,
-        sleep: Callable[[float], None] = time.sleep,
+        self, account: LiveAccount, options: LiveOptions, sleep: Sleep | None = None
     ) -> None:
-        instance = require_instance(account)  # before the second-long import of the client
-        from qiskit_ibm_runtime.api.client_parameters import ClientParameters
-        from qiskit_ibm_runtime.api.rest.runtime import Runtime
-        from qiskit_ibm_runtime.api.session import RetrySession
-        from requests.adapters import HTTPAdapter
-
-        self.account = account
-        self.options = options
-        self._sleep = sleep
-        params = ClientParameters(
-            channel=account.channel,
-            token=account.token,
-            url=account.url or IBM_CLOUD_URL,
-            instance=instance,
+        self.account, self.options = account, options
+        iam = iam_url(account.url, account.instance, account.private_endpoint)
+        self.transport = Transport(
+            options,
             verify=account.verify,
-            url_resolver=resolve_api_url,
+            proxies=dict(account.proxies),
+            tls=any(u.lower().startswith("https:") for u in _urls(account, iam)),
+            secrets=self._secrets,
+            **({"sleep": sleep} if sleep is not None else {}),
         )
-        self.url = params.get_runtime_api_base_url()
-        self._auth = params.get_auth_handler()
-        self._auth.tm.http_config = {"timeout": options.timeout}
-        self.iam_url = f"{self._auth.tm.url}{self._auth.tm.OPERATION_PATH}"
-        session = RetrySession(
-            self.url,
-            auth=self._auth,
-            verify=account.verify,
-            timeout=(options.timeout, options.timeout),
-        )
-        adapter = HTTPAdapter(max_retries=0, pool_maxsize=max(10, options.workers))
-        session.mount("https://", adapter)  # no retries below ours
-        session.mount("http://", adapter)
-        self._api = Runtime(session)
+        self.token = IamToken(account.token, iam, self.transport)
 
-    def sign_in(self) -> None:
+    def _secrets(self) -> tuple[str | None, ...]:
+        return self.account.token, self.token.token
+
+    async def sign_in(self) -> None:
         """Exchange the API key for an access token now, so a bad key is reported as such."""
-        manager = self._auth.tm
+        await self.token.get()
 
-        def exchange() -> str:
-            # A failed exchange leaves the SDK's pacing mark set, which would make the next
-            # attempt wait 60 s for a "request in flight" that has already failed.
-            manager.request_time = 0
-            return str(manager.get_token())
+    async def instances(self) -> list[Instance]:
+        """The instances the account uses, best first."""
+        return await account_instances(self.account, self.transport, self.token)
 
-        self._call("the API key exchange", self.iam_url, exchange)
+    async def devices(self, instance: Instance) -> list[dict[str, Any]]:
+        """The devices of ``instance`` as ``/backends`` lists them (a name list becomes
+        ``[{"name": ...}]``); mock devices are left out."""
+        url = f"{instance.api_url}/backends"
+        listing = await self._json(LISTING, instance, url)
+        devices = listing.get("devices") if isinstance(listing, dict) else None
+        if not isinstance(devices, list):
+            raise MalformedAnswerError(f"IBM Quantum's list of devices has no devices ({url})")
+        named = [{"name": d} if isinstance(d, str) else d for d in devices]
+        return [
+            d
+            for d in named
+            if isinstance(d, dict) and isinstance(d.get("name"), str) and d.get("class") != "mock"
+        ]
 
-    def devices(self) -> list[dict[str, Any]]:
-        """The devices the instance can use (``/backends``), as the service lists them."""
-        answer = self._call("the list of devices", self.url + "/backends", self._api.backends)
-        devices = answer.get("devices", []) if isinstance(answer, dict) else []
-        return [d for d in devices if isinstance(d, dict) and isinstance(d.get("name"), str)]
+    async def configuration(self, instance: Instance, name: str) -> dict[str, Any]:
+        """The configuration document of device ``name``."""
+        route = Route(f"the configuration of {name}", device=name)
+        url = self.route_url(instance, name, "configuration")
+        return await self._document(route, instance, url)
 
-    def configuration(self, name: str) -> dict[str, Any]:
-        """The configuration of device ``name``."""
-        backend = self._api.backend(name)
-        return self._call(
-            f"the configuration of {name}",
-            self._route(name, "configuration"),
-            backend.configuration,
+    async def properties(
+        self, instance: Instance, name: str, at: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """The calibration of ``name`` (the newest at or before ``at``); None if it has none."""
+        route = Route(f"the calibration of {name}", device=name)
+        params = {"updated_before": at.astimezone(timezone.utc).isoformat()} if at else None
+        url = self.route_url(instance, name, "properties")
+        answer = await self._json(route, instance, url, params)
+        if answer is None or answer == {}:
+            return None
+        return _object(answer, route, url)
+
+    async def status(self, instance: Instance, name: str) -> dict[str, Any]:
+        """The status document of ``name`` (``state``, ``status``, ``length_queue``, ...)."""
+        route = Route(f"the status of {name}", device=name)
+        return await self._document(route, instance, self.route_url(instance, name, "status"))
+
+    @staticmethod
+    def route_url(instance: Instance, name: str, route: str) -> str:
+        """The URL of ``route`` of device ``name``."""
+        return f"{instance.api_url}/backends/{quote(name, safe='')}/{route}"
+
+    async def _document(self, route: Route, instance: Instance, url: str) -> dict[str, Any]:
+        return _object(await self._json(route, instance, url), route, url)
+
+    async def _json(
+        self, route: Route, instance: Instance, url: str, params: dict[str, str] | None = None
+    ) -> Any:
+        headers = {"Service-CRN": instance.crn, "IBM-API-Version": API_VERSION}
+        answer = await self.transport.request(
+            route, "GET", url, headers=headers, params=params, auth=self.token
         )
+        try:
+            return orjson.loads(answer.body)
+        except orjson.JSONDecodeError as exc:
+            raise MalformedAnswerError(
+                f"IBM Quantum's answer to {route.what} is not JSON ({url}): {exc}"
+            ) from exc
 
-    def properties(self, name: str, at: datetime | None = None) -> dict[str, Any]:
-        """The calibration of ``name``: the latest, or the newest at or before ``at``."""
-        backend = self._api.backend(name)
-        return self._call(
-            f"the calibration of {name}",
-            self._route(name, "properties"),
-            lambda: backend.properties(datetime=at),
+    async def close(self) -> None:
+        """Close the pooled connections."""
+        await self.transport.close()
+
+
+def _urls(account: LiveAccount, iam: str) -> list[str]:
+    """Every URL the account's requests may go to (or through)."""
+    urls = [iam, account.url or IBM_CLOUD_URL, *(url for _, url in account.proxies)]
+    if not (account.instance and is_crn(account.instance)):
+        urls += [global_search_url(account.url), global_catalog_url(account.url)]
+    return urls
+
+
+def _object(answer: Any, route: Route, url: str) -> dict[str, Any]:
+    if not isinstance(answer, dict):
+        raise MalformedAnswerError(
+            f"IBM Quantum's answer to {route.what} is not a JSON object ({url})"
         )
+    return answer
 
-    def status(self, name: str) -> dict[str, Any]:
-        """``operational``, ``status_msg``, ``pending_jobs`` and ``backend_version`` of ``name``."""
-        backend = self._api.backend(name)
-        return self._call(f"the status of {name}", self._route(name, "status"), backend.status)
 
-    def _route(self, name: str, route: str) -> str:
-        return f"{self.url}/backends/{name}/{route}"
+def device_status(raw: dict[str, Any]) -> DeviceStatus:
+    """The model's status from the ``/status`` document (as the official client reads it)."""
+    queue = raw.get("length_queue")
+    message = raw.get("status")
+    return DeviceStatus(
+        operational=bool(raw.get("state", False)),
+        message=str(message) if message is not None else "",
+        pending_jobs=max(queue, 0) if type(queue) is int else None,
+    )
 
-    def _call(self, what: str, url: str, request: Callable[[], T]) -> T:
-        options = self.options
-        attempt = 1
-        while True:
-            try:
-                return request()
-            except Exception as exc:  # the client's and requests' errors, translated below
-                failure = exc
-            if attempt > options.retries or not retryable(http_status(failure)):
-                raise describe(
-                    failure,
-                    what=what,
-                    url=url,
-                    timeout=options.timeout,
-                    token=self.account.token,
-                    attempts=attempt,
-                ) from None
-            wait = min(options.backoff_cap, options.backoff * 2 ** (attempt - 1))
-            asked = retry_after(failure)
-            self._sleep(max(wait, min(asked, options.backoff_cap)) if asked else wait)
-            attempt += 1
+
+def status_version(raw: dict[str, Any]) -> str | None:
+    """The configuration version a status announces (None when it names none)."""
+    version = raw.get("backend_version")
+    return str(version) if version not in (None, "", "0.0.0") else None

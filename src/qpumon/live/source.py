@@ -1,35 +1,53 @@
 """Live device snapshots: configuration, calibration and status fetched from IBM Quantum.
 
-Each device takes up to three requests: its status and calibration at once, then its
-configuration unless the cache holds the version the status announced. A live overview runs
-them for every device on a bounded thread pool; one device that fails becomes a
-:class:`DeviceResult` carrying its error, and the others carry on.
+Each device takes up to three requests, sent at once: its status, its calibration, and its
+configuration unless the cache may hold it (then the version the status announces picks the
+cached file, or the configuration is fetched once that version is known). Every device of a
+fetch runs concurrently on the shared event loop (:mod:`.runner`); a device that fails becomes a
+:class:`DeviceResult` carrying its error, and the others carry on. With several instances (an
+account without one), each device is asked of the first instance that lists it, with that
+instance's CRN.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import asyncio
+import weakref
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from ..errors import DeviceNotFoundError, NoCalibrationError, QpumonError, ServiceAnswerError
+from ..errors import (
+    AccountError,
+    DeviceNotFoundError,
+    InputError,
+    MalformedAnswerError,
+    NoCalibrationError,
+    QpumonError,
+    ServiceAnswerError,
+)
 from ..gc_pause import paused_gc
-from ..model import DeviceSnapshot, DeviceStatus
+from ..model import DeviceSnapshot
+from ..printable import printable
 from ..sources.ibm_json import snapshot_from_ibm
 from ..times import iso
+from . import runner
 from .cache import ConfigCache, default_cache_dir
-from .client import LiveClient
+from .client import LiveClient, device_status, status_version
+from .faults import clean
+from .instances import Instance
 from .options import LiveOptions
 
-#: The version the client reports when the status names none: not a cache key.
-_UNKNOWN_VERSION = "0.0.0"
+T = TypeVar("T")
+#: What :mod:`qpumon.sources.ibm_json` adds for a file that is not IBM's; beside the point here.
+_FILE_HINT = "; is this an IBM properties file?"
 
 
 @dataclass(frozen=True)
 class DeviceResult:
-    """One device of a live overview: its snapshot, or the error that prevented it."""
+    """One device of a fetch: its snapshot, or the error that prevented it (whose message names
+    the device once)."""
 
     name: str
     snapshot: DeviceSnapshot | None = None
@@ -41,31 +59,44 @@ class DeviceResult:
         return None if self.failure is None else str(self.failure)
 
 
-def device_status(raw: dict[str, Any]) -> DeviceStatus:
-    """The model's status from the client's status dictionary."""
-    pending = raw.get("pending_jobs")
-    return DeviceStatus(
-        operational=bool(raw.get("operational", False)),
-        message=str(raw.get("status_msg") or ""),
-        pending_jobs=pending if isinstance(pending, int) and pending >= 0 else None,
-    )
-
-
 class LiveSource:
-    """Snapshots of the devices an IBM Quantum account can use."""
+    """Snapshots of the devices an IBM Quantum account can use (see :func:`qpumon.live.connect`).
+
+    It holds pooled connections; :meth:`close` (or ``with``) releases them, as does dropping it.
+    """
 
     def __init__(self, client: LiveClient, options: LiveOptions) -> None:
-        self.client = client
-        self.options = options
-        self.cache = ConfigCache(options.cache_dir or default_cache_dir(), client.url)
+        self.client, self.options, self.account = client, options, client.account
+        self.root = options.cache_dir or default_cache_dir()
+        self.skipped: list[tuple[Instance, QpumonError]] = []
+        self._instances: list[Instance] | None = None
+        self._where: dict[str, Instance] = {}
+        self._close = weakref.finalize(self, _close_later, client)
+
+    def __enter__(self) -> LiveSource:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections now (a later call opens new ones)."""
+        runner.run(self.client.close())
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return runner.run(coroutine)
+
+    def instances(self) -> list[Instance]:
+        """The instances this account uses, best first (one, when it names a CRN)."""
+        return self._run(self._get_instances())
 
     def names(self) -> list[str]:
-        """The account's device names, sorted."""
-        return sorted(d["name"] for d in self.client.devices())
+        """The devices of every instance the account uses, sorted (listed afresh each call)."""
+        return sorted(self._run(self._listing()))
 
     def snapshot(self, name: str, at: datetime | None = None) -> DeviceSnapshot:
-        """The snapshot of device ``name`` (the calibration in force at ``at`` if given); lists
-        the account's devices if it has no such one."""
+        """The snapshot of device ``name`` (the calibration in force at ``at`` if given); an error
+        listing the account's devices if it has no such one."""
         result = self.fetch([name], at=at)[0]
         if result.failure is not None:
             raise result.failure
@@ -73,145 +104,193 @@ class LiveSource:
         return result.snapshot
 
     def fetch(self, names: Sequence[str], at: datetime | None = None) -> list[DeviceResult]:
-        """Every device of ``names`` (in that order, repeats dropped), fetched concurrently;
-        with ``at``, the calibrations in force at that time.
+        """One result per name of ``names``, in order, fetched concurrently; with ``at``, the
+        calibrations in force at that time (and no status, which is never historical).
 
-        The cyclic garbage collector is paused meanwhile, as for the bundled files: decoding and
-        parsing the answers makes hundreds of thousands of small acyclic objects.
+        A rejected token is raised rather than repeated on every device. The cyclic garbage
+        collector is paused meanwhile: decoding and parsing the answers makes hundreds of
+        thousands of small acyclic objects.
         """
-        if at is not None and at != self.options.at:
-            from dataclasses import replace
+        with paused_gc():
+            results = self._run(self._fetch(list(names), at))
+        rejected = next((r.failure for r in results if isinstance(r.failure, AccountError)), None)
+        if rejected is not None:
+            raise rejected
+        return results
 
-            return LiveSource(self.client, replace(self.options, at=at)).fetch(names)
-        pool = ThreadPoolExecutor(
-            max_workers=self.options.workers, thread_name_prefix="qpumon-live"
+    # -- the coroutines ----------------------------------------------------------------------
+
+    async def _get_instances(self) -> list[Instance]:
+        if self._instances is None:
+            self._instances = await self.client.instances()
+        return self._instances
+
+    async def _listing(self) -> dict[str, Instance]:
+        instances = await self._get_instances()
+        listings = await asyncio.gather(
+            *(self.client.devices(i) for i in instances), return_exceptions=True
         )
-        with paused_gc(), pool:
-            results = _Fetch(self, pool, list(dict.fromkeys(names))).run()
-        return self._explain_unknown(results)
+        where: dict[str, Instance] = {}
+        skipped: list[tuple[Instance, QpumonError]] = []
+        for instance, listing in zip(instances, listings, strict=True):
+            if isinstance(listing, QpumonError):
+                skipped.append((instance, listing))
+            elif isinstance(listing, BaseException):
+                raise listing
+            else:
+                for device in listing:
+                    where.setdefault(device["name"], instance)
+        if skipped and (len(skipped) == len(instances) or isinstance(skipped[0][1], AccountError)):
+            raise skipped[0][1]
+        self.skipped, self._where = skipped, where
+        return where
 
-    def _explain_unknown(self, results: list[DeviceResult]) -> list[DeviceResult]:
+    async def _fetch(self, names: list[str], at: datetime | None) -> list[DeviceResult]:
+        unique = list(dict.fromkeys(names))
+        instances = await self._get_instances()
+        if len(instances) > 1 and any(n not in self._where for n in unique):
+            await self._listing()
+        done = await asyncio.gather(*(self._device(n, instances, at) for n in unique))
+        explained = await self._explain_unknown(list(done))
+        by_name = dict(zip(unique, explained, strict=True))
+        return [by_name[n] for n in names]
+
+    async def _device(
+        self, name: str, instances: list[Instance], at: datetime | None
+    ) -> DeviceResult:
+        instance = instances[0] if len(instances) == 1 else self._where.get(name)
+        try:
+            if instance is None:
+                raise self._not_found(name, self._where)
+            return DeviceResult(name, snapshot=await self._snapshot(name, instance, at))
+        except AccountError as exc:
+            return DeviceResult(name, failure=exc)  # about the account: raised by fetch()
+        except QpumonError as exc:
+            return DeviceResult(name, failure=_named(name, exc))
+
+    async def _snapshot(self, name: str, instance: Instance, at: datetime | None) -> DeviceSnapshot:
+        client, cache = self.client, ConfigCache(self.root, instance.api_url)
+        props_task = asyncio.ensure_future(client.properties(instance, name, at))
+        status_task = asyncio.ensure_future(client.status(instance, name))
+        conf_task = None
+        if self.options.refresh or not cache.has_any(name):
+            conf_task = asyncio.ensure_future(client.configuration(instance, name))
+        try:
+            status = await status_task
+            props = await _calibration(props_task, name, at)
+            version = status_version(status)
+            if conf_task is not None:
+                conf = await conf_task
+            else:
+                conf = (cache.get(name, version) if version else None) or (
+                    await client.configuration(instance, name)
+                )
+        finally:
+            _settle([props_task, status_task, conf_task])
+        if version and str(conf.get("backend_version")) == version:
+            cache.put(name, version, conf)
+        return self._build(name, instance, conf, props, status, at)
+
+    def _build(
+        self,
+        name: str,
+        instance: Instance,
+        conf: dict[str, Any],
+        props: dict[str, Any],
+        status: dict[str, Any],
+        at: datetime | None,
+    ) -> DeviceSnapshot:
+        url = self.client.route_url
+        try:
+            return snapshot_from_ibm(
+                conf,
+                props,
+                name=name,
+                status=device_status(status) if at is None else None,
+                source=f"ibm:{name}" if at is None else f"ibm:{name}@{iso(at)}",
+                conf_where=f"the configuration of {name} ({url(instance, name, 'configuration')})",
+                props_where=f"the calibration of {name} ({url(instance, name, 'properties')})",
+            )
+        except InputError as exc:
+            secrets = self.client.account.token, self.client.token.token
+            detail = clean(str(exc).replace(_FILE_HINT, ""), secrets)
+            raise MalformedAnswerError(
+                f"IBM Quantum's answer to {detail}; it is not a document qpumon can read"
+            ) from exc
+
+    async def _explain_unknown(self, results: list[DeviceResult]) -> list[DeviceResult]:
         """Devices the service did not find (404) become errors listing the account's devices."""
-        if not any(_status(r.failure) == 404 for r in results):
+        if not any(_not_found_answer(r) for r in results):
             return results
         try:
-            available = self.names()
+            where = await self._listing()
         except QpumonError:
             return results  # keep the service's own answers
-        listed = ", ".join(available) or "none"
         return [
-            DeviceResult(
-                r.name,
-                failure=DeviceNotFoundError(
-                    f"{r.name}: not a device of this IBM Quantum account (it has: {listed}); use "
-                    "--offline for the bundled snapshots"
-                ),
-            )
-            if _status(r.failure) == 404 and r.name not in available
+            DeviceResult(r.name, failure=self._not_found(r.name, where))
+            if _not_found_answer(r) and r.name not in where
             else r
             for r in results
         ]
 
-    def build(self, name: str, parts: dict[str, Any]) -> DeviceSnapshot:
-        """The snapshot from the raw answers, parsed by qpumon's one IBM JSON parser.
-
-        With ``at`` the status (which is always the present one) is left out.
-        """
-        at = self.options.at
-        status = device_status(parts["status"]) if at is None else None
-        return snapshot_from_ibm(
-            parts["conf"],
-            parts["props"],
-            name=name,
-            status=status,
-            source=f"ibm:{name}" if at is None else f"ibm:{name}@{iso(at)}",
-            conf_where=f"{name} configuration",
-            props_where=f"{name} properties",
+    @staticmethod
+    def _not_found(name: str, where: dict[str, Instance]) -> DeviceNotFoundError:
+        listed = printable(", ".join(sorted(where))) or "none"  # names the service sent
+        return DeviceNotFoundError(
+            f"{name}: not a device of this IBM Quantum account (it has: {listed}); use "
+            "--offline for the bundled snapshots"
         )
 
-    def cached_configuration(self, name: str, version: str) -> dict[str, Any] | None:
-        """The cached configuration of ``name`` at ``version`` (None: fetch it)."""
-        if self.options.refresh or version == _UNKNOWN_VERSION:
-            return None
-        return self.cache.get(name, version)
 
-    def remember(self, name: str, version: str, conf: dict[str, Any]) -> None:
-        """Cache ``conf`` if it is the version the status announced."""
-        if version != _UNKNOWN_VERSION and str(conf.get("backend_version")) == version:
-            self.cache.put(name, version, conf)
-
-
-def _status(error: BaseException | None) -> int | None:
-    return error.status if isinstance(error, ServiceAnswerError) else None
-
-
-class _Fetch:
-    """The requests of one fetch, handled in whatever order their answers arrive."""
-
-    def __init__(self, source: LiveSource, pool: ThreadPoolExecutor, names: list[str]) -> None:
-        self.source, self.pool, self.names = source, pool, names
-        self.parts: dict[str, dict[str, Any]] = {n: {} for n in names}
-        self.errors: dict[str, dict[str, QpumonError]] = {n: {} for n in names}
-        self.pending: dict[Future[Any], tuple[str, str]] = {}
-        self.built: dict[str, DeviceResult] = {}
-
-    def run(self) -> list[DeviceResult]:
-        client = self.source.client
-        for name in self.names:
-            self._submit(name, "status", client.status, name)
-            self._submit(name, "props", client.properties, name, self.source.options.at)
-        while self.pending:
-            done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                self._collect(future, *self.pending.pop(future))
-        return [self._result(name) for name in self.names]
-
-    def _submit(self, name: str, part: str, call: Callable[..., Any], *args: Any) -> None:
-        self.pending[self.pool.submit(call, *args)] = (name, part)
-
-    def _collect(self, future: Future[Any], name: str, part: str) -> None:
-        error = future.exception()
-        if error is not None:
-            if not isinstance(error, QpumonError):
-                raise error
-            self.errors[name][part] = error
-            return
-        answer = self.parts[name][part] = future.result()
-        if part == "status":
-            version = self.parts[name]["version"] = str(
-                answer.get("backend_version") or _UNKNOWN_VERSION
-            )
-            cached = self.source.cached_configuration(name, version)
-            if cached is None:
-                self._submit(name, "conf", self.source.client.configuration, name)
-            else:
-                self.parts[name]["conf"] = cached
-        elif part == "conf":
-            self.source.remember(name, self.parts[name]["version"], answer)
-        if {"status", "props", "conf"} <= self.parts[name].keys():
-            self.built[name] = self._build(name)  # parse while other answers are on the way
-
-    def _build(self, name: str) -> DeviceResult:
-        if not self.parts[name]["props"]:
-            return DeviceResult(
-                name, failure=NoCalibrationError(_no_calibration(name, self.source.options.at))
-            )
-        try:
-            return DeviceResult(name, snapshot=self.source.build(name, self.parts[name]))
-        except QpumonError as exc:
-            return DeviceResult(name, failure=exc)
-
-    def _result(self, name: str) -> DeviceResult:
-        if name in self.built:
-            return self.built[name]
-        errors, at = self.errors[name], self.source.options.at
-        if "props" in errors and "status" not in errors and _status(errors["props"]) == 404:
-            errors["props"] = NoCalibrationError(_no_calibration(name, at))
-        failure = next(errors[p] for p in ("status", "props", "conf") if p in errors)
-        return DeviceResult(name, failure=failure)
+async def _calibration(
+    task: asyncio.Future[dict[str, Any] | None], name: str, at: datetime | None
+) -> dict[str, Any]:
+    """The calibration, or the error saying there is none (absent, or a 404 beside a status)."""
+    try:
+        props = await task
+    except ServiceAnswerError as exc:
+        if exc.status != 404:
+            raise
+        raise NoCalibrationError(_no_calibration(name, at)) from exc
+    if props is None:
+        raise NoCalibrationError(_no_calibration(name, at))
+    return props
 
 
 def _no_calibration(name: str, at: datetime | None) -> str:
     if at is None:
         return f"{name}: IBM Quantum has no calibration for this device"
     return f"{name}: IBM Quantum has no calibration of this device at or before {iso(at)}"
+
+
+def _settle(tasks: Sequence[asyncio.Future[Any] | None]) -> None:
+    """Cancel the tasks still running; collect the errors of those done (none goes unheard)."""
+    for task in tasks:
+        if task is not None:
+            task.cancel()
+            task.add_done_callback(_heard)
+
+
+def _heard(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def _not_found_answer(result: DeviceResult) -> bool:
+    failure = result.failure
+    return isinstance(failure, ServiceAnswerError) and failure.status == 404
+
+
+def _named(name: str, error: QpumonError) -> QpumonError:
+    """``error``, its message starting with the device's name if it does not name it."""
+    if name in str(error):
+        return error
+    kind = type(error)
+    named = kind.__new__(kind, f"{name}: {error}")  # without __init__: its arguments vary
+    named.__dict__.update(error.__dict__)
+    named.__cause__ = error
+    return named
+
+
+def _close_later(client: LiveClient) -> None:
+    runner.run_later(client.close())

@@ -114,7 +114,10 @@ def build_overview(
     ordered = tuple(sorted(summaries, key=lambda s: (SORT_KEYS[sort](s), s.name)))
     busy, best = least_busy(ordered), best_by_2q_error(ordered)
     table = _table(ordered, busy, best, failures)
-    all_notes = (*notes, *(f"{name}: {error}" for name, error in failures))
+    all_notes = (
+        *notes,
+        *(error if name in error else f"{name}: {error}" for name, error in failures),
+    )
     return OverviewReport(ordered, busy, best, table, tuple(failures), all_notes)
 
 

@@ -392,6 +392,7 @@ def _scaled(
     The JSON path ``{where}{part}[{index}]`` is only built for an error message.
     """
     cls = value.__class__
+    number: float
     if cls is float and value - value == 0.0:  # x - x is NaN for NaN and inf
         number = value
     elif cls is int and -(2**53) <= value <= 2**53:

@@ -1,0 +1,89 @@
+"""Ctrl-C ends a live command within a second, whatever it is waiting for."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.live.conftest import cli_env, start_cli
+from tests.live.ibm_server import IBMStandIn
+
+#: The bound of the issue; the waits are cancelled, not run out, so it is a wide margin.
+WITHIN = 1.0
+
+#: ``qpumon`` with every host-name lookup hanging for a minute (a DNS server that never answers).
+_HANGING_DNS = (
+    "import socket, sys, time\n"
+    "socket.getaddrinfo = lambda *args, **kwargs: time.sleep(60)\n"
+    "from qpumon.cli import main\n"
+    "main()\n"
+)
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the command never got that far"
+        time.sleep(0.02)
+
+
+def _interrupt(process: subprocess.Popen[str]) -> tuple[float, int, str]:
+    """Send Ctrl-C; (seconds until the process ended, its exit code, its stderr)."""
+    process.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    return time.monotonic() - start, process.returncode, stderr
+
+
+@pytest.mark.parametrize("fault", ["stall", "trickle"])
+def test_ctrl_c_ends_a_monitor_waiting_on_the_service(
+    stand_in: IBMStandIn, home: Path, fault: str
+) -> None:
+    if fault == "stall":
+        stand_in.stall("status", "*", 60)
+    else:
+        stand_in.trickle("properties", "*", 2.0)
+    process = start_cli("monitor", "ibm_fez", "--timeout", "120", env=cli_env(stand_in))
+    _wait_for(lambda: bool(stand_in.seen("status")) and bool(stand_in.seen("properties")))
+    elapsed, code, stderr = _interrupt(process)
+    assert elapsed < WITHIN
+    assert code == 130 and stderr.strip().startswith("qpumon: error:")
+
+
+def test_ctrl_c_ends_an_overview_of_many_requests(stand_in: IBMStandIn, home: Path) -> None:
+    stand_in.stall("properties", "*", 60)
+    stand_in.trickle("configuration", "*", 2.0)
+    process = start_cli("overview", "--live", "--refresh", env=cli_env(stand_in))
+    _wait_for(lambda: len(stand_in.seen("properties")) == 3)
+    elapsed, code, _ = _interrupt(process)
+    assert elapsed < WITHIN and code == 130
+
+
+def test_ctrl_c_ends_a_watch(stand_in: IBMStandIn, home: Path) -> None:
+    process = start_cli("overview", "--live", "--watch", "1", env=cli_env(stand_in))
+    _wait_for(lambda: len(stand_in.seen("status")) >= 6)  # the first refresh, then the second
+    stand_in.stall("status", "*", 60)  # the next refresh hangs
+    _wait_for(lambda: len(stand_in.seen("status")) >= 9)
+    elapsed, code, _ = _interrupt(process)
+    assert elapsed < WITHIN and code in (0, 130)
+
+
+def test_ctrl_c_ends_a_command_stuck_resolving_a_host_name(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    local = stand_in.url.replace("127.0.0.1", "localhost")
+    env = cli_env(stand_in, IAM_URL=local, QISKIT_IBM_URL=local + "/api/v1")
+    process = start_cli("monitor", "ibm_fez", env=env, python=("-c", _HANGING_DNS))
+    time.sleep(1.5)  # started, and waiting for the name of the IAM host
+    assert process.poll() is None
+    elapsed, code, _ = _interrupt(process)
+    assert elapsed < WITHIN and code == 130
+    assert stand_in.requests == []
