@@ -180,6 +180,11 @@ def _resolve_name(
     require_live: bool,
     notify: Notify | None,
 ) -> DeviceSnapshot:
+    if ":" in name:  # google:weber, iqm:garnet ...: the vendors' names (unknown ones listed)
+        from .vendors import resolve_vendor
+
+        _refuse_at(at, name)
+        return resolve_vendor(name)
     if not _live_name(name):
         _refuse_at(at, name)
         return default_bundled().load(name)

@@ -101,6 +101,11 @@ def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
         )
     if "n_qubits" in data:
         return snapshot_from_ibm(data, None, source=f"file:{path}", conf_where=str(path))
+    from .vendors import snapshot_from_document  # Amazon Braket, IonQ
+
+    found = snapshot_from_document(data, str(path))
+    if found is not None:
+        return found
     raise InputError(
         f"{path}: not a calibration file: expected IBM properties ($.qubits and $.gates), an IBM "
         "configuration ($.n_qubits) or a qpumon snapshot ($.qpumon_snapshot)"

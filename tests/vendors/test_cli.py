@@ -1,0 +1,161 @@
+"""Vendor devices through the real entry point: monitor, overview side by side with IBM, the
+messages for unknown names and missing extras, and IBM commands that import no vendor package."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+from cirq_google.engine.virtual_engine_factory import MEDIAN_CALIBRATIONS
+from pytket.extensions.quantinuum.backends.api_wrappers import OFFLINE_MACHINE_LIST
+
+from qpumon.sources import resolve
+from tests.core.cli_helpers import invoke, run
+from tests.vendors.conftest import (
+    IONQ_FIXTURE,
+    imported_vendor_packages,
+    package_folder,
+    read_json,
+    run_hiding,
+)
+
+FOUR = ("google:willow_pink", "quantinuum:h2-1", "iqm:garnet", "fake_fez")
+
+
+def test_monitor_google_weber() -> None:
+    result = run("monitor", "google:weber")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "google:weber"
+    assert "XEB per cycle" in result.stdout
+    assert result.stderr == ""
+
+
+def test_overview_of_four_vendors_side_by_side() -> None:
+    result = run("overview", *FOUR)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith(FOUR)]
+    assert sorted(row.split()[0] for row in rows) == sorted(FOUR)  # one table, a row each
+    assert "converted from a Pauli" in result.stdout  # Google's 1q error, converted and said so
+
+
+def test_overview_numbers_are_the_vendors() -> None:
+    result = run("overview", *FOUR, "-f", "json")
+    assert result.returncode == 0, result.stderr
+    devices = {d["name"]: d for d in json.loads(result.stdout)["devices"]}
+    assert set(devices) == set(FOUR)
+    raw = read_json(
+        package_folder("cirq_google")
+        / "devices"
+        / "calibrations"
+        / MEDIAN_CALIBRATIONS["willow_pink"]
+    )
+    t1 = [
+        m["values"][0]["doubleVal"]
+        for m in raw["metrics"]["metrics"]
+        if m["name"] == "single_qubit_idle_t1_micros"
+    ]
+    willow = devices["google:willow_pink"]
+    assert willow["median_t1_us"] == pytest.approx(statistics.median(t1), rel=1e-15)
+    assert (willow["one_qubit_definition"], willow["two_qubit_definition"]) == (
+        "pauli",
+        "xeb_cycle",
+    )
+    h21 = next(m for m in OFFLINE_MACHINE_LIST if m["name"] == "H2-1")["noise_specs"]
+    quantinuum = devices["quantinuum:h2-1"]
+    assert quantinuum["median_2q_error"] == h21["2q_gate_error"]["p2"]
+    assert quantinuum["vendor"] == "quantinuum" and quantinuum["connectivity"] == "all-to-all"
+    assert devices["iqm:garnet"]["provenance"] == "vendor sample data"
+    assert devices["fake_fez"]["vendor"] == "ibm"
+
+
+def test_a_snapshot_written_as_json_loads_back_the_same(tmp_path: Path) -> None:
+    out = tmp_path / "weber.json"
+    assert invoke("monitor", "google:weber", "-f", "json", "-o", out).exit_code == 0
+    loaded = resolve(out)
+    assert loaded == dataclasses.replace(resolve("google:weber"), source=loaded.source)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "rigetti:ankaa-3",
+            "qpumon: error: unknown vendor 'rigetti' in 'rigetti:ankaa-3' (known: google:, "
+            "quantinuum:, iqm:; IBM devices have no prefix, `qpumon list` shows every device)",
+        ),
+        (
+            "google:sycamore",
+            "qpumon: error: unknown google device 'sycamore' (known: google:rainbow, "
+            "google:weber, google:willow_pink)",
+        ),
+        (
+            "iqm:sirius",
+            "qpumon: error: unknown iqm device 'sirius' (known: iqm:adonis, iqm:aphrodite, "
+            "iqm:apollo, iqm:deneb, iqm:garnet)",
+        ),
+    ],
+)
+def test_an_unknown_vendor_or_device_lists_the_known_ones(name: str, message: str) -> None:
+    result = invoke("monitor", name)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == message
+
+
+def test_names_are_case_insensitive() -> None:
+    assert resolve("Quantinuum:H2-1").name == "quantinuum:h2-1"
+    assert resolve(" GOOGLE:Weber ").name == "google:weber"
+
+
+def test_a_vendor_name_has_no_past_calibration() -> None:
+    result = invoke("monitor", "google:weber", "--at", "2021-11-01")
+    assert result.exit_code == 2
+    assert "google:weber is not an IBM Quantum device" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "hidden", "line"),
+    [
+        (
+            "google:weber",
+            {"cirq_google"},
+            "google:weber needs cirq-google: pip install 'qpumon[google]'",
+        ),
+        (
+            "quantinuum:h2-1",
+            {"pytket"},
+            "quantinuum:h2-1 needs pytket-quantinuum: pip install 'qpumon[quantinuum]'",
+        ),
+        ("iqm:garnet", {"iqm"}, "iqm:garnet needs iqm-client: pip install 'qpumon[iqm]'"),
+    ],
+)
+def test_without_the_extra_one_line_names_it(name: str, hidden: set[str], line: str) -> None:
+    result = run_hiding(hidden, "monitor", name)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"qpumon: error: {line}"
+
+
+def test_a_broken_vendor_package_is_not_called_missing() -> None:
+    result = run_hiding({"duet"}, "monitor", "google:weber")  # a dependency of cirq
+    assert result.returncode == 2
+    assert "needs cirq-google, which is installed but cannot be imported" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("monitor", "fake_fez"),
+        ("overview", "fake_fez", "fake_torino"),
+        ("monitor", "-f", "json", "fake_kyoto"),
+    ],
+)
+def test_ibm_commands_import_no_vendor_package(args: tuple[str, ...]) -> None:
+    assert imported_vendor_packages(*args) == []
+
+
+def test_each_vendor_imports_only_its_own_package(tmp_path: Path) -> None:
+    assert imported_vendor_packages("monitor", "iqm:garnet") == ["iqm"]  # a namespace, no code
+    assert imported_vendor_packages("monitor", str(IONQ_FIXTURE)) == []
+    assert "cirq_google" not in imported_vendor_packages("monitor", "quantinuum:h1-1")

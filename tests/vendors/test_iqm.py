@@ -1,0 +1,158 @@
+"""IQM's fake backends against the error profiles their own code builds.
+
+iqm-client's fake-backend functions (``IQMFakeGarnet()`` ...) cannot be imported with qpumon's
+Qiskit (``iqm-client[qiskit]`` pins ``qiskit<2.2``), so the test runs each function's own code with
+recording stand-ins for the classes it imports (``IQMErrorProfile``, ``IQMFakeBackend``,
+``StaticQuantumArchitecture``): the profile objects and architectures the vendor's functions
+build, with comprehensions evaluated, independently of qpumon's reading of the files."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from typing import Any
+
+import pytest
+
+from qpumon.definitions import OTHER
+from qpumon.model import GRAPH, VENDOR_SAMPLE
+from qpumon.sources import resolve
+from qpumon.summary import summarize
+from tests.vendors.conftest import package_folder
+
+FAKES = package_folder("iqm.qiskit_iqm") / "fake_backends"
+DEVICES = ("adonis", "aphrodite", "apollo", "deneb", "garnet")
+
+
+class Recorded:
+    """Stands in for IQMErrorProfile and StaticQuantumArchitecture: keeps the arguments."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+
+
+class FakeBackend:
+    """Stands in for IQMFakeBackend: keeps its architecture and error profile."""
+
+    def __init__(self, architecture: Recorded, error_profile: Recorded, name: str = "") -> None:
+        self.architecture, self.error_profile, self.name = architecture, error_profile, name
+
+    def copy_with_error_profile(self, profile: Recorded) -> FakeBackend:
+        return FakeBackend(self.architecture, profile, self.name)
+
+
+@pytest.fixture(scope="module")
+def backends() -> dict[str, FakeBackend]:
+    """Each device's FakeBackend, built by the vendor's function (the stand-ins are in
+    ``sys.modules`` only while the functions run)."""
+    stubs = {
+        "iqm.qiskit_iqm": types.ModuleType("iqm.qiskit_iqm"),
+        "iqm.qiskit_iqm.fake_backends": types.ModuleType("iqm.qiskit_iqm.fake_backends"),
+        "iqm.qiskit_iqm.fake_backends.iqm_fake_backend": types.ModuleType("stub"),
+        "iqm.station_control": types.ModuleType("iqm.station_control"),
+        "iqm.station_control.interface": types.ModuleType("iqm.station_control.interface"),
+        "iqm.station_control.interface.models": types.ModuleType("stub"),
+    }
+    stubs["iqm.qiskit_iqm.fake_backends.iqm_fake_backend"].__dict__.update(
+        IQMErrorProfile=Recorded, IQMFakeBackend=FakeBackend
+    )
+    stubs["iqm.station_control.interface.models"].__dict__.update(
+        StaticQuantumArchitecture=Recorded
+    )
+    saved = {name: sys.modules.get(name) for name in stubs}
+    sys.modules.update(stubs)
+    built = {}
+    try:
+        for device in ("apollo", *(d for d in DEVICES if d != "apollo")):  # garnet needs apollo
+            name = f"iqm.qiskit_iqm.fake_backends.fake_{device}"
+            spec = importlib.util.spec_from_file_location(name, FAKES / f"fake_{device}.py")
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            saved.setdefault(name, sys.modules.get(name))
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            built[device] = getattr(module, f"IQMFake{device.capitalize()}")()
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = old
+    return built
+
+
+@pytest.fixture(params=DEVICES)
+def device(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_every_fake_backend_is_a_device() -> None:
+    from qpumon.sources.vendors import vendor_device_names
+
+    files = sorted(p.stem.removeprefix("fake_") for p in FAKES.glob("fake_*.py"))
+    assert files == list(DEVICES)
+    assert [n for n in vendor_device_names() if n.startswith("iqm:")] == [f"iqm:{d}" for d in files]
+
+
+def test_qubits_and_couplers(device: str, backends: dict[str, FakeBackend]) -> None:
+    backend = backends[device]
+    arch = backend.architecture.kwargs
+    profile = backend.error_profile.kwargs
+    snap = resolve(f"iqm:{device}")
+    resonators = list(arch["computational_resonators"])
+    assert list(snap.qubit_names) == list(arch["qubits"]) + resonators
+    assert snap.num_qubits == len(arch["qubits"]) + len(resonators)
+    assert snap.configuration["computational_resonators"] == resonators
+    index = {n: i for i, n in enumerate(snap.qubit_names)}
+    assert set(snap.coupling_edges) == {(index[a], index[b]) for a, b in arch["connectivity"]}
+    assert (snap.vendor, snap.connectivity, snap.calibrated_at) == ("iqm", GRAPH, None)
+    assert snap.provenance == VENDOR_SAMPLE
+    assert "vendor sample data" in snap.configuration["sample_data"]
+    assert snap.configuration["error_profile"] == profile["name"]
+    for qubit in snap.qubits:
+        name = snap.qubit_names[qubit.index]
+        assert qubit.t1_us == pytest.approx(profile["t1s"][name] / 1000, rel=1e-15)
+        assert qubit.t2_us == pytest.approx(profile["t2s"][name] / 1000, rel=1e-15)
+        readout = profile["readout_errors"].get(name)
+        if readout is None:
+            assert name in resonators and qubit.readout_error is None
+            continue
+        assert (qubit.prob_meas1_prep0, qubit.prob_meas0_prep1) == (readout["0"], readout["1"])
+        assert qubit.readout_error == pytest.approx((readout["0"] + readout["1"]) / 2, rel=1e-15)
+
+
+def test_gates_are_the_profiles_depolarizing_parameters(
+    device: str, backends: dict[str, FakeBackend]
+) -> None:
+    profile = backends[device].error_profile.kwargs
+    snap = resolve(f"iqm:{device}")
+    names = snap.qubit_names
+    expected = {}
+    for gate, errors in profile["single_qubit_gate_depolarizing_error_parameters"].items():
+        for qubit, error in errors.items():
+            expected[(gate, (qubit,))] = (error, profile["single_qubit_gate_durations"][gate])
+    for gate, errors in profile["two_qubit_gate_depolarizing_error_parameters"].items():
+        for pair, error in errors.items():
+            expected[(gate, tuple(pair))] = (error, profile["two_qubit_gate_durations"][gate])
+    got = {(g.gate, tuple(names[q] for q in g.qubits)): (g.error, g.length_ns) for g in snap.gates}
+    assert got == expected
+    assert {g.definition for g in snap.gates} == {OTHER}
+
+
+def test_garnet_has_its_own_profile_on_apollos_layout(backends: dict[str, FakeBackend]) -> None:
+    garnet, apollo = resolve("iqm:garnet"), resolve("iqm:apollo")
+    arch = backends["garnet"].architecture.kwargs
+    assert arch == backends["apollo"].architecture.kwargs
+    assert backends["garnet"].error_profile.kwargs["name"] == "Garnet"
+    assert garnet.coupling_edges == apollo.coupling_edges
+    assert garnet.configuration["architecture"] == "fake_apollo"
+    assert [q.t1_us for q in garnet.qubits] != [q.t1_us for q in apollo.qubits]
+
+
+def test_denebs_move_gates_stay_out_of_the_2q_median() -> None:
+    snap = resolve("iqm:deneb")
+    assert "move" not in snap.basis_gates
+    assert snap.configuration["resonator_gates"] == ["move"]
+    assert {g.error for g in snap.gates if g.gate == "move"} == {0.0}
+    assert summarize(snap).median_2q_error == 0.0128
