@@ -12,7 +12,10 @@ any noise: ``e_avg = e_P · d / (d + 1)`` with ``d = 2**n`` (Nielsen, Phys. Lett
 (2002); Magesan et al., PRA 85, 042311 (2012)). An XEB error per cycle estimates the Pauli error
 of the whole cycle (its two-qubit gate with the single-qubit gates around it; Arute et al.,
 Nature 574, 505 (2019)), so converting it is an upper estimate of the two-qubit gate's own
-average error.
+average error. A depolarizing parameter λ (the channel ``ρ → (1 − λ) ρ + λ I/d``, Qiskit Aer's
+``depolarizing_error``, in which IQM states its errors) has average infidelity
+``e_avg = λ · (d − 1)/d`` exactly; IQM composes the channel with thermal relaxation, so the
+converted number is a lower bound on the average error IQM's model gives the gate.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ AVERAGE = "average"
 PAULI = "pauli"
 #: Cross-entropy benchmarking error per cycle (Google): the Pauli error of one layer.
 XEB_CYCLE = "xeb_cycle"
+#: The parameter λ of a depolarizing channel (IQM): ρ → (1 − λ) ρ + λ I/d.
+DEPOLARIZING = "depolarizing"
 #: Readout assignment error: the mean of P(0|1) and P(1|0).
 ASSIGNMENT = "assignment"
 #: State preparation and measurement error (SPAM).
@@ -36,7 +41,7 @@ OTHER = "other"
 @dataclass(frozen=True, slots=True)
 class Definition:
     """A definition's short label (for a column), its name (for a heading) and its description
-    (for a footnote)."""
+    (for a footnote, a noun phrase with its article: "an average gate infidelity ...")."""
 
     key: str
     label: str
@@ -51,22 +56,28 @@ DEFINITIONS: dict[str, Definition] = {
             AVERAGE,
             "avg",
             "average",
-            "average gate infidelity 1 − F_avg (randomized benchmarking)",
+            "an average gate infidelity 1 − F_avg (randomized benchmarking)",
         ),
-        Definition(PAULI, "Pauli", "Pauli", "Pauli (process) infidelity 1 − F_pro"),
+        Definition(PAULI, "Pauli", "Pauli", "a Pauli (process) infidelity 1 − F_pro"),
         Definition(
             XEB_CYCLE,
             "XEB",
             "XEB per cycle",
-            "cross-entropy benchmarking (XEB) error per cycle, a Pauli error",
+            "a cross-entropy benchmarking (XEB) error per cycle, a Pauli error",
+        ),
+        Definition(
+            DEPOLARIZING,
+            "depol.",
+            "depolarizing parameter",
+            "a depolarizing-channel parameter λ",
         ),
         Definition(
             ASSIGNMENT,
             "assign.",
             "assignment",
-            "readout assignment error, mean of P(0|1) and P(1|0)",
+            "a readout assignment error, the mean of P(0|1) and P(1|0)",
         ),
-        Definition(SPAM, "SPAM", "SPAM", "state preparation and measurement (SPAM) error"),
+        Definition(SPAM, "SPAM", "SPAM", "a state preparation and measurement (SPAM) error"),
         Definition(OTHER, "other", "as defined by the vendor", "an error as the vendor defines it"),
     )
 }
@@ -97,6 +108,10 @@ def to_average(error: float, definition: str, num_qubits: int) -> Conversion | N
         d = 2**num_qubits
         formula = f"e_avg = e_P · d/(d+1), d = {d}"
         return Conversion(error * d / (d + 1), definition, formula)
+    if definition == DEPOLARIZING:
+        d = 2**num_qubits
+        formula = f"e_avg = λ · (d−1)/d, d = {d}, a lower bound: thermal relaxation adds to it"
+        return Conversion(error * (d - 1) / d, definition, formula)
     return None
 
 

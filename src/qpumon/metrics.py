@@ -170,6 +170,29 @@ GATE_LENGTH = Metric(
     "length_ns", "Length", "ns", "gate duration", True, 4, "gate", None, "seconds", 1e-9, "length"
 )
 
+
+def _device(key: str, export: str, label: str, description: str, lower: bool = True) -> Metric:
+    unit, base, factor = ("µs", "seconds", 1e-6) if key.endswith("_us") else ("", "ratio", 1.0)
+    return Metric(key, label, unit, description, lower, 3, "device", None, base, factor, export)
+
+
+#: The values a source gives for a whole device (``DeviceSnapshot.device_values``), keyed like
+#: :data:`qpumon.model.DEVICE_KEYS`; what an error means is in each value's definition.
+DEVICE_METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        _device("1q_error", "1q_error", "1q error", "single-qubit gate error"),
+        _device("2q_error", "2q_error", "2q error", "two-qubit gate error"),
+        _device("readout_error", "readout_error", "Readout error", "readout error"),
+        _device("spam_error", "spam_error", "SPAM error", "state preparation and measurement"),
+        _device("memory_error", "memory_error", "Memory error", "error per qubit while idle"),
+        _device("crosstalk_error", "crosstalk_error", "Crosstalk error", "crosstalk error"),
+        _device("t1_us", "t1", "T1", "energy relaxation time", lower=False),
+        _device("t2_us", "t2", "T2", "dephasing time", lower=False),
+        _device("quantum_volume", "quantum_volume", "Quantum volume", "quantum volume", False),
+    )
+}
+
 #: Aliases accepted on the command line for the per-qubit metrics.
 ALIASES: dict[str, str] = {
     "t1": "t1_us",

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from .definitions import ASSIGNMENT, AVERAGE, SPAM
 from .model import GRAPH, MEASURED, DeviceSnapshot, DeviceStatus, GateCalibration
 
 #: The gate whose error stands for "the 1q error" of a device, by preference: ``sx`` on today's
-#: devices, ``u2`` (one pulse, like sx) on the old u1/u2/u3 ones.
-ONE_QUBIT_REFERENCE_GATES = ("sx", "u2", "x", "u3")
+#: devices, ``u2`` (one pulse, like sx) on the old u1/u2/u3 ones; ``rb`` is Amazon Braket's
+#: per-qubit randomized-benchmarking error (preferred over its simultaneous one, as IBM's are
+#: measured qubit by qubit).
+ONE_QUBIT_REFERENCE_GATES = ("sx", "u2", "x", "u3", "rb")
 #: The chain length IBM quotes EPLG for.
 EPLG_CHAIN = 100
 
@@ -26,7 +29,9 @@ class DeviceSummary:
 
     Medians come from per-qubit and per-gate values; where a source gives only device-level
     values (Quantinuum), those are the headline. ``*_definition`` says what each error median
-    means (:mod:`qpumon.definitions`); a median never mixes definitions.
+    means (:mod:`qpumon.definitions`); a median never mixes definitions. ``device_level`` names
+    the headline fields that are the source's one device-wide value rather than a median
+    (``median_t1_us``...).
     """
 
     name: str
@@ -58,6 +63,7 @@ class DeviceSummary:
     readout_definition: str | None = ASSIGNMENT
     one_qubit_definition: str | None = AVERAGE
     two_qubit_definition: str | None = AVERAGE
+    device_level: frozenset[str] = frozenset()
 
     @property
     def flagged(self) -> int:
@@ -136,9 +142,16 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
     one_qubit = [g for g in snapshot.gates if g.gate == reference and len(g.qubits) == 1]
     t1 = _per_qubit_or_device(snapshot, "t1_us", [q.t1_us for q in qubits])
     t2 = _per_qubit_or_device(snapshot, "t2_us", [q.t2_us for q in qubits])
-    readout, readout_definition = _readout(snapshot)
-    one_q, one_q_definition = _gate_median(snapshot, one_qubit, "1q_error", include_flagged)
-    two_q, two_q_definition = _gate_median(snapshot, entanglers, "2q_error", include_flagged)
+    readout = _readout(snapshot)
+    one_q = _gate_median(snapshot, one_qubit, "1q_error", include_flagged)
+    two_q = _gate_median(snapshot, entanglers, "2q_error", include_flagged)
+    headline = {
+        "median_t1_us": t1,
+        "median_t2_us": t2,
+        "median_readout_error": readout,
+        "median_1q_error": one_q,
+        "median_2q_error": two_q,
+    }
     return DeviceSummary(
         name=snapshot.name,
         num_qubits=snapshot.num_qubits,
@@ -147,15 +160,15 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         calibrated_at=snapshot.calibrated_at,
         source=snapshot.source,
         has_calibration=snapshot.has_calibration,
-        median_t1_us=t1,
-        median_t2_us=t2,
-        mean_t1_us=mean(q.t1_us for q in qubits) if qubits else t1,
-        mean_t2_us=mean(q.t2_us for q in qubits) if qubits else t2,
-        median_readout_error=readout,
+        median_t1_us=t1.value,
+        median_t2_us=t2.value,
+        mean_t1_us=mean(q.t1_us for q in qubits) if qubits else t1.value,
+        mean_t2_us=mean(q.t2_us for q in qubits) if qubits else t2.value,
+        median_readout_error=readout.value,
         one_qubit_gate=reference,
-        median_1q_error=one_q,
+        median_1q_error=one_q.value,
         two_qubit_gates=snapshot.two_qubit_basis_gates,
-        median_2q_error=two_q,
+        median_2q_error=two_q.value,
         eplg_100=eplg(snapshot),
         failed_gates=len(snapshot.failed_gates),
         failed_2q_gates=sum(1 for g in entanglers if g.failed),
@@ -166,37 +179,50 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         vendor=snapshot.vendor,
         connectivity=snapshot.connectivity,
         provenance=snapshot.provenance,
-        readout_definition=readout_definition,
-        one_qubit_definition=one_q_definition,
-        two_qubit_definition=two_q_definition,
+        readout_definition=readout.definition,
+        one_qubit_definition=one_q.definition,
+        two_qubit_definition=two_q.definition,
+        device_level=frozenset(key for key, found in headline.items() if found.device_level),
     )
+
+
+class _Headline(NamedTuple):
+    """A headline number, its definition, and whether it is the device's one value."""
+
+    value: float | None
+    definition: str | None = None
+    device_level: bool = False
+
+
+def _device(snapshot: DeviceSnapshot, key: str, definition: str | None = None) -> _Headline:
+    found = snapshot.device_value(key)
+    if found is None:
+        return _Headline(None)
+    return _Headline(found.value, found.definition or definition, True)
 
 
 def _per_qubit_or_device(
     snapshot: DeviceSnapshot, key: str, values: list[float | None]
-) -> float | None:
+) -> _Headline:
     found = median(values)
-    if found is None:
-        device = snapshot.device_value(key)
-        return None if device is None else device.value
-    return found
+    return _device(snapshot, key) if found is None else _Headline(found)
 
 
-def _readout(snapshot: DeviceSnapshot) -> tuple[float | None, str | None]:
+def _readout(snapshot: DeviceSnapshot) -> _Headline:
     """The median readout (assignment) error, else the device's readout or SPAM error."""
     found = median(q.readout_error for q in snapshot.qubits)
     if found is not None:
-        return found, ASSIGNMENT
+        return _Headline(found, ASSIGNMENT)
     for key, definition in (("readout_error", ASSIGNMENT), ("spam_error", SPAM)):
-        device = snapshot.device_value(key)
-        if device is not None:
-            return device.value, device.definition or definition
-    return None, None
+        device = _device(snapshot, key, definition)
+        if device.value is not None:
+            return device
+    return _Headline(None)
 
 
 def _gate_median(
     snapshot: DeviceSnapshot, gates: list[GateCalibration], key: str, include_flagged: bool
-) -> tuple[float | None, str | None]:
+) -> _Headline:
     """The median error of ``gates`` and its definition (the gates' most common one; gates of
     another definition are left out rather than mixed in), else the device-level ``key``."""
     measured = [g for g in gates if g.error is not None]
@@ -204,8 +230,5 @@ def _gate_median(
         definitions = [g.definition for g in measured]
         chosen = max(dict.fromkeys(definitions), key=definitions.count)
         same = [g for g in measured if g.definition == chosen]
-        return median(gate_errors(same, include_flagged)), chosen
-    device = snapshot.device_value(key)
-    if device is None:
-        return None, None
-    return device.value, device.definition
+        return _Headline(median(gate_errors(same, include_flagged)), chosen)
+    return _device(snapshot, key)

@@ -111,6 +111,7 @@ def _to_json(summary: DeviceSummary) -> dict[str, Any]:
         value = data[name]
         data[name] = None if value is None else value.isoformat()
     data["two_qubit_gates"] = list(summary.two_qubit_gates)
+    data["device_level"] = sorted(summary.device_level)
     return data
 
 
@@ -122,4 +123,5 @@ def _from_json(data: dict[str, Any]) -> DeviceSummary:
         raw = values[name]
         values[name] = None if raw is None else parse_iso(raw)
     values["two_qubit_gates"] = tuple(values["two_qubit_gates"])
+    values["device_level"] = frozenset(values["device_level"])
     return DeviceSummary(**values)

@@ -159,3 +159,23 @@ def test_each_vendor_imports_only_its_own_package(tmp_path: Path) -> None:
     assert imported_vendor_packages("monitor", "iqm:garnet") == ["iqm"]  # a namespace, no code
     assert imported_vendor_packages("monitor", str(IONQ_FIXTURE)) == []
     assert "cirq_google" not in imported_vendor_packages("monitor", "quantinuum:h1-1")
+
+
+def test_monitor_shows_device_values_with_uncertainties_and_says_they_are_not_medians() -> None:
+    h21 = next(m for m in OFFLINE_MACHINE_LIST if m["name"] == "H2-1")["noise_specs"]
+    result = run("monitor", "quantinuum:h2-1", "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(",") for line in result.stdout.splitlines()]
+    device = {r[4]: float(r[5]) for r in rows if r[1] == "device"}
+    assert device["2q_error"] == h21["2q_gate_error"]["p2"]
+    assert device["1q_error"] == h21["1q_gate_error"]["p1"]
+    text = run("monitor", "quantinuum:h2-1").stdout
+    assert "Device 2q error" in text and "Median 2q error" not in text
+    assert "Device values" in text and "all-to-all" in text
+
+
+def test_monitor_names_vendor_qubits_and_says_sample_data_is_not_measured() -> None:
+    text = run("monitor", "iqm:garnet").stdout
+    assert "Q0 (QB1)" in text  # IQM's own name beside qpumon's index
+    assert "vendor sample data, not measurements" in text
+    assert "depolarizing" in text  # what PRX and CZ errors are

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from qpumon.definitions import OTHER
+from qpumon.definitions import DEPOLARIZING
 from qpumon.model import GRAPH, VENDOR_SAMPLE
 from qpumon.sources import resolve
 from qpumon.summary import summarize
@@ -137,7 +137,7 @@ def test_gates_are_the_profiles_depolarizing_parameters(
             expected[(gate, tuple(pair))] = (error, profile["two_qubit_gate_durations"][gate])
     got = {(g.gate, tuple(names[q] for q in g.qubits)): (g.error, g.length_ns) for g in snap.gates}
     assert got == expected
-    assert {g.definition for g in snap.gates} == {OTHER}
+    assert {g.definition for g in snap.gates} == {DEPOLARIZING}
 
 
 def test_garnet_has_its_own_profile_on_apollos_layout(backends: dict[str, FakeBackend]) -> None:

@@ -12,8 +12,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS
-from ..metrics import GATE_ERROR, GATE_LENGTH, MISSING, QUBIT_METRICS, qubit_metric, value_getter
-from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
+from ..metrics import (
+    DEVICE_METRICS,
+    GATE_ERROR,
+    GATE_LENGTH,
+    MISSING,
+    QUBIT_METRICS,
+    qubit_metric,
+    value_getter,
+)
+from ..model import ALL_TO_ALL, MEASURED, DeviceSnapshot, GateCalibration, QubitCalibration
 from ..summary import DeviceSummary, count, entries_on_couplers, summarize
 from ..times import format_age, format_time
 from .configuration import configuration_lines
@@ -22,6 +30,7 @@ from .monitor_tables import (
     MAX_GATE_ROWS,
     QubitColumns,
     couplers,
+    device_value_table,
     entry_order,
     gate_table,
     qubit_columns,
@@ -62,6 +71,7 @@ class MonitorReport:
     qubits: Table | None
     gates: Table | None
     qubit_columns: QubitColumns | None = None
+    device_values: Table | None = None
     notes: tuple[str, ...] = field(default=())
     gate_selection: tuple[GateCalibration, ...] = ()
 
@@ -77,6 +87,7 @@ class MonitorReport:
         parts: list[Section] = [Pairs(None, self.header)]
         if self.summary_lines:
             parts.append(Pairs("Summary", self.summary_lines))
+        parts += [self.device_values] if self.device_values is not None else []
         parts.append(Pairs("Configuration", self.configuration, code=True))
         parts += [t for t in (self.qubits, self.gates) if t is not None]
         if self.notes:
@@ -118,6 +129,7 @@ def build_monitor(
         else qubit_table(snapshot, columns, selected, summary.one_qubit_gate),
         gates=gate_table(snapshot, chosen, limit) if chosen else None,
         qubit_columns=columns,
+        device_values=device_value_table(snapshot) if snapshot.device_values else None,
         gate_selection=tuple(chosen),
         notes=()
         if snapshot.has_calibration
@@ -151,6 +163,7 @@ def _header(snapshot: DeviceSnapshot, now: datetime) -> list[tuple[str, str]]:
         calibrated += f" ({format_age(snapshot.calibrated_at, now)})"
     lines = [
         ("Device", snapshot.name),
+        ("Vendor", VENDOR_NAMES.get(snapshot.vendor, snapshot.vendor)),
         ("Processor", snapshot.processor or MISSING),
         ("Version", snapshot.backend_version or MISSING),
         ("Qubits", str(snapshot.num_qubits)),
@@ -158,8 +171,12 @@ def _header(snapshot: DeviceSnapshot, now: datetime) -> list[tuple[str, str]]:
         ("Pending jobs", pending),
         ("Calibrated", calibrated),
     ]
+    if snapshot.connectivity == ALL_TO_ALL:
+        lines.append(("Connectivity", "all-to-all (any two qubits interact)"))
+    if snapshot.provenance != MEASURED:
+        lines.append(("Data", f"{snapshot.provenance}, not measurements"))
     oldest, newest = _measured_range(snapshot)
-    if oldest is not None and newest is not None:
+    if oldest is not None and newest is not None and oldest != newest:
         lines.append(
             (
                 "Values measured",
@@ -178,22 +195,30 @@ def _measured_range(snapshot: DeviceSnapshot) -> tuple[datetime | None, datetime
 
 
 def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
-    """The summary section: medians and counts of flagged values."""
+    """The summary section: medians (or the device's one value, where the source gives only
+    that) and counts of flagged values."""
     t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     flagged_note = " (flagged gates included)" if summary.include_flagged else ""
-    two_q = two_qubit_label(summary)
+    two_q = two_qubit_label(summary) + " error" + _kind(summary.two_qubit_definition, AVERAGE)
     readout = "readout error" + _kind(summary.readout_definition, ASSIGNMENT)
-    one_q = f"{(summary.one_qubit_gate or '1q').upper()} error"
+    one_q = f"{summary.one_qubit_gate.upper()} error" if summary.one_qubit_gate else "1q error"
     one_q += _kind(summary.one_qubit_definition, AVERAGE)
+
+    def headline(field: str, what: str) -> str:
+        return f"{'Device' if field in summary.device_level else 'Median'} {what}"
+
     lines = [
-        ("Median T1", t1.format_with_unit(summary.median_t1_us)),
-        ("Median T2", t2.format_with_unit(summary.median_t2_us)),
-        (f"Median {readout}", GATE_ERROR.format(summary.median_readout_error)),
-        (f"Median {one_q}" + flagged_note, GATE_ERROR.format(summary.median_1q_error)),
+        (headline("median_t1_us", "T1"), t1.format_with_unit(summary.median_t1_us)),
+        (headline("median_t2_us", "T2"), t2.format_with_unit(summary.median_t2_us)),
         (
-            f"Median {two_q} error" + _kind(summary.two_qubit_definition, AVERAGE) + flagged_note,
-            _two_qubit_median(summary),
+            headline("median_readout_error", readout),
+            GATE_ERROR.format(summary.median_readout_error),
         ),
+        (
+            headline("median_1q_error", one_q) + flagged_note,
+            GATE_ERROR.format(summary.median_1q_error),
+        ),
+        (headline("median_2q_error", two_q) + flagged_note, _two_qubit_median(summary)),
     ]
     if summary.eplg_100 is not None:
         lines.append(("EPLG (100-qubit layer)", GATE_ERROR.format(summary.eplg_100)))
@@ -255,6 +280,16 @@ def selected_qubits(
     return qubits
 
 
+#: How reports name each vendor.
+VENDOR_NAMES = {
+    "ibm": "IBM",
+    "google": "Google",
+    "quantinuum": "Quantinuum",
+    "iqm": "IQM",
+    "braket": "Amazon Braket",
+    "ionq": "IonQ",
+}
+
 MONITOR_COLUMNS = ("device", "kind", "gate", "qubits", "metric", "value", "unit", "flag")
 
 
@@ -282,6 +317,10 @@ def monitor_records(report: MonitorReport) -> list[list[Any]]:
                     ]
                 )
     snapshot = report.snapshot
+    for value in snapshot.device_values:
+        rows.append(
+            [name, "device", "", "", value.key, value.value, DEVICE_METRICS[value.key].unit, ""]
+        )
     entries = sorted(couplers(snapshot, report.gate_selection), key=entry_order(snapshot))
     for gate, _ in entries:  # every entry, even where the table shows only the worst
         qubits = " ".join(map(str, gate.qubits))

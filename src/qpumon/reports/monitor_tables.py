@@ -14,8 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..metrics import GATE_ERROR, GATE_LENGTH, MISSING, Metric, all_qubit_metrics, qubit_values
-from ..model import DeviceSnapshot, GateCalibration, QubitCalibration
+from ..definitions import AVERAGE, DEFINITIONS
+from ..metrics import (
+    DEVICE_METRICS,
+    GATE_ERROR,
+    GATE_LENGTH,
+    MISSING,
+    Metric,
+    all_qubit_metrics,
+    qubit_values,
+)
+from ..model import DeviceSnapshot, DeviceValue, GateCalibration, QubitCalibration
 from .tables import DETAIL, DUPLICATE, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
 
 #: Qubit metrics that stay on a narrow terminal (with the device's reference 1q gate error).
@@ -73,7 +82,7 @@ def qubit_table(
     )
     rows = tuple(
         (
-            Cell(f"Q{q.index}", q.index),
+            Cell(snapshot.qubit_name(q.index), q.index),
             *(
                 _metric_cell(m, values[i], _qubit_flag(q, m, values[i]))
                 for m, values in columns.shown
@@ -86,7 +95,59 @@ def qubit_table(
     if columns.omitted:
         notes.append("Not in the data for any qubit: " + ", ".join(columns.omitted) + ".")
     notes.append(FLAGS_NOTE)
+    one_qubit = [g for g in snapshot.gates if len(g.qubits) == 1]
+    notes += definitions_note(one_qubit)
     return Table("Qubits", header, rows, tuple(notes))
+
+
+def definitions_note(gates: Sequence[GateCalibration]) -> list[str]:
+    """A note naming the gates whose errors are not average gate infidelities (IQM's
+    depolarizing parameters, Google's Pauli errors), and what they are."""
+    by_definition: dict[str, dict[str, None]] = {}
+    for gate in gates:
+        if gate.definition not in (None, AVERAGE):
+            by_definition.setdefault(gate.definition, {})[gate.gate.upper()] = None
+    parts = [
+        f"{', '.join(names)} errors are {_description(definition)}"
+        for definition, names in by_definition.items()
+    ]
+    return [f"Not average gate infidelities: {'; '.join(parts)}."] if parts else []
+
+
+def _description(definition: str | None) -> str:
+    found = DEFINITIONS.get(definition or "")
+    return f"{definition!r}, as the source defines it" if found is None else found.description
+
+
+def device_value_table(snapshot: DeviceSnapshot) -> Table:
+    """The values given for the whole device, with what each error means and its stated
+    uncertainty."""
+    columns = (
+        Column("quantity", "Quantity", numeric=False, priority=ESSENTIAL),
+        Column("value", "Value", priority=ESSENTIAL),
+        Column("uncertainty", "±", priority=USEFUL),
+        Column("definition", "Definition", numeric=False, priority=USEFUL, wrap=True),
+        Column("measured", "Measured", numeric=False, priority=DETAIL),
+    )
+    rows = tuple(_device_row(value) for value in snapshot.device_values)
+    return Table("Device values", columns, rows, ("± is the uncertainty the source states.",))
+
+
+def _device_row(value: DeviceValue) -> tuple[Cell, ...]:
+    metric = DEVICE_METRICS[value.key]
+    if value.key == "quantum_volume" and value.value.is_integer():
+        text = f"{int(value.value):,}"
+    else:
+        text = metric.format(value.value)
+    found = DEFINITIONS.get(value.definition or "")
+    when = value.measured_at
+    return (
+        Cell(metric.header, value.key),
+        Cell(text, value.value),
+        _metric_cell(metric, value.uncertainty, None),
+        Cell(MISSING, None, "missing") if found is None else Cell(found.name, value.definition),
+        Cell(MISSING, None, "missing") if when is None else Cell(when.strftime("%Y-%m-%d"), when),
+    )
 
 
 def _metric_columns(columns: QubitColumns, reference_gate: str | None) -> list[Column]:
@@ -162,16 +223,18 @@ def gate_table(
 ) -> Table:
     """One row per entry of :func:`couplers` of ``gates`` (in :func:`entry_order`); past
     ``limit`` gates, only the ``limit`` worst (failed first, then by error), with a note."""
+    chosen = list(gates)
+    stated = any(g.uncertainty is not None for g in chosen)  # Braket's standard errors
     columns = (
         Column("gate", "Gate", numeric=False, priority=ESSENTIAL),
         Column("qubits", "Qubits", numeric=False, priority=ESSENTIAL),
         Column("error", GATE_ERROR.header, priority=ESSENTIAL),
+        *((Column("uncertainty", "±", priority=DETAIL),) if stated else ()),
         Column("length_ns", GATE_LENGTH.header, priority=USEFUL),
         Column("measured", "Measured", numeric=False, priority=DETAIL),
         Column("flags", "Flags", numeric=False, priority=ESSENTIAL, wrap=True),
     )
     notes = [DIRECTIONS_NOTE]
-    chosen = list(gates)
     if limit is not None and len(chosen) > limit:
         chosen = heapq.nlargest(limit, chosen, key=_badness)
         notes.insert(
@@ -192,11 +255,13 @@ def gate_table(
                 Cell(gate.gate, gate.gate),
                 Cell(("-" if merged else "->").join(map(str, gate.qubits)), gate.qubits),
                 _metric_cell(GATE_ERROR, gate.error, flag),
+                *((_metric_cell(GATE_ERROR, gate.uncertainty, None),) if stated else ()),
                 _metric_cell(GATE_LENGTH, gate.length_ns, None),
                 dates[when],
                 Cell("FAILED" if gate.failed else "", "failed" if gate.failed else None, flag),
             )
         )
+    notes += definitions_note(chosen)
     return Table("Multi-qubit gates", columns, tuple(rows), tuple(notes))
 
 

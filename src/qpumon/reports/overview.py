@@ -12,6 +12,7 @@ from typing import Any
 from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label, to_average
 from ..errors import UsageError
 from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
+from ..model import MEASURED
 from ..summary import DeviceSummary
 from .document import Notes, Section, tables_records
 from .tables import DETAIL, ESSENTIAL, MINOR, USEFUL, Cell, Column, Table
@@ -72,6 +73,7 @@ def summary_dict(summary: DeviceSummary) -> dict[str, Any]:
     """A summary as JSON-ready data (datetimes as ISO-8601, the status as an object)."""
     data = dataclasses.asdict(summary)
     data["flagged"] = summary.flagged
+    data["device_level"] = sorted(summary.device_level)
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
 
 
@@ -158,12 +160,19 @@ def _table(
     rows = [_row(s, c, busy, best) for s, c in zip(summaries, compared, strict=True)]
     rows += [_error_row(name) for name, _ in failures]
     notes = [
-        "Medians over qubits and gates: 1q err is the SX (U2 on old devices) error and 2q err "
-        "the native entangler's, both average gate infidelities 1 − F_avg; Readout err is the "
-        "assignment error. IBM's error = 1 flags are left out and counted in Failed; Flagged = "
-        "failed gates + readout errors >= 0.5 + qubits with T2 > 2·T1."
+        "Medians over qubits and gates: 1q err is the reference one-qubit gate's error (SX; U2 "
+        "on old IBM devices) and 2q err the native entangler's, both average gate infidelities "
+        "1 − F_avg; Readout err is the assignment error. IBM's error = 1 flags are left out and "
+        "counted in Failed; Flagged = failed gates + readout errors >= 0.5 + qubits with "
+        "T2 > 2·T1."
     ]
     notes += [note for c in compared for note in c.notes]
+    unmeasured = [s.name for s in summaries if s.provenance != MEASURED]
+    if unmeasured:
+        notes.append(
+            f"{', '.join(unmeasured)}: not measurements (Marks says what they are); compare "
+            "them with measured devices with care."
+        )
     columns: tuple[Column, ...] = _COLUMNS
     for keys, why in _OPTIONAL.items():
         index = [i for i, c in enumerate(columns) if c.key in keys]
@@ -202,21 +211,21 @@ def compare(summary: DeviceSummary) -> Compared:
             values[arity] = None
             labels.append(f"{what}: {label(definition)}, not shown")
             notes.append(
-                f"{summary.name}: {what} is a {DEFINITIONS[definition].description}; no formula "
+                f"{summary.name}: {what} is {DEFINITIONS[definition].description}; no formula "
                 "converts it to an average gate infidelity, so it is left out here"
             )
             continue
         values[arity] = converted.value
         labels.append(f"{what} from {label(definition)}")
         notes.append(
-            f"{summary.name}: {what} converted from a {DEFINITIONS[definition].description} "
+            f"{summary.name}: {what} converted from {DEFINITIONS[definition].description} "
             f"({converted.formula})"
         )
     readout = summary.readout_definition
     if readout not in (None, ASSIGNMENT):
         labels.append(f"Readout err is {label(readout)}")
         notes.append(
-            f"{summary.name}: Readout err is a {DEFINITIONS[readout].description}; no formula "
+            f"{summary.name}: Readout err is {DEFINITIONS[readout].description}; no formula "
             "converts it to an assignment error"
         )
     return Compared(values[1], values[2], tuple(labels), tuple(notes))
@@ -225,6 +234,7 @@ def compare(summary: DeviceSummary) -> Compared:
 def _row(s: DeviceSummary, c: Compared, busy: str | None, best: str | None) -> tuple[Cell, ...]:
     t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     marks = [m for m, hit in (("least busy", s.name == busy), ("best 2q", s.name == best)) if hit]
+    marks += [] if s.provenance == MEASURED else [s.provenance]
     status = MISSING if s.status is None else ("up" if s.status.operational else "down")
     pending = _pending(s)
     return (

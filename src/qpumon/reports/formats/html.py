@@ -67,8 +67,14 @@ def monitor_body(report: MonitorReport) -> str:
         f'<p class="sub">{escape(subtitle(report))}</p>',
         summary_cards(report),
         *_notes(report.notes),
-        *figures(snapshot),
     ]
+    if report.device_values is not None:
+        rows = [(row, [None] * len(row)) for row in report.device_values.rows]
+        parts += [
+            "<h2>Device values</h2>",
+            table_html(report.device_values, "device-values", rows, None, filter_box=False),
+        ]
+    parts += figures(snapshot)
     if report.qubits is not None:
         parts += ["<h2>Qubits</h2>", qubit_table(report)]
     if report.gates is not None:
@@ -160,10 +166,13 @@ def qubit_table(report: MonitorReport) -> str:
 def gate_table(report: MonitorReport) -> str:
     """The monitor's gate table, each value's measurement time in its tooltip."""
     assert report.gates is not None
+    keys = [c.key for c in report.gates.columns]
+    measured = keys.index("measured")
+    dated = {"error", "uncertainty", "length_ns"}
     rows = []
     for row in report.gates.rows:
-        when = row[4].value if isinstance(row[4].value, datetime) else None
-        rows.append((row, [None, None, when, when, None, None]))
+        when = row[measured].value if isinstance(row[measured].value, datetime) else None
+        rows.append((row, [when if key in dated else None for key in keys]))
     return table_html(report.gates, "gate-table", rows, report.snapshot.calibrated_at)
 
 

@@ -19,8 +19,9 @@ What the numbers mean (the ``IQMErrorProfile`` docstring):
 - ``single_qubit_gate_depolarizing_error_parameters`` (``prx``) and
   ``two_qubit_gate_depolarizing_error_parameters`` (``cz``, ``move``, per ordered pair): the
   parameter of a depolarizing channel that, "concatenated with a thermal relaxation channel,
-  leads to average gate fidelities that would be determined by benchmarking". It is neither an
-  average nor a Pauli infidelity by itself, so its definition is ``OTHER``.
+  leads to average gate fidelities that would be determined by benchmarking". The parameter is
+  Qiskit Aer's ``depolarizing_error`` λ, so its definition is ``DEPOLARIZING``: a comparison
+  converts it to ``λ · (d − 1)/d``, a lower bound on the modelled average gate error.
 - ``*_gate_durations``: gate durations in ns.
 - ``readout_errors[q]["0"]`` = P(1|0) and ``["1"]`` = P(0|1); the readout (assignment) error is
   their mean.
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ...consistency import check_snapshot
-from ...definitions import OTHER
+from ...definitions import DEPOLARIZING
 from ...errors import InputError
 from ...model import VENDOR_SAMPLE, DeviceSnapshot, GateCalibration, QubitCalibration
 from . import VENDORS, vendor_folder
@@ -244,5 +245,5 @@ def _gate(gate: str, qubits: tuple[int, ...], error: Any, length: Any) -> GateCa
         float(error),
         None if length is None else float(length),
         None,
-        OTHER,
+        DEPOLARIZING,
     )
