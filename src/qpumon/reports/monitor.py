@@ -317,10 +317,9 @@ def monitor_records(report: MonitorReport) -> list[list[Any]]:
                     ]
                 )
     snapshot = report.snapshot
-    for value in snapshot.device_values:
-        rows.append(
-            [name, "device", "", "", value.key, value.value, DEVICE_METRICS[value.key].unit, ""]
-        )
+    for device in snapshot.device_values:
+        unit = DEVICE_METRICS[device.key].unit
+        rows.append([name, "device", "", "", device.key, device.value, unit, ""])
     entries = sorted(couplers(snapshot, report.gate_selection), key=entry_order(snapshot))
     for gate, _ in entries:  # every entry, even where the table shows only the worst
         qubits = " ".join(map(str, gate.qubits))
