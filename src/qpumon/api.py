@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import ServiceError, UsageError
-from .model import DeviceSnapshot
+from .model import VENDOR_NAMES, DeviceSnapshot
 from .reports.monitor import MonitorOptions, MonitorReport, build_monitor
 from .sources import SourceOptions, default_bundled
 
@@ -120,22 +120,56 @@ def _account_devices(live: LiveOptions | None) -> list[str]:
     return connect(live or LiveOptions()).names()
 
 
-def list_devices() -> list[DeviceListing]:
-    """Every bundled device with its size, processor and snapshot date."""
+def list_devices(vendor: str = "ibm") -> list[DeviceListing]:
+    """Every device available offline from ``vendor`` (``ibm``: the bundled snapshots;
+    ``google``, ``quantinuum``, ``iqm``: their packages' devices; ``all``) with its size,
+    processor and snapshot date."""
     from .reports.listing import DeviceListing
-    from .summary_cache import bundled_summaries
 
-    return [
-        DeviceListing(s.name, s.num_qubits, s.processor, s.calibrated_at)
-        for s in bundled_summaries()
-    ]
+    listed: list[DeviceListing] = []
+    if vendor in ("ibm", "all"):
+        from .summary_cache import bundled_summaries
+
+        listed += [
+            DeviceListing(s.name, s.num_qubits, s.processor, s.calibrated_at)
+            for s in bundled_summaries()
+        ]
+    if vendor != "ibm":
+        from .sources import resolve
+        from .sources.vendors import vendor_device_names
+
+        names = [n for n in vendor_device_names() if vendor == "all" or n.startswith(f"{vendor}:")]
+        for name in names:
+            snapshot = resolve(name)
+            listed.append(
+                DeviceListing(
+                    name,
+                    snapshot.num_qubits,
+                    snapshot.processor,
+                    snapshot.calibrated_at,
+                    snapshot.vendor,
+                )
+            )
+    return listed
 
 
-def list_report() -> Report:
-    """``qpumon list`` as a report."""
+def list_report(vendor: str = "ibm") -> Report:
+    """``qpumon list`` as a report: ``vendor``'s devices (see :func:`list_devices`), and a note
+    on the vendors whose package is missing or, for IBM's alone, how to list the others."""
     from .reports.listing import listing_report
 
-    return listing_report(list_devices())
+    if vendor == "ibm":
+        notes = ["Other vendors' devices: qpumon list --vendor all (or google, quantinuum, iqm)."]
+        return listing_report(list_devices(vendor), notes=notes)
+    from .sources.vendors import VENDORS, unavailable_vendors
+
+    if vendor != "all" and vendor not in VENDORS:
+        known = ", ".join(["ibm", *VENDORS, "all"])
+        raise UsageError(f"--vendor: unknown vendor {vendor!r}; choose one of {known}")
+    missing = unavailable_vendors()
+    notes = [m for name, m in missing.items() if vendor in (name, "all")]
+    title = "Devices" if vendor == "all" else f"{VENDOR_NAMES.get(vendor, vendor)} devices"
+    return listing_report(list_devices(vendor), title, notes)
 
 
 def best_report(

@@ -179,3 +179,27 @@ def test_monitor_names_vendor_qubits_and_says_sample_data_is_not_measured() -> N
     assert "Q0 (QB1)" in text  # IQM's own name beside qpumon's index
     assert "vendor sample data, not measurements" in text
     assert "depolarizing" in text  # what PRX and CZ errors are
+
+
+def test_list_every_vendor_against_the_vendors_own_lists() -> None:
+    result = run("list", "--vendor", "all", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    listed = {d["device"]: d for d in json.loads(result.stdout)}
+    google = {f"google:{name}" for name in MEDIAN_CALIBRATIONS}
+    quantinuum = {f"quantinuum:{m['name'].lower()}" for m in OFFLINE_MACHINE_LIST}
+    iqm_files = (package_folder("iqm") / "qiskit_iqm" / "fake_backends").glob("fake_*.py")
+    iqm = {f"iqm:{path.stem.removeprefix('fake_')}" for path in iqm_files}
+    for names, vendor in ((google, "google"), (quantinuum, "quantinuum"), (iqm, "iqm")):
+        assert {n for n, d in listed.items() if d["vendor"] == vendor} == names
+    h21 = next(m for m in OFFLINE_MACHINE_LIST if m["name"] == "H2-1")
+    assert listed["quantinuum:h2-1"]["qubits"] == h21["n_qubits"]
+    assert listed["fake_fez"]["vendor"] == "ibm"
+
+
+def test_list_says_how_to_see_other_vendors_and_what_a_missing_one_needs() -> None:
+    assert "qpumon list --vendor all" in run("list").stdout
+    result = run_hiding({"cirq_google"}, "list", "--vendor", "google")
+    assert result.returncode == 0
+    assert "listing the google devices needs cirq-google: pip install 'qpumon[google]'" in (
+        result.stdout
+    )

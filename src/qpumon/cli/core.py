@@ -13,17 +13,30 @@ from .. import api
 from ..errors import UsageError
 from ..reports.monitor import MonitorOptions
 from ..reports.overview import SORT_KEYS
+from ..sources.vendors import VENDORS
 from .options import Output, flag_options, output_options, source_options
 
 if TYPE_CHECKING:
     from ..sources import SourceOptions
 
 
+#: The vendors ``list --vendor`` names (their devices are read offline from their packages).
+VENDOR_CHOICES = tuple(VENDORS)
+
+
 @click.command(name="list")
+@click.option(
+    "--vendor",
+    type=click.Choice(["ibm", *VENDOR_CHOICES, "all"], case_sensitive=False),
+    default="ibm",
+    show_default=True,
+    help="Whose devices: IBM's bundled snapshots, another vendor's offline devices "
+    "(google, quantinuum, iqm: their extras), or all.",
+)
 @output_options("list")
-def list_command(out: Output) -> None:
-    """Every bundled device: name, qubits, processor and snapshot date."""
-    out.emit(api.list_report())
+def list_command(vendor: str, out: Output) -> None:
+    """Every device available offline: name, qubits, processor and snapshot date."""
+    out.emit(api.list_report(vendor.lower()))
 
 
 @click.command()

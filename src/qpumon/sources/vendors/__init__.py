@@ -109,7 +109,7 @@ def unavailable_vendors() -> dict[str, str]:
     missing: dict[str, str] = {}
     for vendor in VENDORS.values():
         try:
-            _source(vendor).device_names()
+            _source(vendor).device_names(f"listing the {vendor.name} devices")
         except MissingExtraError as exc:
             missing[vendor.name] = str(exc)
     return missing
