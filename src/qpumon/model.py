@@ -21,6 +21,17 @@ GRAPH, ALL_TO_ALL = "graph", "all-to-all"
 #: Where a snapshot's numbers come from: measured calibration, a vendor's sample data (fake
 #: backends whose numbers look made up), or qpumon's synthetic demo history.
 MEASURED, VENDOR_SAMPLE, SYNTHETIC = "measured", "vendor sample data", "synthetic"
+#: How reports name the vendors a snapshot's ``vendor`` may hold (others are shown as they are).
+VENDOR_NAMES = {
+    "ibm": "IBM",
+    "google": "Google",
+    "quantinuum": "Quantinuum",
+    "iqm": "IQM",
+    "braket": "Amazon Braket",
+    "ionq": "IonQ",
+    "rigetti": "Rigetti",
+    "quera": "QuEra",
+}
 
 #: IBM marks a gate whose benchmark has failed for several days with an error of exactly 1.
 FAILED_GATE_ERROR = 1.0
@@ -195,6 +206,12 @@ class DeviceSnapshot:
     device_values: tuple[DeviceValue, ...] = ()
     qubit_names: tuple[str, ...] = ()
     provenance: str = MEASURED
+
+    def _repr_html_(self) -> str:
+        """The snapshot's monitor report in a notebook (Jupyter's rich display)."""
+        from .reports.notebook import snapshot_html
+
+        return snapshot_html(self)
 
     @property
     def has_calibration(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from ..reports.document import TablesReport
@@ -15,9 +16,12 @@ from .diff import diff_snapshots, pick_pair
 from .drift import drift
 from .series import History, read_history, select_metric
 
+if TYPE_CHECKING:
+    from ..store.records import Reader
+
 
 def metric_history(
-    db: str | Path | None,
+    db: str | Path | Reader | None,
     device: str,
     metric: str | None = None,
     qubit: int | None = None,
@@ -47,7 +51,7 @@ def metric_history(
 
 
 def history_of(
-    db: str | Path | None,
+    db: str | Path | Reader | None,
     device: str,
     metric: str | None = None,
     qubit: int | None = None,
@@ -62,7 +66,7 @@ def history_of(
 
 
 def drift_of(
-    db: str | Path | None, device: str, since: datetime | None = None, top: int = 20
+    db: str | Path | Reader | None, device: str, since: datetime | None = None, top: int = 20
 ) -> TablesReport:
     """``qpumon drift`` as a report: the newest snapshot against each subject's baseline."""
     with reading(db) as store:
@@ -70,7 +74,7 @@ def drift_of(
 
 
 def diff_of(
-    db: str | Path | None,
+    db: str | Path | Reader | None,
     device: str,
     start: datetime | None = None,
     end: datetime | None = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ from ..errors import (
     ServiceAnswerError,
 )
 from ..gc_pause import paused_gc
-from ..model import DeviceSnapshot
+from ..model import DeviceSnapshot, DeviceStatus
 from ..printable import printable
 from ..sources.ibm_json import snapshot_from_ibm
 from ..times import iso
@@ -57,6 +57,25 @@ class DeviceResult:
     def error(self) -> str | None:
         """The failure as one line (None when the snapshot was fetched)."""
         return None if self.failure is None else str(self.failure)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """One device's status, or the error that prevented it."""
+
+    name: str
+    status: DeviceStatus | None = None
+    failure: QpumonError | None = field(default=None, compare=False)
+
+
+R = TypeVar("R", DeviceResult, StatusResult)
+
+
+def _raise_rejected(results: Sequence[DeviceResult | StatusResult]) -> None:
+    """A rejected token is raised once rather than repeated on every device."""
+    rejected = next((r.failure for r in results if isinstance(r.failure, AccountError)), None)
+    if rejected is not None:
+        raise rejected
 
 
 class LiveSource:
@@ -113,9 +132,14 @@ class LiveSource:
         """
         with paused_gc():
             results = self._run(self._fetch(list(names), at))
-        rejected = next((r.failure for r in results if isinstance(r.failure, AccountError)), None)
-        if rejected is not None:
-            raise rejected
+        _raise_rejected(results)
+        return results
+
+    def statuses(self, names: Sequence[str]) -> list[StatusResult]:
+        """The status of each of ``names``, in order: one ``/status`` request per device, all
+        at once (a server refreshes queues often and calibrations seldom)."""
+        results = self._run(self._statuses(list(names)))
+        _raise_rejected(results)
         return results
 
     # -- the coroutines ----------------------------------------------------------------------
@@ -146,27 +170,46 @@ class LiveSource:
         return where
 
     async def _fetch(self, names: list[str], at: datetime | None) -> list[DeviceResult]:
+        async def one(name: str, instance: Instance) -> DeviceResult:
+            return DeviceResult(name, snapshot=await self._snapshot(name, instance, at))
+
+        done = await self._each(names, one, DeviceResult)
+        explained = await self._explain_unknown(done)
+        by_name = {r.name: r for r in explained}
+        return [by_name[n] for n in names]
+
+    async def _statuses(self, names: list[str]) -> list[StatusResult]:
+        async def one(name: str, instance: Instance) -> StatusResult:
+            return StatusResult(name, device_status(await self.client.status(instance, name)))
+
+        done = {r.name: r for r in await self._each(names, one, StatusResult)}
+        return [done[n] for n in names]
+
+    async def _each(
+        self,
+        names: list[str],
+        one: Callable[[str, Instance], Awaitable[R]],
+        failed: Callable[..., R],
+    ) -> list[R]:
+        """``one(name, instance)`` for each distinct name at once, on the instance that lists
+        it; a failure becomes ``failed(name, failure=error)``, naming the device."""
         unique = list(dict.fromkeys(names))
         instances = await self._get_instances()
         if len(instances) > 1 and any(n not in self._where for n in unique):
             await self._listing()
-        done = await asyncio.gather(*(self._device(n, instances, at) for n in unique))
-        explained = await self._explain_unknown(list(done))
-        by_name = dict(zip(unique, explained, strict=True))
-        return [by_name[n] for n in names]
 
-    async def _device(
-        self, name: str, instances: list[Instance], at: datetime | None
-    ) -> DeviceResult:
-        instance = instances[0] if len(instances) == 1 else self._where.get(name)
-        try:
-            if instance is None:
-                raise self._not_found(name, self._where)
-            return DeviceResult(name, snapshot=await self._snapshot(name, instance, at))
-        except AccountError as exc:
-            return DeviceResult(name, failure=exc)  # about the account: raised by fetch()
-        except QpumonError as exc:
-            return DeviceResult(name, failure=_named(name, exc))
+        async def guarded(name: str) -> R:
+            instance = instances[0] if len(instances) == 1 else self._where.get(name)
+            try:
+                if instance is None:
+                    raise self._not_found(name, self._where)
+                return await one(name, instance)
+            except AccountError as exc:
+                return failed(name, failure=exc)  # about the account: raised by the caller
+            except QpumonError as exc:
+                return failed(name, failure=_named(name, exc))
+
+        return list(await asyncio.gather(*(guarded(n) for n in unique)))
 
     async def _snapshot(self, name: str, instance: Instance, at: datetime | None) -> DeviceSnapshot:
         client, cache = self.client, ConfigCache(self.root, instance.api_url)

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..history.series import History
 from ..reports.history import SYNTHETIC_NOTE
+from .mpl import drawn
 
 #: Up to this many subjects are drawn one line each.
 MAX_LINES = 12
@@ -31,13 +32,13 @@ def history_figure(history: History) -> Any:
     times: list[Any] = [s.calibrated_at for s in history.snapshots]
     if len(history.series) <= MAX_LINES:
         for subject, values in history.series.items():
-            ax.plot(times, _clean(history, values), marker=".", label=subject)
+            ax.plot(times, _clean(history, values), marker=".", label=drawn(subject))
         ax.legend(fontsize="small", ncols=2)
     else:
         _bands(ax, history, times)
     metric = history.selection.metric
     ax.set_ylabel(metric.header)
-    title = f"{history.device}: {history.selection.label}"
+    title = drawn(f"{history.device}: {history.selection.label}")
     ax.set_title(title + (f" ({SYNTHETIC_NOTE})" if history.synthetic else ""), fontsize="medium")
     ax.grid(alpha=0.3)
     figure.autofmt_xdate()

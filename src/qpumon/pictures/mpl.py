@@ -9,6 +9,7 @@ backend and an existing good file survives any error.
 from __future__ import annotations
 
 import io
+import re
 from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import Any
@@ -94,10 +95,17 @@ def save(figure: Any, path: str) -> None:
     write_output(path, data)
 
 
+#: The one ``<style>`` element matplotlib writes into an SVG (``*{stroke-linejoin: round; ...}``).
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.S)
+
+
 def svg_text(figure: Any) -> str:
-    """``figure`` as SVG markup (for inlining in HTML: no XML prolog or DOCTYPE)."""
+    """``figure`` as SVG markup for inlining in HTML: no XML prolog or DOCTYPE, and no
+    ``<style>`` element: its rule would style the whole page, and a Content-Security-Policy that
+    forbids inline style sheets would block it; the pages' style sheet carries it, scoped to
+    SVG (:data:`qpumon.reports.formats.html_assets.CSS`)."""
     text = render(figure, "svg").decode("utf-8")
-    return text[text.index("<svg") :]
+    return _STYLE_ELEMENT.sub("", text[text.index("<svg") :])
 
 
 def _metadata(fmt: str) -> dict[str, Any] | None:

@@ -78,6 +78,12 @@ class TablesReport:
     data: Any = None
     rows: Callable[[], Sequence[Sequence[Any]]] | None = field(default=None, compare=False)
 
+    def _repr_html_(self) -> str:
+        """The report in a notebook (Jupyter's rich display)."""
+        from .notebook import report_html
+
+        return report_html(self)
+
     def sections(self) -> Sequence[Section]:
         """The sections as given."""
         return self.parts

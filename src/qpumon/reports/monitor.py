@@ -21,7 +21,14 @@ from ..metrics import (
     qubit_metric,
     value_getter,
 )
-from ..model import ALL_TO_ALL, MEASURED, DeviceSnapshot, GateCalibration, QubitCalibration
+from ..model import (
+    ALL_TO_ALL,
+    MEASURED,
+    VENDOR_NAMES,
+    DeviceSnapshot,
+    GateCalibration,
+    QubitCalibration,
+)
 from ..summary import DeviceSummary, count, entries_on_couplers, summarize
 from ..times import format_age, format_time
 from .configuration import configuration_lines
@@ -81,6 +88,12 @@ class MonitorReport:
     def title(self) -> str:
         """The device's name."""
         return self.snapshot.name
+
+    def _repr_html_(self) -> str:
+        """The report in a notebook (Jupyter's rich display)."""
+        from .notebook import report_html
+
+        return report_html(self)
 
     def sections(self) -> Sequence[Section]:
         """Header, summary, configuration, the qubit and gate tables, notes."""
@@ -279,16 +292,6 @@ def selected_qubits(
         qubits = qubits[: max(options.worst, 0)]
     return qubits
 
-
-#: How reports name each vendor.
-VENDOR_NAMES = {
-    "ibm": "IBM",
-    "google": "Google",
-    "quantinuum": "Quantinuum",
-    "iqm": "IQM",
-    "braket": "Amazon Braket",
-    "ionq": "IonQ",
-}
 
 MONITOR_COLUMNS = ("device", "kind", "gate", "qubits", "metric", "value", "unit", "flag")
 

@@ -33,6 +33,12 @@ class OverviewReport:
     kind = "overview"
     title = ""
 
+    def _repr_html_(self) -> str:
+        """The report in a notebook (Jupyter's rich display)."""
+        from .notebook import report_html
+
+        return report_html(self)
+
     def sections(self) -> Sequence[Section]:
         """The devices table, then the notes."""
         return [self.table, Notes(self.notes)] if self.notes else [self.table]

@@ -84,8 +84,12 @@ def open_reader(db: str | Path | None = None) -> Reader:
 
 
 @contextmanager
-def reading(db: str | Path | None = None) -> Iterator[Reader]:
-    """:func:`open_reader`, closed when the block ends."""
+def reading(db: str | Path | Reader | None = None) -> Iterator[Reader]:
+    """:func:`open_reader`, closed when the block ends; an already open reader (a server's
+    store) is used as it is and left open for its owner."""
+    if db is not None and not isinstance(db, str | Path):
+        yield db
+        return
     reader = open_reader(db)
     try:
         yield reader

@@ -4,6 +4,7 @@ no CDN): the HTML format and the web dashboard share them."""
 from __future__ import annotations
 
 CSS = """
+svg * { stroke-linejoin: round; stroke-linecap: butt; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
        max-width: 1400px; padding: 16px 24px; color: #1d1d1f; background: #fafafa; }
 h1 { font-size: 22px; margin: 4px 0 2px; } h2 { font-size: 17px; margin: 28px 0 8px; }

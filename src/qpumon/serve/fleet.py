@@ -1,0 +1,167 @@
+"""The fleet: the overview report of every device the server holds (the same report as
+``qpumon overview``), and its table as the fleet page shows it, with each median's trend from
+the store (drawn by the page's script from :func:`trend_data`), the calibration's age and
+where each device comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from ..reports.overview import OverviewReport, build_overview
+from ..reports.tables import MINOR, USEFUL, Cell, Column, Table
+from ..summary import summarize
+from ..times import format_time
+from .state import DeviceState, FleetView
+from .trends import TREND_FIELDS, values
+
+#: Headers of the columns whose changes are not highlighted (they change as time passes).
+QUIET_COLUMNS = ("Age",)
+_AGE = Column("calibration_age_hours", "Age", priority=USEFUL)
+#: The overview's calibration date column, replaced by the age (the date is its tooltip).
+_DATE = "calibrated"
+_SOURCE = Column("source", "Source", numeric=False, priority=MINOR)
+
+
+def fleet_report(view: FleetView) -> OverviewReport:
+    """The overview of every device with a snapshot (stale ones included) and a row for each
+    that failed without one (its error in the notes)."""
+    states = list(view.devices.values())
+    summaries = [summarize(s.snapshot) for s in states if s.snapshot is not None]
+    failures = [(s.name, s.error) for s in states if s.snapshot is None and s.error is not None]
+    return build_overview(summaries, "name", failures)
+
+
+def fleet_notices(view: FleetView) -> list[tuple[str, str]]:
+    """What the fleet page says above the table, as ``(tone, text)``: stale devices with their
+    error (``stale``), the collector's problems (``error``), devices still loading."""
+    notices = [("stale", stale_note(s)) for s in view.devices.values() if s.stale]
+    notices += [("error", problem) for problem in view.problems]
+    if view.loading:
+        notices.append(("", f"loading: {', '.join(view.loading)}"))
+    return notices
+
+
+def stale_note(state: DeviceState) -> str:
+    """``ibm_fez: stale: the fetch at ... failed: ...; showing the snapshot fetched at ...``."""
+    return (
+        f"{state.name}: stale: the fetch at {format_time(state.failed_at)} failed: {state.error}; "
+        f"showing the snapshot fetched at {format_time(state.fetched_at)}"
+    )
+
+
+def fleet_table(report: OverviewReport, view: FleetView, now: datetime) -> Table:
+    """The overview's table with the calibration's age in place of its date (the date is the
+    age's tooltip, see :func:`fleet_rows`) and each device's source (live, bundled, file;
+    stale; error)."""
+    table = report.table
+    keep = [i for i, c in enumerate(table.columns) if c.key != _DATE]
+    rows = []
+    for row in table.rows:
+        state = view.device(str(row[0].value))
+        rows.append((*(row[i] for i in keep), _age(state, now), _source(state)))
+    columns = (*(table.columns[i] for i in keep), _AGE, _SOURCE)
+    return Table(table.title, columns, tuple(rows), table.notes)
+
+
+def fleet_rows(
+    table: Table, view: FleetView
+) -> list[tuple[tuple[Cell, ...], list[datetime | None]]]:
+    """The fleet table's rows as :func:`~qpumon.reports.formats.html.table_html` takes them:
+    the age cell dated with the calibration time (its tooltip)."""
+    age = next(i for i, c in enumerate(table.columns) if c.key == _AGE.key)
+    out = []
+    for row in table.rows:
+        state = view.device(str(row[0].value))
+        dates: list[datetime | None] = [None] * len(row)
+        if state is not None and state.snapshot is not None:
+            dates[age] = state.snapshot.calibrated_at
+        out.append((row, dates))
+    return out
+
+
+def trend_data(table: Table, view: FleetView) -> dict[str, Any]:
+    """The stored trend of each median shown in ``table``, for the page's sparklines:
+    ``{"columns": {column index: field}, "devices": {name: {field: [values]}}}``."""
+    columns = {str(i): c.key for i, c in enumerate(table.columns) if c.key in TREND_FIELDS}
+    devices = {
+        name: {field: values(state.trend, field) for field in columns.values()}
+        for name, state in view.devices.items()
+        if len(state.trend) > 1
+    }
+    return {"columns": columns, "devices": devices}
+
+
+def ages(view: FleetView, now: datetime) -> tuple[str, ...]:
+    """Every device's calibration age as shown: the fleet page changes when one of them does."""
+    return tuple(_age_text(s, now) for s in view.devices.values())
+
+
+def devices_document(report: OverviewReport, view: FleetView) -> dict[str, Any]:
+    """``/api/devices``: the overview document (``qpumon overview -f json``) and, under
+    ``serving``, where each device comes from and how its last fetch went."""
+    document = report.document()
+    document["serving"] = {name: _serving(state) for name, state in view.devices.items()}
+    document["problems"] = list(view.problems)
+    return document
+
+
+def _serving(state: DeviceState) -> dict[str, Any]:
+    return {
+        "source": state.kind,
+        "spec": state.spec,
+        "stale": state.stale,
+        "up": state.up,
+        "error": state.error,
+        "fetched_at": _iso(state.fetched_at),
+        "failed_at": _iso(state.failed_at),
+        "errors_total": state.errors_total,
+        "trend": {
+            "calibrated_at": [_iso(s.calibrated_at) for s in state.trend],
+            **{field: values(state.trend, field) for field in TREND_FIELDS},
+        },
+    }
+
+
+def _age(state: DeviceState | None, now: datetime) -> Cell:
+    when = None if state is None or state.snapshot is None else state.snapshot.calibrated_at
+    if when is None:
+        return Cell("—", None, "missing")
+    hours = (now - when).total_seconds() / 3600.0
+    return Cell(age_text(hours), hours)
+
+
+def age_text(hours: float) -> str:
+    """A calibration age, short: ``12 min``, ``5.2 h``, ``23 d``, ``1.8 y``."""
+    if hours < 1:
+        return f"{max(0, round(hours * 60))} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    days = hours / 24
+    return f"{days:.0f} d" if days < 365 else f"{days / 365:.1f} y"
+
+
+def _age_text(state: DeviceState, now: datetime) -> str:
+    when = None if state.snapshot is None else state.snapshot.calibrated_at
+    return "" if when is None else age_text((now - when).total_seconds() / 3600.0)
+
+
+def _source(state: DeviceState | None) -> Cell:
+    if state is None:
+        return Cell("—", None, "missing")
+    if state.stale:
+        return Cell(f"{state.kind}, stale", "stale", "failed")
+    if state.error is not None:
+        return Cell("error", "error", "failed")
+    return Cell(state.kind, state.kind)
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
+
+
+def rows_with_dates(table: Table) -> Sequence[tuple[tuple[Cell, ...], list[datetime | None]]]:
+    """``table``'s rows as :func:`~qpumon.reports.formats.html.table_html` takes them (no cell
+    of these tables carries a measurement time)."""
+    return [(row, [None] * len(row)) for row in table.rows]

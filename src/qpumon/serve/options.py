@@ -1,0 +1,99 @@
+"""What ``qpumon serve`` was asked: devices, address, schedule, store, rules and access token."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import stat
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from ..errors import UsageError
+from ..printable import printable
+from ..sources import SourceOptions
+
+#: Addresses that only this machine can reach.
+LOOPBACK_NAMES = ("localhost",)
+#: The longest access token file read (a token is a line).
+MAX_TOKEN_BYTES = 4096
+#: The shortest access token accepted: a guessable token protects nothing.
+MIN_TOKEN_CHARS = 16
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """The server's settings.
+
+    ``devices`` empty means every bundled device plus, with an account, every device of it.
+    ``every`` is the calibration period of live devices, ``status_every`` that of their status
+    (a device whose last fetch failed is retried at the status period). ``db`` names the
+    history database (None: ``QPUMON_DB``, else the default SQLite file). ``auth_token``, when
+    set, is required as ``Authorization: Bearer <token>`` on every route but ``/healthz``.
+    """
+
+    devices: tuple[str, ...] = ()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db: str | None = None
+    every: timedelta = timedelta(minutes=30)
+    status_every: timedelta = timedelta(minutes=1)
+    rules: Path | None = None
+    auth_token: str | None = field(default=None, repr=False)
+    source: SourceOptions = field(default_factory=SourceOptions)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise UsageError(f"--port: {self.port} is not a TCP port (0 to 65535)")
+        if self.source.at is not None:
+            raise UsageError("--at asks for a past calibration; qpumon serve shows the current one")
+
+    @property
+    def loopback(self) -> bool:
+        """True if only this machine can reach the server."""
+        return is_loopback(self.host)
+
+    def warnings(self) -> list[str]:
+        """What the operator should know before the server starts."""
+        if self.loopback or self.auth_token is not None:
+            return []
+        return [
+            f"--host {printable(self.host)} makes the dashboard reachable from other machines "
+            "without authentication; give --auth-token-file to require a bearer token"
+        ]
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and the loopback addresses (``127.0.0.0/8``, ``::1``)."""
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def read_token_file(path: Path) -> str:
+    """The bearer token in ``path`` (its first line, without surrounding spaces)."""
+    try:
+        info = path.stat()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TOKEN_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"--auth-token-file {path}: cannot read it ({exc.strerror})") from exc
+    if len(data) > MAX_TOKEN_BYTES:
+        raise UsageError(f"--auth-token-file {path}: longer than {MAX_TOKEN_BYTES} bytes")
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    token = lines[0].strip() if lines else ""
+    if len(token) < MIN_TOKEN_CHARS or any(c.isspace() or not c.isprintable() for c in token):
+        raise UsageError(
+            f"--auth-token-file {path}: the first line must be a token of at least "
+            f"{MIN_TOKEN_CHARS} printable characters without spaces (e.g. from "
+            "`openssl rand -hex 32`)"
+        )
+    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise UsageError(
+            f"--auth-token-file {path}: other users can read it; make it private (chmod 600 {path})"
+        )
+    return token

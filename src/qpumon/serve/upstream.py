@@ -1,0 +1,123 @@
+"""Where the server's devices come from: which are read once and which are fetched live, and
+the live IBM Quantum source behind the latter (signed in on first use, in the collector's
+thread, never in a request)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import QpumonError
+from ..sources import SourceOptions, default_bundled, is_live_name
+from ..sources.files import looks_like_file
+from .state import BUNDLED, FILE, LIVE
+
+if TYPE_CHECKING:
+    from ..live.options import LiveOptions
+    from ..live.source import DeviceResult, LiveSource, StatusResult
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The devices to serve: ``static`` specs are read once (bundled names, files, and live
+    names when there is no account: their bundled snapshot), ``live`` ones fetched from IBM
+    Quantum on a schedule; ``account`` adds every device the account lists."""
+
+    static: tuple[str, ...]
+    live: tuple[str, ...]
+    account: bool
+    source: SourceOptions
+
+    @property
+    def has_live(self) -> bool:
+        """True if any device is (or may be) fetched live."""
+        return bool(self.live) or self.account
+
+    def kind(self, spec: str) -> str:
+        """``live``, ``bundled`` or ``file``: how ``spec`` is refreshed."""
+        if spec in self.live:
+            return LIVE
+        return FILE if looks_like_file(spec) else BUNDLED
+
+
+def make_plan(devices: Sequence[str], source: SourceOptions) -> Plan:
+    """The plan for ``devices`` (none: every bundled device, plus the account's when one is
+    configured and ``--offline`` was not given)."""
+    account = not source.offline and _has_account(source.live)
+    if not devices:
+        return Plan(tuple(default_bundled().names()), (), account, source)
+    unique = list(dict.fromkeys(d.strip() for d in devices if d.strip()))
+    live = [d for d in unique if account and _live_name(d)]
+    static = [d for d in unique if d not in live]
+    return Plan(tuple(static), tuple(live), False, source)
+
+
+def static_name(spec: str) -> str:
+    """The name a static device is shown under before it is read (a bundled device's
+    canonical name; a file's name until its snapshot names the device)."""
+    if looks_like_file(spec):
+        return Path(spec).name or spec
+    return default_bundled().resolve(spec) or spec
+
+
+class LiveUpstream:
+    """The IBM Quantum devices of the account that ``options`` select."""
+
+    def __init__(self, options: LiveOptions | None) -> None:
+        from ..live.options import LiveOptions
+
+        self.options = options if options is not None else LiveOptions()
+
+    def _source(self) -> LiveSource:
+        from ..live import connect
+
+        return connect(self.options)  # signed in once per process, then shared
+
+    def names(self) -> list[str]:
+        """Every device of the account, sorted."""
+        return self._source().names()
+
+    def fetch(self, names: Sequence[str]) -> list[DeviceResult]:
+        """The current snapshot (or the error) of each of ``names``, fetched concurrently."""
+        return self._source().fetch(list(names))
+
+    def statuses(self, names: Sequence[str]) -> list[StatusResult]:
+        """The status (or the error) of each of ``names``, fetched concurrently."""
+        return self._source().statuses(list(names))
+
+    def secrets(self) -> tuple[str, ...]:
+        """The API keys this source may send: never to be shown on a page, metric or log."""
+        import os
+
+        from ..live.accounts import ENV, find_account
+
+        found = [self.options.token, os.environ.get(ENV["token"])]
+        try:
+            account = find_account(self.options)
+        except QpumonError:
+            account = None
+        if account is not None:
+            found.append(account.token)
+        return tuple(dict.fromkeys(s for s in found if s))
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every form of every secret replaced (the live client's redaction)."""
+    if not secrets:
+        return text
+    from ..live.faults import redact as live_redact
+
+    return live_redact(text, *secrets)
+
+
+def _has_account(live: LiveOptions | None) -> bool:
+    from ..live.accounts import has_account
+    from ..live.options import LiveOptions
+
+    return has_account(live if live is not None else LiveOptions())
+
+
+def _live_name(spec: str) -> bool:
+    return is_live_name(spec)
