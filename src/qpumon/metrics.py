@@ -70,8 +70,10 @@ class Metric:
 
     @property
     def prometheus_name(self) -> str:
-        """``qpumon_<scope>_<quantity>_<base unit>``, as Prometheus names metrics."""
-        return f"qpumon_{self.scope}_{self.export or self.key}_{self.base_unit}"
+        """``qpumon_<scope>_<quantity>_<base unit>`` (no unit for a count), as Prometheus names
+        metrics."""
+        name = f"qpumon_{self.scope}_{self.export or self.key}"
+        return f"{name}_{self.base_unit}" if self.base_unit else name
 
     @property
     def is_error(self) -> bool:
@@ -173,6 +175,7 @@ GATE_LENGTH = Metric(
 
 def _device(key: str, export: str, label: str, description: str, lower: bool = True) -> Metric:
     unit, base, factor = ("µs", "seconds", 1e-6) if key.endswith("_us") else ("", "ratio", 1.0)
+    base = "" if key == "quantum_volume" else base  # a count, not a ratio
     return Metric(key, label, unit, description, lower, 3, "device", None, base, factor, export)
 
 

@@ -14,11 +14,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from qpumon.metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
+from qpumon.metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
 from tests.conftest import raw
 from tests.serve.conftest import Running, running
 
-DEVICES = ("fake_fez", "fake_kingston", "fake_burlington", "fake_armonk")
+DEVICES = ("fake_fez", "fake_kingston", "fake_burlington", "fake_armonk", "quantinuum:h2-1")
 DEVICE_NAMES = {
     "qpumon_device_pending_jobs",
     "qpumon_device_operational",
@@ -119,7 +119,8 @@ def test_gate_values_and_flags(samples: dict[str, list[Any]]) -> None:
 def test_names_come_from_the_registry_and_ids_are_labels(samples: dict[str, list[Any]]) -> None:
     qubit_names = {m.prometheus_name for m in QUBIT_METRICS.values()}
     gate_names = {GATE_ERROR.prometheus_name, GATE_LENGTH.prometheus_name, "qpumon_gate_flagged"}
-    assert set(samples) == qubit_names | gate_names | DEVICE_NAMES
+    values = {m.prometheus_name for m in DEVICE_METRICS.values()}
+    assert set(samples) == qubit_names | gate_names | DEVICE_NAMES | values
     status = {"qpumon_device_pending_jobs", "qpumon_device_operational"}
     assert not any(samples[n] for n in status)  # bundled snapshots carry no status
     for name, found in samples.items():
@@ -155,6 +156,20 @@ def test_device_series(samples: dict[str, list[Any]]) -> None:
         "processor": f"{family} r{revision}",
         "version": conf["backend_version"],
     }
+
+
+def test_device_wide_values_carry_their_definition(samples: dict[str, list[Any]]) -> None:
+    from pytket.extensions.quantinuum.backends.api_wrappers import OFFLINE_MACHINE_LIST
+
+    specs = next(m for m in OFFLINE_MACHINE_LIST if m["name"] == "H2-1")["noise_specs"]
+    two = samples["qpumon_device_2q_error_ratio"]
+    assert [(s.labels, s.value) for s in two] == [
+        ({"device": "quantinuum:h2-1", "definition": "average"}, specs["2q_gate_error"]["p2"])
+    ]
+    spam = _one(samples, "qpumon_device_spam_error_ratio", device="quantinuum:h2-1")
+    measured = specs["spam_error"]
+    assert spam == pytest.approx((measured["p_meas_0"] + measured["p_meas_1"]) / 2, rel=1e-15)
+    assert "qpumon_device_quantum_volume" in samples
 
 
 def test_the_collector_reports_on_itself(samples: dict[str, list[Any]]) -> None:

@@ -5,7 +5,9 @@ in base units (seconds, hertz, ratios), and qubits and gates are labels, never p
 ``qpumon_qubit_t1_seconds{device="fake_fez",qubit="0"}``,
 ``qpumon_gate_error_ratio{device="fake_fez",gate="cz",qubits="3_4"}``. A gate carrying IBM's
 ``error = 1`` flag has no error sample (so that quantiles over a device stay measurements) and
-``qpumon_gate_flagged`` 1. A stale device keeps its last values; ``qpumon_source_up`` says 0.
+``qpumon_gate_flagged`` 1. Values given for a whole device (``qpumon_device_2q_error_ratio``)
+carry their definition as a label. A stale device keeps its last values; ``qpumon_source_up``
+says 0.
 
 The text is drawn once per published view (:func:`exposition`) and served as it is.
 """
@@ -20,7 +22,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 from prometheus_client.registry import CollectorRegistry
 
 from ..definitions import to_average
-from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
+from ..metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
 from ..model import DeviceSnapshot, GateCalibration
 from ..summary import eplg
 from .state import DeviceState
@@ -118,6 +120,24 @@ class FleetCollector:
                 layered.add_metric(name, value)
             info.add_metric((*name, *_info(snapshot)), 1.0)
         yield from (pending, up, when, layered, info)
+        yield from self._device_values()
+
+    def _device_values(self) -> Iterator[Metric]:
+        """The values a source gives for the whole device (Quantinuum's, IonQ's), as given:
+        ``definition`` says what an error means (no conversion: most have no formula)."""
+        for key, metric in DEVICE_METRICS.items():
+            family = GaugeMetricFamily(
+                metric.prometheus_name,
+                f"{metric.label} of the whole device: {metric.description} "
+                f"({metric.base_unit or 'count'}; the definition label says what it means)",
+                labels=("device", "definition"),
+            )
+            for snapshot in self.snapshots:
+                found = snapshot.device_value(key)
+                if found is not None:
+                    labels = (snapshot.name, found.definition or "")
+                    family.add_metric(labels, found.value * metric.to_base)
+            yield family
 
     def _collector(self) -> Iterator[Metric]:
         duration = _device_gauge(
