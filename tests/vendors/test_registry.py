@@ -53,7 +53,8 @@ def test_a_vendor_without_its_package_is_left_out_and_says_why() -> None:
     assert not any(n.startswith("quantinuum:") for n in names)
     assert "google:weber" in names and "iqm:garnet" in names
     assert missing == {
-        "quantinuum": "quantinuum devices needs pytket-quantinuum: pip install 'qpumon[quantinuum]'"
+        "quantinuum": "listing the quantinuum devices needs pytket-quantinuum: "
+        "pip install 'qpumon[quantinuum]'"
     }
 
 

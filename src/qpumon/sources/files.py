@@ -80,8 +80,9 @@ def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
     data = read_json(path)
     if not isinstance(data, dict):
         raise InputError(
-            f"{path}: expected a JSON object (IBM properties or configuration, or a qpumon "
-            f"snapshot), got a JSON {type(data).__name__}"
+            f"{path}: expected a JSON object (IBM properties or configuration, Amazon Braket "
+            f"device properties, an IonQ characterization or a qpumon snapshot), got a JSON "
+            f"{type(data).__name__}"
         )
     if isinstance(data.get("snapshot"), dict) and "qpumon_snapshot" in data["snapshot"]:
         data = data["snapshot"]  # the output of `qpumon monitor -f json`
@@ -108,7 +109,9 @@ def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
         return found
     raise InputError(
         f"{path}: not a calibration file: expected IBM properties ($.qubits and $.gates), an IBM "
-        "configuration ($.n_qubits) or a qpumon snapshot ($.qpumon_snapshot)"
+        "configuration ($.n_qubits), Amazon Braket device properties ($.braketSchemaHeader or "
+        "$.deviceCapabilities), an IonQ characterization ($.fidelity and $.timing) or a qpumon "
+        "snapshot ($.qpumon_snapshot)"
     )
 
 
