@@ -203,3 +203,14 @@ def test_list_says_how_to_see_other_vendors_and_what_a_missing_one_needs() -> No
     assert "listing the google devices needs cirq-google: pip install 'qpumon[google]'" in (
         result.stdout
     )
+
+
+def test_the_map_of_an_all_to_all_device_says_so_and_shows_the_device_wide_error(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "h2.svg"
+    assert invoke("map", "quantinuum:h2-1", "-o", out).exit_code == 0
+    h21 = next(m for m in OFFLINE_MACHINE_LIST if m["name"] == "H2-1")["noise_specs"]
+    svg = out.read_text(encoding="utf-8")
+    assert "All-to-all connectivity" in svg
+    assert f"device-wide: {h21['2q_gate_error']['p2']:.3g}" in svg

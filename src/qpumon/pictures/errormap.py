@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import DeviceSnapshot
+from ..definitions import label
+from ..metrics import format_number
+from ..model import ALL_TO_ALL, DeviceSnapshot
 from ..summary import count
 from .layout import Layout, describe, qubit_layout
 from .map_drawing import MARGIN, MapScale, draw_couplers, draw_qubits, map_scale
@@ -61,7 +63,7 @@ def error_map(
     edges = coupler_series(snapshot, edge_metric)
     layout = layout or qubit_layout(snapshot)
     size = map_scale(layout)
-    notes = _notes(layout, size)
+    notes = _notes(snapshot, layout, size)
     title = drawn(map_title(snapshot))
     figure, ax, bars_left, bottom = _canvas(layout, size, bool(notes), len(title))
     qubit_scale, edge_scale = colour_scale(qubits), colour_scale(edges)
@@ -72,7 +74,7 @@ def error_map(
     for slot, (scale, series, gid) in enumerate(bars):
         width = figure.get_figwidth()
         cax = figure.add_axes(((bars_left + slot * _BAR_INCHES) / width, 0.18, 0.16 / width, 0.64))
-        _colour_bar(figure, cax, scale, series, gid)
+        _colour_bar(figure, cax, scale, series, gid, _nothing(snapshot, series))
     height = figure.get_figheight()
     _legend(figure, qubits, edges, snapshot, (bottom - _LEGEND_INCHES / 2) / height)
     if notes:
@@ -94,9 +96,22 @@ def map_title(snapshot: DeviceSnapshot) -> str:
     return " · ".join(parts)
 
 
-def _notes(layout: Layout, size: MapScale) -> str:
+#: The device-wide value that stands for a per-qubit metric a map can be coloured by.
+_DEVICE_KEYS = {
+    "readout_error": ("readout_error", "spam_error"),
+    "t1_us": ("t1_us",),
+    "t2_us": ("t2_us",),
+}
+
+
+def _notes(snapshot: DeviceSnapshot, layout: Layout, size: MapScale) -> str:
     parts = []
-    if layout.method in _FREE:
+    if snapshot.connectivity == ALL_TO_ALL:
+        parts.append(
+            "All-to-all connectivity: any two qubits interact, so no couplers are drawn; "
+            "qubits placed in rows."
+        )
+    elif layout.method in _FREE:
         parts.append(f"Qubits placed {describe(layout)}.")
     if size.label_points is None and layout.positions:
         parts.append("Qubit numbers left out: too small to read at this size.")
@@ -130,7 +145,9 @@ def _frame(ax: Any, layout: Layout) -> None:
     ax.set_axis_off()
 
 
-def _colour_bar(figure: Any, cax: Any, scale: ColourScale | None, series: Series, gid: str) -> None:
+def _colour_bar(
+    figure: Any, cax: Any, scale: ColourScale | None, series: Series, gid: str, nothing: str
+) -> None:
     """A colour bar for ``series`` in ``cax``, its median marked; a note if nothing was measured."""
     label = drawn(series.label)
     if scale is None:
@@ -138,7 +155,7 @@ def _colour_bar(figure: Any, cax: Any, scale: ColourScale | None, series: Series
         cax.text(
             0.5,
             0.5,
-            f"{label}:\n{_nothing(series)}",
+            f"{label}:\n{nothing}",
             rotation=90,
             fontsize=8,
             ha="center",
@@ -161,11 +178,28 @@ def _colour_bar(figure: Any, cax: Any, scale: ColourScale | None, series: Series
     bar.ax.tick_params(which="both", labelsize=7)
 
 
-def _nothing(series: Series) -> str:
-    """Why a colour bar is empty: nothing to colour, or nothing measured."""
+def _nothing(snapshot: DeviceSnapshot, series: Series) -> str:
+    """Why a colour bar would be empty: nothing to colour, or nothing measured (and the
+    device-wide value where the source gives one instead, as Quantinuum does)."""
+    gate = series.metric.scope == "gate"
     if not series.values:
-        return "no couplers" if series.metric.scope == "gate" else "no qubits"
-    return "no measured value"
+        why = (
+            (
+                "all-to-all, no per-pair values"
+                if snapshot.connectivity == ALL_TO_ALL
+                else "no couplers"
+            )
+            if gate
+            else "no qubits"
+        )
+    else:
+        why = "no measured value"
+    keys = ("2q_error",) if gate else _DEVICE_KEYS.get(series.metric.key, ())
+    device = next((v for v in map(snapshot.device_value, keys) if v is not None), None)
+    if device is not None:
+        why += f"\ndevice-wide: {format_number(device.value, 3)}"
+        why += f" ({label(device.definition)})" if device.definition else ""
+    return why
 
 
 def _legend(
