@@ -84,3 +84,16 @@ def test_monitor_does_not_import_heavy_libraries() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stderr == "[]"
+
+
+def test_every_package_is_in_the_readme_layout() -> None:
+    readme = README.read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    source = README.parent / "src" / "qpumon"
+    packages = sorted(p.parent.relative_to(source) for p in source.rglob("__init__.py"))
+    for package in packages:
+        if package.parts:
+            assert f"  {package.parts[-1]}/" in layout, f"README layout does not show {package}"
+    for module in source.glob("*.py"):
+        if module.stem != "__init__" and module.stem != "__main__":
+            assert module.name in layout, f"README layout does not show {module.name}"

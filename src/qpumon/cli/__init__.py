@@ -69,8 +69,10 @@ class LazyGroup(click.Group):
 def cli(debug: bool) -> None:
     """qpumon: a monitor for quantum processors.
 
-    Calibration reports for the real IBM device snapshots bundled with qiskit-ibm-runtime (offline,
-    no account), calibration files and any Qiskit backend.
+    Which device, and which qubits on it, are good right now, and what changed: calibration
+    reports of IBM Quantum devices (live, or the snapshots bundled with qiskit-ibm-runtime),
+    Google, Quantinuum and IQM devices, Amazon Braket and IonQ documents, calibration files and
+    any Qiskit backend; a history with drift and alerts; maps; layouts; a web dashboard.
     """
 
 

@@ -73,8 +73,9 @@ def monitor(
     all_config: bool,
     all_gates: bool,
 ) -> None:
-    """Calibration report of one DEVICE: a bundled device (fake_fez), a JSON file, or an IBM
-    Quantum device (ibm_fez: live with an account, else its bundled snapshot)."""
+    """Calibration report of one DEVICE: a bundled device (fake_fez), another vendor's
+    (google:weber, quantinuum:h2-1, iqm:garnet; `qpumon list --vendor all`), a JSON file, or an
+    IBM Quantum device (ibm_fez: live with an account, else its bundled snapshot)."""
     options = MonitorOptions(qubits, sort, worst, all_config, include_flagged, all_gates)
     out.emit(api.monitor_report(device, options, source))
 
