@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import ServiceError, UsageError
 from .model import VENDOR_NAMES, DeviceSnapshot
-from .reports.monitor import MonitorOptions, MonitorReport, build_monitor
 from .sources import SourceOptions, default_bundled
 
 if TYPE_CHECKING:
     from .live.options import LiveOptions
     from .reports.document import Report
     from .reports.listing import DeviceListing
+    from .reports.monitor import MonitorOptions, MonitorReport
     from .reports.overview import OverviewReport
     from .summary import DeviceSummary
 
@@ -41,6 +41,15 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    """``MonitorOptions``, imported on first use (an overview never builds a monitor)."""
+    if name == "MonitorOptions":
+        from .reports.monitor import MonitorOptions
+
+        return MonitorOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def load_snapshot(device: Any, source: SourceOptions | None = None) -> DeviceSnapshot:
     """The snapshot of ``device`` (a name, a file, a Qiskit BackendV2), through the one
     resolver :func:`qpumon.sources.resolve` with ``source``'s options."""
@@ -54,6 +63,8 @@ def monitor_report(
     now: datetime | None = None,
 ) -> MonitorReport:
     """The monitor report of ``device`` (see :class:`MonitorOptions` and :func:`load_snapshot`)."""
+    from .reports.monitor import build_monitor
+
     return build_monitor(load_snapshot(device, source), options, now=now)
 
 
@@ -158,6 +169,7 @@ def list_report(vendor: str = "ibm") -> Report:
     on the vendors whose package is missing or, for IBM's alone, how to list the others."""
     from .reports.listing import listing_report
 
+    vendor = vendor.strip().lower()
     if vendor == "ibm":
         notes = ["Other vendors' devices: qpumon list --vendor all (or google, quantinuum, iqm)."]
         return listing_report(list_devices(vendor), notes=notes)
@@ -229,6 +241,8 @@ def backend_monitor(
     from .reports.formats import render
 
     out = file or sys.stdout
+    from .reports.monitor import MonitorOptions
+
     out.write(render(monitor_report(backend, MonitorOptions(**options)), format))
 
 

@@ -27,9 +27,13 @@ def format_number(value: float, digits: int) -> str:
     outside (``7.64e-5``, ``1.000e308``); exact zero is ``0``."""
     if value == 0:
         return "0"
+    magnitude = abs(value)
+    if _EXPONENT_BELOW <= magnitude < 10.0**digits:  # the common case, in one format call
+        text = f"{value:#.{digits}g}"  # "#": trailing zeros kept (and a trailing point)
+        if "e" not in text:  # (9.9996e-5 rounds up to 1.000e-4 below: the general path)
+            return text[:-1] if text[-1] == "." else text
     if not math.isfinite(value):
         return str(value)
-    magnitude = abs(value)
     if magnitude < _EXPONENT_BELOW or magnitude >= _EXPONENT_ABOVE:
         mantissa, _, exponent = f"{value:.{digits - 1}e}".partition("e")
         return f"{mantissa}e{int(exponent)}"

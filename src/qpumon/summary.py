@@ -12,7 +12,14 @@ from datetime import datetime
 from typing import NamedTuple
 
 from .definitions import ASSIGNMENT, AVERAGE, SPAM
-from .model import GRAPH, MEASURED, DeviceSnapshot, DeviceStatus, GateCalibration
+from .model import (
+    FAILED_GATE_ERROR,
+    GRAPH,
+    MEASURED,
+    DeviceSnapshot,
+    DeviceStatus,
+    GateCalibration,
+)
 
 #: The gate whose error stands for "the 1q error" of a device, by preference: ``sx`` on today's
 #: devices, ``u2`` (one pulse, like sx) on the old u1/u2/u3 ones; ``rb`` is Amazon Braket's
@@ -105,7 +112,9 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 def gate_errors(gates: Iterable[GateCalibration], include_flagged: bool = False) -> list[float]:
     """The errors of ``gates`` that exist, without IBM's failure flags unless asked."""
-    return [g.error for g in gates if g.error is not None and (include_flagged or not g.failed)]
+    if include_flagged:
+        return [g.error for g in gates if g.error is not None]
+    return [g.error for g in gates if g.error is not None and g.error != FAILED_GATE_ERROR]
 
 
 def one_qubit_reference_gate(snapshot: DeviceSnapshot) -> str | None:
@@ -145,6 +154,7 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
     readout = _readout(snapshot)
     one_q = _gate_median(snapshot, one_qubit, "1q_error", include_flagged)
     two_q = _gate_median(snapshot, entanglers, "2q_error", include_flagged)
+    failed_entanglers = [g for g in entanglers if g.error == FAILED_GATE_ERROR]
     headline = {
         "median_t1_us": t1,
         "median_t2_us": t2,
@@ -171,8 +181,8 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         median_2q_error=two_q.value,
         eplg_100=eplg(snapshot),
         failed_gates=len(snapshot.failed_gates),
-        failed_2q_gates=sum(1 for g in entanglers if g.failed),
-        failed_2q_couplers=len({frozenset(g.qubits) for g in entanglers if g.failed}),
+        failed_2q_gates=len(failed_entanglers),
+        failed_2q_couplers=len({frozenset(g.qubits) for g in failed_entanglers}),
         unreliable_readouts=sum(1 for q in qubits if q.readout_unreliable),
         t2_exceeds_twice_t1=sum(1 for q in qubits if q.t2_exceeds_twice_t1),
         include_flagged=include_flagged,

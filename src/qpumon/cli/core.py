@@ -11,27 +11,21 @@ import click
 
 from .. import api
 from ..errors import UsageError
-from ..reports.monitor import MonitorOptions
 from ..reports.overview import SORT_KEYS
-from ..sources.vendors import VENDORS
 from .options import Output, flag_options, output_options, source_options
 
 if TYPE_CHECKING:
     from ..sources import SourceOptions
 
 
-#: The vendors ``list --vendor`` names (their devices are read offline from their packages).
-VENDOR_CHOICES = tuple(VENDORS)
-
-
 @click.command(name="list")
 @click.option(
     "--vendor",
-    type=click.Choice(["ibm", *VENDOR_CHOICES, "all"], case_sensitive=False),
     default="ibm",
+    metavar="VENDOR",
     show_default=True,
-    help="Whose devices: IBM's bundled snapshots, another vendor's offline devices "
-    "(google, quantinuum, iqm: their extras), or all.",
+    help="Whose devices: ibm (the bundled snapshots), google, quantinuum or iqm (their "
+    "packages' devices, with their extras), or all.",
 )
 @output_options("list")
 def list_command(vendor: str, out: Output) -> None:
@@ -76,6 +70,8 @@ def monitor(
     """Calibration report of one DEVICE: a bundled device (fake_fez), another vendor's
     (google:weber, quantinuum:h2-1, iqm:garnet; `qpumon list --vendor all`), a JSON file, or an
     IBM Quantum device (ibm_fez: live with an account, else its bundled snapshot)."""
+    from ..reports.monitor import MonitorOptions
+
     options = MonitorOptions(qubits, sort, worst, all_config, include_flagged, all_gates)
     out.emit(api.monitor_report(device, options, source))
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS
+from ..gc_pause import paused_gc
 from ..metrics import (
     DEVICE_METRICS,
     GATE_ERROR,
@@ -123,7 +124,13 @@ def build_monitor(
     snapshot: DeviceSnapshot, options: MonitorOptions | None = None, now: datetime | None = None
 ) -> MonitorReport:
     """The monitor report of ``snapshot`` (``now`` fixes the clock for calibration ages)."""
-    options = options or MonitorOptions()
+    with paused_gc():  # tens of thousands of acyclic cells: no collector passes over them
+        return _build_monitor(snapshot, options or MonitorOptions(), now)
+
+
+def _build_monitor(
+    snapshot: DeviceSnapshot, options: MonitorOptions, now: datetime | None
+) -> MonitorReport:
     now = now or datetime.now(timezone.utc)
     summary = summarize(snapshot, include_flagged=options.include_flagged)
     selected = selected_qubits(snapshot, options)

@@ -79,7 +79,8 @@ def snapshot_from_backend(backend: Any) -> DeviceSnapshot:
             status=status,
             conf_where=f"{name}.configuration()",
         )
-    return _from_target(backend, name, source, status)
+    with paused_gc():  # a large target has a million acyclic entries
+        return _from_target(backend, name, source, status)
 
 
 def backend_status(backend: Any) -> DeviceStatus | None:

@@ -171,6 +171,11 @@ def _present(value: Any) -> bool:
 
 
 def _edges(raw: Any, where: str) -> tuple[tuple[int, int], ...]:
+    if raw.__class__ is list and all(  # the common case in one pass; else name what is wrong
+        p.__class__ is list and len(p) == 2 and p[0].__class__ is int and p[1].__class__ is int
+        for p in raw
+    ):
+        return tuple((a, b) for a, b in raw)
     edges = []
     for i, pair in enumerate(v.sequence(raw, where)):
         pair = v.sequence(pair, f"{where}[{i}]")
@@ -183,6 +188,16 @@ def _edges(raw: Any, where: str) -> tuple[tuple[int, int], ...]:
 
 
 def _coords(raw: Any, where: str) -> tuple[tuple[float, float], ...]:
+    if raw.__class__ is list and all(  # the common case in one pass; else name what is wrong
+        p.__class__ is list
+        and len(p) == 2
+        and p[0].__class__ is float
+        and p[1].__class__ is float
+        and p[0] - p[0] == 0.0  # finite
+        and p[1] - p[1] == 0.0
+        for p in raw
+    ):
+        return tuple((x, y) for x, y in raw)
     points = []
     for i, point in enumerate(v.sequence(raw, where)):
         point = v.sequence(point, f"{where}[{i}]")

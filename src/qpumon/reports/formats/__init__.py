@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ...errors import UsageError
+from ...gc_pause import paused_gc
 
 if TYPE_CHECKING:
     from ..document import Report
@@ -87,5 +88,8 @@ def get_format(name: str, kind: str | None = None) -> Format:
 
 
 def render(report: Report, name: str = "table", options: RenderOptions | None = None) -> str:
-    """``report`` drawn in format ``name``: the one output pipeline of every command."""
-    return get_format(name, report.kind).render(report, options or RenderOptions())
+    """``report`` drawn in format ``name``: the one output pipeline of every command (the
+    cyclic garbage collector paused: a large table is ~100,000 small acyclic cells)."""
+    drawer = get_format(name, report.kind)
+    with paused_gc():
+        return drawer.render(report, options or RenderOptions())
