@@ -12,7 +12,7 @@ from typing import Any
 from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label, to_average
 from ..errors import UsageError
 from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
-from ..model import MEASURED
+from ..model import MEASURED, SYNTHETIC, VENDOR_SAMPLE
 from ..summary import DeviceSummary
 from .document import Notes, Section, tables_records
 from .tables import DETAIL, ESSENTIAL, MINOR, USEFUL, Cell, Column, Table
@@ -176,8 +176,8 @@ def _table(
     unmeasured = [s.name for s in summaries if s.provenance != MEASURED]
     if unmeasured:
         notes.append(
-            f"{', '.join(unmeasured)}: not measurements (Marks says what they are); compare "
-            "them with measured devices with care."
+            f"{', '.join(unmeasured)}: not measurements (Marks: sample data = the vendor's "
+            "sample numbers, synthetic = generated); compare them with measured devices with care."
         )
     columns: tuple[Column, ...] = _COLUMNS
     for keys, why in _OPTIONAL.items():
@@ -237,10 +237,16 @@ def compare(summary: DeviceSummary) -> Compared:
     return Compared(values[1], values[2], tuple(labels), tuple(notes))
 
 
+#: The Marks of a device whose numbers are not measurements (the note says more).
+_UNMEASURED_MARKS = {VENDOR_SAMPLE: "sample data", SYNTHETIC: "synthetic"}
+
+
 def _row(s: DeviceSummary, c: Compared, busy: str | None, best: str | None) -> tuple[Cell, ...]:
     t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     marks = [m for m, hit in (("least busy", s.name == busy), ("best 2q", s.name == best)) if hit]
-    marks += [] if s.provenance == MEASURED else [s.provenance]
+    marks += (
+        [] if s.provenance == MEASURED else [_UNMEASURED_MARKS.get(s.provenance, "not measured")]
+    )
     status = MISSING if s.status is None else ("up" if s.status.operational else "down")
     pending = _pending(s)
     return (
