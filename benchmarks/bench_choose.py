@@ -1,28 +1,194 @@
-"""Benchmark: every layout of a 20-qubit GHZ on fake_fez scored, qpumon vs mapomatic.
+"""Speed and memory of layout choice (issue 12's ``best`` and ``place`` rows), beside floors.
 
-Both tools get the same native circuit (qpumon's translation to fake_fez's CZ basis). Timed:
-- qpumon: layout search (rustworkx VF2) + scoring of all layouts (NumPy), mapomatic cost model;
-- qpumon's NumPy scoring alone on mapomatic's own layout list (the same layouts, flagged included);
-- mapomatic: ``evaluate_layouts`` on its own ``matching_layouts`` (its search timed apart).
-Run: ``python benchmarks/bench_choose.py [runs-of-mapomatic]``.
+    python benchmarks/bench_choose.py [--runs N] [--before REV] [--slow]
+
+Whole-process rows run the ``qpumon`` console script (output to a pipe); each figure is the
+median of N runs (default 5) after one warm-up, interleaved run by run with the floor
+``python -c "import qiskit"`` so that a busy machine slows both alike; peak memory is the largest
+resident size of one run. In-process rows time the library calls beside the floor of scoring a
+fixed set of 16,384 layouts. Generated devices (1,000 and 10,000 qubits, heavy-hex and square,
+random calibration, as IBM configuration and properties files) are written to a temporary folder,
+never committed.
+
+``--before REV`` also runs the whole-process rows once with the code of git revision ``REV``
+(extracted with ``git archive``, the working tree untouched) and prints the speed-up; rows that
+took minutes before are only run with ``--slow``.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-QUBITS = 20
-DEVICE = "fake_fez"
-QPUMON_RUNS = 7
+from devices import grid_edges, heavy_hex_edges, ibm_device_files
+
+PYTHON = sys.executable
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR = [PYTHON, "-c", "import qiskit"]
+#: Issue 12's goals: seconds and peak MB, whole process.
+GOALS = {
+    "place ghz20.qasm --all": (6.0, 600.0),
+    "best fake_fez --qubits 50": (6.0, 1000.0),
+    "best fake_fez --qubits 100": (15.0, 1000.0),
+    "place ghz100.qasm --all": (60.0, 4096.0),
+}
+#: Rows that took minutes (or dense n × n gigabytes) with the code before the search: measured
+#: before only with --slow.
+SLOW_BEFORE = {
+    "best fake_fez --qubits 100",
+    "place ghz100.qasm --all",
+    "place ghz20.qasm heavyhex10000 (9859 qubits)",
+    "place ghz20.qasm grid10000 (10000 qubits)",
+}
 
 
-def ghz(n: int) -> Any:
-    """A measured GHZ chain."""
+def entry(python_path: Path | None = None) -> list[str]:
+    """``qpumon`` through its entry point, optionally from another source tree."""
+    code = "import sys; from qpumon.cli import main; main(sys.argv[1:])"
+    if python_path is None:
+        return [PYTHON, "-c", code]
+    return ["env", f"PYTHONPATH={python_path}", PYTHON, "-c", code]
+
+
+def wall(args: list[str], cwd: Path) -> float:
+    """Wall time of one run of ``args``."""
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def peak_mb(args: list[str], cwd: Path) -> float:
+    """Peak resident memory of one run of ``args``, from a parent that runs only it."""
+    probe = (
+        "import resource, subprocess, sys; "
+        f"subprocess.run({args!r}, check=True, stdout=subprocess.DEVNULL, cwd={str(cwd)!r}); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([PYTHON, "-c", probe], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def interleaved(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str, float]:
+    """Median wall time of each command (after one warm-up), the commands interleaved."""
+    for args in commands.values():
+        wall(args, cwd)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, args in commands.items():
+            times[name].append(wall(args, cwd))
+    return {name: statistics.median(found) for name, found in times.items()}
+
+
+def write_inputs(folder: Path) -> list[tuple[str, list[str]]]:
+    """The circuits and generated devices; the whole-process rows as ``(label, arguments)``."""
+    from qiskit import QuantumCircuit, qasm2
+
+    for n in (20, 100):
+        circuit = QuantumCircuit(n)
+        circuit.h(0)
+        for i in range(n - 1):
+            circuit.cx(i, i + 1)
+        circuit.measure_all()
+        (folder / f"ghz{n}.qasm").write_text(qasm2.dumps(circuit), encoding="utf-8")
+    rows = [
+        ("place ghz20.qasm --all", ["place", "ghz20.qasm", "--all"]),
+        ("best fake_fez --qubits 50", ["best", "fake_fez", "-n", "50"]),
+        ("best fake_fez --qubits 100", ["best", "fake_fez", "-n", "100"]),
+        ("place ghz100.qasm --all", ["place", "ghz100.qasm", "--all"]),
+    ]
+    for name, (n, edges) in generated_devices().items():
+        _, props = ibm_device_files(folder, name, n, edges, None, random.Random(7))
+        rows.append((f"place ghz20.qasm {name} ({n} qubits)", ["place", "ghz20.qasm", str(props)]))
+    return rows
+
+
+def generated_devices() -> dict[str, tuple[int, list[tuple[int, int]]]]:
+    """1,000- and 10,000-qubit heavy-hex and square lattices."""
+    return {
+        "heavyhex1000": heavy_hex_edges(21),
+        "grid1000": (1000, grid_edges(40, 25)),
+        "heavyhex10000": heavy_hex_edges(63),
+        "grid10000": (10_000, grid_edges(100, 100)),
+    }
+
+
+def whole_process(runs: int, folder: Path, before: Path | None, slow: bool) -> None:
+    """The whole-process rows: median seconds and peak MB beside the import-qiskit floor."""
+    rows = write_inputs(folder)
+    commands = {"floor": FLOOR} | {label: [*entry(), *args] for label, args in rows}
+    times = interleaved(commands, runs, folder)
+    floor = times["floor"]
+    print(f"Whole process, median of {runs} runs; floor `python -c 'import qiskit'`")
+    print(f"  {'':48} {'seconds':>8} {'x floor':>8} {'peak MB':>8}  goal")
+    print(f"  {'floor: import qiskit':48} {floor:8.2f} {1.0:8.2f} {peak_mb(FLOOR, folder):8.0f}")
+    for label, args in rows:
+        seconds, peak = times[label], peak_mb([*entry(), *args], folder)
+        goal = _goal(label, seconds, peak)
+        print(f"  {label:48} {seconds:8.2f} {seconds / floor:8.2f} {peak:8.0f}  {goal}")
+        if before is not None and (slow or label not in SLOW_BEFORE):
+            old = _before(before, args, folder)
+            speed_up = f"speed-up {old / seconds:.1f}x"
+            print(f"  {'  before (one run)':48} {old:8.2f} {old / floor:8.2f} {'':8}  {speed_up}")
+
+
+def _goal(label: str, seconds: float, peak: float) -> str:
+    if label not in GOALS:
+        return ""
+    limit_s, limit_mb = GOALS[label]
+    verdict = "OK" if seconds <= limit_s and peak <= limit_mb else "MISSED"
+    return f"<= {limit_s:g} s, <= {limit_mb:g} MB: {verdict}"
+
+
+def _before(tree: Path, args: list[str], folder: Path) -> float:
+    """One run of the same command with the older source tree."""
+    start = time.perf_counter()
+    subprocess.run([*entry(tree), *args], check=True, stdout=subprocess.DEVNULL, cwd=folder)
+    return time.perf_counter() - start
+
+
+def in_process(runs: int) -> None:
+    """Library calls, beside the floor of scoring a fixed 16,384-layout set."""
+    import numpy as np
+
+    from qpumon.choose import place
+    from qpumon.choose.candidates import best_qubits
+    from qpumon.choose.circuits import basis_family, translate
+    from qpumon.choose.cost import esp_fidelity
+    from qpumon.choose.tables import device_tables, reversible
+    from qpumon.sources import BundledSource, resolve
+
+    fez = resolve("fake_fez")
+    snapshots = [resolve(name) for name in BundledSource().names()]
+    circuit = _ghz(20)
+    ops = translate(circuit, basis_family(fez))
+    tables = reversible(device_tables(fez))
+    rng = np.random.default_rng(7)
+    layouts = np.array([rng.choice(156, 20, replace=False) for _ in range(16_384)])
+    floor = _median(lambda: esp_fidelity(ops, layouts, tables), runs)
+    print(f"\nIn process, median of {runs} runs; floor: ESP score of 16,384 fixed 20-qubit layouts")
+    print(f"  {'floor: score 16,384 layouts':48} {floor:8.3f} {1.0:8.2f}")
+    cases: dict[str, Callable[[], Any]] = {
+        "place(ghz20, 68 bundled devices)": lambda: place(
+            circuit, snapshots, skip_uncalibrated=True
+        ),
+        "best_qubits(fake_fez, 50)": lambda: best_qubits(fez, 50),
+        "best_qubits(fake_fez, 100)": lambda: best_qubits(fez, 100),
+    }
+    for label, action in cases.items():
+        seconds = _median(action, runs)
+        print(f"  {label:48} {seconds:8.3f} {seconds / floor:8.2f}")
+
+
+def _ghz(n: int) -> Any:
     from qiskit import QuantumCircuit
 
     circuit = QuantumCircuit(n, name=f"ghz{n}")
@@ -33,80 +199,39 @@ def ghz(n: int) -> Any:
     return circuit
 
 
-def timed(function: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median wall time in seconds over ``runs`` runs, and the last result."""
-    times, result = [], None
+def _median(action: Callable[[], object], runs: int) -> float:
+    action()
+    times = []
     for _ in range(runs):
         start = time.perf_counter()
-        result = function()
+        action()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return statistics.median(times)
+
+
+def _extract(rev: str, folder: Path) -> Path:
+    """The ``src`` tree of git revision ``rev``, extracted read-only with ``git archive``."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
 
 
 def main() -> None:
-    """Print both timings side by side."""
-    import mapomatic as mm
-    import numpy as np
-    from qiskit_ibm_runtime.fake_provider import FakeFez
-
-    from qpumon.choose.circuits import basis_family, circuit_ops, native_circuit
-    from qpumon.choose.cost import mapomatic_fidelity
-    from qpumon.choose.place import score_device
-    from qpumon.choose.tables import device_tables
-    from qpumon.sources import resolve as load
-
-    mapomatic_runs = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-    snapshot, backend = load(DEVICE), FakeFez()
-    family = basis_family(snapshot)
-    native = native_circuit(ghz(QUBITS), family)
-    ops = circuit_ops(native, family)
-    tables = device_tables(snapshot)
-
-    def ours() -> Any:
-        return score_device(ops, device_tables(snapshot), "mapomatic", top=5)
-
-    ours_s, placed = timed(ours, QPUMON_RUNS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        search_s, layouts = timed(lambda: mm.matching_layouts(native, backend), 1)
-        theirs_s, scores = timed(
-            lambda: mm.evaluate_layouts(native, layouts, backend), mapomatic_runs
-        )
-    print(
-        f"{QUBITS}-qubit GHZ on {DEVICE} ({' '.join(family)}), mapomatic cost model, "
-        "all layouts scored"
-    )
-    print(f"{'':34}{'layouts':>9}  {'median s':>9}  runs  best layout / cost")
-    print(
-        f"{'qpumon (VF2 search + NumPy score)':34}{placed.found:>9}  {ours_s:>9.4f}  "
-        f"{QPUMON_RUNS:>4}  {list(placed.best.qubits)} {placed.best.cost:.6f}"
-    )
-    print(
-        f"{'mapomatic evaluate_layouts':34}{len(layouts):>9}  {theirs_s:>9.4f}  "
-        f"{mapomatic_runs:>4}  {scores[0][0]} {scores[0][1]:.6f}"
-    )
-    same_s, same = timed(lambda: mapomatic_fidelity(ops, np.array(layouts), tables), QPUMON_RUNS)
-    best = int(np.nanargmax(same))
-    print(
-        f"{'qpumon NumPy score, same layouts':34}{len(layouts):>9}  {same_s:>9.4f}  "
-        f"{QPUMON_RUNS:>4}  {layouts[best]} {1 - same[best]:.6f}"
-    )
-    print(f"{'mapomatic matching_layouts':34}{len(layouts):>9}  {search_s:>9.4f}  {1:>4}")
-    print(f"speed-up on the same {len(layouts)} layouts, scoring only: {theirs_s / same_s:.0f}x")
-    print(
-        f"speed-up, evaluate_layouts / qpumon: {theirs_s / ours_s:.0f}x "
-        f"(incl. mapomatic's search: {(theirs_s + search_s) / ours_s:.0f}x)"
-    )
-    print(
-        f"layouts: mapomatic scores {len(layouts)}, qpumon {placed.found}; the "
-        f"{len(layouts) - placed.found} others touch a flagged gate (mapomatic cost 1.0: "
-        f"{sum(1 for _, cost in scores if cost == 1.0)})"
-    )
-    if mapomatic_runs < 5:
-        print(
-            f"note: mapomatic timed over {mapomatic_runs} run(s) only (slow); pass a run "
-            "count as the first argument for more"
-        )
+    """Print the whole-process and in-process rows."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", metavar="REV", help="also time git revision REV once")
+    parser.add_argument("--slow", action="store_true", help="with --before: the slow rows too")
+    options = parser.parse_args()
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        before = _extract(options.before, folder / "before") if options.before else None
+        whole_process(options.runs, folder, before, options.slow)
+    in_process(options.runs)
 
 
 if __name__ == "__main__":

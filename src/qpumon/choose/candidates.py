@@ -13,29 +13,33 @@ A set is reported once, with its best ordering.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import QpumonError
+from ..errors import LimitExceededError, NoCalibrationError, UsageError
 from ..model import DeviceSnapshot
 from .circuits import basis_family, circuit_ops, native_circuit
-from .cost import STRICT_DIRECTION_MODELS
+from .cost import COHERENCE_MODELS, score
 from .cost import cost_model as get_cost_model
-from .place import find_layouts
+from .layouts import best_layouts, model_tables, shape_exists
+from .limits import MAX_CONNECTED_SETS
+from .place import STOP_REASONS, deadline_after, out_of_time
 from .results import LayoutScore
-from .tables import DeviceTables, device_tables, reversible
+from .tables import NON_GATES, DeviceTables, absent_everywhere, device_tables
 
 if TYPE_CHECKING:
     import numpy as np
 
 SHAPES = ("line", "ring", "any")
-#: Connected sets enumerated at most for ``--shape any``.
-MAX_CONNECTED_SETS = 200_000
 
 
 @dataclass(frozen=True)
 class QubitChoice:
-    """The best qubit sets of one size and shape on one device, best first."""
+    """The best qubit sets of one size and shape on one device, best first.
+
+    ``candidates`` orderings were scored in full; ``pruned`` partial ones were ruled out because
+    no completion could enter ``top``. Unless ``truncated`` (see ``notes``), ``top`` is exact.
+    """
 
     device: str
     num_qubits: int
@@ -45,6 +49,9 @@ class QubitChoice:
     top: tuple[LayoutScore, ...]
     dead_qubits: tuple[int, ...] = ()
     flagged_gates: int = 0
+    truncated: bool = False
+    pruned: int = 0
+    notes: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -54,8 +61,11 @@ class QubitChoice:
             "shape": self.shape,
             "cost_model": self.cost_model,
             "candidates": self.candidates,
+            "pruned": self.pruned,
+            "search_truncated": self.truncated,
             "dead_qubits": list(self.dead_qubits),
             "flagged_gates": self.flagged_gates,
+            "notes": list(self.notes),
             "top": [
                 {"rank": i + 1, "qubits": list(s.qubits), "fidelity": s.fidelity}
                 for i, s in enumerate(self.top)
@@ -78,52 +88,165 @@ def canonical_circuit(parents: Sequence[int], extra: Sequence[tuple[int, int]] =
     return circuit
 
 
+def shape_circuit(num_qubits: int, shape: str) -> Any:
+    """The canonical circuit of a ``line`` or ``ring`` of ``num_qubits`` qubits."""
+    parents = [-1, *range(num_qubits - 1)]
+    extra = [(num_qubits - 1, 0)] if shape == "ring" and num_qubits > 2 else []
+    return canonical_circuit(parents, extra)
+
+
 def best_qubits(
     snapshot: DeviceSnapshot,
     num_qubits: int,
     shape: str = "line",
     top: int = 5,
     cost_model: str = "default",
+    max_seconds: float | None = None,
 ) -> QubitChoice:
-    """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` on ``snapshot``."""
+    """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` on ``snapshot``.
+
+    ``max_seconds`` bounds the search: past it, a :class:`~qpumon.errors.LimitExceededError`.
+    """
+    deadline = deadline_after(max_seconds)
     if shape not in SHAPES:
-        raise QpumonError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
-    model = get_cost_model(cost_model)
+        raise UsageError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
+    get_cost_model(cost_model)
     if not 1 <= num_qubits <= snapshot.num_qubits:
-        raise QpumonError(
+        raise UsageError(
             f"{snapshot.name}: --qubits must be between 1 and "
             f"{snapshot.num_qubits}, not {num_qubits}"
         )
-    tables = device_tables(snapshot)
-    if cost_model not in STRICT_DIRECTION_MODELS:
-        tables = reversible(tables)
+    tables = model_tables(device_tables(snapshot), cost_model)
     family = basis_family(snapshot)
-    scored = []
-    for parents, extra, layouts in _groups(tables, family, num_qubits, shape):
-        ops = circuit_ops(native_circuit(canonical_circuit(parents, extra), family), family)
-        scored.append((layouts, model(ops, layouts, tables)))
-    return _choice(snapshot.name, num_qubits, shape, cost_model, tables, scored, top)
+    if shape == "any":
+        choice = _any_shape(tables, family, num_qubits, top, cost_model)
+    else:
+        choice, stopped = _searched(tables, family, num_qubits, shape, top, cost_model, deadline)
+        if stopped == "time":
+            raise out_of_time(snapshot.name, max_seconds)
+    if not choice.top:
+        _nothing(snapshot, tables, family, choice)
+    return choice
 
 
-def _choice(
-    name: str,
+def _searched(
+    tables: DeviceTables,
+    family: tuple[str, ...],
     n: int,
     shape: str,
-    cost_model: str,
-    tables: DeviceTables,
-    scored: list[tuple[np.ndarray, np.ndarray]],
     top: int,
+    cost_model: str,
+    deadline: float | None,
+) -> tuple[QubitChoice, str | None]:
+    """Line or ring: the exact search over orderings, one result per set of qubits; and the
+    limit that stopped it, if any."""
+    ops = circuit_ops(native_circuit(shape_circuit(n, shape), family), family)
+    result = best_layouts(ops, tables, cost_model, top, key=frozenset, deadline=deadline).result
+    notes: tuple[str, ...] = ()
+    if result.stopped in STOP_REASONS:
+        notes = (
+            f"the search stopped early ({STOP_REASONS[result.stopped]}): better sets may exist",
+        )
+    choice = QubitChoice(
+        tables.name,
+        n,
+        shape,
+        cost_model,
+        result.scored,
+        tuple(
+            LayoutScore(layout, fidelity)
+            for layout, fidelity in zip(result.layouts, result.fidelity, strict=True)
+        ),
+        tables.dead_qubits,
+        tables.flagged_gates,
+        truncated=result.stopped is not None,
+        pruned=result.pruned,
+        notes=notes,
+    )
+    return choice, result.stopped
+
+
+def _nothing(
+    snapshot: DeviceSnapshot, tables: DeviceTables, family: tuple[str, ...], choice: QubitChoice
+) -> None:
+    """Raise the error that says truly why no set was found."""
+    n, shape = choice.num_qubits, choice.shape
+    what = f"{snapshot.name}: no usable set of {n} connected qubits (shape {shape})"
+    if choice.truncated:
+        raise LimitExceededError(
+            f"{what}: {choice.notes[0] if choice.notes else 'the search stopped early'}"
+        )
+    live = int(tables.usable.sum())
+    if n > live:
+        raise UsageError(
+            f"{what}: only {live} of {snapshot.num_qubits} qubits are live "
+            f"({len(tables.dead_qubits)} dead); ask for at most {live}"
+        )
+    line_or_ring = shape_circuit(n, shape if shape != "any" else "line")
+    ops = circuit_ops(native_circuit(line_or_ring, family), family)
+    coupling = list(snapshot.coupling_edges) or tables.edges(tables.two_qubit)
+    if shape != "any" and not shape_exists(ops, snapshot.num_qubits, coupling):
+        kind = "ring" if shape == "ring" and n > 2 else "line"
+        raise UsageError(f"{what}: no {n}-qubit {kind} exists in the coupling graph")
+    if shape == "any" and not _connected_enough(coupling, snapshot.num_qubits, n):
+        raise UsageError(f"{what}: no {n} connected qubits exist in the coupling graph")
+    gates = [name for name, _ in ops.ops if name not in NON_GATES]
+    absent = absent_everywhere(tables, gates, choice.cost_model in COHERENCE_MODELS)
+    raise NoCalibrationError(
+        f"{what}: every candidate touches one of the {tables.flagged_gates} flagged gates, "
+        f"the {len(tables.dead_qubits)} dead qubits or a missing calibration value{absent}"
+    )
+
+
+def _connected_enough(coupling: list[tuple[int, int]], n_qubits: int, n: int) -> bool:
+    """Does some connected part of the coupling graph have at least ``n`` qubits?"""
+    neighbours: dict[int, set[int]] = {q: set() for q in range(n_qubits)}
+    for a, b in coupling:
+        if 0 <= a < n_qubits and 0 <= b < n_qubits:
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+    seen: set[int] = set()
+    for start in range(n_qubits):
+        if start in seen:
+            continue
+        part, stack = 0, [start]
+        seen.add(start)
+        while stack:
+            part += 1
+            for other in neighbours[stack.pop()] - seen:
+                seen.add(other)
+                stack.append(other)
+        if part >= n:
+            return True
+    return False
+
+
+def _any_shape(
+    tables: DeviceTables, family: tuple[str, ...], n: int, top: int, cost_model: str
 ) -> QubitChoice:
+    """Every connected set, each scored with the GHZ of its breadth-first tree."""
     import numpy as np
 
-    layouts = np.concatenate([s[0] for s in scored]) if scored else np.empty((0, n), int)
-    fidelity = np.concatenate([s[1] for s in scored]) if scored else np.empty(0)
-    if not np.isfinite(fidelity).any():
-        raise QpumonError(
-            f"{name}: no usable set of {n} connected qubits (shape {shape}; "
-            f"{len(tables.dead_qubits)} dead qubits, "
-            f"{tables.flagged_gates} flagged gates)"
-        )
+    model = get_cost_model(cost_model)
+    layouts: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    for parents, orders in _tree_groups(tables, family, n):
+        ops = circuit_ops(native_circuit(canonical_circuit(parents), family), family)
+        layouts.append(orders)
+        scores.append(score(model, ops, orders, tables))
+    merged = np.concatenate(layouts) if layouts else np.empty((0, n), dtype=np.intp)
+    fidelity = np.concatenate(scores) if scores else np.empty(0)
+    best = _best_sets(merged, fidelity, top)
+    return QubitChoice(
+        tables.name, n, "any", cost_model, len(merged), best, tables.dead_qubits,
+        tables.flagged_gates,
+    )  # fmt: skip
+
+
+def _best_sets(layouts: np.ndarray, fidelity: np.ndarray, top: int) -> tuple[LayoutScore, ...]:
+    """The ``top`` best scorable rows, one per set of qubits (ties keep the enumeration order)."""
+    import numpy as np
+
     seen: set[frozenset[int]] = set()
     best: list[LayoutScore] = []
     for i in np.argsort(-np.nan_to_num(fidelity, nan=-1.0), kind="stable"):
@@ -134,49 +257,27 @@ def _choice(
         best.append(LayoutScore(tuple(int(q) for q in layouts[i]), float(fidelity[i])))
         if len(best) == top:
             break
-    return QubitChoice(
-        name,
-        n,
-        shape,
-        cost_model,
-        len(layouts),
-        tuple(best),
-        tables.dead_qubits,
-        tables.flagged_gates,
-    )
-
-
-def _groups(
-    tables: DeviceTables, family: tuple[str, ...], n: int, shape: str
-) -> Iterator[tuple[list[int], list[tuple[int, int]], np.ndarray]]:
-    """``(parents, extra edges, layouts)`` sharing one canonical circuit."""
-    if shape == "any":
-        yield from _tree_groups(tables, family, n)
-        return
-    parents = [-1, *range(n - 1)]
-    extra = [(n - 1, 0)] if shape == "ring" and n > 2 else []
-    ops = circuit_ops(native_circuit(canonical_circuit(parents, extra), family), family)
-    layouts, _ = find_layouts(ops, tables)
-    yield parents, extra, layouts
+    return tuple(best)
 
 
 def _tree_groups(
     tables: DeviceTables, family: tuple[str, ...], n: int
-) -> Iterator[tuple[list[int], list[tuple[int, int]], np.ndarray]]:
+) -> Iterator[tuple[list[int], np.ndarray]]:
+    """``(parents, orderings)`` of the connected sets that share one breadth-first tree."""
     import numpy as np
 
     neighbours = _neighbours(tables, family)
     groups: dict[tuple[int, ...], list[list[int]]] = {}
     for count, subset in enumerate(connected_sets(neighbours, n)):
         if count == MAX_CONNECTED_SETS:
-            raise QpumonError(
-                f"{tables.name}: more than {MAX_CONNECTED_SETS} connected sets of "
-                f"{n} qubits; use --shape line or fewer qubits"
+            raise LimitExceededError(
+                f"{tables.name}: more than {MAX_CONNECTED_SETS:,} connected sets of "
+                f"{n} qubits, the limit for --shape any; use --shape line or fewer qubits"
             )
         order, parents = _bfs_tree(subset, neighbours)
         groups.setdefault(tuple(parents), []).append(order)
     for tree, orders in groups.items():
-        yield list(tree), [], np.array(orders, dtype=np.intp)
+        yield list(tree), np.array(orders, dtype=np.intp)
 
 
 def _neighbours(tables: DeviceTables, family: tuple[str, ...]) -> dict[int, set[int]]:
@@ -184,7 +285,7 @@ def _neighbours(tables: DeviceTables, family: tuple[str, ...]) -> dict[int, set[
     import numpy as np
 
     neighbours: dict[int, set[int]] = {int(q): set() for q in np.flatnonzero(tables.usable)}
-    for a, b in tables.edges(name for name in family if name in tables.two_qubit_error):
+    for a, b in tables.edges(name for name in family if name in tables.two_qubit):
         neighbours[a].add(b)
         neighbours[b].add(a)
     return neighbours

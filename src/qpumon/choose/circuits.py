@@ -10,15 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import CircuitError
 from ..model import DeviceSnapshot
+from ..printable import printable
+from .native import qiskit_gate
+from .reading import check_size, parse_qasm, read_circuit
 from .tables import NON_GATES
+from .translation import ALWAYS_SUPPORTED, run_translation
 
-#: Operations every device accepts besides its basis gates.
-ALWAYS_SUPPORTED = ("measure", "reset", "delay")
+__all__ = [
+    "ALWAYS_SUPPORTED",
+    "CONTROL_FLOW",
+    "CircuitOps",
+    "basis_family",
+    "check_circuit",
+    "circuit_ops",
+    "native_circuit",
+    "parse_qasm",
+    "read_circuit",
+    "translate",
+    "unsupported_gates",
+]
 #: Control-flow operations, which placement does not score.
 CONTROL_FLOW = frozenset({"if_else", "while_loop", "for_loop", "switch_case", "box"})
 
@@ -58,59 +72,22 @@ class CircuitOps:
 
 
 def basis_family(snapshot: DeviceSnapshot) -> tuple[str, ...]:
-    """The gates ``snapshot`` runs natively, sorted, without non-gates (``id``, ``reset``...)."""
+    """The gates ``snapshot`` runs natively, by their Qiskit names, sorted, without non-gates
+    (``id``, ``reset``...) and without vendor gates Qiskit has no standard gate for (Google's
+    ``syc``, ``coupler_pulse``: a circuit cannot be translated to them)."""
+    from qiskit.circuit.library import get_standard_gate_name_mapping
+
     gates = snapshot.basis_gates or tuple(dict.fromkeys(g.gate for g in snapshot.gates))
-    return tuple(sorted(set(gates) - NON_GATES - CONTROL_FLOW))
-
-
-def read_circuit(path: str | Path) -> Any:
-    """A ``QuantumCircuit`` from an OpenQASM 2 or 3 file or a QPY file."""
-    path = Path(path)
-    if not path.is_file():
-        raise CircuitError(f"{path}: no such circuit file")
-    if path.suffix.lower() == ".qpy":
-        return _read_qpy(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CircuitError(f"{path}: cannot read ({exc})") from None
-    circuit = parse_qasm(text, str(path))
-    circuit.name = path.stem
-    return circuit
-
-
-def parse_qasm(text: str, where: str = "<string>") -> Any:
-    """A ``QuantumCircuit`` from OpenQASM 2 or 3 source (by its ``OPENQASM`` line)."""
-    version = "3" if text.lstrip().startswith("OPENQASM 3") else "2"
-    try:
-        if version == "3":
-            from qiskit import qasm3
-
-            return qasm3.loads(text)
-        from qiskit import qasm2
-
-        return qasm2.loads(text, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
-    except Exception as exc:  # qasm2/qasm3 raise several unrelated exception types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CircuitError(f"{where}: not valid OpenQASM {version}: {first}") from None
-
-
-def _read_qpy(path: Path) -> Any:
-    from qiskit import qpy
-
-    try:
-        with path.open("rb") as handle:
-            circuits = qpy.load(handle)
-    except Exception as exc:  # QpyError, struct.error, ValueError on a damaged file
-        raise CircuitError(f"{path}: not a valid QPY file ({exc})") from None
-    if len(circuits) != 1:
-        raise CircuitError(f"{path}: holds {len(circuits)} circuits; give a file with exactly one")
-    return circuits[0]
+    names = {qiskit_gate(g) for g in gates} - NON_GATES - CONTROL_FLOW
+    if snapshot.vendor != "ibm":
+        names &= set(get_standard_gate_name_mapping())
+    return tuple(sorted(names))
 
 
 def check_circuit(circuit: Any) -> None:
-    """A :class:`CircuitError` for an empty circuit or one with control flow."""
-    name = circuit.name
+    """A :class:`CircuitError` for an empty circuit or one with control flow, an
+    :class:`~qpumon.errors.InputTooLargeError` for one beyond the limits of :mod:`.limits`."""
+    name = printable(str(circuit.name))
     names = {inst.operation.name for inst in circuit.data}
     if circuit.num_qubits == 0 or not names - {"barrier", "delay"}:
         raise CircuitError(f"circuit {name!r} is empty: it has no operations on qubits to place")
@@ -120,6 +97,7 @@ def check_circuit(circuit: Any) -> None:
             f"circuit {name!r} uses control flow ({', '.join(flow)}); "
             "placement scores straight-line circuits only"
         )
+    check_size(circuit)
 
 
 def translate(
@@ -133,16 +111,11 @@ def translate(
 def native_circuit(
     circuit: Any, family: tuple[str, ...], optimization_level: int = 3, seed: int = 7
 ) -> Any:
-    """``circuit`` transpiled to the gates of ``family`` with no coupling constraint."""
-    from qiskit import transpile
-
+    """``circuit`` in the gates of ``family`` with no coupling constraint, as
+    ``transpile(circuit, basis_gates=..., optimization_level=...)`` gives it (see
+    :mod:`.translation`; ``seed`` is kept for callers: without layout or routing it is unused)."""
     try:
-        return transpile(
-            circuit,
-            basis_gates=[*family, *ALWAYS_SUPPORTED],
-            optimization_level=optimization_level,
-            seed_transpiler=seed,
-        )
+        return run_translation(circuit, family, optimization_level)
     except Exception as exc:  # TranspilerError, QiskitError, CircuitError from Qiskit
         used = sorted(
             {i.operation.name for i in circuit.data} - set(family) - {*ALWAYS_SUPPORTED, "barrier"}
@@ -153,9 +126,9 @@ def native_circuit(
             else str(exc).strip().splitlines()[0][:200].strip("'")
         )
         raise CircuitError(
-            f"circuit {circuit.name!r} cannot be translated to the gates {' '.join(family)}: "
-            f"{reason}"
-        ) from None
+            f"circuit {printable(str(circuit.name))!r} cannot be translated to the gates "
+            f"{' '.join(family)}: {printable(reason)}"
+        ) from exc
 
 
 def circuit_ops(native: Any, family: tuple[str, ...], name: str | None = None) -> CircuitOps:

@@ -29,8 +29,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import QpumonError
+from ..errors import UsageError
 from .circuits import CircuitOps
+from .limits import SCORE_CHUNK_ROWS
 from .tables import DeviceTables
 
 if TYPE_CHECKING:
@@ -48,13 +49,17 @@ def gate_error(
     """Error of ``name`` on ``qubits`` under every layout (NaN where unusable or unknown)."""
     import numpy as np
 
-    physical = tuple(layouts[:, q] for q in qubits)
     if name in READOUT_OPS:
-        return np.asarray(tables.readout_error[physical[0]])
-    table = (tables.one_qubit_error if len(qubits) == 1 else tables.two_qubit_error).get(name)
-    if table is None or len(qubits) > 2:
+        return np.asarray(tables.readout_error[layouts[:, qubits[0]]])
+    if len(qubits) == 1:
+        table = tables.one_qubit_error.get(name)
+        if table is None:
+            return np.full(layouts.shape[0], np.nan)
+        return np.asarray(table[layouts[:, qubits[0]]])
+    pairs = tables.two_qubit.get(name)
+    if pairs is None or len(qubits) > 2:
         return np.full(layouts.shape[0], np.nan)
-    return np.asarray(table[physical])
+    return pairs.lookup(pairs.error, layouts[:, qubits[0]], layouts[:, qubits[1]])
 
 
 def gate_length(
@@ -63,18 +68,20 @@ def gate_length(
     """Duration in ns of ``name`` on ``qubits`` under every layout (NaN where unknown)."""
     import numpy as np
 
-    physical = tuple(layouts[:, q] for q in qubits)
     if name in READOUT_OPS:
-        return np.asarray(tables.measure_length_ns[physical[0]])
-    table = (tables.one_qubit_length_ns if len(qubits) == 1 else tables.two_qubit_length_ns).get(
-        name
-    )
-    if table is None or len(qubits) > 2:
+        return np.asarray(tables.measure_length_ns[layouts[:, qubits[0]]])
+    if len(qubits) == 1:
+        table = tables.one_qubit_length_ns.get(name)
+        if table is None:
+            return np.full(layouts.shape[0], np.nan)
+        return np.asarray(table[layouts[:, qubits[0]]])
+    pairs = tables.two_qubit.get(name)
+    if pairs is None or len(qubits) > 2:
         return np.full(layouts.shape[0], np.nan)
-    return np.asarray(table[physical])
+    return pairs.lookup(pairs.length_ns, layouts[:, qubits[0]], layouts[:, qubits[1]])
 
 
-def _grouped(
+def grouped_ops(
     ops: CircuitOps, keep: Callable[[str, tuple[int, ...]], bool]
 ) -> dict[tuple[str, tuple[int, ...]], int]:
     """How many times each ``(name, qubits)`` occurs, for the operations ``keep`` accepts."""
@@ -96,16 +103,17 @@ def _product(
     return fidelity
 
 
-def _mapomatic_counted(name: str, qubits: tuple[int, ...]) -> bool:
+def mapomatic_counted(name: str, qubits: tuple[int, ...]) -> bool:
+    """True for the operations mapomatic's cost counts: 2q gates, ``sx``, ``x``, readouts."""
     return (len(qubits) == 2 and name != "barrier") or name in {"sx", "x", *READOUT_OPS}
 
 
 def mapomatic_fidelity(ops: CircuitOps, layouts: np.ndarray, tables: DeviceTables) -> np.ndarray:
     """``prod (1 - e)`` over 2q gates, ``sx``/``x`` and readouts (mapomatic's default cost)."""
-    return _product(_grouped(ops, _mapomatic_counted), layouts, tables)
+    return _product(grouped_ops(ops, mapomatic_counted), layouts, tables)
 
 
-def _virtual(tables: DeviceTables) -> set[str]:
+def free_gates(tables: DeviceTables) -> set[str]:
     """1q gates that are free on this device: zero error and zero length wherever calibrated."""
     import numpy as np
 
@@ -121,8 +129,8 @@ def esp_fidelity(ops: CircuitOps, layouts: np.ndarray, tables: DeviceTables) -> 
     """The default model: gate and readout fidelities times idle decoherence (module docstring)."""
     import numpy as np
 
-    free = _virtual(tables)
-    counts = _grouped(ops, lambda name, qs: name != "barrier" and name not in free)
+    free = free_gates(tables)
+    counts = grouped_ops(ops, lambda name, qs: name != "barrier" and name not in free)
     fidelity = _product(counts, layouts, tables)
     idle = idle_times_ns(ops, layouts, tables, free)
     t1 = tables.t1_ns[layouts]
@@ -139,38 +147,64 @@ def idle_times_ns(
     import numpy as np
 
     m, k = layouts.shape
-    finish = np.zeros((m, k))
-    first = np.full((m, k), np.inf)
-    busy = np.zeros((m, k))
-    skip = free if free is not None else _virtual(tables)
+    finish = [np.zeros(m) for _ in range(k)]
+    first = [np.full(m, np.inf) for _ in range(k)]
+    busy = [np.zeros(m) for _ in range(k)]
+    skip = free if free is not None else free_gates(tables)
+    lengths: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
     for name, qubits in ops.ops:
-        columns = list(qubits)
-        start = finish[:, columns].max(axis=1)
+        start = finish[qubits[0]]
+        for q in qubits[1:]:
+            start = np.maximum(start, finish[q])
         if name == "barrier":
-            finish[:, columns] = start[:, None]
+            for q in qubits:
+                finish[q] = start
             continue
+        for q in qubits:
+            first[q] = np.minimum(first[q], start)
         if name in skip:
-            first[:, columns] = np.minimum(first[:, columns], start[:, None])
             continue
-        length = gate_length(name, qubits, layouts, tables)
-        first[:, columns] = np.minimum(first[:, columns], start[:, None])
-        finish[:, columns] = (start + length)[:, None]
-        busy[:, columns] += length[:, None]
-    span = np.where(np.isfinite(first), finish - first, 0.0)
-    return np.asarray(np.maximum(span - busy, 0.0))
+        length = lengths.get((name, qubits))
+        if length is None:
+            length = lengths[(name, qubits)] = gate_length(name, qubits, layouts, tables)
+        end = start + length
+        for q in qubits:
+            finish[q] = end
+            busy[q] = busy[q] + length
+    begin, done, used = np.column_stack(first), np.column_stack(finish), np.column_stack(busy)
+    span = np.where(np.isfinite(begin), done - begin, 0.0)
+    return np.asarray(np.maximum(span - used, 0.0))
+
+
+def score(
+    model: CostModel, ops: CircuitOps, layouts: np.ndarray, tables: DeviceTables
+) -> np.ndarray:
+    """``model`` on ``layouts`` in slices of :data:`~.limits.SCORE_CHUNK_ROWS` rows."""
+    import numpy as np
+
+    if layouts.shape[0] <= SCORE_CHUNK_ROWS:
+        return model(ops, layouts, tables)
+    return np.concatenate(
+        [
+            model(ops, layouts[i : i + SCORE_CHUNK_ROWS], tables)
+            for i in range(0, layouts.shape[0], SCORE_CHUNK_ROWS)
+        ]
+    )
 
 
 #: The models ``--cost-model`` chooses from.
 COST_MODELS: dict[str, CostModel] = {"default": esp_fidelity, "mapomatic": mapomatic_fidelity}
+#: Models whose score includes idle decoherence (they need every used qubit's T1 and T2).
+COHERENCE_MODELS = frozenset({"default"})
 #: Models that take a one-way 2q gate as it is (no reversal), as mapomatic does.
 STRICT_DIRECTION_MODELS = frozenset({"mapomatic"})
 
 
 def cost_model(name: str) -> CostModel:
-    """The model called ``name``; a :class:`QpumonError` naming the choices otherwise."""
+    """The model called ``name``; a :class:`UsageError` naming the choices otherwise."""
     try:
         return COST_MODELS[name]
-    except KeyError:
-        raise QpumonError(
+    except KeyError as exc:
+        raise UsageError(
             f"unknown cost model {name!r}; choose one of {', '.join(COST_MODELS)}"
-        ) from None
+        ) from exc

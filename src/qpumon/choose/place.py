@@ -1,77 +1,52 @@
-"""Place a circuit: every layout of its interaction graph on each device, scored, best first.
+"""Place a circuit: the best layouts of its interaction graph on each device, best first.
 
-Layouts are found with rustworkx's VF2 (``vf2_mapping``, ``subgraph=True, induced=False``) in the
-device's coupling graph *after* flagged 2q gates and dead qubits are taken out. With the
-``mapomatic`` model a 2q gate must run in the device's calibrated direction (Eagle's ECR is
-one-way); the default model may run it reversed, at a cost (:func:`.tables.reversible`). All
-layouts are then scored at once with a cost model from :mod:`qpumon.choose.cost`.
+Layouts live in the device's coupling graph *after* flagged 2q gates and dead qubits are taken
+out. With the ``mapomatic`` model a 2q gate must run in the device's calibrated direction (Eagle's
+ECR is one-way); the default model may run it reversed, at a cost (:func:`.tables.reversible`).
+The search (:mod:`.layouts`) is exact for the top ``k``: it scores complete layouts with the cost
+model of :mod:`qpumon.choose.cost` and proves every other layout scores lower.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import CircuitError, NoCalibrationError
+from ..errors import CircuitError, LimitExceededError, NoCalibrationError, UsageError
 from ..model import DeviceSnapshot
+from ..printable import printable
 from .circuits import CircuitOps, basis_family, check_circuit, read_circuit, translate
-from .cost import STRICT_DIRECTION_MODELS
+from .cost import COHERENCE_MODELS
 from .cost import cost_model as get_cost_model
+from .layouts import best_layouts, model_tables, too_big, why_nothing
+from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_NODES
 from .results import DevicePlacement, LayoutScore, Placement
-from .tables import DeviceTables, device_tables, reversible
+from .tables import DeviceTables, device_tables
 
-if TYPE_CHECKING:
-    import numpy as np
+#: What the note of a truncated search says about each limit.
+STOP_REASONS = {
+    "layouts": "it scored its limit of layouts",
+    "nodes": "it reached its limit of partial layouts",
+}
 
-#: The most layouts scored per device; VF2 stops there (circuits of several disconnected parts
-#: have combinatorially many layouts).
-DEFAULT_MAX_LAYOUTS = 1_000_000
+
+def deadline_after(max_seconds: float | None) -> float | None:
+    """The ``time.monotonic()`` deadline ``max_seconds`` from now (None: no deadline)."""
+    if max_seconds is None:
+        return None
+    if not max_seconds > 0:
+        raise UsageError(f"--max-seconds must be a positive number of seconds, not {max_seconds}")
+    return time.monotonic() + max_seconds
 
 
-def find_layouts(
-    ops: CircuitOps, tables: DeviceTables, max_layouts: int = DEFAULT_MAX_LAYOUTS
-) -> tuple[np.ndarray, bool]:
-    """Every layout of ``ops`` on live qubits and usable gates: ``(m, k)`` array, truncated?"""
-    import numpy as np
-    import rustworkx as rx
-
-    k = len(ops.active)
-    live = np.flatnonzero(tables.usable)
-    if k > live.size:
-        return np.empty((0, k), dtype=np.intp), False
-    position = {int(q): i for i, q in enumerate(live)}
-    device = rx.PyDiGraph(multigraph=False)
-    device.add_nodes_from(live.tolist())
-    device.add_edges_from_no_data(
-        [(position[a], position[b]) for a, b in tables.edges(ops.two_qubit_gates)]
+def out_of_time(what: str, max_seconds: float | None) -> LimitExceededError:
+    """The error of a search stopped at ``max_seconds``."""
+    return LimitExceededError(
+        f"{what}: the layout search stopped at --max-seconds {max_seconds:g} before it could "
+        "prove its answer; raise --max-seconds, or ask for fewer qubits or devices"
     )
-    pattern = rx.PyDiGraph(multigraph=False)
-    pattern.add_nodes_from(range(k))
-    pattern.add_edges_from_no_data(list(ops.interactions))
-    mappings = rx.vf2_mapping(device, pattern, subgraph=True, induced=False, id_order=False)
-    keys: list[int] = []
-    values: list[int] = []
-    count, truncated = 0, False
-    for mapping in mappings:
-        if count == max_layouts:
-            truncated = True
-            break
-        keys.extend(mapping.keys())
-        values.extend(mapping.values())
-        count += 1
-    layouts = np.empty((count, k), dtype=np.intp)
-    layouts[np.repeat(np.arange(count), k), values] = live[keys]
-    return layouts, truncated
-
-
-def rank(fidelity: np.ndarray, top: int) -> np.ndarray:
-    """Indices of the ``top`` best scorable layouts, best first (ties keep VF2's order)."""
-    import numpy as np
-
-    finite = np.flatnonzero(np.isfinite(fidelity))
-    order = np.argsort(-fidelity[finite], kind="stable")
-    return finite[order[:top]]
 
 
 def score_device(
@@ -80,41 +55,84 @@ def score_device(
     model: str = "default",
     top: int = 5,
     max_layouts: int = DEFAULT_MAX_LAYOUTS,
+    *,
+    coupling: list[tuple[int, int]] | None = None,
+    max_nodes: int = MAX_SEARCH_NODES,
+    deadline: float | None = None,
+    max_seconds: float | None = None,
 ) -> DevicePlacement:
     """The ``top`` layouts of ``ops`` on one device under cost model ``model``."""
-    import numpy as np
+    return _search_device(
+        ops, tables, model, top, max_layouts, coupling, max_nodes, deadline, max_seconds
+    )[0]
 
-    if model not in STRICT_DIRECTION_MODELS:
-        tables = reversible(tables)
-    layouts, truncated = find_layouts(ops, tables, max_layouts)
-    fidelity = get_cost_model(model)(ops, layouts, tables)
-    best = rank(fidelity, top)
-    return DevicePlacement(
+
+def _search_device(
+    ops: CircuitOps,
+    tables: DeviceTables,
+    model: str,
+    top: int,
+    max_layouts: int,
+    coupling: list[tuple[int, int]] | None,
+    max_nodes: int,
+    deadline: float | None,
+    max_seconds: float | None,
+) -> tuple[DevicePlacement, int]:
+    """:func:`score_device`, and the work its search did."""
+    scored = model_tables(tables, model)
+    found = best_layouts(
+        ops, scored, model, top, max_layouts=max_layouts, max_nodes=max_nodes, deadline=deadline
+    )
+    result = found.result
+    if result.stopped == "time":
+        raise out_of_time(tables.name, max_seconds)
+    placement = DevicePlacement(
         device=tables.name,
         family=ops.family,
         active=ops.active,
         num_circuit_qubits=ops.num_qubits,
-        found=len(layouts),
-        unscorable=int(np.count_nonzero(~np.isfinite(fidelity))),
-        truncated=truncated,
-        top=tuple(LayoutScore(tuple(int(q) for q in layouts[i]), float(fidelity[i])) for i in best),
+        found=result.scored,
+        unscorable=result.unscorable,
+        truncated=result.stopped is not None,
+        top=tuple(
+            LayoutScore(layout, fidelity)
+            for layout, fidelity in zip(result.layouts, result.fidelity, strict=True)
+        ),
         dead_qubits=tables.dead_qubits,
         flagged_gates=tables.flagged_gates,
-        notes=_notes(ops, tables, len(layouts)),
+        notes=_notes(ops, scored, result.stopped, bool(result.layouts), coupling, model),
+        pruned=result.pruned,
+        missing_qubits=found.missing_qubits,
     )
+    return placement, result.work
 
 
-def _notes(ops: CircuitOps, tables: DeviceTables, found: int) -> tuple[str, ...]:
+def _notes(
+    ops: CircuitOps,
+    tables: DeviceTables,
+    stopped: str | None,
+    any_found: bool,
+    coupling: list[tuple[int, int]] | None,
+    model: str,
+) -> tuple[str, ...]:
     notes = list(tables.notes)
-    if found == 0:
-        pairs = set(ops.interactions)
-        if any((b, a) in pairs for a, b in pairs) and tables.is_directed(ops.two_qubit_gates):
-            notes.append(
-                "the circuit uses a pair in both directions; this device's "
-                f"{'/'.join(ops.two_qubit_gates)} runs one way only"
-            )
-        else:
-            notes.append("no layout: the interaction graph does not fit the usable coupling graph")
+    if stopped is not None:
+        notes.append(
+            f"the search stopped early ({STOP_REASONS.get(stopped, stopped)}): better layouts "
+            "may exist"
+        )
+    if any_found or stopped is not None:
+        return tuple(notes)
+    pairs = set(ops.interactions)
+    if any((b, a) in pairs for a, b in pairs) and tables.is_directed(ops.two_qubit_gates):
+        notes.append(
+            "the circuit uses a pair in both directions; this device's "
+            f"{'/'.join(ops.two_qubit_gates)} runs one way only"
+        )
+    else:
+        edges = coupling if coupling is not None else tables.edges(ops.two_qubit_gates)
+        coherence = model in COHERENCE_MODELS
+        notes.append(f"no layout: {why_nothing(ops, tables, edges, coherence)}")
     return tuple(notes)
 
 
@@ -127,12 +145,15 @@ def place(
     max_layouts: int = DEFAULT_MAX_LAYOUTS,
     optimization_level: int = 3,
     skip_uncalibrated: bool = False,
+    max_seconds: float | None = None,
 ) -> Placement:
     """Place ``circuit`` (a ``QuantumCircuit`` or an OpenQASM 2/3 or QPY path) on ``devices``.
 
     ``snapshots`` come from :func:`qpumon.sources.resolve`. The result's ``initial_layout`` is
-    ready for ``qiskit.transpile(circuit, backend, initial_layout=...)``.
+    ready for ``qiskit.transpile(circuit, backend, initial_layout=...)``. ``max_seconds`` bounds
+    the whole call: past it, a :class:`~qpumon.errors.LimitExceededError` says what to change.
     """
+    deadline = deadline_after(max_seconds)
     if isinstance(circuit, (str, Path)):
         circuit = read_circuit(circuit)
     check_circuit(circuit)
@@ -144,26 +165,65 @@ def place(
     translated = _translate_families(
         [s for s in snapshots if s.name in tables], circuit, optimization_level, skipped
     )
-    results = []
+    jobs = []
     for snapshot in snapshots:
         ops = translated.get(basis_family(snapshot))
         if snapshot.name not in tables or ops is None:
             continue
-        if len(ops.active) > snapshot.num_qubits:
-            skipped.append(
-                (
-                    snapshot.name,
-                    f"has {snapshot.num_qubits} qubits, the circuit uses {len(ops.active)}",
-                )
-            )
-            continue
-        results.append(score_device(ops, tables[snapshot.name], cost_model, top, max_layouts))
+        refusal = _refusal(ops, snapshot, tables[snapshot.name])
+        if refusal:
+            skipped.append((snapshot.name, refusal))
+        else:
+            jobs.append((snapshot, ops))
+    results = _search_all(jobs, tables, cost_model, top, max_layouts, deadline, max_seconds)
     if not results:
         raise CircuitError(_nothing_fits(circuit, snapshots, translated, skipped))
     width = len(next(iter(translated.values())).active)
     return Placement(
         circuit.name, circuit.num_qubits, width, cost_model, tuple(results), tuple(skipped)
     )
+
+
+def _search_all(
+    jobs: list[tuple[DeviceSnapshot, CircuitOps]],
+    tables: dict[str, DeviceTables],
+    cost_model: str,
+    top: int,
+    max_layouts: int,
+    deadline: float | None,
+    max_seconds: float | None,
+) -> list[DevicePlacement]:
+    """Every device's placement, in the order given. The devices share one work budget
+    (:data:`~.limits.MAX_SEARCH_NODES`): smaller devices are searched first and what they leave
+    goes to the larger ones, so the answer does not depend on time."""
+    found: dict[int, DevicePlacement] = {}
+    remaining = MAX_SEARCH_NODES
+    order = sorted(range(len(jobs)), key=lambda i: (jobs[i][0].num_qubits, i))
+    for done, i in enumerate(order):
+        snapshot, ops = jobs[i]
+        if deadline is not None and time.monotonic() > deadline:
+            raise out_of_time(snapshot.name, max_seconds)
+        share = max(remaining // (len(order) - done), 1)
+        found[i], work = _search_device(
+            ops,
+            tables[snapshot.name],
+            cost_model,
+            top,
+            max_layouts,
+            list(snapshot.coupling_edges),
+            share,
+            deadline,
+            max_seconds,
+        )
+        remaining = max(remaining - work, 0)
+    return [found[i] for i in sorted(found)]
+
+
+def _refusal(ops: CircuitOps, snapshot: DeviceSnapshot, tables: DeviceTables) -> str | None:
+    """Why ``ops`` is not searched on this device at all, if it is not."""
+    if len(ops.active) > snapshot.num_qubits:
+        return f"has {snapshot.num_qubits} qubits, the circuit uses {len(ops.active)}"
+    return too_big(ops, tables)
 
 
 def _tables(
@@ -173,10 +233,10 @@ def _tables(
     for snapshot in snapshots:
         try:
             tables[snapshot.name] = device_tables(snapshot)
-        except NoCalibrationError:
+        except NoCalibrationError as exc:
             if not skip_uncalibrated:
                 raise
-            skipped.append((snapshot.name, "no calibration data"))
+            skipped.append((snapshot.name, str(exc).removeprefix(f"{snapshot.name}: ")))
     return tables
 
 
@@ -210,10 +270,11 @@ def _nothing_fits(
 ) -> str:
     widest = max(snapshots, key=lambda s: s.num_qubits)
     width = max((len(ops.active) for ops in translated.values()), default=circuit.num_qubits)
+    name = printable(str(circuit.name))
     if width > widest.num_qubits:
         return (
-            f"circuit {circuit.name!r} uses {width} qubits; the largest device given "
+            f"circuit {name!r} uses {width} qubits; the largest device given "
             f"({widest.name}) has {widest.num_qubits}"
         )
     reasons = "; ".join(f"{d}: {r}" for d, r in skipped[:3])
-    return f"circuit {circuit.name!r} could not be placed on any device ({reasons})"
+    return f"circuit {name!r} could not be placed on any device ({reasons})"

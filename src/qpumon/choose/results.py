@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +24,12 @@ class LayoutScore:
 class DevicePlacement:
     """The ranked layouts of one circuit on one device.
 
-    ``found`` layouts matched the coupling graph (flagged gates and dead qubits already taken out),
-    ``unscorable`` of them touched a missing value; ``top`` holds the best, best first.
+    ``top`` holds the best layouts, best first. The search (flagged gates and dead qubits taken
+    out) scored ``found`` layouts in full, ``unscorable`` of them touched a missing value, and it
+    ruled out ``pruned`` partial layouts because no completion of them could enter ``top``.
+    Unless ``truncated`` (a search limit was reached: see ``notes``), ``top`` is exact: every
+    layout not scored scores lower. ``missing_qubits`` are live qubits no layout may use because
+    a value the circuit needs (readout error, T1, T2, a gate error) is missing there.
     """
 
     device: str
@@ -38,6 +43,8 @@ class DevicePlacement:
     dead_qubits: tuple[int, ...] = ()
     flagged_gates: int = 0
     notes: tuple[str, ...] = field(default=())
+    pruned: int = 0
+    missing_qubits: tuple[int, ...] = ()
 
     @property
     def best(self) -> LayoutScore | None:
@@ -53,7 +60,7 @@ class DevicePlacement:
         chosen = dict(zip(self.active, self.top[rank].qubits, strict=True))
         used = set(chosen.values())
         dead = set(self.dead_qubits)
-        spare = (q for q in range(10**6) if q not in used and q not in dead)
+        spare = (q for q in itertools.count() if q not in used and q not in dead)
         return [chosen[i] if i in chosen else next(spare) for i in range(self.num_circuit_qubits)]
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,7 +70,9 @@ class DevicePlacement:
             "basis": list(self.family),
             "layouts_found": self.found,
             "layouts_unscorable": self.unscorable,
+            "layouts_pruned": self.pruned,
             "search_truncated": self.truncated,
+            "missing_qubits": list(self.missing_qubits),
             "dead_qubits": list(self.dead_qubits),
             "flagged_gates": self.flagged_gates,
             "notes": list(self.notes),

@@ -1,9 +1,11 @@
-"""A device's calibration as dense NumPy arrays, ready for vectorised layout scoring.
+"""A device's calibration as NumPy arrays, ready for vectorised layout scoring.
 
-Errors and lengths are indexed by physical qubit (1q gates, readout) or by a pair of physical
-qubits (2q gates, ``[a, b]`` is the gate in that direction). A value that cannot be used is NaN:
-missing from the calibration, or IBM's ``error == 1`` "benchmark failed" flag. Any layout that
-touches a NaN gets a NaN score and is left out of the ranking (it is counted, never scored as 0).
+Single-qubit values are arrays indexed by physical qubit. Two-qubit values are sparse: one
+:class:`PairTable` per gate, its directed pairs ``(a, b)`` sorted by the key ``a * n + b``, so a
+10,000-qubit device costs memory in proportion to its couplers, never ``n × n``. A value that
+cannot be used is NaN: missing from the calibration, or IBM's ``error == 1`` "benchmark failed"
+flag. Any layout that touches a NaN gets a NaN score and is left out of the ranking (it is
+counted, never scored as 0).
 
 A *dead* qubit is one whose single-qubit gates carry the failure flag; it is taken out of the
 coupling graph before any layout is searched, and so are flagged 2q gates.
@@ -15,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from ..definitions import AVERAGE, to_average
 from ..errors import NoCalibrationError
 from ..model import DeviceSnapshot, GateCalibration
+from .native import qiskit_gate
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +35,39 @@ NON_GATES = frozenset({"measure", "reset", "barrier", "delay", "id"})
 
 
 @dataclass(frozen=True)
+class PairTable:
+    """One 2q gate on directed pairs: ``keys[i] = a * n + b`` (sorted), its error and length."""
+
+    num_qubits: int
+    keys: np.ndarray
+    error: np.ndarray
+    length_ns: np.ndarray
+
+    def index(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the pairs ``(a[i], b[i])`` in the table, and whether each is there."""
+        import numpy as np
+
+        wanted = np.asarray(a, dtype=np.int64) * self.num_qubits + np.asarray(b, dtype=np.int64)
+        where = np.searchsorted(self.keys, wanted)
+        where = np.minimum(where, max(self.keys.size - 1, 0))
+        found = self.keys[where] == wanted if self.keys.size else np.zeros(wanted.shape, bool)
+        return where, found
+
+    def lookup(self, values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``values`` (``error`` or ``length_ns``) of the pairs ``(a[i], b[i])``; NaN if absent."""
+        import numpy as np
+
+        if not self.keys.size:
+            return np.full(np.shape(a), np.nan)
+        where, found = self.index(a, b)
+        return np.where(found, values[where], np.nan)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(a, b)`` arrays of every pair in the table."""
+        return self.keys // self.num_qubits, self.keys % self.num_qubits
+
+
+@dataclass(frozen=True)
 class DeviceTables:
     """Calibration arrays of one device (see the module docstring for conventions)."""
 
@@ -38,8 +75,7 @@ class DeviceTables:
     num_qubits: int
     one_qubit_error: dict[str, np.ndarray]
     one_qubit_length_ns: dict[str, np.ndarray]
-    two_qubit_error: dict[str, np.ndarray]
-    two_qubit_length_ns: dict[str, np.ndarray]
+    two_qubit: dict[str, PairTable]
     readout_error: np.ndarray
     measure_length_ns: np.ndarray
     t1_ns: np.ndarray
@@ -57,21 +93,25 @@ class DeviceTables:
         mask[list(self.dead_qubits)] = False
         return mask
 
-    def edges(self, gates: Iterable[str]) -> list[tuple[int, int]]:
-        """Directed pairs of live qubits on which any of ``gates`` has a usable calibration."""
+    def edge_arrays(self, gates: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Directed pairs ``(a, b)`` of live qubits where any of ``gates`` is usable, sorted."""
         import numpy as np
 
         usable = self.usable
-        found: set[tuple[int, int]] = set()
-        for name in gates:
-            matrix = self.two_qubit_error.get(name)
-            if matrix is None:
-                continue
-            rows, cols = np.nonzero(np.isfinite(matrix))
-            found.update(
-                (int(a), int(b)) for a, b in zip(rows, cols, strict=True) if usable[a] and usable[b]
-            )
-        return sorted(found)
+        keys = [
+            table.keys[np.isfinite(table.error)]
+            for name in gates
+            if (table := self.two_qubit.get(name)) is not None
+        ]
+        joined = np.unique(np.concatenate(keys)) if keys else np.empty(0, np.int64)
+        a, b = joined // self.num_qubits, joined % self.num_qubits
+        keep = usable[a] & usable[b]
+        return a[keep], b[keep]
+
+    def edges(self, gates: Iterable[str]) -> list[tuple[int, int]]:
+        """Directed pairs of live qubits on which any of ``gates`` has a usable calibration."""
+        a, b = self.edge_arrays(gates)
+        return list(zip(a.tolist(), b.tolist(), strict=True))
 
     def is_directed(self, gates: Iterable[str]) -> bool:
         """True if some usable pair has its gate in one direction only (Eagle's ECR)."""
@@ -81,46 +121,73 @@ class DeviceTables:
 
 def reversible(tables: DeviceTables) -> DeviceTables:
     """``tables`` where a one-way 2q gate may also run reversed, at the price of REVERSAL_SX
-    extra ``sx`` on each of its qubits (error and length added); two-way pairs are unchanged."""
+    extra ``sx`` on each of its qubits (error and length added); two-way pairs are unchanged.
+
+    A direction that is missing or unusable (NaN) while its reverse is usable takes the reversed
+    gate's values: error ``1 - (1 - e) * keep[a] * keep[b]`` with ``keep = (1 - e_sx) ** 2``,
+    length the reverse's plus REVERSAL_SX ``sx`` lengths of its first qubit.
+    """
     import numpy as np
 
-    sx_error = tables.one_qubit_error.get("sx", np.zeros(tables.num_qubits))
-    sx_length = tables.one_qubit_length_ns.get("sx", np.zeros(tables.num_qubits))
+    n = tables.num_qubits
+    sx_error = tables.one_qubit_error.get("sx", np.zeros(n))
+    sx_length = tables.one_qubit_length_ns.get("sx", np.zeros(n))
     keep = (1 - sx_error) ** REVERSAL_SX
-    errors, lengths = {}, {}
-    for name, error in tables.two_qubit_error.items():
-        length = tables.two_qubit_length_ns[name]
-        missing = ~np.isfinite(error) & np.isfinite(error.T)
-        flipped = 1 - (1 - error.T) * keep[:, None] * keep[None, :]
-        errors[name] = np.where(missing, flipped, error)
-        lengths[name] = np.where(missing, length.T + REVERSAL_SX * sx_length[:, None], length)
-    return replace(tables, two_qubit_error=errors, two_qubit_length_ns=lengths)
+    flipped_tables = {}
+    for name, table in tables.two_qubit.items():
+        b, a = table.pairs()  # the reverse of each stored (b, a) is (a, b)
+        good = np.isfinite(table.error)
+        needed = good & ~np.isfinite(table.lookup(table.error, a, b))
+        error = 1 - (1 - table.error[needed]) * keep[a[needed]] * keep[b[needed]]
+        length = table.length_ns[needed] + REVERSAL_SX * sx_length[a[needed]]
+        flipped_tables[name] = _merged(table, a[needed] * n + b[needed], error, length)
+    return replace(tables, two_qubit=flipped_tables)
+
+
+def _merged(table: PairTable, keys: np.ndarray, error: np.ndarray, length: np.ndarray) -> PairTable:
+    """``table`` with the entries ``keys`` set (added, or replacing existing ones)."""
+    import numpy as np
+
+    if not keys.size:
+        return table
+    drop = np.isin(table.keys, keys)
+    all_keys = np.concatenate([table.keys[~drop], keys])
+    order = np.argsort(all_keys, kind="stable")
+    return PairTable(
+        table.num_qubits,
+        all_keys[order],
+        np.concatenate([table.error[~drop], error])[order],
+        np.concatenate([table.length_ns[~drop], length])[order],
+    )
 
 
 def device_tables(snapshot: DeviceSnapshot) -> DeviceTables:
     """The arrays of ``snapshot``; :class:`NoCalibrationError` if it has no calibration."""
+    if snapshot.device_values and not snapshot.qubits:
+        raise NoCalibrationError(
+            f"{snapshot.name}: the source gives only device-wide values, the same for every "
+            "qubit and pair, so no choice of qubits is better than another; placement needs "
+            "per-qubit and per-gate calibration (compare devices with qpumon overview)"
+        )
     if not snapshot.has_calibration or not snapshot.qubits:
         raise NoCalibrationError(
             f"{snapshot.name}: no calibration data (no qubit or gate properties); "
             "choose a device with calibration"
         )
     n = snapshot.num_qubits
-    one_err, one_len = _gate_arrays(snapshot, 1, n)
-    two_err, two_len = _gate_arrays(snapshot, 2, n)
-    dead = _dead_qubits(snapshot)
+    one_err, one_len = _one_qubit_arrays(snapshot, n)
     measure_len, notes = _measure_lengths(snapshot, n)
     return DeviceTables(
         name=snapshot.name,
         num_qubits=n,
         one_qubit_error=one_err,
         one_qubit_length_ns=one_len,
-        two_qubit_error=two_err,
-        two_qubit_length_ns=two_len,
+        two_qubit=_pair_tables(snapshot, n),
         readout_error=_qubit_array(snapshot, "readout_error", 1.0),
         measure_length_ns=measure_len,
         t1_ns=_qubit_array(snapshot, "t1_us", 1e3),
         t2_ns=_qubit_array(snapshot, "t2_us", 1e3),
-        dead_qubits=dead,
+        dead_qubits=_dead_qubits(snapshot),
         flagged_gates=len(snapshot.failed_gates),
         notes=notes,
     )
@@ -136,34 +203,64 @@ def _qubit_array(snapshot: DeviceSnapshot, name: str, scale: float) -> np.ndarra
     return np.array([np.nan if v is None else v * scale for v in values], dtype=float)
 
 
-def _gate_arrays(
-    snapshot: DeviceSnapshot, arity: int, n: int
+def _one_qubit_arrays(
+    snapshot: DeviceSnapshot, n: int
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per gate name: error and length arrays of shape ``(n,) * arity``, NaN where unusable."""
+    """Per 1q gate name: error and length arrays of shape ``(n,)``, NaN where unusable."""
     import numpy as np
 
     errors: dict[str, np.ndarray] = {}
     lengths: dict[str, np.ndarray] = {}
     for gate in snapshot.gates:
-        if gate.arity != arity or gate.gate in NON_GATES or max(gate.qubits) >= n:
+        if gate.arity != 1 or gate.gate in NON_GATES or not 0 <= gate.qubits[0] < n:
             continue
-        if gate.gate not in errors:
-            errors[gate.gate] = np.full((n,) * arity, np.nan)
-            lengths[gate.gate] = np.full((n,) * arity, np.nan)
-        errors[gate.gate][gate.qubits] = _usable_error(gate)
+        name = qiskit_gate(gate.gate)
+        if name not in errors:
+            errors[name] = np.full(n, np.nan)
+            lengths[name] = np.full(n, np.nan)
+        errors[name][gate.qubits[0]] = _usable_error(gate)
         if gate.length_ns is not None:
-            lengths[gate.gate][gate.qubits] = gate.length_ns
-    if arity == 1:
-        for name in VIRTUAL_GATES - set(errors):
-            errors[name] = np.zeros(n)
-            lengths[name] = np.zeros(n)
+            lengths[name][gate.qubits[0]] = gate.length_ns
+    for name in VIRTUAL_GATES - set(errors):
+        errors[name] = np.zeros(n)
+        lengths[name] = np.zeros(n)
     for name, array in lengths.items():
         _fill_missing_with_median(array, errors[name])
     return errors, lengths
 
 
+def _pair_tables(snapshot: DeviceSnapshot, n: int) -> dict[str, PairTable]:
+    """Per 2q gate name: its sparse table (the last entry wins where a pair is listed twice)."""
+    import numpy as np
+
+    entries: dict[str, dict[int, tuple[float, float]]] = {}
+    for gate in snapshot.gates:
+        if gate.arity != 2 or gate.gate in NON_GATES:
+            continue
+        a, b = gate.qubits
+        if not (0 <= a < n and 0 <= b < n) or a == b:
+            continue
+        duration = float("nan") if gate.length_ns is None else gate.length_ns
+        entries.setdefault(qiskit_gate(gate.gate), {})[a * n + b] = (_usable_error(gate), duration)
+    tables = {}
+    for name, by_key in entries.items():
+        keys = np.array(sorted(by_key), dtype=np.int64)
+        values = np.array([by_key[k] for k in keys.tolist()], dtype=float).reshape(-1, 2)
+        error, length = values[:, 0].copy(), values[:, 1].copy()
+        _fill_missing_with_median(length, error)
+        tables[name] = PairTable(n, keys, error, length)
+    return tables
+
+
 def _usable_error(gate: GateCalibration) -> float:
-    return float("nan") if gate.error is None or gate.failed else gate.error
+    """The gate's error as an average gate infidelity (what the cost models multiply); NaN for
+    a flag, a missing value, or a definition no formula converts."""
+    if gate.error is None or gate.failed:
+        return float("nan")
+    if gate.definition in (None, AVERAGE):
+        return gate.error
+    converted = to_average(gate.error, gate.definition, gate.arity)
+    return float("nan") if converted is None else converted.value
 
 
 def _fill_missing_with_median(lengths: np.ndarray, errors: np.ndarray) -> None:
@@ -178,7 +275,16 @@ def _fill_missing_with_median(lengths: np.ndarray, errors: np.ndarray) -> None:
 
 def _dead_qubits(snapshot: DeviceSnapshot) -> tuple[int, ...]:
     """Qubits with a flagged single-qubit gate (all their gates are flagged on today's data)."""
-    return tuple(sorted({g.qubits[0] for g in snapshot.gates if g.arity == 1 and g.failed}))
+    n = snapshot.num_qubits
+    return tuple(
+        sorted(
+            {
+                g.qubits[0]
+                for g in snapshot.gates
+                if g.arity == 1 and g.failed and 0 <= g.qubits[0] < n
+            }
+        )
+    )
 
 
 def _measure_lengths(snapshot: DeviceSnapshot, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -187,7 +293,7 @@ def _measure_lengths(snapshot: DeviceSnapshot, n: int) -> tuple[np.ndarray, tupl
 
     lengths = _qubit_array(snapshot, "readout_length_ns", 1.0)
     for gate in snapshot.gates:
-        if gate.gate == "measure" and gate.length_ns is not None and gate.qubits[0] < n:
+        if gate.gate == "measure" and gate.length_ns is not None and 0 <= gate.qubits[0] < n:
             lengths[gate.qubits[0]] = gate.length_ns
     known = lengths[np.isfinite(lengths)]
     if known.size == lengths.size:
@@ -197,3 +303,35 @@ def _measure_lengths(snapshot: DeviceSnapshot, n: int) -> tuple[np.ndarray, tupl
         return lengths, ("missing readout lengths replaced by the device median",)
     lengths[:] = 0.0
     return lengths, ("no readout length on this device: measurements take no time in the schedule",)
+
+
+def absent_everywhere(tables: DeviceTables, gates: Iterable[str], coherence: bool) -> str:
+    """``; no qubit or coupler of the device has T2`` (or ``""``): the quantities a score needs
+    that the device publishes for none of its qubits or couplers, and what to do about it
+    (Google publishes no T2; Google's Weber calibrates no CZ)."""
+    import numpy as np
+
+    missing = [
+        label
+        for label, values, needed in (
+            ("T1", tables.t1_ns, coherence),
+            ("T2", tables.t2_ns, coherence),
+            ("a readout error", tables.readout_error, True),
+        )
+        if needed and not np.isfinite(values).any()
+    ]
+    for gate in dict.fromkeys(gates):
+        found = tables.one_qubit_error.get(gate)
+        if found is None and gate in tables.two_qubit:
+            found = tables.two_qubit[gate].error
+        if found is None or not np.isfinite(found).any():
+            missing.append(f"a calibrated {gate}")
+    if not missing:
+        return ""
+    hint = ""
+    if coherence and {"T1", "T2"} & set(missing):
+        hint = (
+            " (the default cost model's idle decoherence needs T1 and T2; --cost-model "
+            "mapomatic scores gates and readout only)"
+        )
+    return f"; no qubit or coupler of the device has {', '.join(missing)}{hint}"

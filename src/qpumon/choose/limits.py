@@ -1,0 +1,38 @@
+"""Every bound on the work of ``best`` and ``place``, in one place.
+
+Inputs beyond a size limit are refused before they are parsed or expanded
+(:class:`~qpumon.errors.InputTooLargeError`, naming the file and the limit). Searches that reach a
+work limit stop with their best layouts so far, marked truncated; a search that reaches the
+caller's ``max_seconds`` stops with a :class:`~qpumon.errors.LimitExceededError` saying what to
+change.
+"""
+
+from __future__ import annotations
+
+#: Largest circuit file read (OpenQASM or QPY), in bytes; larger files are refused unread.
+MAX_CIRCUIT_FILE_BYTES = 8 * 1024 * 1024
+#: Most qubits, and most classical bits, a circuit may declare; checked in the text before parsing.
+MAX_CIRCUIT_QUBITS = 16_384
+#: Most operations a circuit may hold once its gate definitions are expanded to standard gates.
+MAX_CIRCUIT_OPERATIONS = 200_000
+#: Deepest nesting of gate definitions (a gate whose body calls a gate whose body calls ...).
+MAX_DEFINITION_DEPTH = 16
+
+#: Most complete layouts scored exactly on one device; the search stops there, truncated.
+DEFAULT_MAX_LAYOUTS = 1_000_000
+#: Work (partial layouts made, layouts scored) of one `best` or `place` call, shared by its devices;
+#: a search that reaches its share stops with its best so far, truncated.
+MAX_SEARCH_NODES = 8_000_000
+#: Most search table cells (circuit qubits × (device qubits + 2 × couplers)) for one device; a
+#: device beyond it is skipped with the reason (a dense n × n table is never built).
+MAX_SEARCH_CELLS = 1 << 23
+#: Work of the search that decides whether a shape occurs in a coupling graph at all (to say
+#: why nothing was found); undecided counts as "it occurs".
+MAX_SHAPE_NODES = 200_000
+#: Layouts scored per NumPy slice: memory stays flat however many layouts there are.
+SCORE_CHUNK_ROWS = 16_384
+#: Cells (rows × circuit qubits) of one slice of partial layouts in the search.
+SEARCH_CHUNK_CELLS = 1 << 18
+
+#: Connected sets enumerated at most for ``best --shape any``.
+MAX_CONNECTED_SETS = 200_000
