@@ -224,7 +224,12 @@ def place_report(
     options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
     circuit = Path(circuit) if isinstance(circuit, str) else circuit
     result = place(
-        circuit, snapshots, top=top, cost_model=cost_model, skip_uncalibrated=every, **options
+        circuit,
+        snapshots,
+        top=top,
+        cost_model=cost_model,
+        skip_uncalibrated=every or len(snapshots) > 1,  # one unusable device: say it, go on
+        **options,
     )
     return report(result)
 

@@ -214,3 +214,21 @@ def test_the_map_of_an_all_to_all_device_says_so_and_shows_the_device_wide_error
     svg = out.read_text(encoding="utf-8")
     assert "All-to-all connectivity" in svg
     assert f"device-wide: {h21['2q_gate_error']['p2']:.3g}" in svg
+
+
+def test_choosing_qubits_on_other_vendors_says_what_is_missing(tmp_path: Path) -> None:
+    willow = run("best", "google:willow_pink", "--qubits", "4")
+    assert willow.returncode == 2
+    assert "has T2" in willow.stderr and "--cost-model mapomatic" in willow.stderr
+    assert (
+        run("best", "google:willow_pink", "--qubits", "4", "--cost-model", "mapomatic").returncode
+        == 0
+    )
+    ghz = tmp_path / "ghz.qasm"
+    ghz.write_text(
+        'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\nh q[0];\ncx q[0],q[1];\ncx q[1],q[2];\n'
+    )
+    placed = run("place", str(ghz), "iqm:garnet", "quantinuum:h2-1", "fake_fez")
+    assert placed.returncode == 0, placed.stderr
+    assert "quantinuum:h2-1: skipped, the source gives only device-wide values" in placed.stdout
+    assert "iqm:garnet: circuit 'ghz'" in placed.stdout or "iqm:garnet" in placed.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import types
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -156,3 +157,40 @@ def test_denebs_move_gates_stay_out_of_the_2q_median() -> None:
     assert snap.configuration["resonator_gates"] == ["move"]
     assert {g.error for g in snap.gates if g.gate == "move"} == {0.0}
     assert summarize(snap).median_2q_error == 0.0128
+
+
+def test_placement_scores_prx_as_qiskits_r_with_average_errors(
+    backends: dict[str, FakeBackend],
+) -> None:
+    from qpumon.choose.tables import device_tables
+
+    profile = backends["garnet"].error_profile.kwargs
+    snap = resolve("iqm:garnet")
+    tables = device_tables(snap)
+    index = {name: i for i, name in enumerate(snap.qubit_names)}
+    for qubit, lam in profile["single_qubit_gate_depolarizing_error_parameters"]["prx"].items():
+        assert tables.one_qubit_error["r"][index[qubit]] == pytest.approx(lam / 2, rel=1e-15)
+    cz = tables.two_qubit["cz"]
+    errors = dict(zip(cz.keys.tolist(), cz.error.tolist(), strict=True))
+    for (a, b), lam in profile["two_qubit_gate_depolarizing_error_parameters"]["cz"].items():
+        key = index[a] * snap.num_qubits + index[b]
+        assert errors[key] == pytest.approx(lam * 3 / 4, rel=1e-15)
+
+
+def test_best_qubits_on_garnet_are_connected_in_its_architecture(
+    backends: dict[str, FakeBackend],
+) -> None:
+    import json
+
+    from tests.core.cli_helpers import run
+
+    result = run("best", "iqm:garnet", "--qubits", "4", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    arch = backends["garnet"].architecture.kwargs
+    names = list(arch["qubits"])
+    couplers = {frozenset((names.index(a), names.index(b))) for a, b in arch["connectivity"]}
+    top = json.loads(result.stdout)["top"]
+    assert len(top) == 5
+    for entry in top:
+        chain = entry["qubits"]
+        assert all(frozenset(p) in couplers for p in pairwise(chain))

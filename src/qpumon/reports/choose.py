@@ -37,9 +37,10 @@ def best_report(choice: QubitChoice) -> TablesReport:
         for i, s in enumerate(choice.top)
     )
     notes = (
-        f"{choice.candidates} orderings scored ({choice.cost_model} cost model); "
-        f"{len(choice.dead_qubits)} dead qubits and {choice.flagged_gates} flagged gates "
-        "left out",
+        f"{choice.candidates:,} orderings scored in full, {choice.pruned:,} ruled out by the "
+        f"bound ({choice.cost_model} cost model); {len(choice.dead_qubits)} dead qubits and "
+        f"{choice.flagged_gates} flagged gates left out",
+        *(choice.notes if choice.truncated else ()),
     )
     title = f"{choice.device}: best {choice.num_qubits} qubits, shape {choice.shape}"
     return TablesReport("best", "", (Table(title, columns, rows, notes),), choice.as_dict())
@@ -81,15 +82,14 @@ def _device_table(result: Placement, device: DevicePlacement) -> Table:
         )
         for i, s in enumerate(device.top)
     )
+    unscorable = f", {device.unscorable:,} unscorable" if device.unscorable else ""
     notes = [
-        f"{device.found} layouts found, {device.unscorable} unscorable "
-        f"({result.cost_model} cost model, basis {' '.join(device.family)}); "
+        f"{device.found:,} layouts scored in full, {device.pruned:,} ruled out by the bound"
+        f"{unscorable} ({result.cost_model} cost model, basis {' '.join(device.family)}); "
         f"{len(device.dead_qubits)} dead qubits and {device.flagged_gates} flagged gates "
         "left out",
         *device.notes,
     ]
-    if device.truncated:
-        notes.append("layout search stopped at its limit; better layouts may exist")
     title = f"{device.device}: circuit {result.circuit!r} ({result.active_qubits} active qubits)"
     return Table(title, columns, rows, tuple(notes))
 

@@ -38,7 +38,7 @@ def listing_report(
 ) -> TablesReport:
     """The devices as one table (JSON: one object per device); the Vendor column only when
     more than IBM's are listed."""
-    rows = tuple(
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
         (
             Cell(d.name, d.name),
             Cell(VENDOR_NAMES.get(d.vendor, d.vendor), d.vendor),
@@ -51,7 +51,7 @@ def listing_report(
         )
         for d in devices
     )
-    columns = _COLUMNS
+    columns: tuple[Column, ...] = _COLUMNS
     if all(d.vendor == "ibm" for d in devices):
         columns = tuple(c for c in _COLUMNS if c.key != "vendor")
         rows = tuple(row[:1] + row[2:] for row in rows)
