@@ -18,7 +18,6 @@ from ..errors import DeviceNotFoundError, InputError, MissingExtraError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from .files import read_json
-from .ibm_json import snapshot_from_ibm
 
 _PREFIXES = ("fake_", "ibmq_", "ibm_", "alt_")
 
@@ -86,6 +85,8 @@ class BundledSource:
         stem = folder.name
         conf_path = folder / f"conf_{stem}.json"
         props_path = folder / f"props_{stem}.json"
+        from .ibm_json import snapshot_from_ibm  # (an overview from its cache needs no parser)
+
         with paused_gc():
             props = read_json(props_path) if props_path.exists() else None
             return snapshot_from_ibm(

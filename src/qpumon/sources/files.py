@@ -3,7 +3,6 @@ configuration JSON (a device without calibration), and qpumon's own snapshot JSO
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import orjson
 from ..errors import InputError, InputTooLargeError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
-from .ibm_json import snapshot_from_ibm
 
 #: The largest calibration file qpumon reads (a 10,000-qubit device's properties take ~60 MB).
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -37,6 +35,8 @@ def read_json(path: Path) -> Any:
         pass
     # orjson is strict; the standard parser accepts NaN and Infinity, so that the field holding
     # one can be named by the validators, and it gives the position of a real syntax error.
+    import json
+
     try:
         return json.loads(raw)
     except RecursionError as exc:
@@ -90,6 +90,8 @@ def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
         from ..serialize import snapshot_from_dict
 
         return snapshot_from_dict(data, where=str(path))
+    from .ibm_json import snapshot_from_ibm  # (an overview from its cache needs no parser)
+
     if "qubits" in data and "gates" in data:
         conf_path = conf if conf is not None else _conf_beside(path)
         conf_data = read_json(conf_path) if conf_path is not None else None
