@@ -180,6 +180,11 @@ def bundled(
         line(f"qpumon map fake_boston -o x.{suffix}", figures, base)
     report = runs([*qpumon, "report", "fake_boston", "-o", str(out / "boston.html")])
     line("qpumon report fake_boston -o x.html", report, base, verdict(report, REPORT_BUDGET_S))
+    import importlib.util
+
+    if importlib.util.find_spec("seaborn") is None:  # Qiskit's error map needs it; qpumon not
+        print("  qiskit plot_error_map(FakeBoston())  skipped: needs seaborn")
+        return
     qiskit = runs([PYTHON, "-c", QISKIT.format(out=str(out / "qiskit.png"))])
     line("qiskit plot_error_map(FakeBoston()) -> PNG", qiskit, base)
 
