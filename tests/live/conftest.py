@@ -102,13 +102,23 @@ def run_cli(
     )
 
 
+#: Runs ``qpumon`` as a terminal's foreground job does: with Ctrl-C delivered, even where the
+#: tests themselves run with SIGINT ignored (a background job of a non-interactive shell, whose
+#: children inherit the ignoring and so would never see the tests' Ctrl-C).
+FOREGROUND = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "from qpumon.cli import main\n"
+    "main()\n"
+)
+
+
 def start_cli(
     *args: str, env: dict[str, str], python: tuple[str, ...] = ()
 ) -> subprocess.Popen[str]:
-    """The real ``qpumon`` entry point, running in the background (for Ctrl-C tests);
-    ``python`` replaces ``-m qpumon`` when given (a wrapper script)."""
+    """The real ``qpumon`` entry point, running in the background as a foreground job would
+    (for Ctrl-C tests); ``python`` replaces the entry point when given (a wrapper script)."""
     return subprocess.Popen(
-        [sys.executable, *(python or ("-m", "qpumon")), *args],
+        [sys.executable, *(python or ("-c", FOREGROUND)), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -18,7 +18,8 @@ WITHIN = 1.0
 
 #: ``qpumon`` with every host-name lookup hanging for a minute (a DNS server that never answers).
 _HANGING_DNS = (
-    "import socket, sys, time\n"
+    "import signal, socket, sys, time\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
     "socket.getaddrinfo = lambda *args, **kwargs: time.sleep(60)\n"
     "from qpumon.cli import main\n"
     "main()\n"
@@ -39,7 +40,9 @@ def _interrupt(process: subprocess.Popen[str]) -> tuple[float, int, str]:
     try:
         _, stderr = process.communicate(timeout=30)
     finally:
-        process.kill()
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     return time.monotonic() - start, process.returncode, stderr
 
 
