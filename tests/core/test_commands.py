@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -176,5 +177,5 @@ def test_smoke(command: str, smoke_folder: tuple[Path, dict[str, str]]) -> None:
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     if command == "record":
-        with sqlite3.connect(db) as connection:
+        with closing(sqlite3.connect(db)) as connection, connection:
             assert connection.execute("SELECT count(*) FROM snapshots").fetchone()[0] >= 1

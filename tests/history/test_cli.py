@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _qpumon(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.
 
 
 def _count(db: Path, table: str = "snapshots") -> int:
-    with sqlite3.connect(db, timeout=30) as connection:
+    with closing(sqlite3.connect(db, timeout=30)) as connection, connection:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
@@ -176,7 +177,7 @@ def test_two_watchers_on_one_sqlite_file(tmp_path: Path) -> None:
         assert process.returncode == 0, err
         assert "failed" not in err
     assert _count(db) == len(devices)
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection, connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -199,7 +200,7 @@ def test_two_importers_lose_nothing(tmp_path: Path) -> None:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
     assert _count(db) == 30
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection, connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -214,7 +215,7 @@ def test_kill_9_mid_import_then_rerun_completes_without_duplicates(tmp_path: Pat
     process.communicate(timeout=30)
     stored = _count(db)
     assert 5 <= stored < 40
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection, connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         per_snapshot = connection.execute(
             "SELECT s.id, count(v.qubit) FROM snapshots s LEFT JOIN qubit_values v "

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -243,7 +244,7 @@ def test_qpumon_watch_exits_within_a_second_of_sigterm_while_a_webhook_trickles(
     assert elapsed < 1.0, err
     assert process.returncode == 0, err
     assert "stopped before it answered" in err and "stopped after 1 rounds" in err
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection, connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert connection.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 2
         assert connection.execute("SELECT count(*) FROM alert_state").fetchone()[0] == 0

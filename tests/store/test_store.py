@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def test_corrupt_file_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("CREATE TABLE customers (id INTEGER)")
     with pytest.raises(StoreError, match=r"not a qpumon history database.*customers"):
         Store(as_url(path))
