@@ -24,10 +24,10 @@ def test_backfill_fetches_each_step_and_stores_each_calibration_once(
     assert GOOD_KEY not in result.stdout + result.stderr
     asked = [r.query.get("updated_before") for r in stand_in.seen("properties", "ibm_fez")]
     assert len(asked) >= 3 and all(asked)  # one historical request per step
-    store = Store(url)
-    infos = store.snapshots("ibm_fez", None, None)
-    assert len(infos) == 1  # every step answered with the same calibration: stored once
-    snapshot = store.load(infos[0].id)
+    with Store(url) as store:
+        infos = store.snapshots("ibm_fez", None, None)
+        assert len(infos) == 1  # every step answered with the same calibration: stored once
+        snapshot = store.load(infos[0].id)
     props = raw("fez", "props")
     t1 = [next(e["value"] for e in q if e["name"] == "T1") for q in props["qubits"]]
     assert [q.t1_us for q in snapshot.qubits] == t1

@@ -75,4 +75,8 @@ def test_the_reader_and_the_store_agree(history_file: Path) -> None:
 
 def test_a_file_to_migrate_goes_through_the_store(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    assert isinstance(open_reader(path), Store)
+    reader = open_reader(path)
+    try:
+        assert isinstance(reader, Store)
+    finally:
+        reader.close()
