@@ -8,10 +8,12 @@ never changes the code.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import click
 
@@ -77,8 +79,21 @@ def cli(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``qpumon`` console script."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Entry point of the ``qpumon`` console script: runs the command in ``argv`` (default
+    ``sys.argv[1:]``) and exits with its code."""
+    if argv is not None:
+        _run(list(argv))
+    try:
+        _run(sys.argv[1:])
+    finally:
+        # The process ends here. Freezing the heap spares the interpreter's shutdown a full
+        # collection (6-8 ms after a report) that would only free memory the OS takes back. A
+        # caller that passes argv may go on running, so its heap stays collectable.
+        gc.freeze()
+
+
+def _run(args: list[str]) -> NoReturn:
+    """Run one command; never returns (every outcome is ``sys.exit`` with its code)."""
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="qpumon", standalone_mode=False)
