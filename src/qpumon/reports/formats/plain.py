@@ -58,8 +58,13 @@ def table(t: Table, width: int | None = None, columns: Sequence[str] | None = No
     fitted = fit(t, width, columns)
     lines = heading(t.title) + _header_lines(t, fitted)
     lines.append((" " * SEPARATOR).join("-" * w for w in fitted.widths))
+    layout = [(i, w, t.columns[i].numeric, t.columns[i].wrap) for i, w in _kept(fitted)]
     for row in t.rows:
-        lines += _row_lines(t, row, fitted)
+        line = _single_line(row, layout)
+        if line is None:
+            lines += _row_lines(t, row, fitted)
+        else:
+            lines.append(line)
     notes = list(t.notes)
     if width is not None:
         note = dropped_note(fitted, width)
@@ -94,6 +99,22 @@ def _header_lines(t: Table, fitted: Fitted) -> list[str]:
             cells.append(_align(printable(text), w, t.columns[i].numeric))
         out.append((" " * SEPARATOR).join(cells).rstrip())
     return out
+
+
+def _kept(fitted: Fitted) -> list[tuple[int, int]]:
+    return list(zip(fitted.kept, fitted.widths, strict=True))
+
+
+def _single_line(row: tuple[object, ...], layout: list[tuple[int, int, bool, bool]]) -> str | None:
+    """The common row, drawn fast: ASCII cells that need no wrapping, on one line (one character
+    per terminal cell); None for any other row, which :func:`_row_lines` draws."""
+    cells = []
+    for i, width, right, wrap in layout:
+        text = printable(row[i].text)  # type: ignore[attr-defined]
+        if not text.isascii() or (wrap and len(text) > width):
+            return None
+        cells.append(text.rjust(width) if right else text.ljust(width))
+    return (" " * SEPARATOR).join(cells).rstrip()
 
 
 def _row_lines(t: Table, row: tuple[object, ...], fitted: Fitted) -> list[str]:
