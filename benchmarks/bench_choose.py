@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from devices import grid_edges, heavy_hex_edges, ibm_device_files
+from timing import interleaved, median_seconds, peak_mb
 
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,35 +59,6 @@ def entry(python_path: Path | None = None) -> list[str]:
     return ["env", f"PYTHONPATH={python_path}", PYTHON, "-c", code]
 
 
-def wall(args: list[str], cwd: Path) -> float:
-    """Wall time of one run of ``args``."""
-    start = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
-    return time.perf_counter() - start
-
-
-def peak_mb(args: list[str], cwd: Path) -> float:
-    """Peak resident memory of one run of ``args``, from a parent that runs only it."""
-    probe = (
-        "import resource, subprocess, sys; "
-        f"subprocess.run({args!r}, check=True, stdout=subprocess.DEVNULL, cwd={str(cwd)!r}); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    out = subprocess.run([PYTHON, "-c", probe], check=True, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024
-
-
-def interleaved(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str, float]:
-    """Median wall time of each command (after one warm-up), the commands interleaved."""
-    for args in commands.values():
-        wall(args, cwd)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, args in commands.items():
-            times[name].append(wall(args, cwd))
-    return {name: statistics.median(found) for name, found in times.items()}
-
-
 def write_inputs(folder: Path) -> list[tuple[str, list[str]]]:
     """The circuits and generated devices; the whole-process rows as ``(label, arguments)``."""
     from qiskit import QuantumCircuit, qasm2
@@ -115,9 +86,9 @@ def generated_devices() -> dict[str, tuple[int, list[tuple[int, int]]]]:
     """1,000- and 10,000-qubit heavy-hex and square lattices."""
     return {
         "heavyhex1000": heavy_hex_edges(21),
-        "grid1000": (1000, grid_edges(40, 25)),
+        "grid1000": grid_edges(40, 25),
         "heavyhex10000": heavy_hex_edges(63),
-        "grid10000": (10_000, grid_edges(100, 100)),
+        "grid10000": grid_edges(100, 100),
     }
 
 
@@ -173,7 +144,7 @@ def in_process(runs: int) -> None:
     tables = reversible(device_tables(fez))
     rng = np.random.default_rng(7)
     layouts = np.array([rng.choice(156, 20, replace=False) for _ in range(16_384)])
-    floor = _median(lambda: esp_fidelity(ops, layouts, tables), runs)
+    floor = median_seconds(lambda: esp_fidelity(ops, layouts, tables), runs)
     print(f"\nIn process, median of {runs} runs; floor: ESP score of 16,384 fixed 20-qubit layouts")
     print(f"  {'floor: score 16,384 layouts':48} {floor:8.3f} {1.0:8.2f}")
     cases: dict[str, Callable[[], Any]] = {
@@ -184,7 +155,7 @@ def in_process(runs: int) -> None:
         "best_qubits(fake_fez, 100)": lambda: best_qubits(fez, 100),
     }
     for label, action in cases.items():
-        seconds = _median(action, runs)
+        seconds = median_seconds(action, runs)
         print(f"  {label:48} {seconds:8.3f} {seconds / floor:8.2f}")
 
 
@@ -197,16 +168,6 @@ def _ghz(n: int) -> Any:
         circuit.cx(i, i + 1)
     circuit.measure_all()
     return circuit
-
-
-def _median(action: Callable[[], object], runs: int) -> float:
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _extract(rev: str, folder: Path) -> Path:

@@ -15,15 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from devices import grid_edges, ibm_device_files
+from timing import interleaved, median_seconds, peak_mb
 
 PYTHON = sys.executable
 
@@ -32,34 +30,6 @@ def qpumon_command() -> list[str]:
     """The installed console script beside this interpreter, else ``python -m qpumon``."""
     script = Path(PYTHON).with_name("qpumon")
     return [str(script)] if script.exists() else [PYTHON, "-m", "qpumon"]
-
-
-def _wall(args: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """Median wall time of each command, the commands interleaved run by run."""
-    for args in commands.values():
-        _wall(args)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, args in commands.items():
-            times[name].append(_wall(args))
-    return {name: statistics.median(found) for name, found in times.items()}
-
-
-def peak_mb(args: list[str]) -> float:
-    """Peak resident memory of one run of ``args``, from a parent that runs only it."""
-    probe = (
-        "import resource, subprocess, sys; "
-        f"subprocess.run({args!r}, check=True, stdout=subprocess.DEVNULL); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    out = subprocess.run([PYTHON, "-c", probe], check=True, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024
 
 
 def row(label: str, seconds: float, floor: float, goal: float | None = None) -> None:
@@ -92,7 +62,7 @@ def whole_process(runs: int, folder: Path) -> None:
         folder,
         "grid10000",
         10_000,
-        grid_edges(100, 100),
+        grid_edges(100, 100)[1],
         [(float(x), float(y)) for y in range(100) for x in range(100)],
         random.Random(7),
     )
@@ -131,7 +101,7 @@ def whole_process(runs: int, folder: Path) -> None:
         "floor big": json_load([big[1], big[0]]),
         "monitor big": [*qpumon, "monitor", str(big[1])],
     }
-    t = medians(commands, runs)
+    t = interleaved(commands, runs)
     print(f"\nWhole process, median of {runs} runs (interleaved)")
     floor_row("python -c 'json.load(props_fez.json)'", t["floor fez"])
     row("qpumon monitor fake_fez", t["monitor"], t["floor fez"], 2.5)
@@ -185,7 +155,7 @@ def in_process(runs: int) -> None:
     def monitor() -> None:
         backend_monitor(FakeFez(), file=io.StringIO())
 
-    floor, ours = _median_in_process(target, runs), _median_in_process(monitor, runs)
+    floor, ours = median_seconds(target, runs), median_seconds(monitor, runs)
     print(f"\nIn process, median of {runs} runs")
     floor_row("FakeFez().target", floor)
     row("backend_monitor(FakeFez())", ours, floor, 0.3)
@@ -199,16 +169,6 @@ def in_process(runs: int) -> None:
         f"+{grown:.0f} MB beyond the backend itself (goal <= 3 s, <= 500 MB: "
         f"{'OK' if met else 'MISSED'})"
     )
-
-
-def _median_in_process(action: Callable[[], object], runs: int) -> float:
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def compiled_imports() -> None:

@@ -105,9 +105,9 @@ def generate(folder: Path) -> dict[str, Path]:
     devices: dict[str, tuple[int, list[tuple[int, int]], list[tuple[float, float]] | None]] = {
         "hh115": (n115, hh115, None),
         "hh883": (n883, hh883, None),
-        "grid990": (990, grid_edges(30, 33), None),
+        "grid990": (*grid_edges(30, 33), None),
         "random1000": (1000, random_connected_edges(1000, 500, rng), None),
-        "grid10000": (10_000, grid_edges(100, 100), grid_coords),
+        "grid10000": (*grid_edges(100, 100), grid_coords),
     }
     paths = {}
     for name, (n, edges, coords) in devices.items():

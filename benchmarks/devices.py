@@ -5,29 +5,22 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def heavy_hex_edges(distance: int) -> tuple[int, list[tuple[int, int]]]:
-    """Qubit count and couplers of Qiskit's ``CouplingMap.from_heavy_hex(distance)``."""
-    from qiskit.transpiler import CouplingMap
+# The lattices are the choose tests' own, so tests and benchmarks search the same graphs.
+from tests.choose.synthetic import grid_edges, heavy_hex_edges
 
-    cmap = CouplingMap.from_heavy_hex(distance, bidirectional=False)
-    return cmap.size(), sorted({(min(a, b), max(a, b)) for a, b in cmap.get_edges()})
-
-
-def grid_edges(width: int, height: int) -> list[tuple[int, int]]:
-    """Couplers of a ``width`` x ``height`` square grid, qubits numbered row by row."""
-    edges = []
-    for y in range(height):
-        for x in range(width):
-            q = y * width + x
-            if x + 1 < width:
-                edges.append((q, q + 1))
-            if y + 1 < height:
-                edges.append((q, q + width))
-    return edges
+__all__ = [
+    "device_json",
+    "grid_edges",
+    "heavy_hex_edges",
+    "ibm_device_files",
+    "random_connected_edges",
+]
 
 
 def random_connected_edges(n: int, extra: int, rng: random.Random) -> list[tuple[int, int]]:
