@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -30,20 +30,6 @@ from tests.history.webhook_server import Hook, serve
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DEVICES = ("fake_armonk", "fake_lagos")
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    """A SQLite store (the alert state is tested on both backends in test_alerts.py)."""
-    with Store(f"sqlite:///{tmp_path / 'h.db'}") as opened:
-        yield opened
-
-
-@pytest.fixture
-def hook() -> Iterator[tuple[str, Hook]]:
-    """The webhook stand-in."""
-    with serve(trickle_s=0.3) as running:
-        yield running
 
 
 def _fetch(device: str) -> DeviceSnapshot:

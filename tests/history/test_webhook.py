@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,26 +18,12 @@ from qpumon.history.check import check, post_webhook
 from qpumon.model import DeviceSnapshot
 from qpumon.sources import resolve
 from qpumon.store.db import Store
-from tests.history.webhook_server import Hook, serve
+from tests.history.webhook_server import Hook
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DEADLINE_S = 1.0
 #: Generous bound on anything that must end at the deadline.
 HANG_BOUND_S = DEADLINE_S + 4.0
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    """The delivery matrix runs on SQLite; the alert state itself is tested on both backends."""
-    with Store(f"sqlite:///{tmp_path / 'h.db'}") as opened:
-        yield opened
-
-
-@pytest.fixture
-def hook() -> Iterator[tuple[str, Hook]]:
-    """The stand-in, trickling one byte every 0.3 s."""
-    with serve(trickle_s=0.3) as running:
-        yield running
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
 
 #: The bundled devices the stand-in serves as ibm_<stem>, with queues 0, 1, 2 in this order.
 STEMS = ("fez", "kingston", "kyiv")
-_ACCOUNT_VARIABLES = (
+#: The account variables of the real environment, never seen by a test.
+ACCOUNT_VARIABLES = (
     "QISKIT_IBM_TOKEN",
     "QISKIT_IBM_INSTANCE",
     "QISKIT_IBM_CHANNEL",
@@ -37,7 +38,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder / ".cache"))
-    for variable in _ACCOUNT_VARIABLES:
+    for variable in ACCOUNT_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
     return folder
 

@@ -28,21 +28,13 @@ from qpumon.serve.server import bind
 from qpumon.serve.upstream import make_plan
 from qpumon.sources import SourceOptions
 from qpumon.store.db import Store
+from tests.live.conftest import ACCOUNT_VARIABLES as LIVE_ACCOUNT_VARIABLES
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-#: The account variables of the real environment, never seen by a test.
-ACCOUNT_VARIABLES = (
-    "QISKIT_IBM_TOKEN",
-    "QISKIT_IBM_INSTANCE",
-    "QISKIT_IBM_CHANNEL",
-    "QISKIT_IBM_URL",
-    "IAM_URL",
-    "GLOBAL_SEARCH_URL",
-    "GLOBAL_CATALOG_URL",
-    "QPUMON_DB",
-)
+#: The live tests' account variables, and the store the server would otherwise open.
+ACCOUNT_VARIABLES = (*LIVE_ACCOUNT_VARIABLES, "QPUMON_DB")
 
 
 @dataclass
