@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..bounded import read_bounded
 from ..errors import CircuitError, InputTooLargeError
 from ..printable import printable
 from .limits import (
@@ -59,11 +60,10 @@ def read_circuit(path: str | Path) -> Any:
 
 def _read_capped(path: Path, where: str) -> bytes:
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CIRCUIT_FILE_BYTES + 1)
+        raw = read_bounded(path, MAX_CIRCUIT_FILE_BYTES)
     except OSError as exc:
         raise CircuitError(f"{where}: cannot read ({exc.strerror or exc})") from exc
-    if len(raw) > MAX_CIRCUIT_FILE_BYTES:
+    if raw is None:
         raise InputTooLargeError(
             f"{where}: larger than {MAX_CIRCUIT_FILE_BYTES // (1024 * 1024)} MiB, the limit "
             "for a circuit file; split the circuit or give it as QPY"

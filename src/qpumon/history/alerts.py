@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..bounded import read_bounded
 from ..errors import RulesError, UsageError
 from ..metrics import ALIASES, QUBIT_METRICS, qubit_metric, value_getter
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot
@@ -155,11 +156,10 @@ def load_rules(path: Path) -> Rules:
 
 def _read_text(path: Path, source: str) -> str:
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_RULES_BYTES + 1)
+        raw = read_bounded(path, MAX_RULES_BYTES)
     except OSError as exc:
         raise RulesError(f"{source}: cannot read the alert rules ({exc.strerror or exc})") from exc
-    if len(raw) > MAX_RULES_BYTES:
+    if raw is None:
         raise RulesError(
             f"{source}: larger than {MAX_RULES_BYTES // 1024} KiB; an alert rules file is a few "
             "lines (see qpumon check --help)"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from ..bounded import read_bounded
 from ..errors import UsageError
 from ..printable import printable
 from ..sources import SourceOptions
@@ -78,11 +79,10 @@ def read_token_file(path: Path) -> str:
     """The bearer token in ``path`` (its first line, without surrounding spaces)."""
     try:
         info = path.stat()
-        with path.open("rb") as handle:
-            data = handle.read(MAX_TOKEN_BYTES + 1)
+        data = read_bounded(path, MAX_TOKEN_BYTES)
     except OSError as exc:
         raise UsageError(f"--auth-token-file {path}: cannot read it ({exc.strerror})") from exc
-    if len(data) > MAX_TOKEN_BYTES:
+    if data is None:
         raise UsageError(f"--auth-token-file {path}: longer than {MAX_TOKEN_BYTES} bytes")
     lines = data.decode("utf-8", "replace").strip().splitlines()
     token = lines[0].strip() if lines else ""

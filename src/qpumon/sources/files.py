@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from ..bounded import read_bounded
 from ..errors import InputError, InputTooLargeError
 from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
@@ -20,13 +21,17 @@ def read_json(path: Path) -> Any:
     """Parse the JSON file at ``path``; any failure is an :class:`InputError` naming it. A file
     larger than :data:`MAX_FILE_BYTES` is refused before it is parsed."""
     try:
-        raw = _read_bounded(path)
+        raw = read_bounded(path, MAX_FILE_BYTES)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
     except IsADirectoryError as exc:
         raise InputError(f"{path}: is a directory, not a JSON file") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    if raw is None:
+        raise InputTooLargeError(
+            f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB, more than any calibration file"
+        )
     if not raw.strip():
         raise InputError(f"{path}: the file is empty")
     try:
@@ -47,17 +52,6 @@ def read_json(path: Path) -> Any:
         raise InputError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
-
-
-def _read_bounded(path: Path) -> bytes:
-    """The file's bytes, reading at most one byte past the limit (``/dev/zero`` has no end)."""
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputTooLargeError(
-            f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB, more than any calibration file"
-        )
-    return raw
 
 
 def looks_like_file(spec: str) -> bool:
