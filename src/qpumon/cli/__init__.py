@@ -81,14 +81,13 @@ def cli(debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``qpumon`` console script: runs the command in ``argv`` (default
     ``sys.argv[1:]``) and exits with its code."""
-    if argv is not None:
+    if argv is not None:  # a caller's own process, which may go on: its heap stays collectable
         _run(list(argv))
     try:
         _run(sys.argv[1:])
     finally:
         # The process ends here. Freezing the heap spares the interpreter's shutdown a full
-        # collection (6-8 ms after a report) that would only free memory the OS takes back. A
-        # caller that passes argv may go on running, so its heap stays collectable.
+        # collection (6-8 ms after a report) that would only free memory the OS takes back.
         gc.freeze()
 
 

@@ -58,7 +58,8 @@ def table(t: Table, width: int | None = None, columns: Sequence[str] | None = No
     fitted = fit(t, width, columns)
     lines = heading(t.title) + _header_lines(t, fitted)
     lines.append((" " * SEPARATOR).join("-" * w for w in fitted.widths))
-    layout = [(i, w, t.columns[i].numeric, t.columns[i].wrap) for i, w in _kept(fitted)]
+    kept = zip(fitted.kept, fitted.widths, strict=True)
+    layout = [(i, w, t.columns[i].numeric, t.columns[i].wrap) for i, w in kept]
     for row in t.rows:
         line = _single_line(row, layout)
         if line is None:
@@ -99,10 +100,6 @@ def _header_lines(t: Table, fitted: Fitted) -> list[str]:
             cells.append(_align(printable(text), w, t.columns[i].numeric))
         out.append((" " * SEPARATOR).join(cells).rstrip())
     return out
-
-
-def _kept(fitted: Fitted) -> list[tuple[int, int]]:
-    return list(zip(fitted.kept, fitted.widths, strict=True))
 
 
 def _single_line(row: tuple[object, ...], layout: list[tuple[int, int, bool, bool]]) -> str | None:
