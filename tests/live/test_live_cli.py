@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qpumon.serialize import snapshot_from_dict
 from tests.conftest import raw
-from tests.live.conftest import cli_env, run_cli
+from tests.live.conftest import cli_env, run_cli, start_cli
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
 
 
@@ -189,3 +189,27 @@ def test_no_live_command_imports_the_official_client(stand_in: IBMStandIn, home:
         imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
         assert "httpx" in imported  # the measurement saw the live path
         assert not any(name.startswith("qiskit_ibm_runtime") for name in imported), command
+
+
+#: ``qpumon`` that says, last thing as it exits, which threads are still running.
+_THREADS_AT_EXIT = (
+    "import atexit, sys, threading\n"
+    "names = lambda: [t.name for t in threading.enumerate()]\n"
+    "atexit.register(lambda: print('threads:', names(), file=sys.stderr))\n"
+    "from qpumon.cli import main\n"
+    "main()\n"
+)
+
+
+def test_a_live_command_stops_its_loop_before_the_interpreter_shuts_down(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    # Request code still running on the loop's thread while the interpreter tore itself down
+    # crashed it after the output was printed (a double free, one live monitor in about 75).
+    process = start_cli(
+        "monitor", "ibm_fez", "-f", "json", env=cli_env(stand_in), python=("-c", _THREADS_AT_EXIT)
+    )
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert json.loads(out)["snapshot"]["source"] == "ibm:ibm_fez"
+    assert err.splitlines()[-1] == "threads: ['MainThread']"

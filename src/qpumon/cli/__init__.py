@@ -8,9 +8,12 @@ never changes the code.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -82,7 +85,20 @@ def cli(debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``qpumon`` console script: runs the command in ``argv`` (default
     ``sys.argv[1:]``) and exits with its code."""
+    if argv is None:  # the console script: the process ends with the command
+        atexit.register(_freeze_if_alone)  # registered first, so it runs last
     _run(sys.argv[1:] if argv is None else list(argv))
+
+
+def _freeze_if_alone() -> None:
+    """Freeze the heap as the process ends, so the interpreter's teardown skips a last full
+    collection (about 6 ms after a report) of memory the system takes back anyway.
+
+    Only when no other thread is left: with the live loop's thread still running code, freezing
+    made the teardown crash (a double free in one live command in about 75, on Python 3.11).
+    """
+    if threading.active_count() == 1:
+        gc.freeze()
 
 
 def _run(args: list[str]) -> NoReturn:

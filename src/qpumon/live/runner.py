@@ -4,7 +4,9 @@ The calling thread waits for its coroutine in short slices, so Ctrl-C (KeyboardI
 raised in it within a tenth of a second whatever the loop is doing; the coroutine is then
 cancelled, which cancels every request it has in flight, and the interruption goes on up at once
 without waiting for them. The loop's thread and the threads that resolve host names are daemon
-threads, so an exiting process never waits for a stuck connection or DNS lookup. Keeping one loop
+threads, so an exiting process never waits for a stuck connection or DNS lookup; as the process
+exits, the loop is stopped (within a quarter of a second, else left running) so that no request
+code runs while the interpreter tears itself down. Keeping one loop
 for the process lets a :class:`~qpumon.live.source.LiveSource` reuse its connections from one call
 to the next (``--watch``, ``backfill``), and works the same when the caller runs its own event
 loop (a notebook).
@@ -13,8 +15,10 @@ loop (a notebook).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -22,8 +26,11 @@ T = TypeVar("T")
 
 #: How often the waiting thread wakes to let a pending Ctrl-C through (seconds).
 _SLICE = 0.1
+#: How long an exiting process waits for the loop to cancel what is left and stop (seconds).
+_EXIT_WAIT = 0.25
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
 
 
 class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
@@ -54,14 +61,46 @@ class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
 
 
 def _shared_loop() -> asyncio.AbstractEventLoop:
-    global _loop
+    global _loop, _thread
     with _lock:
-        if _loop is None or _loop.is_closed():
+        if _loop is None:
             loop = asyncio.new_event_loop()
             loop.set_default_executor(_DaemonThreads(max_workers=1))
-            threading.Thread(target=loop.run_forever, name="qpumon-live-loop", daemon=True).start()
+            _thread = threading.Thread(target=loop.run_forever, name="qpumon-live-loop")
+            _thread.daemon = True
+            _thread.start()
             _loop = loop
+            atexit.register(_stop_at_exit)
         return _loop
+
+
+def _stop_at_exit() -> None:
+    """Cancel what is left on the loop, stop it and close it, waiting at most ``_EXIT_WAIT``.
+
+    A daemon thread still running Python code while the interpreter finalizes can crash it: on
+    Python 3.11, about one live command in 75 ended in a double free after printing its output.
+    A loop that does not stop in time (a callback that blocks) is left to the process's end.
+    """
+    loop, thread = _loop, _thread
+    if loop is None or thread is None or loop.is_closed():
+        return
+    if thread.is_alive():
+        end = time.monotonic() + _EXIT_WAIT
+        cancelled = asyncio.run_coroutine_threadsafe(_cancel_the_rest(), loop)
+        concurrent.futures.wait([cancelled], timeout=_EXIT_WAIT)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(max(0.0, end - time.monotonic()))
+    if not thread.is_alive():
+        loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    """Cancel every other task on the loop (requests Ctrl-C left, connections closing) and wait
+    for them to end: the process is exiting, and the system closes its sockets."""
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -69,7 +108,11 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
     An interruption of the waiting thread (Ctrl-C) cancels the coroutine and is re-raised at once.
     """
-    future = asyncio.run_coroutine_threadsafe(coroutine, _shared_loop())
+    try:
+        future = asyncio.run_coroutine_threadsafe(coroutine, _shared_loop())
+    except RuntimeError:  # the loop is closed: the process is exiting (_stop_at_exit)
+        coroutine.close()
+        raise
     try:
         while not future.done():
             concurrent.futures.wait([future], timeout=_SLICE)

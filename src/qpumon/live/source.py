@@ -91,6 +91,7 @@ class LiveSource:
         self._instances: list[Instance] | None = None
         self._where: dict[str, Instance] = {}
         self._close = weakref.finalize(self, _close_later, client)
+        self._close.atexit = False  # an exiting process's sockets close with it (see runner)
 
     def __enter__(self) -> LiveSource:
         return self
