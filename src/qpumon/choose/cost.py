@@ -27,7 +27,7 @@ layout touches a value that cannot be used (missing or flagged) and it is left o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import UsageError
 from .circuits import CircuitOps
@@ -47,38 +47,52 @@ def gate_error(
     name: str, qubits: tuple[int, ...], layouts: np.ndarray, tables: DeviceTables
 ) -> np.ndarray:
     """Error of ``name`` on ``qubits`` under every layout (NaN where unusable or unknown)."""
-    import numpy as np
-
-    if name in READOUT_OPS:
-        return np.asarray(tables.readout_error[layouts[:, qubits[0]]])
-    if len(qubits) == 1:
-        table = tables.one_qubit_error.get(name)
-        if table is None:
-            return np.full(layouts.shape[0], np.nan)
-        return np.asarray(table[layouts[:, qubits[0]]])
-    pairs = tables.two_qubit.get(name)
-    if pairs is None or len(qubits) > 2:
-        return np.full(layouts.shape[0], np.nan)
-    return pairs.lookup(pairs.error, layouts[:, qubits[0]], layouts[:, qubits[1]])
+    return _per_layout(
+        name, qubits, layouts, tables, tables.readout_error, tables.one_qubit_error, "error"
+    )
 
 
 def gate_length(
     name: str, qubits: tuple[int, ...], layouts: np.ndarray, tables: DeviceTables
 ) -> np.ndarray:
     """Duration in ns of ``name`` on ``qubits`` under every layout (NaN where unknown)."""
+    return _per_layout(
+        name,
+        qubits,
+        layouts,
+        tables,
+        tables.measure_length_ns,
+        tables.one_qubit_length_ns,
+        "length_ns",
+    )
+
+
+def _per_layout(
+    name: str,
+    qubits: tuple[int, ...],
+    layouts: np.ndarray,
+    tables: DeviceTables,
+    readout: np.ndarray,
+    one_qubit: dict[str, np.ndarray],
+    pair_values: Literal["error", "length_ns"],
+) -> np.ndarray:
+    """One calibrated value of ``name`` on ``qubits`` under every layout: from ``readout`` for
+    a measurement, ``one_qubit[name]`` for a 1q gate, the pair table's ``pair_values`` for a 2q
+    gate; NaN where the device has none."""
     import numpy as np
 
     if name in READOUT_OPS:
-        return np.asarray(tables.measure_length_ns[layouts[:, qubits[0]]])
+        return np.asarray(readout[layouts[:, qubits[0]]])
     if len(qubits) == 1:
-        table = tables.one_qubit_length_ns.get(name)
+        table = one_qubit.get(name)
         if table is None:
             return np.full(layouts.shape[0], np.nan)
         return np.asarray(table[layouts[:, qubits[0]]])
     pairs = tables.two_qubit.get(name)
     if pairs is None or len(qubits) > 2:
         return np.full(layouts.shape[0], np.nan)
-    return pairs.lookup(pairs.length_ns, layouts[:, qubits[0]], layouts[:, qubits[1]])
+    values = pairs.error if pair_values == "error" else pairs.length_ns
+    return pairs.lookup(values, layouts[:, qubits[0]], layouts[:, qubits[1]])
 
 
 def grouped_ops(
