@@ -35,6 +35,10 @@ VENDOR_NAMES = {
 
 #: IBM marks a gate whose benchmark has failed for several days with an error of exactly 1.
 FAILED_GATE_ERROR = 1.0
+#: The two flags a value can carry: the vendor took the qubit or gate out of service (shown
+#: ``OFF``), or IBM's benchmark failed (``error == 1``, shown ``FAILED``). Both keep the value
+#: out of medians, counts of measured values and layouts.
+OUT_OF_SERVICE, FAILED = "out_of_service", "failed"
 #: A readout error at or above this is no better than a coin toss.
 UNRELIABLE_READOUT_ERROR = 0.5
 
@@ -53,7 +57,12 @@ QUBIT_FIELDS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class QubitCalibration:
-    """One qubit's calibration. ``measured_at`` maps a field name to when it was measured."""
+    """One qubit's calibration. ``measured_at`` maps a field name to when it was measured.
+
+    ``operational`` is False for a qubit the vendor has taken out of service (IBM's
+    ``operational = 0``): its values are shown, flagged ``OFF``, and left out of medians, counts
+    and layouts, and so is every gate on it.
+    """
 
     index: int
     t1_us: float | None = None
@@ -65,6 +74,7 @@ class QubitCalibration:
     prob_meas1_prep0: float | None = None
     readout_length_ns: float | None = None
     measured_at: Mapping[str, datetime] = field(default_factory=dict)
+    operational: bool = True
 
     def value(self, name: str) -> float | None:
         """The value of the per-qubit field ``name`` (one of :data:`QUBIT_FIELDS`)."""
@@ -87,7 +97,9 @@ class GateCalibration:
     """One gate on one tuple of qubits (direction matters: ``(0, 1)`` is not ``(1, 0)``).
 
     ``definition`` says what ``error`` is (:mod:`qpumon.definitions`: IBM's is an average gate
-    infidelity); ``uncertainty`` is its stated standard error, where the source gives one.
+    infidelity); ``uncertainty`` is its stated standard error, where the source gives one;
+    ``operational`` is False for a gate the vendor has taken out of service (IBM's
+    ``operational = 0``).
     """
 
     gate: str
@@ -97,11 +109,20 @@ class GateCalibration:
     measured_at: datetime | None = None
     definition: str = AVERAGE
     uncertainty: float | None = None
+    operational: bool = True
 
     @property
     def failed(self) -> bool:
         """True for IBM's ``error == 1`` flag: the benchmark failed; it is not a measured error."""
         return self.error == FAILED_GATE_ERROR
+
+    @property
+    def flag(self) -> str | None:
+        """:data:`OUT_OF_SERVICE` (the gate's own ``operational = 0``), :data:`FAILED` (IBM's
+        ``error == 1``), or None for a gate whose error can be used."""
+        if not self.operational:
+            return OUT_OF_SERVICE
+        return FAILED if self.error == FAILED_GATE_ERROR else None
 
     @property
     def arity(self) -> int:
@@ -258,3 +279,18 @@ class DeviceSnapshot:
     def failed_gates(self) -> tuple[GateCalibration, ...]:
         """Gates carrying IBM's ``error == 1`` flag."""
         return tuple(g for g in self.gates if g.error == FAILED_GATE_ERROR)
+
+    @cached_property
+    def out_of_service_qubits(self) -> frozenset[int]:
+        """Indices of the qubits the vendor has taken out of service."""
+        return frozenset(q.index for q in self.qubits if not q.operational)
+
+    def out_of_service(self, gate: GateCalibration) -> bool:
+        """True if ``gate`` is out of service itself or acts on a qubit that is."""
+        off = self.out_of_service_qubits
+        return not gate.operational or (bool(off) and not off.isdisjoint(gate.qubits))
+
+    def usable(self, gate: GateCalibration) -> bool:
+        """True if ``gate`` is in service and not IBM's ``error == 1`` flag (its error, where
+        there is one, is a measurement)."""
+        return not gate.failed and not self.out_of_service(gate)

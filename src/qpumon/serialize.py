@@ -64,6 +64,7 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
                 "measured_at": _iso(g.measured_at),
                 "definition": g.definition,
                 "uncertainty": g.uncertainty,
+                **({} if g.operational else {"operational": False}),
             }
             for g in snapshot.gates
         ],
@@ -238,6 +239,8 @@ def _qubit_to_dict(qubit: QubitCalibration) -> dict[str, Any]:
     for name in QUBIT_FIELDS:
         out[name] = qubit.value(name)
     out["measured_at"] = {name: _iso(when) for name, when in qubit.measured_at.items()}
+    if not qubit.operational:  # written only when out of service: older documents stay valid
+        out["operational"] = False
     return out
 
 
@@ -257,6 +260,7 @@ def _qubit(data: Any, where: str) -> QubitCalibration:
     return QubitCalibration(
         index=v.integer(_required(data, "index", where), f"{where}.index"),
         measured_at=dates,
+        operational=_flag(data.get("operational", True), f"{where}.operational"),
         **values,
     )
 
@@ -277,6 +281,7 @@ def _gate(data: Any, where: str) -> GateCalibration:
         uncertainty=None
         if uncertainty is None
         else v.at_least(uncertainty, 0.0, f"{where}.uncertainty"),
+        operational=_flag(data.get("operational", True), f"{where}.operational"),
     )
 
 

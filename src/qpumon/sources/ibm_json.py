@@ -166,6 +166,13 @@ def _configuration(conf: Any, where: str) -> dict[str, Any]:
     return out
 
 
+def operational_flag(value: Any, where: str) -> bool:
+    """IBM's ``operational`` parameter (1/0, true/false) as a bool; anything else is refused."""
+    if value.__class__ is bool or (value.__class__ in (int, float) and value in (0, 1)):
+        return bool(value)
+    raise InputError(f"{where}: operational must be 0, 1, true or false, got {value!r:.40}")
+
+
 def _present(value: Any) -> bool:
     return value is not None and value != "None"
 
@@ -275,6 +282,10 @@ class _Calibration:
                 v.mapping(entry, f"{where}[{j}]")
             spec = QUBIT_PROPERTIES.get(entry.get("name"))
             if spec is None:
+                if entry.get("name") == "operational":
+                    values["operational"] = operational_flag(
+                        entry.get("value"), f"{where}[{j}].value"
+                    )
                 continue  # IBM adds new per-qubit properties from time to time
             field, dimension, low = spec
             unit = entry.get("unit")
@@ -315,6 +326,8 @@ class _Calibration:
             for param in params:
                 kind, value = param["name"], param["value"]
                 if kind != "gate_error" and kind != "gate_length":
+                    if kind == "operational":
+                        raise _Unusual  # rare: the careful parser reads and checks it
                     continue
                 if value.__class__ is int and -(2**53) <= value <= 2**53:
                     value = float(value)
@@ -354,9 +367,12 @@ class _Calibration:
             for k, q in enumerate(v.sequence(raw.get("qubits"), f"{where}.qubits"))
         )
         error = length = when = None
+        operational = True
         for j, param in enumerate(v.sequence(raw.get("parameters", []), f"{where}.parameters")):
             path = f"{where}.parameters[{j}]"
             param = v.mapping(param, path)
+            if param.get("name") == "operational":
+                operational = operational_flag(param.get("value"), f"{path}.value")
             if param.get("name") not in ("gate_error", "gate_length"):
                 continue
             value = v.number(param.get("value"), f"{path}.value")
@@ -370,7 +386,7 @@ class _Calibration:
                     convert(value, param.get("unit"), "time_ns", path), 0.0, f"{path}.value"
                 )
                 when = when or self._when(param, path)
-        return GateCalibration(name, qubits, error, length, when)
+        return GateCalibration(name, qubits, error, length, when, operational=operational)
 
     def _layer_fidelities(self, props: Mapping[str, Any], where: str) -> tuple[LayerFidelity, ...]:
         chains: dict[str, tuple[int, ...]] = {}
