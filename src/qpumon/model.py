@@ -42,6 +42,10 @@ OUT_OF_SERVICE, FAILED = "out_of_service", "failed"
 #: A readout error at or above this is no better than a coin toss.
 UNRELIABLE_READOUT_ERROR = 0.5
 
+#: Fractional two-qubit gates (Heron's RZZ(θ)): listed beside the native entangler, calibrated at
+#: one angle, and far more often flagged; summaries count them apart from the native entangler.
+FRACTIONAL_GATES = frozenset({"rzz"})
+
 #: The per-qubit calibration fields, in display order.
 QUBIT_FIELDS: tuple[str, ...] = (
     "t1_us",
@@ -201,7 +205,9 @@ class DeviceSnapshot:
     :data:`GRAPH` (``coupling_edges``) or :data:`ALL_TO_ALL`; ``device_values`` are the values
     given for the whole device; ``qubit_names`` the vendor's names of the qubits in index order
     (Google's ``5_6``), empty when they are just numbers; ``provenance`` says whether the numbers
-    are measurements (:data:`MEASURED`, :data:`VENDOR_SAMPLE`, :data:`SYNTHETIC`).
+    are measurements (:data:`MEASURED`, :data:`VENDOR_SAMPLE`, :data:`SYNTHETIC`);
+    ``placeholders`` maps a per-qubit field to the qubits whose source value was a placeholder
+    (IBM's anharmonicity of exactly 0), read as missing.
     """
 
     name: str
@@ -227,6 +233,7 @@ class DeviceSnapshot:
     device_values: tuple[DeviceValue, ...] = ()
     qubit_names: tuple[str, ...] = ()
     provenance: str = MEASURED
+    placeholders: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
         """The snapshot's monitor report in a notebook (Jupyter's rich display)."""
@@ -274,6 +281,18 @@ class DeviceSnapshot:
         if self.basis_gates:
             return tuple(name for name in listed if name in self.basis_gates)
         return tuple(listed)
+
+    @cached_property
+    def native_entanglers(self) -> tuple[str, ...]:
+        """The native entangling gates (CZ, ECR, CX): two-qubit basis gates that are not
+        fractional."""
+        return tuple(g for g in self.two_qubit_basis_gates if g not in FRACTIONAL_GATES)
+
+    @cached_property
+    def fractional_gates(self) -> tuple[str, ...]:
+        """The fractional two-qubit gates the calibration lists (RZZ), basis gates or not."""
+        listed = dict.fromkeys(g.gate for g in self.gates if len(g.qubits) == 2)
+        return tuple(name for name in listed if name in FRACTIONAL_GATES)
 
     @cached_property
     def failed_gates(self) -> tuple[GateCalibration, ...]:

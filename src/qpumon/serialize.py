@@ -91,6 +91,12 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
             }
             for dv in snapshot.device_values
         ],
+        # written only where the source had placeholders: other documents stay as they were
+        **(
+            {"placeholders": {k: list(v) for k, v in snapshot.placeholders.items()}}
+            if snapshot.placeholders
+            else {}
+        ),
     }
 
 
@@ -150,7 +156,18 @@ def _snapshot(data: Mapping[str, Any], at: str) -> DeviceSnapshot:
             _device_value(d, f"{at}.device_values[{i}]")
             for i, d in enumerate(v.sequence(data.get("device_values", []), at))
         ),
+        placeholders=_placeholders(data.get("placeholders", {}), f"{at}.placeholders"),
     )
+
+
+def _placeholders(value: Any, at: str) -> dict[str, tuple[int, ...]]:
+    return {
+        str(field): tuple(
+            v.integer(q, f"{at}.{field}[{i}]")
+            for i, q in enumerate(v.sequence(qubits, f"{at}.{field}"))
+        )
+        for field, qubits in v.mapping(value, at).items()
+    }
 
 
 def _required(data: Mapping[str, Any], key: str, at: str) -> Any:

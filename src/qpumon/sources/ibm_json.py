@@ -37,6 +37,9 @@ QUBIT_PROPERTIES: dict[str, tuple[str, Dimension, float | None]] = {
     "readout_length": ("readout_length_ns", "time_ns", 0.0),
 }
 _PROBABILITIES = {"readout_error", "prob_meas0_prep1", "prob_meas1_prep0"}
+#: Per-qubit fields where IBM writes exactly this value for "not measured" (DATA-NOTES: 90
+#: anharmonicities of 0 on five devices): read as missing and recorded as a placeholder.
+PLACEHOLDERS: dict[str, float] = {"anharmonicity_ghz": 0.0}
 
 #: Configuration keys the typed fields of the snapshot carry.
 TYPED_CONFIG_KEYS = frozenset(
@@ -109,6 +112,7 @@ def snapshot_from_ibm(
         gates=calibration.gates,
         layer_fidelities=calibration.layer_fidelities,
         unit_labels=calibration.unit_labels,
+        placeholders={k: tuple(v) for k, v in calibration.placeholders.items()},
     )
     return check_snapshot(snapshot, props_where if props is not None else conf_where)
 
@@ -227,6 +231,7 @@ class _Calibration:
         self.gates: tuple[GateCalibration, ...] = ()
         self.layer_fidelities: tuple[LayerFidelity, ...] = ()
         self.unit_labels: dict[str, str] = {}
+        self.placeholders: dict[str, list[int]] = {}
         self._dates: dict[str, datetime] = {}
 
     @classmethod
@@ -294,6 +299,9 @@ class _Calibration:
                 path = f"{where}[{j}].value"
                 v.at_least(value, low or 0.0, path)
                 v.probability(value, path)
+            if PLACEHOLDERS.get(field) == value:
+                self.placeholders.setdefault(field, []).append(index)
+                continue
             values[field] = value
             if field not in self.unit_labels:
                 self.unit_labels[field] = unit or ""
