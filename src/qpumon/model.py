@@ -39,6 +39,8 @@ FAILED_GATE_ERROR = 1.0
 #: ``OFF``), or IBM's benchmark failed (``error == 1``, shown ``FAILED``). Both keep the value
 #: out of medians, counts of measured values and layouts.
 OUT_OF_SERVICE, FAILED = "out_of_service", "failed"
+#: The flag of a missing value whose source wrote a placeholder (IBM's 0 anharmonicity).
+PLACEHOLDER = "placeholder"
 #: A readout error at or above this is no better than a coin toss.
 UNRELIABLE_READOUT_ERROR = 0.5
 
@@ -234,6 +236,9 @@ class DeviceSnapshot:
     qubit_names: tuple[str, ...] = ()
     provenance: str = MEASURED
     placeholders: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: Components that are not qubits (IQM's computational resonators), after the qubits: the
+    #: k-th takes index ``num_qubits + k`` in its own gates, and nowhere else.
+    resonators: tuple[Resonator, ...] = ()
 
     def _repr_html_(self) -> str:
         """The snapshot's monitor report in a notebook (Jupyter's rich display)."""
@@ -313,3 +318,19 @@ class DeviceSnapshot:
         """True if ``gate`` is in service and not IBM's ``error == 1`` flag (its error, where
         there is one, is a measurement)."""
         return not gate.failed and not self.out_of_service(gate)
+
+
+@dataclass(frozen=True, slots=True)
+class Resonator:
+    """A component that is not a qubit: IQM's computational resonator (``CR1``), which qubits
+    reach with ``move`` and ``cz`` gates. Not counted, listed or coupled as a qubit.
+
+    The k-th resonator of a snapshot takes the component index ``num_qubits + k`` inside its own
+    ``gates`` (each acts on it and on qubits); ``t1_us`` and ``t2_us`` are its relaxation times
+    where the source gives them (they enter the error model of its gates).
+    """
+
+    name: str
+    gates: tuple[GateCalibration, ...] = ()
+    t1_us: float | None = None
+    t2_us: float | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from .definitions import ASSIGNMENT, AVERAGE, SPAM
+from .definitions import ASSIGNMENT, AVERAGE, SPAM, gate_to_average, to_average
 from .model import (
     FAILED_GATE_ERROR,
     GRAPH,
@@ -20,6 +20,7 @@ from .model import (
     DeviceSnapshot,
     DeviceStatus,
     GateCalibration,
+    QubitCalibration,
 )
 
 #: The gate whose error stands for "the 1q error" of a device, by preference: ``sx`` on today's
@@ -40,6 +41,16 @@ class DeviceSummary:
     means (:mod:`qpumon.definitions`); a median never mixes definitions. ``device_level`` names
     the headline fields that are the source's one device-wide value rather than a median
     (``median_t1_us``...).
+
+    Every value keeps its definition: ``median_1q_error``/``median_2q_error`` are in the source's
+    definition; ``median_1q_error_avg``/``median_2q_error_avg`` are the same gates' errors each
+    converted to an average gate infidelity (``*_avg_bound``: ``lower``/``upper`` where the
+    conversion gives a bound, ``*_avg_formula`` how). The 2q numbers are the native entangler's
+    (``two_qubit_gates``: CZ, ECR, CX); fractional gates (RZZ) are counted apart. Failure counts
+    are in couplers (``failed_2q_couplers`` of ``native_couplers``; ``failed_2q_gates`` counts
+    directed entries); a count that does not apply (no per-gate data, a vendor without IBM's
+    flag, no T1/T2) is None. Qubits and gates out of service are left out of every median and
+    count and counted in ``out_of_service_*``.
     """
 
     name: str
@@ -59,11 +70,11 @@ class DeviceSummary:
     two_qubit_gates: tuple[str, ...]
     median_2q_error: float | None
     eplg_100: float | None
-    failed_gates: int
-    failed_2q_gates: int
-    failed_2q_couplers: int
-    unreliable_readouts: int
-    t2_exceeds_twice_t1: int
+    failed_gates: int | None
+    failed_2q_gates: int | None
+    failed_2q_couplers: int | None
+    unreliable_readouts: int | None
+    t2_exceeds_twice_t1: int | None
     include_flagged: bool
     vendor: str = "ibm"
     connectivity: str = GRAPH
@@ -72,22 +83,43 @@ class DeviceSummary:
     one_qubit_definition: str | None = AVERAGE
     two_qubit_definition: str | None = AVERAGE
     device_level: frozenset[str] = frozenset()
+    median_1q_error_avg: float | None = None
+    median_2q_error_avg: float | None = None
+    one_qubit_avg_bound: str | None = None
+    two_qubit_avg_bound: str | None = None
+    one_qubit_avg_formula: str | None = None
+    two_qubit_avg_formula: str | None = None
+    native_couplers: int = 0
+    all_native_flagged: bool = False
+    fractional_gates: tuple[str, ...] = ()
+    fractional_couplers: int = 0
+    failed_fractional_couplers: int = 0
+    median_fractional_error: float | None = None
+    failed_1q_qubits: int | None = None
+    dead_qubits: int | None = None
+    out_of_service_qubits: int = 0
+    out_of_service_gates: int = 0
 
     @property
-    def flagged(self) -> int:
-        """All flagged values: failed gates, unreliable readouts and T2 > 2·T1 qubits."""
-        return self.failed_gates + self.unreliable_readouts + self.t2_exceeds_twice_t1
+    def flagged(self) -> int | None:
+        """Flagged qubits and couplers: failed native couplers, qubits with a failed 1q gate,
+        qubits and gates out of service, unreliable readouts and T2 > 2·T1 qubits (None where
+        none of these applies: no per-qubit or per-gate data)."""
+        counts = (
+            self.failed_2q_couplers,
+            self.failed_1q_qubits,
+            self.unreliable_readouts,
+            self.t2_exceeds_twice_t1,
+        )
+        if all(c is None for c in counts):
+            return None
+        present = sum(c for c in counts if c is not None)
+        return present + self.out_of_service_qubits + self.out_of_service_gates
 
 
 def count(number: int, singular: str, plural: str | None = None) -> str:
     """``1 qubit``, ``2 qubits``, ``0 qubits``: a count with its noun agreeing."""
     return f"{number} {singular if number == 1 else (plural or singular + 's')}"
-
-
-def entries_on_couplers(entries: int, couplers: int, gates: str) -> str:
-    """How every output counts two-qubit gate entries: ``14 CZ entries on 7 couplers`` (a device
-    that lists both directions has two entries per coupler)."""
-    return f"{count(entries, f'{gates} entry', f'{gates} entries')} on {count(couplers, 'coupler')}"
 
 
 def median(values: Iterable[float | None]) -> float | None:
@@ -135,9 +167,21 @@ def one_qubit_reference_gate(snapshot: DeviceSnapshot) -> str | None:
 
 
 def two_qubit_gates(snapshot: DeviceSnapshot) -> list[GateCalibration]:
-    """Calibrations of the device's native entangling gates (both directions where listed)."""
-    native = set(snapshot.two_qubit_basis_gates)
+    """Calibrations of the device's native entanglers (CZ, ECR, CX; both directions where listed;
+    fractional RZZ is not one)."""
+    native = set(snapshot.native_entanglers)
     return [g for g in snapshot.gates if len(g.qubits) == 2 and g.gate in native]
+
+
+def fractional_gates(snapshot: DeviceSnapshot) -> list[GateCalibration]:
+    """Calibrations of the fractional two-qubit gates (RZZ)."""
+    fractional = set(snapshot.fractional_gates)
+    return [g for g in snapshot.gates if len(g.qubits) == 2 and g.gate in fractional]
+
+
+def coupler_count(gates: Iterable[GateCalibration]) -> int:
+    """How many couplers (undirected qubit pairs) ``gates`` act on."""
+    return len({frozenset(g.qubits) for g in gates})
 
 
 def eplg(snapshot: DeviceSnapshot, chain: int = EPLG_CHAIN) -> float | None:
@@ -149,17 +193,23 @@ def eplg(snapshot: DeviceSnapshot, chain: int = EPLG_CHAIN) -> float | None:
 
 
 def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> DeviceSummary:
-    """The headline numbers of ``snapshot``."""
-    qubits = snapshot.qubits
+    """The headline numbers of ``snapshot``. Qubits and gates out of service are left out of
+    every median and count of measured values (and counted apart); IBM's ``error == 1`` flags
+    too, unless ``include_flagged``."""
+    off = snapshot.out_of_service_qubits
+    qubits = [q for q in snapshot.qubits if q.index not in off]
+    in_service = [g for g in snapshot.gates if not snapshot.out_of_service(g)]
     reference = one_qubit_reference_gate(snapshot)
-    entanglers = two_qubit_gates(snapshot)
-    one_qubit = [g for g in snapshot.gates if g.gate == reference and len(g.qubits) == 1]
+    entanglers = [g for g in two_qubit_gates(snapshot) if not snapshot.out_of_service(g)]
+    fractional = [g for g in fractional_gates(snapshot) if not snapshot.out_of_service(g)]
+    one_qubit = [g for g in in_service if g.gate == reference and len(g.qubits) == 1]
     t1 = _per_qubit_or_device(snapshot, "t1_us", [q.t1_us for q in qubits])
     t2 = _per_qubit_or_device(snapshot, "t2_us", [q.t2_us for q in qubits])
-    readout = _readout(snapshot)
+    readout = _readout(snapshot, qubits)
     one_q = _gate_median(snapshot, one_qubit, "1q_error", include_flagged)
     two_q = _gate_median(snapshot, entanglers, "2q_error", include_flagged)
-    failed_entanglers = [g for g in entanglers if g.error == FAILED_GATE_ERROR]
+    failed_entanglers = [g for g in entanglers if g.failed]
+    per_qubit = _per_qubit_flags(snapshot, qubits, in_service)
     headline = {
         "median_t1_us": t1,
         "median_t2_us": t2,
@@ -167,6 +217,8 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         "median_1q_error": one_q,
         "median_2q_error": two_q,
     }
+    # IBM's error = 1 flag is IBM's: other vendors' data has nothing to count
+    has_gates = bool(snapshot.gates) and snapshot.vendor == "ibm"
     return DeviceSummary(
         name=snapshot.name,
         num_qubits=snapshot.num_qubits,
@@ -182,14 +234,14 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         median_readout_error=readout.value,
         one_qubit_gate=reference,
         median_1q_error=one_q.value,
-        two_qubit_gates=snapshot.two_qubit_basis_gates,
+        two_qubit_gates=snapshot.native_entanglers,
         median_2q_error=two_q.value,
         eplg_100=eplg(snapshot),
-        failed_gates=len(snapshot.failed_gates),
-        failed_2q_gates=len(failed_entanglers),
-        failed_2q_couplers=len({frozenset(g.qubits) for g in failed_entanglers}),
-        unreliable_readouts=sum(1 for q in qubits if q.readout_unreliable),
-        t2_exceeds_twice_t1=sum(1 for q in qubits if q.t2_exceeds_twice_t1),
+        failed_gates=sum(1 for g in in_service if g.failed) if has_gates else None,
+        failed_2q_gates=len(failed_entanglers) if has_gates else None,
+        failed_2q_couplers=coupler_count(failed_entanglers) if has_gates else None,
+        unreliable_readouts=per_qubit.unreliable_readouts,
+        t2_exceeds_twice_t1=per_qubit.t2_exceeds_twice_t1,
         include_flagged=include_flagged,
         vendor=snapshot.vendor,
         connectivity=snapshot.connectivity,
@@ -198,22 +250,88 @@ def summarize(snapshot: DeviceSnapshot, include_flagged: bool = False) -> Device
         one_qubit_definition=one_q.definition,
         two_qubit_definition=two_q.definition,
         device_level=frozenset(key for key, found in headline.items() if found.device_level),
+        median_1q_error_avg=one_q.average,
+        median_2q_error_avg=two_q.average,
+        one_qubit_avg_bound=one_q.bound,
+        two_qubit_avg_bound=two_q.bound,
+        one_qubit_avg_formula=one_q.formula,
+        two_qubit_avg_formula=two_q.formula,
+        native_couplers=coupler_count(entanglers),
+        all_native_flagged=bool(entanglers) and all(g.failed for g in entanglers),
+        fractional_gates=snapshot.fractional_gates,
+        fractional_couplers=coupler_count(fractional),
+        failed_fractional_couplers=coupler_count(g for g in fractional if g.failed),
+        median_fractional_error=median(gate_errors(fractional, include_flagged)),
+        failed_1q_qubits=per_qubit.failed_1q_qubits,
+        dead_qubits=per_qubit.dead_qubits,
+        out_of_service_qubits=len(off),
+        out_of_service_gates=sum(1 for g in snapshot.gates if not g.operational),
     )
 
 
+class _QubitFlags(NamedTuple):
+    """Counts of flagged qubits (None where the data has nothing to flag)."""
+
+    unreliable_readouts: int | None
+    t2_exceeds_twice_t1: int | None
+    failed_1q_qubits: int | None
+    dead_qubits: int | None
+
+
+def _per_qubit_flags(
+    snapshot: DeviceSnapshot, qubits: list[QubitCalibration], gates: list[GateCalibration]
+) -> _QubitFlags:
+    """Readouts no better than chance, T2 > 2·T1, qubits with a failed 1q gate and dead qubits
+    (every calibrated 1q gate failed) among the qubits in service."""
+    one_qubit: dict[int, list[GateCalibration]] = {}
+    for g in gates:
+        if len(g.qubits) == 1 and g.error is not None:
+            one_qubit.setdefault(g.qubits[0], []).append(g)
+    has_readout = any(q.readout_error is not None for q in qubits)
+    has_both = any(q.t1_us is not None and q.t2_us is not None for q in qubits)
+    return _QubitFlags(
+        sum(1 for q in qubits if q.readout_unreliable) if has_readout else None,
+        sum(1 for q in qubits if q.t2_exceeds_twice_t1) if has_both else None,
+        sum(1 for gs in one_qubit.values() if any(g.failed for g in gs)) if one_qubit else None,
+        sum(1 for gs in one_qubit.values() if all(g.failed for g in gs)) if one_qubit else None,
+    )
+
+
+def dead_qubits(snapshot: DeviceSnapshot) -> frozenset[int]:
+    """Qubits that cannot be used: out of service, or every calibrated 1q gate flagged failed."""
+    one_qubit: dict[int, list[GateCalibration]] = {}
+    for g in snapshot.gates:
+        if len(g.qubits) == 1 and g.error is not None:
+            one_qubit.setdefault(g.qubits[0], []).append(g)
+    failed = {q for q, gs in one_qubit.items() if all(g.failed for g in gs)}
+    return snapshot.out_of_service_qubits | failed
+
+
 class _Headline(NamedTuple):
-    """A headline number, its definition, and whether it is the device's one value."""
+    """A headline number, its definition, whether it is the device's one value, and (for an
+    error) the same as an average gate infidelity with the bound that conversion gives."""
 
     value: float | None
     definition: str | None = None
     device_level: bool = False
+    average: float | None = None
+    bound: str | None = None
+    formula: str | None = None
 
 
-def _device(snapshot: DeviceSnapshot, key: str, definition: str | None = None) -> _Headline:
+def _device(
+    snapshot: DeviceSnapshot, key: str, definition: str | None = None, arity: int = 0
+) -> _Headline:
     found = snapshot.device_value(key)
     if found is None:
         return _Headline(None)
-    return _Headline(found.value, found.definition or definition, True)
+    meaning = found.definition or definition
+    converted = to_average(found.value, meaning, arity) if arity and meaning else None
+    if converted is None:
+        return _Headline(found.value, meaning, True)
+    return _Headline(
+        found.value, meaning, True, converted.value, converted.bound, converted.formula
+    )
 
 
 def _per_qubit_or_device(
@@ -223,9 +341,10 @@ def _per_qubit_or_device(
     return _device(snapshot, key) if found is None else _Headline(found)
 
 
-def _readout(snapshot: DeviceSnapshot) -> _Headline:
-    """The median readout (assignment) error, else the device's readout or SPAM error."""
-    found = median(q.readout_error for q in snapshot.qubits)
+def _readout(snapshot: DeviceSnapshot, qubits: list[QubitCalibration]) -> _Headline:
+    """The median readout (assignment) error of ``qubits``, else the device's readout or SPAM
+    error."""
+    found = median(q.readout_error for q in qubits)
     if found is not None:
         return _Headline(found, ASSIGNMENT)
     for key, definition in (("readout_error", ASSIGNMENT), ("spam_error", SPAM)):
@@ -239,11 +358,21 @@ def _gate_median(
     snapshot: DeviceSnapshot, gates: list[GateCalibration], key: str, include_flagged: bool
 ) -> _Headline:
     """The median error of ``gates`` and its definition (the gates' most common one; gates of
-    another definition are left out rather than mixed in), else the device-level ``key``."""
+    another definition are left out rather than mixed in), and the median of the same gates'
+    errors each converted to an average gate infidelity; else the device-level ``key``."""
     measured = [g for g in gates if g.error is not None]
-    if measured:
-        definitions = [g.definition for g in measured]
-        chosen = max(dict.fromkeys(definitions), key=definitions.count)
-        same = [g for g in measured if g.definition == chosen]
-        return _Headline(median(gate_errors(same, include_flagged)), chosen)
-    return _device(snapshot, key)
+    if not measured:
+        return _device(snapshot, key, arity=int(key[0]))
+    definitions = [g.definition for g in measured]
+    chosen = max(dict.fromkeys(definitions), key=definitions.count)
+    same = [g for g in measured if g.definition == chosen and (include_flagged or not g.failed)]
+    value = median(g.error for g in same)
+    if chosen == AVERAGE:
+        return _Headline(value, chosen, average=value)
+    converted = [c for g in same if (c := gate_to_average(snapshot, g)) is not None]
+    if not converted:
+        return _Headline(value, chosen)
+    # One gate without T1/T2 makes the whole median a bound; its formula is the one shown.
+    shown = next((c for c in converted if c.bound is not None), converted[0])
+    average = median(c.value for c in converted)
+    return _Headline(value, chosen, False, average, shown.bound, shown.formula)

@@ -23,10 +23,17 @@ from .summary import DeviceSummary, summarize
 from .times import parse_iso
 
 #: Bump when the cache's layout changes: older caches are then ignored.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _TIMES = ("calibrated_at",)
 #: The modules a summary is computed by: a cache written by other versions of them is ignored.
-_COMPUTED_BY = ("summary.py", "model.py", "units.py", "validate.py", "sources/ibm_json.py")
+_COMPUTED_BY = (
+    "summary.py",
+    "model.py",
+    "definitions.py",
+    "units.py",
+    "validate.py",
+    "sources/ibm_json.py",
+)
 
 
 def _code_identity() -> list[Any]:
@@ -110,7 +117,6 @@ def _to_json(summary: DeviceSummary) -> dict[str, Any]:
     for name in _TIMES:
         value = data[name]
         data[name] = None if value is None else value.isoformat()
-    data["two_qubit_gates"] = list(summary.two_qubit_gates)
     data["device_level"] = sorted(summary.device_level)
     return data
 
@@ -122,6 +128,8 @@ def _from_json(data: dict[str, Any]) -> DeviceSummary:
     for name in _TIMES:
         raw = values[name]
         values[name] = None if raw is None else parse_iso(raw)
-    values["two_qubit_gates"] = tuple(values["two_qubit_gates"])
+    for name, value in values.items():
+        if isinstance(value, list):  # JSON arrays were tuples of gate names
+            values[name] = tuple(value)
     values["device_level"] = frozenset(values["device_level"])
     return DeviceSummary(**values)

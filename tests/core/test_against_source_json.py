@@ -57,7 +57,11 @@ def test_every_value_matches_the_source(bundled: BundledSource, stem: str) -> No
         qubit = snap.qubits[index]
         present = {e["name"]: e for e in entries if e["name"] in QUBIT_FIELD}
         for name, field in QUBIT_FIELD.items():
-            if name in present:
+            if name == "anharmonicity" and name in present and present[name]["value"] == 0:
+                # IBM's placeholder for "not measured": missing, and recorded as a placeholder
+                assert qubit.value(field) is None
+                assert index in snap.placeholders[field]
+            elif name in present:
                 assert qubit.value(field) == pytest.approx(_expected(present[name]), rel=1e-12)
                 when = datetime.fromisoformat(present[name]["date"]).astimezone(timezone.utc)
                 assert qubit.measured_at[field] == when
@@ -83,14 +87,58 @@ def test_summary_medians_match_the_source(bundled: BundledSource, stem: str) -> 
 
     t1 = qubit_values("T1")
     assert summary.median_t1_us == (pytest.approx(statistics.median(t1)) if t1 else None)
-    two_q = [
-        g for g in props["gates"] if len(g["qubits"]) == 2 and g["gate"] in conf["basis_gates"]
+    native = [
+        g
+        for g in props["gates"]
+        if len(g["qubits"]) == 2 and g["gate"] in conf["basis_gates"] and g["gate"] != "rzz"
     ]
-    errors = [p["value"] for g in two_q for p in g["parameters"] if p["name"] == "gate_error"]
+    errors = [p["value"] for g in native for p in g["parameters"] if p["name"] == "gate_error"]
     measured = [e for e in errors if e != 1]
     assert summary.failed_2q_gates == len(errors) - len(measured)
+    failed = {
+        frozenset(g["qubits"])
+        for g in native
+        if any(p["name"] == "gate_error" and p["value"] == 1 for p in g["parameters"])
+    }
+    assert summary.failed_2q_couplers == len(failed)
+    assert summary.native_couplers == len({frozenset(g["qubits"]) for g in native})
     expected = statistics.median(measured) if measured else None
     assert summary.median_2q_error == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_ibm_anharmonicity_placeholders_are_missing(bundled: BundledSource) -> None:
+    """DATA-NOTES: 90 anharmonicities of exactly 0 on five devices are IBM's placeholder."""
+    found = {}
+    for stem in DIRS:
+        zeros = [
+            i
+            for i, entries in enumerate(raw(stem, "props")["qubits"])
+            if any(e["name"] == "anharmonicity" and e["value"] == 0 for e in entries)
+        ]
+        snap = bundled.load(stem)
+        assert tuple(zeros) == snap.placeholders.get("anharmonicity_ghz", ())
+        if zeros:
+            found[stem] = len(zeros)
+    assert sum(found.values()) == 90
+    assert found == {"geneva": 27, "prague": 33, "melbourne": 15, "osaka": 9, "kyoto": 6}
+
+
+def test_placeholders_stay_out_of_medians_and_show_as_missing(bundled: BundledSource) -> None:
+    from qpumon.reports.formats import render
+    from qpumon.reports.monitor import build_monitor
+
+    geneva = bundled.load("geneva")
+    measured = [
+        e["value"]
+        for q in raw("geneva", "props")["qubits"]
+        for e in q
+        if e["name"] == "anharmonicity" and e["value"] != 0
+    ]
+    assert all(q.anharmonicity_ghz != 0 for q in geneva.qubits)
+    shown = [q.anharmonicity_ghz for q in geneva.qubits if q.anharmonicity_ghz is not None]
+    assert sorted(shown) == pytest.approx(sorted(measured))
+    text = render(build_monitor(geneva), "plain")
+    assert "Placeholders, not measurements: Anharm of 27 qubits" in text
 
 
 def test_microseconds_written_as_micro_sign_and_as_us(bundled: BundledSource) -> None:

@@ -44,8 +44,8 @@ def test_overview_csv_rows_are_the_summaries() -> None:
     rows = {r["device"]: r for r in csv.DictReader(io.StringIO(done.stdout))}
     for name in ("fake_lagos", "fake_nairobi", "fake_fez"):
         summary = summarize(resolve(name))
-        assert float(rows[name]["median_2q_error"]) == summary.median_2q_error
-        assert int(rows[name]["failed_gates"]) == summary.failed_gates
+        assert float(rows[name]["median_2q_error_avg"]) == summary.median_2q_error
+        assert int(rows[name]["failed_2q_couplers"]) == summary.failed_2q_couplers
 
 
 def test_worst_limits_the_gate_table_to_the_couplers_of_the_qubits_shown() -> None:
@@ -75,7 +75,9 @@ def test_singular_and_plural() -> None:
     assert lines["T2 > 2·T1"] == "1 qubit"
     assert lines["Readout error >= 0.5"] == "0 qubits"
     kyoto = dict(build_monitor(resolve("fake_kyoto")).summary_lines)
-    assert kyoto["Failed gates (error = 1)"].endswith("(144 ECR entries on 144 couplers)")
+    assert kyoto["Failed ECR (error = 1)"] == "144 of 144 couplers"
+    torino = dict(build_monitor(resolve("fake_torino")).summary_lines)
+    assert torino["Failed CZ (error = 1)"] == "11 of 150 couplers (22 entries)"
 
 
 def test_columns_chooses_the_columns(tmp_path: Path) -> None:

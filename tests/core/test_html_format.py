@@ -66,7 +66,9 @@ def test_the_page_shows_what_monitor_shows(raw: Any) -> None:
         and any(p["value"] == 1 for p in g["parameters"] if p["name"] == "gate_error")
     ]
     couplers = {frozenset(g["qubits"]) for g in failed_cz}
-    assert f"({len(failed_cz)} CZ entries on {len(couplers)} couplers)" in fez
+    native = {frozenset(g["qubits"]) for g in props["gates"] if g["gate"] == "cz"}
+    expected = f"{len(couplers)} of {len(native)} couplers ({len(failed_cz)} entries)"
+    assert expected in fez
     assert "cz</td><td>0-1</td>" in fez  # the two directions merged, as in monitor
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..errors import UsageError
 from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric, qubit_metric, qubit_values
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration
-from ..summary import count, entries_on_couplers, summarize, two_qubit_gates
+from ..summary import count, summarize, two_qubit_gates
 from .layout import couplers
 
 #: ``--edge-metric`` names -> the gate quantity.
@@ -206,14 +206,11 @@ def kept_words(partly: int) -> str:
 
 def flagged_words(snapshot: DeviceSnapshot, values: Series) -> str:
     """How many values of ``values`` carry IBM's failure flag, in the words ``monitor`` uses:
-    ``14 CZ entries on 7 couplers`` for the native entangler, ``3 qubits`` for a qubit metric;
-    empty when none."""
+    ``7 CZ couplers`` for the native entangler, ``3 qubits`` for a qubit metric; empty when
+    none."""
     if values.metric is GATE_ERROR:
-        summary = summarize(snapshot)
-        if not summary.failed_2q_gates:
-            return ""
-        gates = gate_label(snapshot)
-        return entries_on_couplers(summary.failed_2q_gates, summary.failed_2q_couplers, gates)
+        failed = summarize(snapshot).failed_2q_couplers
+        return count(failed, f"{gate_label(snapshot)} coupler") if failed else ""
     return count(values.flagged, "qubit") if values.flagged else ""
 
 

@@ -24,13 +24,16 @@ from ..metrics import (
 )
 from ..model import (
     ALL_TO_ALL,
+    FAILED,
     MEASURED,
+    OUT_OF_SERVICE,
+    PLACEHOLDER,
     VENDOR_NAMES,
     DeviceSnapshot,
     GateCalibration,
     QubitCalibration,
 )
-from ..summary import DeviceSummary, count, entries_on_couplers, summarize
+from ..summary import DeviceSummary, count, summarize
 from ..times import format_age, format_time
 from .configuration import configuration_lines
 from .document import Notes, Pairs, Section
@@ -40,9 +43,19 @@ from .monitor_tables import (
     couplers,
     device_value_table,
     entry_order,
+    gate_flag_word,
     gate_table,
     qubit_columns,
     qubit_table,
+)
+from .summary_text import (
+    bounded,
+    failed_1q_text,
+    failed_couplers_text,
+    fractional_label,
+    fractional_text,
+    out_of_service_text,
+    two_qubit_label,
 )
 from .tables import Table
 from .text import parse_qubit_ranges
@@ -216,10 +229,12 @@ def _measured_range(snapshot: DeviceSnapshot) -> tuple[datetime | None, datetime
 
 def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
     """The summary section: medians (or the device's one value, where the source gives only
-    that) and counts of flagged values."""
+    that), the native entangler's failures in couplers, fractional gates apart, what is out of
+    service, and counts of flagged qubits (``—`` where the data has nothing to count)."""
     t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     flagged_note = " (flagged gates included)" if summary.include_flagged else ""
-    two_q = two_qubit_label(summary) + " error" + _kind(summary.two_qubit_definition, AVERAGE)
+    native = two_qubit_label(summary)
+    two_q = native + " error" + _kind(summary.two_qubit_definition, AVERAGE)
     readout = "readout error" + _kind(summary.readout_definition, ASSIGNMENT)
     one_q = f"{summary.one_qubit_gate.upper()} error" if summary.one_qubit_gate else "1q error"
     one_q += _kind(summary.one_qubit_definition, AVERAGE)
@@ -236,18 +251,33 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
         ),
         (
             headline("median_1q_error", one_q) + flagged_note,
-            GATE_ERROR.format(summary.median_1q_error),
+            _error_median(
+                summary.median_1q_error,
+                summary.one_qubit_definition,
+                summary.median_1q_error_avg,
+                summary.one_qubit_avg_bound,
+            ),
         ),
         (headline("median_2q_error", two_q) + flagged_note, _two_qubit_median(summary)),
     ]
     if summary.eplg_100 is not None:
         lines.append(("EPLG (100-qubit layer)", GATE_ERROR.format(summary.eplg_100)))
+    lines.append((f"Failed {native} (error = 1)", failed_couplers_text(summary)))
+    if summary.failed_1q_qubits:
+        lines.append(("Failed 1q gates (error = 1)", failed_1q_text(summary)))
+    if summary.fractional_gates:
+        lines.append((f"{fractional_label(summary)} (fractional)", fractional_text(summary)))
+    if summary.out_of_service_qubits or summary.out_of_service_gates:
+        lines.append(("Out of service (OFF)", out_of_service_text(summary)))
     lines += [
-        ("Failed gates (error = 1)", failed_gates_text(summary)),
-        ("Readout error >= 0.5", count(summary.unreliable_readouts, "qubit")),
-        ("T2 > 2·T1", count(summary.t2_exceeds_twice_t1, "qubit")),
+        ("Readout error >= 0.5", _qubits_counted(summary.unreliable_readouts)),
+        ("T2 > 2·T1", _qubits_counted(summary.t2_exceeds_twice_t1)),
     ]
     return lines
+
+
+def _qubits_counted(number: int | None) -> str:
+    return MISSING if number is None else count(number, "qubit")
 
 
 def _kind(definition: str | None, usual: str) -> str:
@@ -258,26 +288,32 @@ def _kind(definition: str | None, usual: str) -> str:
     return f" ({found.name if found else definition})"
 
 
-def two_qubit_label(summary: DeviceSummary) -> str:
-    """The native entangler(s) as reports name them: ``CZ``, ``ECR/CX``, or ``2q``."""
-    return "/".join(g.upper() for g in summary.two_qubit_gates) or "2q"
-
-
-def failed_gates_text(summary: DeviceSummary) -> str:
-    """``112 (14 CZ entries on 7 couplers)``: how every output counts IBM's failure flags."""
-    if not summary.failed_2q_gates:
-        return str(summary.failed_gates)
-    entries = entries_on_couplers(
-        summary.failed_2q_gates, summary.failed_2q_couplers, two_qubit_label(summary)
-    )
-    return f"{summary.failed_gates} ({entries})"
+def _error_median(
+    value: float | None, definition: str | None, average: float | None, bound: str | None
+) -> str:
+    """A median error in the source's definition, then as an average gate infidelity where the
+    source's definition is another (``0.00344 (as an average gate error: ≤ 0.00275)``)."""
+    text = GATE_ERROR.format(value)
+    if value is None or definition in (None, AVERAGE):
+        return text
+    if average is None:
+        return text + " (no formula converts it to an average gate error)"
+    return f"{text} (as an average gate error: {bounded(average, bound)})"
 
 
 def _two_qubit_median(summary: DeviceSummary) -> str:
-    text = GATE_ERROR.format(summary.median_2q_error)
-    if summary.median_2q_error is None and summary.failed_2q_gates:
-        text += " (every one is flagged error = 1: no measured value)"
-    return text
+    if summary.all_native_flagged:
+        return (
+            f"{MISSING} (every {two_qubit_label(summary)} gate carries IBM's error = 1 flag: the "
+            "numbers show the flag, not the gates"
+            + ("; the EPLG is measured)" if summary.eplg_100 is not None else ")")
+        )
+    return _error_median(
+        summary.median_2q_error,
+        summary.two_qubit_definition,
+        summary.median_2q_error_avg,
+        summary.two_qubit_avg_bound,
+    )
 
 
 def selected_qubits(
@@ -310,9 +346,15 @@ def monitor_records(report: MonitorReport) -> list[list[Any]]:
     rows: list[list[Any]] = [list(MONITOR_COLUMNS)]
     if report.qubits is not None and report.qubit_columns is not None:
         metrics = [m for m, _ in report.qubit_columns.shown]
+        off = report.snapshot.out_of_service_qubits
+        placeholders = report.snapshot.placeholders
         for row in report.qubits.rows:
+            out_of_service = row[0].value in off
             for metric, cell in zip(metrics, row[1:-1], strict=True):
-                flag = "" if cell.flag == "missing" else (cell.flag or "")
+                flag: str = "" if cell.flag == "missing" else (cell.flag or "")
+                flag = OUT_OF_SERVICE if out_of_service and cell.value is not None else flag
+                if row[0].value in placeholders.get(metric.key, ()):
+                    flag = PLACEHOLDER
                 unit = metric.unit
                 rows.append(
                     [
@@ -333,7 +375,19 @@ def monitor_records(report: MonitorReport) -> list[list[Any]]:
     entries = sorted(couplers(snapshot, report.gate_selection), key=entry_order(snapshot))
     for gate, _ in entries:  # every entry, even where the table shows only the worst
         qubits = " ".join(map(str, gate.qubits))
+        word = gate_flag_word(snapshot, gate)  # a failed benchmark flags the error, not the length
         for metric, value in ((GATE_ERROR, gate.error), (GATE_LENGTH, gate.length_ns)):
-            flag = "failed" if metric is GATE_ERROR and gate.failed else ""
-            rows.append([name, "gate", gate.gate, qubits, metric.key, value, metric.unit, flag])
+            shown = value is not None and (metric is GATE_ERROR or word != FAILED)
+            rows.append(
+                [
+                    name,
+                    "gate",
+                    gate.gate,
+                    qubits,
+                    metric.key,
+                    value,
+                    metric.unit,
+                    word if shown else "",
+                ]
+            )
     return rows

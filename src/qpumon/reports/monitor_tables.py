@@ -20,20 +20,31 @@ from ..metrics import (
     GATE_ERROR,
     GATE_LENGTH,
     MISSING,
+    QUBIT_METRICS,
     Metric,
     all_qubit_metrics,
     format_number,
     qubit_values,
 )
-from ..model import DeviceSnapshot, DeviceValue, GateCalibration, QubitCalibration
+from ..model import (
+    FAILED,
+    OUT_OF_SERVICE,
+    DeviceSnapshot,
+    DeviceValue,
+    GateCalibration,
+    QubitCalibration,
+)
+from ..summary import count
 from .tables import DETAIL, DUPLICATE, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
 
 #: Qubit metrics that stay on a narrow terminal (with the device's reference 1q gate error).
 _ESSENTIAL_QUBIT_METRICS = frozenset({"t1_us", "t2_us", "readout_error"})
 _LESS_USEFUL = {"readout_length_ns": MINOR, "anharmonicity_ghz": DETAIL}
 FLAGS_NOTE = (
-    "Flags: FAILED = IBM's error = 1 flag (a failed benchmark, not a measurement; left out of "
-    "medians); RO>=0.5 = readout no better than chance; T2>2T1 = physically odd T2."
+    "Flags: OFF = taken out of service by the vendor (IBM's operational = 0; left out of medians "
+    "and layouts, with every gate on the qubit); FAILED = IBM's error = 1 flag (a failed "
+    "benchmark, not a measurement; left out of medians); RO>=0.5 = readout no better than "
+    "chance; T2>2T1 = physically odd T2."
 )
 DIRECTIONS_NOTE = (
     "Qubits a-b: both directions listed with the same values; a->b: that direction only, or the "
@@ -89,10 +100,27 @@ def qubit_table(
     notes = []
     if columns.omitted:
         notes.append("Not in the data for any qubit: " + ", ".join(columns.omitted) + ".")
+    notes += placeholders_note(snapshot)
     notes.append(FLAGS_NOTE)
     one_qubit = [g for g in snapshot.gates if len(g.qubits) == 1]
     notes += definitions_note(one_qubit)
     return Table("Qubits", header, rows, tuple(notes))
+
+
+def placeholders_note(snapshot: DeviceSnapshot) -> list[str]:
+    """A note naming the values that were the source's placeholder for "not measured" (IBM's
+    anharmonicity of 0), shown missing and left out of medians."""
+    parts = [
+        f"{QUBIT_METRICS[name].label} of {count(len(qubits), 'qubit')}"
+        for name, qubits in snapshot.placeholders.items()
+        if qubits
+    ]
+    if not parts:
+        return []
+    return [
+        f"Placeholders, not measurements: {', '.join(parts)} "
+        "(IBM writes 0 where it has no value); shown as —, left out of medians."
+    ]
 
 
 def definitions_note(gates: Sequence[GateCalibration]) -> list[str]:
@@ -214,6 +242,8 @@ def _qubit_flag(q: QubitCalibration, metric: Metric, value: float) -> Flag | Non
 
 
 def _flags_cell(q: QubitCalibration, failed: list[str]) -> Cell:
+    if not q.operational:
+        return Cell("OFF", "OFF", "off")
     flags = []
     if failed:
         flags.append("FAILED " + ",".join(failed))
@@ -260,7 +290,7 @@ def gate_table(
     rows = []
     dates: dict[datetime | None, Cell] = {None: Cell(MISSING, None, "missing")}
     for gate, merged in shown:
-        flag: Flag | None = "failed" if gate.failed else None
+        flag = _gate_flag(snapshot, gate)
         when = gate.measured_at
         if when not in dates:
             dates[when] = Cell(when.strftime("%Y-%m-%d"), when)  # type: ignore[union-attr]
@@ -272,11 +302,30 @@ def gate_table(
                 *((_metric_cell(GATE_ERROR, gate.uncertainty, None),) if stated else ()),
                 _metric_cell(GATE_LENGTH, gate.length_ns, None),
                 dates[when],
-                Cell("FAILED" if gate.failed else "", "failed" if gate.failed else None, flag),
+                Cell(_FLAG_WORDS.get(flag, ""), _FLAG_WORDS.get(flag), flag),
             )
         )
     notes += definitions_note(chosen)
     return Table("Multi-qubit gates", columns, tuple(rows), tuple(notes))
+
+
+#: How a flagged gate's Flags cell reads.
+_FLAG_WORDS: dict[Flag | None, str] = {"off": "OFF", "failed": "FAILED"}
+
+
+def _gate_flag(snapshot: DeviceSnapshot, gate: GateCalibration) -> Flag | None:
+    """``off`` for a gate out of service (or on a qubit that is), ``failed`` for IBM's flag."""
+    if snapshot.out_of_service(gate):
+        return "off"
+    return "failed" if gate.failed else None
+
+
+def gate_flag_word(snapshot: DeviceSnapshot, gate: GateCalibration) -> str:
+    """The flag a gate's values carry in CSV and JSON records: ``out_of_service``, ``failed``
+    or empty."""
+    if snapshot.out_of_service(gate):
+        return OUT_OF_SERVICE
+    return FAILED if gate.failed else ""
 
 
 def couplers(
@@ -316,4 +365,4 @@ def entry_order(
 
 
 def _badness(gate: GateCalibration) -> tuple[bool, float]:
-    return gate.failed, -1.0 if gate.error is None else gate.error
+    return gate.failed or not gate.operational, -1.0 if gate.error is None else gate.error

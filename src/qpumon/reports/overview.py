@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label, to_average
+from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label
 from ..errors import UsageError
 from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
 from ..model import MEASURED, SYNTHETIC, VENDOR_SAMPLE
 from ..summary import DeviceSummary
 from .document import Notes, Section, tables_records
-from .tables import DETAIL, ESSENTIAL, MINOR, USEFUL, Cell, Column, Table
+from .summary_text import bounded, out_of_service_text
+from .tables import DETAIL, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ SORT_KEYS: dict[str, Callable[[DeviceSummary], tuple[bool, float | str]]] = {
     "t1": lambda s: (s.median_t1_us is None, -(s.median_t1_us or 0.0)),
     "t2": lambda s: (s.median_t2_us is None, -(s.median_t2_us or 0.0)),
     "readout": lambda s: (s.median_readout_error is None, s.median_readout_error or 0.0),
-    "1q_error": lambda s: _missing_last(compare(s).median_1q_error),
-    "2q_error": lambda s: _missing_last(compare(s).median_2q_error),
+    "1q_error": lambda s: _missing_last(s.median_1q_error_avg),
+    "2q_error": lambda s: _missing_last(s.median_2q_error_avg),
     "eplg": lambda s: (s.eplg_100 is None, s.eplg_100 or 0.0),
     "pending": lambda s: (_pending(s) is None, _pending(s) or 0),
     "date": lambda s: (
@@ -103,9 +104,13 @@ def least_busy(summaries: Iterable[DeviceSummary]) -> str | None:
 
 def best_by_2q_error(summaries: Iterable[DeviceSummary]) -> str | None:
     """The device with the lowest median two-qubit error as an average gate infidelity (flagged
-    gates excluded; other definitions converted, see :func:`compare`)."""
-    values = [(compare(s).median_2q_error, s.name) for s in summaries]
-    candidates = [(v, name) for v, name in values if v is not None]
+    gates excluded; other definitions converted). Only full values are ranked: a conversion that
+    gives a bound (``≥``, ``≤``) is never called best against them."""
+    candidates = [
+        (s.median_2q_error_avg, s.name)
+        for s in summaries
+        if s.median_2q_error_avg is not None and s.two_qubit_avg_bound is None
+    ]
     return min(candidates)[1] if candidates else None
 
 
@@ -138,10 +143,12 @@ _COLUMNS = (
     Column("median_t1_us", "T1 (µs)", priority=USEFUL),
     Column("median_t2_us", "T2 (µs)", priority=DETAIL),
     Column("median_readout_error", "Readout err", priority=USEFUL),
-    Column("median_1q_error", "1q err", priority=USEFUL),
-    Column("median_2q_error", "2q err", priority=ESSENTIAL),
+    Column("median_1q_error_avg", "1q err", priority=USEFUL),
+    Column("median_2q_error_avg", "2q err", priority=ESSENTIAL),
     Column("eplg_100", "EPLG", priority=DETAIL),
-    Column("failed_gates", "Failed", priority=USEFUL),
+    Column("failed_2q_couplers", "Failed", priority=USEFUL),
+    Column("failed_fractional_couplers", "RZZ flagged", priority=DETAIL),
+    Column("out_of_service", "Off", priority=USEFUL),
     Column("flagged", "Flagged", priority=MINOR),
     Column("calibrated", "Calibrated", numeric=False, priority=DETAIL),
     Column("marks", "Marks", numeric=False, priority=USEFUL, wrap=True),
@@ -153,6 +160,8 @@ _OPTIONAL = {
     _STATUS_COLUMNS: "Status, Pending and Least busy: no device reported them (bundled snapshots "
     "and files carry no status).",
     ("converted",): "",
+    ("failed_fractional_couplers",): "",
+    ("out_of_service",): "",
 }
 
 
@@ -166,11 +175,15 @@ def _table(
     rows = [_row(s, c, busy, best) for s, c in zip(summaries, compared, strict=True)]
     rows += [_error_row(name) for name, _ in failures]
     notes = [
-        "Medians over qubits and gates: 1q err is the reference one-qubit gate's error (SX; U2 "
-        "on old IBM devices) and 2q err the native entangler's, both average gate infidelities "
-        "1 − F_avg; Readout err is the assignment error. IBM's error = 1 flags are left out and "
-        "counted in Failed; Flagged = failed gates + readout errors >= 0.5 + qubits with "
-        "T2 > 2·T1."
+        "Medians over the qubits and gates in service: 1q err is the reference one-qubit gate's "
+        "error (SX; U2 on old IBM devices) and 2q err the native entangler's (CZ, ECR, CX; never "
+        "the fractional RZZ), both average gate infidelities 1 − F_avg (≥: a lower bound, ≤: an "
+        "upper estimate, neither ranked as best); Readout err is the assignment error. IBM's "
+        "error = 1 flags are left out: Failed counts the native entangler's flagged couplers, RZZ "
+        "flagged the fractional gate's (flagged couplers/couplers), Off the qubits and gates "
+        "taken out of service; Flagged = failed couplers + qubits with a failed 1q gate + "
+        "out of service + readout errors >= 0.5 + qubits with T2 > 2·T1; — where a count does "
+        "not apply."
     ]
     notes += [note for c in compared for note in c.notes]
     unmeasured = [s.name for s in summaries if s.provenance != MEASURED]
@@ -191,42 +204,49 @@ def _table(
 
 @dataclass(frozen=True)
 class Compared:
-    """A summary's error medians as the overview compares them: average gate infidelities
-    (converted where the source gave another definition), the conversions as short labels and
-    as notes."""
+    """How the overview compares a summary's error medians: as average gate infidelities
+    (converted where the source gave another definition, see
+    :attr:`~qpumon.summary.DeviceSummary.median_2q_error_avg`), the conversions as short labels
+    and as notes."""
 
-    median_1q_error: float | None
-    median_2q_error: float | None
     labels: tuple[str, ...]
     notes: tuple[str, ...]
 
 
 def compare(summary: DeviceSummary) -> Compared:
-    """``summary``'s medians in the overview's definitions (see :class:`Compared`)."""
-    values, labels, notes = {}, [], []
-    for arity, value, definition in (
-        (1, summary.median_1q_error, summary.one_qubit_definition),
-        (2, summary.median_2q_error, summary.two_qubit_definition),
+    """The labels and notes of ``summary``'s conversions (see :class:`Compared`)."""
+    labels, notes = [], []
+    for arity, value, definition, average, bound, formula in (
+        (
+            1,
+            summary.median_1q_error,
+            summary.one_qubit_definition,
+            summary.median_1q_error_avg,
+            summary.one_qubit_avg_bound,
+            summary.one_qubit_avg_formula,
+        ),
+        (
+            2,
+            summary.median_2q_error,
+            summary.two_qubit_definition,
+            summary.median_2q_error_avg,
+            summary.two_qubit_avg_bound,
+            summary.two_qubit_avg_formula,
+        ),
     ):
         what = f"{arity}q err"
         if value is None or definition in (None, AVERAGE):
-            values[arity] = value
             continue
-        converted = to_average(value, definition, arity)
-        if converted is None:
-            values[arity] = None
+        description = DEFINITIONS[definition].description
+        if average is None:
             labels.append(f"{what}: {label(definition)}, not shown")
             notes.append(
-                f"{summary.name}: {what} is {DEFINITIONS[definition].description}; no formula "
-                "converts it to an average gate infidelity, so it is left out here"
+                f"{summary.name}: {what} is {description}; no formula converts it to an average "
+                "gate infidelity, so it is left out here"
             )
             continue
-        values[arity] = converted.value
-        labels.append(f"{what} from {label(definition)}")
-        notes.append(
-            f"{summary.name}: {what} converted from {DEFINITIONS[definition].description} "
-            f"({converted.formula})"
-        )
+        labels.append(f"{what} from {label(definition)}" + _BOUND_WORDS.get(bound or "", ""))
+        notes.append(f"{summary.name}: {what} converted from {description} ({formula})")
     readout = summary.readout_definition
     if readout not in (None, ASSIGNMENT):
         labels.append(f"Readout err is {label(readout)}")
@@ -234,7 +254,43 @@ def compare(summary: DeviceSummary) -> Compared:
             f"{summary.name}: Readout err is {DEFINITIONS[readout].description}; no formula "
             "converts it to an assignment error"
         )
-    return Compared(values[1], values[2], tuple(labels), tuple(notes))
+    return Compared(tuple(labels), tuple(notes))
+
+
+#: How a converted value's bound reads in the Converted column.
+_BOUND_WORDS = {"lower": ", a lower bound", "upper": ", an upper estimate"}
+
+
+def _error_cell(value: float | None, bound: str | None) -> Cell:
+    """A converted error: ``≥ 0.00050`` for a lower bound, ``≤ 0.00275`` for an upper estimate."""
+    if value is None:
+        return Cell(MISSING, None, "missing")
+    return Cell(bounded(value, bound), value, "suspect" if bound else None)
+
+
+def _count_cell(value: int | None, flag: Flag) -> Cell:
+    """A count, ``—`` where it does not apply."""
+    if value is None:
+        return Cell(MISSING, None, "missing")
+    return Cell(str(value), value, flag if value else None)
+
+
+def _fractional_cell(s: DeviceSummary) -> Cell:
+    """``150/150``: the fractional gate's flagged couplers of its couplers; empty without one."""
+    if not s.fractional_couplers:
+        return Cell("", None)
+    return Cell(
+        f"{s.failed_fractional_couplers}/{s.fractional_couplers}",
+        s.failed_fractional_couplers,
+        "failed" if s.failed_fractional_couplers else None,
+    )
+
+
+def _off_cell(s: DeviceSummary) -> Cell:
+    """``1 qubit, 3 gates`` out of service; empty when nothing is."""
+    if not (s.out_of_service_qubits or s.out_of_service_gates):
+        return Cell("", None)
+    return Cell(out_of_service_text(s), s.out_of_service_qubits + s.out_of_service_gates, "off")
 
 
 #: The Marks of a device whose numbers are not measurements (the note says more).
@@ -258,11 +314,13 @@ def _row(s: DeviceSummary, c: Compared, busy: str | None, best: str | None) -> t
         _number(t1.format, s.median_t1_us),
         _number(t2.format, s.median_t2_us),
         _number(GATE_ERROR.format, s.median_readout_error),
-        _number(GATE_ERROR.format, c.median_1q_error),
-        _number(GATE_ERROR.format, c.median_2q_error),
+        _error_cell(s.median_1q_error_avg, s.one_qubit_avg_bound),
+        _error_cell(s.median_2q_error_avg, s.two_qubit_avg_bound),
         _number(GATE_ERROR.format, s.eplg_100),
-        Cell(str(s.failed_gates), s.failed_gates, "failed" if s.failed_gates else None),
-        Cell(str(s.flagged), s.flagged, "suspect" if s.flagged else None),
+        _count_cell(s.failed_2q_couplers, "failed"),
+        _fractional_cell(s),
+        _off_cell(s),
+        _count_cell(s.flagged, "suspect"),
         Cell(_date(s.calibrated_at), s.calibrated_at),
         Cell(", ".join(marks), ", ".join(marks) or None, "mark" if marks else None),
         Cell("; ".join(c.labels), "; ".join(c.labels) or None, "suspect" if c.labels else None),

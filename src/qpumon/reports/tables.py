@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 #: Why a cell stands out: a failed-benchmark flag, a suspicious value, a missing value, a mark.
-Flag = Literal["failed", "suspect", "missing", "mark"]
+Flag = Literal["failed", "off", "suspect", "missing", "mark"]
 
 #: Column priorities: an essential column is never left out to fit a terminal; the others are
 #: left out in decreasing priority (the highest number first) until the table fits.

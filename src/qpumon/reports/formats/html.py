@@ -30,7 +30,13 @@ from .html_assets import CSS, JS
 STALE_AFTER_HOURS = 24.0
 #: Distributions drawn in the page.
 DISTRIBUTIONS = ("t1", "t2", "readout", "2q_error")
-_FLAG_CLASSES = {"failed": "flag", "suspect": "odd", "missing": "missing", "mark": "mark"}
+_FLAG_CLASSES = {
+    "failed": "flag",
+    "off": "flag",
+    "suspect": "odd",
+    "missing": "missing",
+    "mark": "mark",
+}
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -207,7 +213,7 @@ def _row_html(
     dates: Sequence[datetime | None],
     reference: datetime | None,
 ) -> str:
-    flagged = any(cell.flag in ("failed", "suspect") for cell in row)
+    flagged = any(cell.flag in ("failed", "off", "suspect") for cell in row)
     cells = "".join(
         _cell_html(column, cell, when, reference)
         for column, cell, when in zip(columns, row, dates, strict=True)

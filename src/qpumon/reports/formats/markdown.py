@@ -41,7 +41,7 @@ def _table(t: Table) -> list[str]:
 
 
 def _bold(text: str, flag: str | None) -> str:
-    return f"**{text}**" if flag in ("failed", "mark") and text else text
+    return f"**{text}**" if flag in ("failed", "off", "mark") and text else text
 
 
 def _pairs(section: Pairs) -> list[str]:

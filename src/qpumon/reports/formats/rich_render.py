@@ -19,6 +19,7 @@ from .fit import SEPARATOR, dropped_note, fit
 
 _STYLES: dict[Flag | None, str] = {
     "failed": "bold red",
+    "off": "bold red",
     "suspect": "yellow",
     "missing": "dim",
     "mark": "bold green",
