@@ -97,3 +97,22 @@ def test_a_qubit_missing_a_value_is_left_out_and_named() -> None:
     assert all(best[1] not in s.qubits for s in default.top)
     mapomatic = place(ghz(3), [patched], cost_model="mapomatic").devices[0]
     assert mapomatic.missing_qubits == ()
+
+
+@pytest.mark.parametrize("device", ["fake_fez", "fake_brisbane"])
+def test_a_barrier_before_the_measurements_does_not_change_the_estimate(device: str) -> None:
+    """``best``'s canonical GHZ has Qiskit's barrier before its measurements; the same GHZ
+    measured without one (as a hand-written OpenQASM file often is) gets the same numbers."""
+    from qiskit import QuantumCircuit
+
+    bare = QuantumCircuit(5, 5, name="ghz5")
+    bare.h(0)
+    for i in range(4):
+        bare.cx(i, i + 1)
+    bare.measure(range(5), range(5))
+    snapshot = resolve(device)
+    choice = best_qubits(snapshot, 5, "line", top=5)
+    for circuit in (bare, ghz(5)):
+        placed = place(circuit, [snapshot], top=5).devices[0]
+        assert [s.qubits for s in placed.top][:1] == [choice.top[0].qubits]
+        assert placed.top[0].fidelity == pytest.approx(choice.top[0].fidelity, rel=1e-12)

@@ -142,9 +142,9 @@ def _searched(
     limit that stopped it, if any."""
     ops = circuit_ops(native_circuit(shape_circuit(n, shape), family), family)
     result = best_layouts(ops, tables, cost_model, top, key=frozenset, deadline=deadline).result
-    notes: tuple[str, ...] = ()
+    notes = tables.notes
     if result.stopped in STOP_REASONS:
-        notes = (
+        notes += (
             f"the search stopped early ({STOP_REASONS[result.stopped]}): better sets may exist",
         )
     choice = QubitChoice(
@@ -174,7 +174,7 @@ def _nothing(
     what = f"{snapshot.name}: no usable set of {n} connected qubits (shape {shape})"
     if choice.truncated:
         raise LimitExceededError(
-            f"{what}: {choice.notes[0] if choice.notes else 'the search stopped early'}"
+            f"{what}: {choice.notes[-1] if choice.notes else 'the search stopped early'}"
         )
     live = int(tables.usable.sum())
     if n > live:
@@ -239,7 +239,7 @@ def _any_shape(
     best = _best_sets(merged, fidelity, top)
     return QubitChoice(
         tables.name, n, "any", cost_model, len(merged), best, tables.dead_qubits,
-        tables.flagged_gates,
+        tables.flagged_gates, notes=tables.notes,
     )  # fmt: skip
 
 

@@ -7,13 +7,20 @@ layout touches a value that cannot be used (missing or flagged) and it is left o
 ``default`` -- estimated success probability (ESP)::
 
     F = prod_gates (1 - e_gate) * prod_measured (1 - e_readout)
-        * prod_qubits exp(-t_idle / T1) * exp(-t_idle / T2)
+        * prod_qubits (3 + exp(-t_idle / T1) + 2 * exp(-t_idle / T2)) / 6
 
   over every calibrated gate the circuit uses (1q and 2q; ``rz`` is virtual and free), the readout
-  of every measurement or reset, and each qubit's idle time: the qubit's span from its first to its
-  last operation in an as-soon-as-possible schedule built from the calibrated gate and readout
-  lengths of *that* layout, minus the time it spends in gates. The decoherence factor is a common
-  heuristic (amplitude and phase damping of an idle qubit), not a noise simulation.
+  of every measurement or reset, and each qubit's idle time ``t_idle``: its span from its first to
+  its last operation in an as-late-as-possible schedule built from the calibrated gate and readout
+  lengths of *that* layout, minus the time it spends in gates. The idle factor is the average gate
+  fidelity of the thermal-relaxation channel (amplitude damping to the ground state at rate 1/T1,
+  coherences decaying as exp(-t/T2), which already holds 1/(2 T1)) over the idle time; summing the
+  idles of a qubit into one channel is exact for that channel (it composes over time), and the
+  channels are taken to act at the average over states, not on the circuit's actual state.
+  As late as possible, as IBM schedules: a qubit waits in its ground state, not in superposition,
+  before its first gate, and every terminal measurement ends with the circuit. Barriers order
+  operations but take no time and are not scheduled, so a barrier before the measurements does
+  not change the estimate.
 
   On a device whose 2q gate runs one way (Eagle's ECR), a gate against that direction is run
   reversed at the price of two extra ``sx`` on each qubit, so every connected layout counts.
@@ -147,17 +154,31 @@ def esp_fidelity(ops: CircuitOps, layouts: np.ndarray, tables: DeviceTables) -> 
     counts = grouped_ops(ops, lambda name, qs: name != "barrier" and name not in free)
     fidelity = _product(counts, layouts, tables)
     idle = idle_times_ns(ops, layouts, tables, free)
-    t1 = tables.t1_ns[layouts]
-    t2 = tables.t2_ns[layouts]
+    decay = idle_fidelity(idle, tables.t1_ns[layouts], tables.t2_ns[layouts])
+    return np.asarray(fidelity * decay.prod(axis=1))
+
+
+def idle_fidelity(t: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> np.ndarray:
+    """Average gate fidelity of thermal relaxation over ``t`` (same units as ``t1`` and ``t2``):
+    ``(3 + exp(-t/T1) + 2 exp(-t/T2)) / 6``; NaN where T1 or T2 is missing (a qubit without
+    them cannot be scored, idle or not)."""
+    import numpy as np
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        decay = np.exp(-(idle / t1 + idle / t2).sum(axis=1))
-    return np.asarray(fidelity * decay)
+        return np.asarray((3 + np.exp(-t / t1) + 2 * np.exp(-t / t2)) / 6)
+
+
+def scheduled_ops(ops: CircuitOps) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """The operations in the order an as-soon-as-possible schedule of the *reversed* circuit
+    takes them, which is the as-late-as-possible schedule read backwards (the idle time of every
+    qubit is the same); barriers are left out (they take no time)."""
+    return tuple(op for op in reversed(ops.ops) if op[0] != "barrier")
 
 
 def idle_times_ns(
     ops: CircuitOps, layouts: np.ndarray, tables: DeviceTables, free: set[str] | None = None
 ) -> np.ndarray:
-    """Idle time of each qubit under each layout, from an as-soon-as-possible schedule."""
+    """Idle time of each qubit under each layout, from an as-late-as-possible schedule."""
     import numpy as np
 
     m, k = layouts.shape
@@ -166,14 +187,10 @@ def idle_times_ns(
     busy = [np.zeros(m) for _ in range(k)]
     skip = free if free is not None else free_gates(tables)
     lengths: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
-    for name, qubits in ops.ops:
+    for name, qubits in scheduled_ops(ops):
         start = finish[qubits[0]]
         for q in qubits[1:]:
             start = np.maximum(start, finish[q])
-        if name == "barrier":
-            for q in qubits:
-                finish[q] = start
-            continue
         for q in qubits:
             first[q] = np.minimum(first[q], start)
         if name in skip:

@@ -3,12 +3,14 @@
 Single-qubit values are arrays indexed by physical qubit. Two-qubit values are sparse: one
 :class:`PairTable` per gate, its directed pairs ``(a, b)`` sorted by the key ``a * n + b``, so a
 10,000-qubit device costs memory in proportion to its couplers, never ``n × n``. A value that
-cannot be used is NaN: missing from the calibration, or IBM's ``error == 1`` "benchmark failed"
-flag. Any layout that touches a NaN gets a NaN score and is left out of the ranking (it is
-counted, never scored as 0).
+cannot be used is NaN: missing from the calibration, IBM's ``error == 1`` "benchmark failed"
+flag, or out of service (IBM's ``operational = 0``, on the gate or on one of its qubits). Any
+layout that touches a NaN gets a NaN score and is left out of the ranking (it is counted, never
+scored as 0).
 
-A *dead* qubit is one whose single-qubit gates carry the failure flag; it is taken out of the
-coupling graph before any layout is searched, and so are flagged 2q gates.
+A *dead* qubit is one whose single-qubit gates carry the failure flag, or one the vendor has
+taken out of service; it is taken out of the coupling graph before any layout is searched, and
+so are flagged and out-of-service 2q gates (both counted in ``flagged_gates``).
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ class DeviceTables:
     dead_qubits: tuple[int, ...]
     flagged_gates: int
     notes: tuple[str, ...] = field(default=())
+    out_of_service_qubits: tuple[int, ...] = ()
+    out_of_service_gates: int = 0
 
     @property
     def usable(self) -> np.ndarray:
@@ -177,6 +181,8 @@ def device_tables(snapshot: DeviceSnapshot) -> DeviceTables:
     n = snapshot.num_qubits
     one_err, one_len = _one_qubit_arrays(snapshot, n)
     measure_len, notes = _measure_lengths(snapshot, n)
+    off_qubits = tuple(sorted(q for q in snapshot.out_of_service_qubits if 0 <= q < n))
+    off_gates = sum(1 for g in snapshot.gates if snapshot.out_of_service(g) and not g.failed)
     return DeviceTables(
         name=snapshot.name,
         num_qubits=n,
@@ -188,8 +194,21 @@ def device_tables(snapshot: DeviceSnapshot) -> DeviceTables:
         t1_ns=_qubit_array(snapshot, "t1_us", 1e3),
         t2_ns=_qubit_array(snapshot, "t2_us", 1e3),
         dead_qubits=_dead_qubits(snapshot),
-        flagged_gates=len(snapshot.failed_gates),
-        notes=notes,
+        flagged_gates=len(snapshot.failed_gates) + off_gates,
+        notes=(*_out_of_service_note(off_qubits, off_gates), *notes),
+        out_of_service_qubits=off_qubits,
+        out_of_service_gates=off_gates,
+    )
+
+
+def _out_of_service_note(qubits: tuple[int, ...], gates: int) -> tuple[str, ...]:
+    """The note that says what the vendor took out of service (nothing if it took nothing)."""
+    if not qubits and not gates:
+        return ()
+    named = f" ({', '.join(map(str, qubits[:10]))}{', ...' if len(qubits) > 10 else ''})"
+    return (
+        f"out of service (operational = 0): {len(qubits)} qubits{named if qubits else ''} "
+        f"counted as dead, {gates} gates counted as flagged; none is used",
     )
 
 
@@ -218,7 +237,7 @@ def _one_qubit_arrays(
         if name not in errors:
             errors[name] = np.full(n, np.nan)
             lengths[name] = np.full(n, np.nan)
-        errors[name][gate.qubits[0]] = _usable_error(gate)
+        errors[name][gate.qubits[0]] = _usable_error(snapshot, gate)
         if gate.length_ns is not None:
             lengths[name][gate.qubits[0]] = gate.length_ns
     for name in VIRTUAL_GATES - set(errors):
@@ -241,7 +260,10 @@ def _pair_tables(snapshot: DeviceSnapshot, n: int) -> dict[str, PairTable]:
         if not (0 <= a < n and 0 <= b < n) or a == b:
             continue
         duration = float("nan") if gate.length_ns is None else gate.length_ns
-        entries.setdefault(qiskit_gate(gate.gate), {})[a * n + b] = (_usable_error(gate), duration)
+        entries.setdefault(qiskit_gate(gate.gate), {})[a * n + b] = (
+            _usable_error(snapshot, gate),
+            duration,
+        )
     tables = {}
     for name, by_key in entries.items():
         keys = np.array(sorted(by_key), dtype=np.int64)
@@ -252,10 +274,11 @@ def _pair_tables(snapshot: DeviceSnapshot, n: int) -> dict[str, PairTable]:
     return tables
 
 
-def _usable_error(gate: GateCalibration) -> float:
+def _usable_error(snapshot: DeviceSnapshot, gate: GateCalibration) -> float:
     """The gate's error as an average gate infidelity (what the cost models multiply); NaN for
-    a flag, a missing value, or a definition no formula converts."""
-    if gate.error is None or gate.failed:
+    a flag, a gate out of service (or on a qubit that is), a missing value, or a definition no
+    formula converts."""
+    if gate.error is None or not snapshot.usable(gate):
         return float("nan")
     if gate.definition in (None, AVERAGE):
         return gate.error
@@ -274,17 +297,11 @@ def _fill_missing_with_median(lengths: np.ndarray, errors: np.ndarray) -> None:
 
 
 def _dead_qubits(snapshot: DeviceSnapshot) -> tuple[int, ...]:
-    """Qubits with a flagged single-qubit gate (all their gates are flagged on today's data)."""
+    """Qubits with a flagged or out-of-service single-qubit gate (all their gates are flagged on
+    today's data), and qubits the vendor has taken out of service."""
     n = snapshot.num_qubits
-    return tuple(
-        sorted(
-            {
-                g.qubits[0]
-                for g in snapshot.gates
-                if g.arity == 1 and g.failed and 0 <= g.qubits[0] < n
-            }
-        )
-    )
+    flagged = {g.qubits[0] for g in snapshot.gates if g.arity == 1 and not snapshot.usable(g)}
+    return tuple(sorted(q for q in flagged | snapshot.out_of_service_qubits if 0 <= q < n))
 
 
 def _measure_lengths(snapshot: DeviceSnapshot, n: int) -> tuple[np.ndarray, tuple[str, ...]]:

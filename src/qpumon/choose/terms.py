@@ -8,13 +8,13 @@ completion could reach. That is easy for a score of the form::
 and this module gives each cost model such a ``B`` with ``B >= F`` for every layout:
 
 - ``mapomatic``: ``log F`` itself (a product of gate and readout fidelities).
-- ``default``: the gate and readout fidelities exactly, times a bound of the decoherence factor
-  ``exp(-sum_j r_j * idle_j)`` (``r = 1/T1 + 1/T2``). Every ASAP time is a max-plus expression of
-  the gate lengths, so along one chain of operations (taken from a reference schedule with the
-  median lengths) ``idle_j >= L_j``, a sum of lengths with coefficients +1/-1, for *any* lengths;
-  ``L_j >= x_j`` over every length the device has. McCormick's inequality,
-  ``r_j idle_j >= r_j x_j + r_min (L_j - x_j)``, then gives a term per qubit plus length terms
-  per operation. On devices with uniform gate lengths (Heron, Nighthawk) the bound is exact.
+- ``default``: the gate and readout fidelities exactly, times a bound of the idle factor
+  ``prod_j f_j(idle_j)`` (:func:`.cost.idle_fidelity`, decreasing in the idle time). Every time of
+  the schedule (:func:`.cost.scheduled_ops`) is a max-plus expression of the gate lengths, so
+  along one chain of operations (taken from a reference schedule with the median lengths)
+  ``idle_j >= L_j``, a sum of lengths with coefficients +1/-1, for *any* lengths; ``L_j >= x_j``
+  over every length the device has, so ``f_j(idle_j) <= f_j(x_j)``: one term per qubit. On
+  devices with uniform gate lengths (Nighthawk) the bound is exact.
 
 Unusable values (missing, flagged) are ``-inf``; the exact score is NaN there.
 """
@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .circuits import CircuitOps
-from .cost import READOUT_OPS, free_gates, grouped_ops, mapomatic_counted
+from .cost import (
+    READOUT_OPS,
+    free_gates,
+    grouped_ops,
+    idle_fidelity,
+    mapomatic_counted,
+    scheduled_ops,
+)
 from .tables import DeviceTables
 
 if TYPE_CHECKING:
@@ -34,13 +41,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class PairTerm:
-    """One 2q gate on a circuit edge ``(a, b)``: its error counts ``errors`` times, its length
-    with weight ``length_weight``; ``forward`` if it runs ``(a, b)``, else ``(b, a)``."""
+    """One 2q gate on a circuit edge ``(a, b)``: its error counts ``errors`` times; ``forward``
+    if it runs ``(a, b)``, else ``(b, a)``."""
 
     name: str
     forward: bool
     errors: int
-    length_weight: float
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,7 @@ class BoundTerms:
             table = tables.two_qubit.get(term.name)
             if table is None:
                 return np.full(np.shape(a), -np.inf)
-            if term.errors:
-                total += term.errors * _log_keep(table.lookup(table.error, first, second))
-            if term.length_weight:
-                total += term.length_weight * table.lookup(table.length_ns, first, second)
+            total += term.errors * _log_keep(table.lookup(table.error, first, second))
         return np.where(np.isnan(total), -np.inf, total)
 
     def evaluate(self, layouts: np.ndarray, tables: DeviceTables) -> np.ndarray:
@@ -99,15 +102,16 @@ def bound_terms(ops: CircuitOps, tables: DeviceTables, model: str) -> BoundTerms
         if len(qubits) == 1:
             unary[qubits[0]] += count * _log_keep(_one_qubit_errors(name, tables))
         elif len(qubits) == 2:
-            _add_pair(pairs, name, qubits, count, 0.0)
+            _add_pair(pairs, name, qubits, count)
         else:  # no calibration for gates on 3 or more qubits: nothing can be scored
             unary[:] = np.nan
-    constant = 0.0 if model == "mapomatic" else _add_decay(ops, tables, free, unary, pairs)
+    if model != "mapomatic":
+        unary += _idle_terms(ops, tables, free)
     missing = np.isnan(unary)
     unary[missing] = -np.inf
     unary[:, ~tables.usable] = -np.inf
     edges = tuple(sorted(pairs))
-    return BoundTerms(unary, missing, edges, tuple(tuple(pairs[e]) for e in edges), constant)
+    return BoundTerms(unary, missing, edges, tuple(tuple(pairs[e]) for e in edges), 0.0)
 
 
 def _add_pair(
@@ -115,11 +119,10 @@ def _add_pair(
     name: str,
     qubits: tuple[int, ...],
     errors: int,
-    length_weight: float,
 ) -> None:
     a, b = qubits
     edge = (min(a, b), max(a, b))
-    pairs.setdefault(edge, []).append(PairTerm(name, a < b, errors, length_weight))
+    pairs.setdefault(edge, []).append(PairTerm(name, a < b, errors))
 
 
 def _log_keep(error: np.ndarray) -> np.ndarray:
@@ -163,30 +166,14 @@ def _length_range(name: str, arity: int, tables: DeviceTables) -> tuple[float, f
     return float(values.min()), float(np.median(values)), float(values.max())
 
 
-def _add_decay(
-    ops: CircuitOps,
-    tables: DeviceTables,
-    free: set[str],
-    unary: np.ndarray,
-    pairs: dict[tuple[int, int], list[PairTerm]],
-) -> float:
-    """Add the decoherence bound's terms (module docstring); return its constant."""
+def _idle_terms(ops: CircuitOps, tables: DeviceTables, free: set[str]) -> np.ndarray:
+    """``log f_v(x_j)`` for circuit qubit ``j`` on physical qubit ``v`` (module docstring)."""
     import numpy as np
 
-    schedule = _ChainSchedule(ops, tables, free)
-    rates = 1.0 / tables.t1_ns + 1.0 / tables.t2_ns
-    live_rates = rates[tables.usable & np.isfinite(rates)]
-    r_min = max(float(live_rates.min()), 0.0) if live_rates.size else 0.0
-    floor = schedule.idle_floor()
-    unary -= floor[:, None] * rates[None, :]
-    for (name, qubits), weight in schedule.length_weights().items():
-        if not weight:
-            continue
-        if len(qubits) == 1:
-            unary[qubits[0]] -= r_min * weight * _one_qubit_lengths(name, tables)
-        else:
-            _add_pair(pairs, name, qubits, 0, -r_min * weight)
-    return r_min * float(floor.sum() + schedule.first_high.sum())
+    floor = _ChainSchedule(ops, tables, free).idle_floor()
+    keep = idle_fidelity(floor[:, None], tables.t1_ns[None, :], tables.t2_ns[None, :])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.log(keep))
 
 
 class _ChainSchedule:
@@ -200,9 +187,9 @@ class _ChainSchedule:
     def __init__(self, ops: CircuitOps, tables: DeviceTables, free: set[str]) -> None:
         import numpy as np
 
-        self.ops = ops.ops
+        self.ops = scheduled_ops(ops)
         self.k = len(ops.active)
-        self.timed = [name != "barrier" and name not in free for name, _ in self.ops]
+        self.timed = [name not in free for name, _ in self.ops]
         ranges = {
             (name, len(qs)): _length_range(name, len(qs), tables)
             for (name, qs), timed in zip(self.ops, self.timed, strict=True)
@@ -222,10 +209,6 @@ class _ChainSchedule:
         for i, (_, qubits) in enumerate(self.ops):
             lead = max(qubits, key=lambda q: finish[q])
             start = finish[lead]
-            if self.ops[i][0] == "barrier":
-                for q in qubits:
-                    finish[q], last[q] = start, last[lead]
-                continue
             for q in qubits:
                 first[q] = min(first[q], start)
             if not self.timed[i]:
@@ -275,19 +258,3 @@ class _ChainSchedule:
                 stack.append((node, True))
                 stack.extend((c, False) for c in children[node])
         return enter, leave
-
-    def length_weights(self) -> dict[tuple[str, tuple[int, ...]], float]:
-        """Per ``(name, qubits)``: the sum over its operations of ``C(o) = sum_j c_j(o)``."""
-        on_chains = [0] * len(self.ops)
-        for end in self.last:
-            if end >= 0:
-                on_chains[end] += 1
-        for i in range(len(self.ops) - 1, -1, -1):
-            if self.timed[i] and self.pred[i] >= 0:
-                on_chains[self.pred[i]] += on_chains[i]
-        weights: dict[tuple[str, tuple[int, ...]], float] = {}
-        for i, (name, qubits) in enumerate(self.ops):
-            if self.timed[i]:
-                key = (name, qubits)
-                weights[key] = weights.get(key, 0.0) + on_chains[i] - len(qubits)
-        return weights

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 COST_MODEL_HELP = (
     "default: estimated success probability = product of (1 - error) over the gates, product of "
-    "(1 - readout error) over the measured qubits, times exp(-t/T1)·exp(-t/T2) for each qubit's "
-    "idle time t in an as-soon-as-possible schedule built from the calibrated gate lengths "
+    "(1 - readout error) over the measured qubits, times (3 + exp(-t/T1) + 2·exp(-t/T2))/6 for "
+    "each qubit's idle time t (the average fidelity of thermal relaxation over t) in an "
+    "as-late-as-possible schedule built from the calibrated gate lengths; barriers take no time "
     "(a one-way gate may run reversed for two extra sx per qubit). mapomatic: mapomatic's default "
     "cost, 1 - product of (1 - error) over 2q gates, sx/x and measure/reset readout, with 2q "
     "gates in the device's direction only."

@@ -40,7 +40,7 @@ def best_report(choice: QubitChoice) -> TablesReport:
         f"{choice.candidates:,} orderings scored in full, {choice.pruned:,} ruled out by the "
         f"bound ({choice.cost_model} cost model); {len(choice.dead_qubits)} dead qubits and "
         f"{choice.flagged_gates} flagged gates left out",
-        *(choice.notes if choice.truncated else ()),
+        *choice.notes,
     )
     title = f"{choice.device}: best {choice.num_qubits} qubits, shape {choice.shape}"
     return TablesReport("best", "", (Table(title, columns, rows, notes),), choice.as_dict())
