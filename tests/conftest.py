@@ -39,3 +39,27 @@ def raw(stem: str, kind: str) -> Any:
 def now() -> datetime:
     """The frozen clock."""
     return FROZEN_NOW
+
+
+def write_out_of_service(
+    folder: Path, stem: str, qubits: tuple[int, ...], gates: tuple[tuple[str, tuple[int, ...]], ...]
+) -> Path:
+    """A real properties file of ``stem`` (with its configuration beside it) in which IBM has
+    taken ``qubits`` and ``gates`` (``("cz", (10, 11))``) out of service, as IBM writes it: an
+    ``operational`` entry of value 0. Returns the properties file's path."""
+    props = raw(stem, "props")
+    stamp = props["last_update_date"]
+    for index in qubits:
+        props["qubits"][index].append(
+            {"date": stamp, "name": "operational", "unit": "", "value": 0}
+        )
+    wanted = {(name, tuple(on)) for name, on in gates}
+    for gate in props["gates"]:
+        if (gate["gate"], tuple(gate["qubits"])) in wanted:
+            gate["parameters"].append(
+                {"date": stamp, "name": "operational", "unit": "", "value": 0}
+            )
+    path = folder / f"props_{stem}.json"
+    path.write_text(json.dumps(props), encoding="utf-8")
+    (folder / f"conf_{stem}.json").write_text(json.dumps(raw(stem, "conf")), encoding="utf-8")
+    return path

@@ -26,6 +26,15 @@ DEVICE_NAMES = {
     "qpumon_device_eplg_ratio",
     "qpumon_device_info",
     "qpumon_gate_flagged",
+    "qpumon_gate_out_of_service",
+    "qpumon_qubit_out_of_service",
+    "qpumon_device_median_1q_error_ratio",
+    "qpumon_device_median_2q_error_ratio",
+    "qpumon_device_median_1q_error_avg_ratio",
+    "qpumon_device_median_2q_error_avg_ratio",
+    "qpumon_device_couplers",
+    "qpumon_device_failed_couplers",
+    "qpumon_device_out_of_service_qubits",
     "qpumon_collect_duration_seconds",
     "qpumon_collect_errors",
     "qpumon_source_up",
@@ -99,6 +108,11 @@ def test_gate_values_and_flags(samples: dict[str, list[Any]]) -> None:
         for s in samples["qpumon_gate_error_ratio"]
         if s.labels["device"] == "fake_kingston"
     }
+    assert {
+        s.labels["definition"]
+        for s in samples["qpumon_gate_error_ratio"]
+        if s.labels["device"] == "fake_kingston"
+    } == {"average"}
     flags = {
         (s.labels["gate"], s.labels["qubits"]): s.value
         for s in samples["qpumon_gate_flagged"]
@@ -131,6 +145,8 @@ def test_names_come_from_the_registry_and_ids_are_labels(samples: dict[str, list
             if name in qubit_names:
                 assert set(sample.labels) == {"device", "qubit"}
                 assert sample.labels["qubit"].isdigit()
+            elif name == GATE_ERROR.prometheus_name:
+                assert set(sample.labels) == {"device", "gate", "qubits", "definition"}
             elif name in gate_names:
                 assert set(sample.labels) == {"device", "gate", "qubits"}
                 assert re.fullmatch(r"\d+(_\d+)*", sample.labels["qubits"])
@@ -170,6 +186,50 @@ def test_device_wide_values_carry_their_definition(samples: dict[str, list[Any]]
     measured = specs["spam_error"]
     assert spam == pytest.approx((measured["p_meas_0"] + measured["p_meas_1"]) / 2, rel=1e-15)
     assert "qpumon_device_quantum_volume" in samples
+
+
+def test_native_and_fractional_couplers_are_counted_apart(samples: dict[str, list[Any]]) -> None:
+    """fez's flagged CZ and RZZ couplers, each direction-free, from the raw properties."""
+    gates = raw("fez", "props")["gates"]
+
+    def couplers(name: str, flagged: bool) -> int:
+        return len(
+            {
+                frozenset(g["qubits"])
+                for g in gates
+                if g["gate"] == name and (not flagged or _param(g["parameters"], "gate_error") == 1)
+            }
+        )
+
+    for gate in ("cz", "rzz"):
+        total = _one(samples, "qpumon_device_couplers", device="fake_fez", gate=gate)
+        failed = _one(samples, "qpumon_device_failed_couplers", device="fake_fez", gate=gate)
+        assert (total, failed) == (couplers(gate, False), couplers(gate, True))
+    assert not [
+        s
+        for s in samples["qpumon_device_failed_couplers"]
+        if s.labels["device"] == "quantinuum:h2-1"
+    ]  # IBM's flag does not apply to another vendor's data
+
+
+def test_medians_keep_their_definition(samples: dict[str, list[Any]]) -> None:
+    import statistics
+
+    gates = raw("fez", "props")["gates"]
+    cz = [_param(g["parameters"], "gate_error") for g in gates if g["gate"] == "cz"]
+    median = statistics.median(e for e in cz if e is not None and e != 1)
+    own = [
+        s
+        for s in samples["qpumon_device_median_2q_error_ratio"]
+        if s.labels["device"] == "fake_fez"
+    ]
+    assert [(s.labels["definition"], s.value) for s in own] == [("average", pytest.approx(median))]
+    avg = [
+        s
+        for s in samples["qpumon_device_median_2q_error_avg_ratio"]
+        if s.labels["device"] == "fake_fez"
+    ]
+    assert [(s.labels["bound"], s.value) for s in avg] == [("", pytest.approx(median))]
 
 
 def test_the_collector_reports_on_itself(samples: dict[str, list[Any]]) -> None:

@@ -104,12 +104,15 @@ def least_busy(summaries: Iterable[DeviceSummary]) -> str | None:
 
 def best_by_2q_error(summaries: Iterable[DeviceSummary]) -> str | None:
     """The device with the lowest median two-qubit error as an average gate infidelity (flagged
-    gates excluded; other definitions converted). Only full values are ranked: a conversion that
-    gives a bound (``≥``, ``≤``) is never called best against them."""
+    gates excluded; other definitions converted). Only full measured values are ranked: a
+    conversion that gives a bound (``≥``, ``≤``) and a vendor's sample data are never called best
+    against them."""
     candidates = [
         (s.median_2q_error_avg, s.name)
         for s in summaries
-        if s.median_2q_error_avg is not None and s.two_qubit_avg_bound is None
+        if s.median_2q_error_avg is not None
+        and s.two_qubit_avg_bound is None
+        and s.provenance == MEASURED
     ]
     return min(candidates)[1] if candidates else None
 

@@ -3,11 +3,20 @@
 Names come from the metric registry (:attr:`qpumon.metrics.Metric.prometheus_name`), values are
 in base units (seconds, hertz, ratios), and qubits and gates are labels, never parts of a name:
 ``qpumon_qubit_t1_seconds{device="fake_fez",qubit="0"}``,
-``qpumon_gate_error_ratio{device="fake_fez",gate="cz",qubits="3_4"}``. A gate carrying IBM's
-``error = 1`` flag has no error sample (so that quantiles over a device stay measurements) and
-``qpumon_gate_flagged`` 1. Values given for a whole device (``qpumon_device_2q_error_ratio``)
-carry their definition as a label. A stale device keeps its last values; ``qpumon_source_up``
-says 0.
+``qpumon_gate_error_ratio{device="fake_fez",gate="cz",qubits="3_4",definition="average"}``.
+
+Every value keeps its definition, as in the JSON: a gate's error is the source's number with its
+``definition`` label (Google's XEB per cycle stays XEB); a device's headline medians are exported
+twice, as the source defines them (``qpumon_device_median_2q_error_ratio{definition}``) and as an
+average gate infidelity (``qpumon_device_median_2q_error_avg_ratio{bound}``; ``bound`` is
+``lower``/``upper`` where the conversion gives one). A gate carrying IBM's ``error = 1`` flag
+has no error sample (so that quantiles over a device stay measurements) and
+``qpumon_gate_flagged`` 1; a qubit or gate out of service has no value samples and
+``qpumon_qubit_out_of_service``/``qpumon_gate_out_of_service`` 1. Failures are counted in
+couplers per gate (``qpumon_device_failed_couplers{gate="cz"}`` of ``qpumon_device_couplers``;
+the fractional RZZ has its own ``gate`` label). Values given for a whole device
+(``qpumon_device_2q_error_ratio``) carry their definition as a label. A stale device keeps its
+last values; ``qpumon_source_up`` says 0.
 
 The text is drawn once per published view (:func:`exposition`) and served as it is.
 """
@@ -21,10 +30,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from ..definitions import to_average
 from ..metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
-from ..model import DeviceSnapshot, GateCalibration
-from ..summary import eplg
+from ..model import DeviceSnapshot
+from ..summary import DeviceSummary, eplg, summarize
 from .state import DeviceState
 
 #: The exposition format served (text 0.0.4: what every Prometheus reads).
@@ -71,30 +79,45 @@ class FleetCollector:
             for snapshot in self.snapshots:
                 for qubit in snapshot.qubits:
                     value = getattr(qubit, key)
-                    if value is not None:
+                    if value is not None and qubit.operational:
                         family.add_metric((snapshot.name, str(qubit.index)), value * factor)
             yield family
+        off = GaugeMetricFamily(
+            "qpumon_qubit_out_of_service",
+            "1 if the vendor has taken the qubit out of service (IBM's operational = 0)",
+            labels=("device", "qubit"),
+        )
+        for snapshot in self.snapshots:
+            for qubit in snapshot.qubits:
+                off.add_metric((snapshot.name, str(qubit.index)), 0.0 if qubit.operational else 1.0)
+        yield off
 
     def _gates(self) -> Iterator[Metric]:
-        error = _gauge(
+        error = GaugeMetricFamily(
             GATE_ERROR.prometheus_name,
-            "gate error as an average gate infidelity 1 - F_avg (other definitions converted "
-            "where a formula exists; IBM's error = 1 flags left out)",
+            "gate error as the source defines it (the definition label: average = 1 - F_avg; "
+            "IBM's error = 1 flags and gates out of service left out)",
+            labels=(*_GATE_LABELS, "definition"),
         )
         length = _gauge(GATE_LENGTH.prometheus_name, f"gate duration ({GATE_LENGTH.base_unit})")
         flagged = _gauge(
             "qpumon_gate_flagged", "1 if IBM flags the gate's benchmark as failed (error = 1)"
         )
+        off = _gauge(
+            "qpumon_gate_out_of_service",
+            "1 if the gate, or a qubit it acts on, is out of service (IBM's operational = 0)",
+        )
         for snapshot in self.snapshots:
             for gate in snapshot.gate_index.values():
                 labels = (snapshot.name, gate.gate, "_".join(map(str, gate.qubits)))
-                value = _average_error(gate)
-                if value is not None:
-                    error.add_metric(labels, value)
-                if gate.length_ns is not None:
+                in_service = not snapshot.out_of_service(gate)
+                if gate.error is not None and not gate.failed and in_service:
+                    error.add_metric((*labels, gate.definition), gate.error)
+                if gate.length_ns is not None and in_service:
                     length.add_metric(labels, gate.length_ns * GATE_LENGTH.to_base)
                 flagged.add_metric(labels, 1.0 if gate.failed else 0.0)
-        yield from (error, length, flagged)
+                off.add_metric(labels, 0.0 if in_service else 1.0)
+        yield from (error, length, flagged, off)
 
     def _devices(self) -> Iterator[Metric]:
         pending = _device_gauge("qpumon_device_pending_jobs", "jobs waiting in the device's queue")
@@ -120,7 +143,43 @@ class FleetCollector:
                 layered.add_metric(name, value)
             info.add_metric((*name, *_info(snapshot)), 1.0)
         yield from (pending, up, when, layered, info)
+        yield from self._summaries()
         yield from self._device_values()
+
+    def _summaries(self) -> Iterator[Metric]:
+        """Each device's headline medians, in the source's definition and as average gate
+        infidelities, and its couplers and failures per two-qubit gate."""
+        medians = {
+            key: GaugeMetricFamily(
+                f"qpumon_device_median_{key}_ratio",
+                f"median {key.replace('_', ' ')} over the gates in service, "
+                + (
+                    "as an average gate infidelity (bound: lower/upper where the conversion "
+                    "gives one)"
+                    if key.endswith("_avg")
+                    else "as the source defines it (the definition label)"
+                ),
+                labels=("device", "bound" if key.endswith("_avg") else "definition"),
+            )
+            for key in ("1q_error", "2q_error", "1q_error_avg", "2q_error_avg")
+        }
+        couplers = _coupler_gauge("qpumon_device_couplers", "couplers the gate is calibrated on")
+        failed = _coupler_gauge(
+            "qpumon_device_failed_couplers", "couplers with IBM's error = 1 flag on the gate"
+        )
+        off = _device_gauge(
+            "qpumon_device_out_of_service_qubits", "qubits the vendor has taken out of service"
+        )
+        for snapshot in self.snapshots:
+            summary = summarize(snapshot)
+            for key, value, label in _medians(summary):
+                if value is not None:
+                    medians[key].add_metric((snapshot.name, label or ""), value)
+            for gate, total, flags in _coupler_counts(summary):
+                couplers.add_metric((snapshot.name, gate), float(total))
+                failed.add_metric((snapshot.name, gate), float(flags))
+            off.add_metric((snapshot.name,), float(summary.out_of_service_qubits))
+        yield from (*medians.values(), couplers, failed, off)
 
     def _device_values(self) -> Iterator[Metric]:
         """The values a source gives for the whole device (Quantinuum's, IonQ's), as given:
@@ -179,10 +238,26 @@ def _info(snapshot: DeviceSnapshot) -> Iterable[str]:
     return (snapshot.vendor, snapshot.processor or "", snapshot.backend_version or "")
 
 
-def _average_error(gate: GateCalibration) -> float | None:
-    """The gate's error as an average gate infidelity (as the overview compares errors); None
-    for a flag, a missing error, or a definition no formula converts."""
-    if gate.error is None or gate.failed:
-        return None
-    converted = to_average(gate.error, gate.definition, gate.arity)
-    return None if converted is None else converted.value
+def _coupler_gauge(name: str, documentation: str) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, labels=("device", "gate"))
+
+
+def _medians(summary: DeviceSummary) -> Iterator[tuple[str, float | None, str | None]]:
+    """``(key, value, definition or bound)`` of each headline error median."""
+    yield "1q_error", summary.median_1q_error, summary.one_qubit_definition
+    yield "2q_error", summary.median_2q_error, summary.two_qubit_definition
+    yield "1q_error_avg", summary.median_1q_error_avg, summary.one_qubit_avg_bound
+    yield "2q_error_avg", summary.median_2q_error_avg, summary.two_qubit_avg_bound
+
+
+def _coupler_counts(summary: DeviceSummary) -> Iterator[tuple[str, int, int]]:
+    """``(gate, couplers, flagged couplers)`` of the native entangler and the fractional gate;
+    nothing for a device with one native entangler of several or without IBM's flag."""
+    if summary.failed_2q_couplers is not None and len(summary.two_qubit_gates) == 1:
+        yield summary.two_qubit_gates[0], summary.native_couplers, summary.failed_2q_couplers
+    if len(summary.fractional_gates) == 1:
+        yield (
+            summary.fractional_gates[0],
+            summary.fractional_couplers,
+            summary.failed_fractional_couplers,
+        )

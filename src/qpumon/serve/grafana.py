@@ -129,7 +129,11 @@ def _panels() -> Iterator[dict[str, Any]]:
         ("Median readout error", f"quantile(0.5, {_READOUT}{{{_DEVICE}}})", "percentunit"),
         ("Median $entangler error", f"quantile(0.5, {_ERROR}{{{_ENTANGLER}}})", "percentunit"),
         ("EPLG (100 qubits)", f"qpumon_device_eplg_ratio{{{_DEVICE}}}", "percentunit"),
-        ("Failed gates (error = 1)", f"sum(qpumon_gate_flagged{{{_DEVICE}}})", "none"),
+        (
+            "Failed $entangler couplers (error = 1)",
+            f'qpumon_device_failed_couplers{{{_DEVICE}, gate="$entangler"}}',
+            "none",
+        ),
     )
     for i, (title, expr, unit) in enumerate(medians):
         yield _stat(title, expr, unit, {"x": i * 4, "y": y + 1, "w": 4, "h": 4})
@@ -160,7 +164,11 @@ def _panels() -> Iterator[dict[str, Any]]:
 def _fleet_panels(y: int) -> Iterator[dict[str, Any]]:
     yield _row("Fleet", y)
     fleet = (
-        ("Failed gates per device", "sum by (device) (qpumon_gate_flagged)", "none"),
+        (
+            "Failed native couplers per device",
+            'qpumon_device_failed_couplers{gate=~"cz|ecr|cx"}',
+            "none",
+        ),
         ("Pending jobs", "qpumon_device_pending_jobs", "none"),
         ("Operational", "qpumon_device_operational", "bool_yes_no"),
         ("Calibration age", "time() - qpumon_device_calibration_timestamp_seconds", "s"),

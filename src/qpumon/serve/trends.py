@@ -16,8 +16,8 @@ TREND_FIELDS = (
     "median_t1_us",
     "median_t2_us",
     "median_readout_error",
-    "median_1q_error",
-    "median_2q_error",
+    "median_1q_error_avg",
+    "median_2q_error_avg",
     "eplg_100",
 )
 

@@ -97,12 +97,16 @@ def subtitle(report: MonitorReport) -> str:
     return " · ".join(parts)
 
 
+#: Summary lines whose card is marked when they count something (``Failed CZ (error = 1)``,
+#: ``RZZ (fractional)`` is not: its flags are common and named in its own words).
+_WARN_CARDS = ("Failed ", "Out of service", "Readout error >= 0.5", "T2 > 2·T1")
+
+
 def summary_cards(report: MonitorReport) -> str:
     """The summary as cards: the same lines as ``monitor``'s summary, flagged ones marked."""
-    warn = {"Failed gates (error = 1)", "Readout error >= 0.5", "T2 > 2·T1"}
     cards = []
     for label, value in report.summary_lines:
-        marked = label in warn and not value.startswith("0")
+        marked = label.startswith(_WARN_CARDS) and not value.startswith(("0", "—"))
         cards.append(
             f'<div class="card{" warn" if marked else ""}"><div class="k">{escape(label)}</div>'
             f'<div class="v">{escape(value)}</div></div>'
