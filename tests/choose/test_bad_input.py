@@ -91,3 +91,16 @@ def test_place_needs_devices_or_all() -> None:
     result = CliRunner().invoke(cli, ["place", "x.qasm"], standalone_mode=False)
     assert isinstance(result.exception, QpumonError)
     assert "name one or more devices, or give --all" in str(result.exception)
+
+
+def test_place_exits_2_when_nothing_fits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A triangle occurs nowhere in heavy-hex: one line, exit 2, as ``best`` does."""
+    path = write(
+        tmp_path, "tri.qasm", HEADER + "qreg q[3];\ncx q[0],q[1];\ncx q[1],q[2];\ncx q[2],q[0];\n"
+    )
+    code, err = run(["place", path, "fake_fez"], capsys)
+    assert code == 2
+    assert err.startswith("qpumon: error: circuit 'tri': no usable layout on any device")
+    assert err.count("\n") == 1

@@ -10,7 +10,7 @@ from qpumon.choose import place
 from qpumon.choose.candidates import _bfs_tree, _neighbours, best_qubits, canonical_circuit
 from qpumon.choose.circuits import basis_family
 from qpumon.choose.tables import device_tables, reversible
-from qpumon.errors import NoCalibrationError, UsageError
+from qpumon.errors import CircuitError, NoCalibrationError, UsageError
 from qpumon.sources import resolve
 from tests.choose.helpers import ghz
 from tests.conftest import raw
@@ -54,8 +54,11 @@ def test_no_six_ring_on_heavy_hex_blames_the_graph_not_the_flags(device: str) ->
 def test_flagged_couplers_are_named_when_they_are_the_reason() -> None:
     with pytest.raises(NoCalibrationError, match="one of the 144 flagged gates"):
         best_qubits(resolve("fake_kyoto"), 3)
-    note = place(ghz(3), [resolve("fake_kyoto")]).devices[0].notes[-1]
-    assert note.startswith("no layout: every candidate touches one of the 144 flagged gates")
+    with pytest.raises(CircuitError) as error:
+        place(ghz(3), [resolve("fake_kyoto")])
+    assert "fake_kyoto: no layout: every candidate touches one of the 144 flagged gates" in str(
+        error.value
+    )
 
 
 def test_too_few_live_qubits_is_the_reason_when_it_is() -> None:
@@ -77,10 +80,11 @@ def test_a_shape_missing_from_the_graph_is_the_placement_note() -> None:
     triangle.cx(0, 1)
     triangle.cx(1, 2)
     triangle.cx(2, 0)
-    found = place(triangle, [resolve("fake_fez")]).devices[0]
-    assert found.best is None
-    assert found.notes[-1] == (
-        "no layout: its interaction graph does not occur in the device's coupling graph"
+    with pytest.raises(CircuitError) as error:
+        place(triangle, [resolve("fake_fez")])
+    assert str(error.value) == (
+        "circuit 'triangle': no usable layout on any device (fake_fez: no layout: its "
+        "interaction graph does not occur in the device's coupling graph)"
     )
 
 
@@ -116,3 +120,20 @@ def test_a_barrier_before_the_measurements_does_not_change_the_estimate(device: 
         placed = place(circuit, [snapshot], top=5).devices[0]
         assert [s.qubits for s in placed.top][:1] == [choice.top[0].qubits]
         assert placed.top[0].fidelity == pytest.approx(choice.top[0].fidelity, rel=1e-12)
+
+
+def test_a_beam_answer_is_never_named_best_without_saying_so() -> None:
+    """A 100-qubit GHZ on fez: the line search is a beam; the verdict line says it."""
+    from qpumon.reports.choose import place_report
+    from qpumon.reports.document import Notes
+
+    result = place(ghz(100), [resolve("fake_fez")], top=1)
+    device = result.devices[0]
+    assert device.best is not None and not device.truncated and not device.proven
+    assert device.bound is not None and device.bound >= device.best.fidelity
+    report = place_report(result)
+    notes = report.parts[-1]
+    assert isinstance(notes, Notes)
+    assert report.data["best_device"] == "fake_fez"
+    assert notes.lines[-1].startswith("Best device: fake_fez")
+    assert "not proven: 1 devices searched by a beam" in notes.lines[-1]

@@ -3,6 +3,7 @@ memory (a 4 GB address-space limit, as in issue 11), with one clear line and exi
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
@@ -35,8 +36,11 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
 
-def run_limited(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``qpumon ARGS`` in a subprocess under the 4 GB address-space limit (and a time bound)."""
+def run_limited(
+    args: list[str], cwd: Path, timeout: float | None = CIRCUIT_SECONDS
+) -> subprocess.CompletedProcess[str]:
+    """``qpumon ARGS`` in a subprocess under the 4 GB address-space limit (and, for hostile
+    input, issue 11's time bound: a hang there is the bug the test looks for)."""
     entry = "import sys; from qpumon.cli import main; main(sys.argv[1:])"
     return subprocess.run(
         [sys.executable, "-c", entry, *args],
@@ -44,7 +48,7 @@ def run_limited(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=cwd,
         preexec_fn=_limited,
-        timeout=CIRCUIT_SECONDS,
+        timeout=timeout,
     )
 
 
@@ -168,10 +172,19 @@ def test_place_on_a_10000_qubit_device_is_bounded_in_memory(tmp_path: Path, kind
     "args",
     [["place", "ghz100.qasm", "--all"], ["best", "fake_fez", "-n", "100"]],
 )
-def test_the_largest_searches_end_in_time_under_4_gb(tmp_path: Path, args: list[str]) -> None:
+def test_the_largest_searches_bound_their_work_under_4_gb(tmp_path: Path, args: list[str]) -> None:
+    """No wall clock (benchmarks own time): the work each device's search did is bounded."""
     from qiskit import qasm2
 
+    from qpumon.choose.limits import DEFAULT_MAX_LAYOUTS
+
     write(tmp_path, "ghz100.qasm", qasm2.dumps(ghz(100)))
-    done = run_limited(args, tmp_path)
+    done = run_limited([*args, "-f", "json"], tmp_path, timeout=None)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
+    data = json.loads(done.stdout)
+    devices = data.get("devices", [data])
+    assert devices and all(
+        d.get("layouts_found", d.get("candidates", 0)) <= DEFAULT_MAX_LAYOUTS for d in devices
+    )
+    assert any(d["top"] for d in devices)

@@ -14,6 +14,7 @@ from qpumon.choose.circuits import basis_family, circuit_ops, native_circuit, tr
 from qpumon.choose.layouts import model_tables
 from qpumon.choose.tables import device_tables
 from qpumon.choose.terms import bound_terms
+from qpumon.errors import CircuitError
 from qpumon.sources import resolve
 from tests.choose.helpers import ghz
 from tests.choose.reference import all_layouts, exhaustive_top
@@ -53,6 +54,10 @@ def _compare(circuit: Any, snapshot: Any, model: str, top: int) -> None:
     ops = translate(circuit, family)
     tables = model_tables(device_tables(snapshot), model)
     expected = exhaustive_top(ops, tables, model, top)
+    if not expected:  # nothing fits: an error (exit 2), as in ``best``
+        with pytest.raises(CircuitError, match="no usable layout on any device"):
+            place(circuit, [snapshot], cost_model=model, top=top)
+        return
     found = place(circuit, [snapshot], cost_model=model, top=top).devices[0]
     assert not found.truncated
     assert [s.qubits for s in found.top] == [layout for layout, _ in expected]

@@ -21,7 +21,7 @@ from ..model import DeviceSnapshot
 from .circuits import basis_family, circuit_ops, native_circuit
 from .cost import COHERENCE_MODELS, score
 from .cost import cost_model as get_cost_model
-from .layouts import best_layouts, model_tables, shape_exists
+from .layouts import BEAM_WIDTH, best_layouts, model_tables, shape_exists
 from .limits import MAX_CONNECTED_SETS
 from .place import STOP_REASONS, deadline_after, out_of_time
 from .results import LayoutScore
@@ -143,6 +143,11 @@ def _searched(
     ops = circuit_ops(native_circuit(shape_circuit(n, shape), family), family)
     result = best_layouts(ops, tables, cost_model, top, key=frozenset, deadline=deadline).result
     notes = tables.notes
+    if result.bound is not None:
+        notes += (
+            f"a line: searched by a beam of {BEAM_WIDTH:,} lines, complete but not exhaustive; "
+            f"no set can score above {result.bound:.4g}, the best found is not proven best",
+        )
     if result.stopped in STOP_REASONS:
         notes += (
             f"the search stopped early ({STOP_REASONS[result.stopped]}): better sets may exist",

@@ -104,6 +104,16 @@ def pattern(k: int, edges: tuple[tuple[int, int], ...]) -> Pattern:
     )
 
 
+def is_path(shape: Pattern) -> bool:
+    """True if the interaction graph is one simple path through all its qubits (a GHZ chain, a
+    linear chain of gates): the search order then walks along it from one end."""
+    return (
+        shape.k >= 2
+        and len(shape.edges) == shape.k - 1
+        and all(shape.parent[shape.order[t]] == shape.order[t - 1] for t in range(1, shape.k))
+    )
+
+
 def _depth_first(k: int, neighbours: list[set[int]]) -> tuple[list[int], list[int]]:
     """Depth-first order of every connected part, largest part first, and each qubit's parent.
 

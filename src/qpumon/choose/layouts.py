@@ -17,7 +17,7 @@ from .bounds import Bounds, bounds
 from .circuits import CircuitOps
 from .cost import STRICT_DIRECTION_MODELS, score
 from .cost import cost_model as get_cost_model
-from .graph import pattern, search_graph
+from .graph import is_path, pattern, search_graph
 from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_CELLS, MAX_SEARCH_NODES, MAX_SHAPE_NODES
 from .search import Search, SearchLimits, SearchResult, TopK
 from .tables import NON_GATES, DeviceTables, PairTable, absent_everywhere, reversible
@@ -28,6 +28,12 @@ from .terms import bound_terms
 DIVE_NODES = 20_000
 #: Partial layouts per slice in the dive.
 DIVE_ROWS = 32
+#: Rows kept per level by the beam search of a path (a GHZ, a linear chain) that the first dive
+#: did not settle, its work limit, and the work then spent trying to prove its answer exact.
+BEAM_WIDTH = 1024
+BEAM_PER_END = 8
+BEAM_NODES = 50_000_000
+PROOF_NODES = 20_000
 #: Gap (in log-score) between the empty layout's bound and the dive's best layout above which the
 #: bound is tightened with qubit prices before the full search.
 PRICE_GAP = 0.1
@@ -87,7 +93,20 @@ def best_layouts(
     collector = TopK(top, key)
     plain = bounds(shape, graph, terms, tables)
     result = run(plain, collector, min(DIVE_NODES, max_nodes), DIVE_ROWS)
-    if result.stopped == "nodes" and max_nodes > result.work:
+    if result.stopped == "nodes" and is_path(shape):
+        beam = Search(
+            shape, graph, terms, plain, tables,
+            lambda layouts: score(model_function, ops, layouts, tables),
+            collector, SearchLimits(max_layouts, BEAM_NODES, deadline),
+        ).beam(BEAM_WIDTH, BEAM_PER_END)  # fmt: skip
+        proof = run(plain, collector, PROOF_NODES, None)
+        result = _joined(_joined(result, beam), proof)
+        if proof.stopped == "nodes" and result.layouts:
+            upper = math.exp(plain.empty_bound(shape) + terms.constant)
+            result = replace(result, stopped=None, bound=upper)
+        elif proof.stopped is None:
+            result = replace(result, stopped=None)
+    elif result.stopped == "nodes" and max_nodes > result.work:
         prices = plain
         if result.fidelity:
             target = math.log(result.fidelity[0]) - terms.constant

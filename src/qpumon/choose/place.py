@@ -14,13 +14,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import CircuitError, LimitExceededError, NoCalibrationError, UsageError
+from ..errors import (
+    CircuitError,
+    LimitExceededError,
+    NoCalibrationError,
+    QpumonError,
+    UsageError,
+)
 from ..model import DeviceSnapshot
 from ..printable import printable
 from .circuits import CircuitOps, basis_family, check_circuit, read_circuit, translate
 from .cost import COHERENCE_MODELS
 from .cost import cost_model as get_cost_model
-from .layouts import best_layouts, model_tables, too_big, why_nothing
+from .layouts import BEAM_WIDTH, best_layouts, model_tables, too_big, why_nothing
 from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_NODES
 from .results import DevicePlacement, LayoutScore, Placement
 from .tables import DeviceTables, device_tables
@@ -100,9 +106,12 @@ def _search_device(
         ),
         dead_qubits=tables.dead_qubits,
         flagged_gates=tables.flagged_gates,
-        notes=_notes(ops, scored, result.stopped, bool(result.layouts), coupling, model),
+        notes=_notes(
+            ops, scored, result.stopped, bool(result.layouts), coupling, model, result.bound
+        ),
         pruned=result.pruned,
         missing_qubits=found.missing_qubits,
+        bound=result.bound,
     )
     return placement, result.work
 
@@ -114,8 +123,14 @@ def _notes(
     any_found: bool,
     coupling: list[tuple[int, int]] | None,
     model: str,
+    bound: float | None = None,
 ) -> tuple[str, ...]:
     notes = list(tables.notes)
+    if bound is not None:
+        notes.append(
+            f"a path: searched by a beam of {BEAM_WIDTH:,} lines, complete but not exhaustive; "
+            f"no layout can score above {bound:.4g}, the best found is not proven best"
+        )
     if stopped is not None:
         notes.append(
             f"the search stopped early ({STOP_REASONS.get(stopped, stopped)}): better layouts "
@@ -178,6 +193,8 @@ def place(
     results = _search_all(jobs, tables, cost_model, top, max_layouts, deadline, max_seconds)
     if not results:
         raise CircuitError(_nothing_fits(circuit, snapshots, translated, skipped))
+    if not any(d.best for d in results):
+        raise _no_layout(circuit, results)
     width = len(next(iter(translated.values())).active)
     return Placement(
         circuit.name, circuit.num_qubits, width, cost_model, tuple(results), tuple(skipped)
@@ -278,3 +295,17 @@ def _nothing_fits(
         )
     reasons = "; ".join(f"{d}: {r}" for d, r in skipped[:3])
     return f"circuit {name!r} could not be placed on any device ({reasons})"
+
+
+def _no_layout(circuit: Any, results: list[DevicePlacement]) -> QpumonError:
+    """The error of a circuit no device has a layout for: cut short (a limit) or none exists."""
+    name = printable(str(circuit.name))
+    reasons = "; ".join(f"{d.device}: {d.notes[-1]}" for d in results[:3] if d.notes)
+    more = f" (and {len(results) - 3} more devices)" if len(results) > 3 else ""
+    cut = sum(1 for d in results if d.truncated)
+    if cut:
+        return LimitExceededError(
+            f"circuit {name!r}: no layout found on any device, and {cut} of {len(results)} "
+            f"searches stopped early ({reasons}{more})"
+        )
+    return CircuitError(f"circuit {name!r}: no usable layout on any device ({reasons}{more})")

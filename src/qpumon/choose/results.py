@@ -29,7 +29,10 @@ class DevicePlacement:
     ruled out ``pruned`` partial layouts because no completion of them could enter ``top``.
     Unless ``truncated`` (a search limit was reached: see ``notes``), ``top`` is exact: every
     layout not scored scores lower. ``missing_qubits`` are live qubits no layout may use because
-    a value the circuit needs (readout error, T1, T2, a gate error) is missing there.
+    a value the circuit needs (readout error, T1, T2, a gate error) is missing there. ``bound``
+    is set when ``top`` comes from a search that is complete by design but not exhaustive (the
+    beam search of a long line): every layout scores at most ``bound``, and ``top`` is the best
+    the beam reached, not proven best.
     """
 
     device: str
@@ -45,6 +48,12 @@ class DevicePlacement:
     notes: tuple[str, ...] = field(default=())
     pruned: int = 0
     missing_qubits: tuple[int, ...] = ()
+    bound: float | None = None
+
+    @property
+    def proven(self) -> bool:
+        """True if ``top`` is proven exact (not truncated, not a beam's answer)."""
+        return not self.truncated and self.bound is None
 
     @property
     def best(self) -> LayoutScore | None:
@@ -72,6 +81,8 @@ class DevicePlacement:
             "layouts_unscorable": self.unscorable,
             "layouts_pruned": self.pruned,
             "search_truncated": self.truncated,
+            "proven_best": self.proven,
+            "upper_bound": self.bound,
             "missing_qubits": list(self.missing_qubits),
             "dead_qubits": list(self.dead_qubits),
             "flagged_gates": self.flagged_gates,

@@ -140,8 +140,9 @@ class Room:
         return ok
 
     def _reach(self, assign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Free qubits reachable from each row's newest qubit (the sizes of the distinct regions
-        round it), and the sum of their prices."""
+        """How many free qubits the rest of each row's line can still reach: the largest region
+        round its newest qubit (the line enters one of them only), and the sum of the prices of
+        all of them (a looser refund, still valid)."""
         import numpy as np
 
         labels, size = _labels(self.graph, assign)
@@ -160,7 +161,7 @@ class Room:
         for s in range(self.width):
             counted = (label[:, :s] == label[:, s, None]) & valid[:, :s]
             fresh = valid[:, s] & ~counted.any(axis=1)
-            total += np.where(fresh, size[label[:, s]], 0)
+            total = np.maximum(total, np.where(fresh, size[label[:, s]], 0))
             price += np.where(fresh, region_price[label[:, s]], 0.0)
         return total, price
 

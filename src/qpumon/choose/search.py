@@ -41,6 +41,8 @@ SCORE_PATIENCE = 16
 #: Slack (in log-score) kept below the k-th best: the bound is summed in logs, the score
 #: multiplied, so equal scores may differ in the last bits.
 TOLERANCE = 1e-9
+#: The beam's preference (in log-score per qubit) for lines that keep free qubits within reach.
+ROOM_WEIGHT = 0.2
 
 Scorer = Callable[["np.ndarray"], "np.ndarray"]
 
@@ -58,7 +60,9 @@ class SearchLimits:
 @dataclass(frozen=True)
 class SearchResult:
     """The best layouts found (``layouts[i]`` holds the physical qubit of each circuit qubit),
-    their scores, and what the search did; ``stopped`` names the limit reached, if any."""
+    their scores, and what the search did; ``stopped`` names the limit reached, if any.
+    ``bound`` is None when the top is proven exact, else an upper bound of every layout's score
+    (the answer of a search that was not exhaustive, such as a beam, is within it)."""
 
     layouts: tuple[tuple[int, ...], ...]
     fidelity: tuple[float, ...]
@@ -67,6 +71,7 @@ class SearchResult:
     pruned: int
     stopped: str | None
     work: int = 0
+    bound: float | None = None
 
 
 class TopK:
@@ -161,6 +166,63 @@ class _Slice:
         return bits
 
 
+def _joined(parts: list[_Slice]) -> _Slice:
+    """The rows of several slices of one depth, in one slice."""
+    import numpy as np
+
+    def stacked(arrays: list[np.ndarray | None]) -> np.ndarray | None:
+        present = [a for a in arrays if a is not None]
+        return np.concatenate(present) if len(present) == len(arrays) else None
+
+    return _Slice(
+        parts[0].depth,
+        np.concatenate([p.assign for p in parts]),
+        np.concatenate([p.value for p in parts]),
+        np.concatenate([p.rest for p in parts]),
+        np.concatenate([p.price_used for p in parts]),
+        stacked([p.bits for p in parts]),
+        stacked([p.room for p in parts]),
+    )
+
+
+def _best_rows(part: _Slice, width: int, per_end: int, constant: float) -> _Slice:
+    """The ``width`` rows of best bound, one per set of used qubits and newest qubit (the rest of
+    the score depends on nothing else) and at most ``per_end`` per newest qubit (so the beam keeps
+    lines ending all over the device, not only variants of one); ties by the qubits placed."""
+    import numpy as np
+
+    if not part.assign.shape[1]:
+        return part
+    bound = part.bound(constant)
+    if part.room is not None:
+        bound = bound + ROOM_WEIGHT * np.abs(part.room)
+    order = np.lexsort((*part.assign.T[::-1], -bound))
+    end = part.assign[order, -1].astype(np.int64)
+    if part.bits is not None:
+        salt = np.random.default_rng(1).integers(1, 2**63, part.bits.shape[1], dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            key = (part.bits[order] * salt).sum(axis=1, dtype=np.uint64)
+            key ^= end.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        _, first = np.unique(key, return_index=True)
+        order, end = order[np.sort(first)], end[np.sort(first)]
+    rank = _rank_within(end)
+    return part.take(order[rank < per_end][:width])
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """``rank[i]``: how many earlier entries share ``groups[i]``."""
+    import numpy as np
+
+    by_group = np.argsort(groups, kind="stable")
+    sorted_groups = groups[by_group]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    lengths = np.diff(np.r_[starts, groups.size])
+    within = np.arange(groups.size) - np.repeat(starts, lengths)
+    rank = np.empty(groups.size, dtype=np.int64)
+    rank[by_group] = within
+    return rank
+
+
 class Search:
     """One device's search (see the module docstring); :meth:`run` does it."""
 
@@ -190,18 +252,8 @@ class Search:
 
     def run(self) -> SearchResult:
         """Search until every partial layout is settled or a limit is reached."""
-        import numpy as np
 
-        words = (self.graph.num_qubits + 63) // 64
-        first = _Slice(
-            0,
-            np.empty((1, 0), dtype=np.int32),
-            np.zeros(1),
-            np.array([self.b.empty_bound(self.pattern) - self.b.price_total]),
-            np.zeros(1),
-            np.zeros((1, words), np.uint64) if self.graph.num_qubits <= BITSET_QUBITS else None,
-        )
-        stack: list[Iterator[_Slice]] = [iter([first])]
+        stack: list[Iterator[_Slice]] = [iter([self._empty()])]
         while stack and self.stopped is None:
             part = next(stack[-1], None)
             if part is None:
@@ -214,6 +266,46 @@ class Search:
                 if self.pending and self.waited >= SCORE_PATIENCE:
                     self._flush()
         self._flush()
+        return self._result()
+
+    def beam(self, width: int, per_end: int) -> SearchResult:
+        """A beam search: level by level, only the ``width`` partial layouts of best bound (one
+        per set of used qubits and end qubit) are extended. Every complete layout it reaches is
+        scored exactly; it is not exhaustive, and says nothing of the layouts it left out."""
+        import numpy as np
+
+        level = self._empty()
+        while level.depth < self.pattern.k and level.assign.shape[0]:
+            parts = [
+                chunk
+                for row in range(0, level.assign.shape[0], self.rows)
+                for chunk in self._children(
+                    level.take(np.arange(row, min(row + self.rows, level.assign.shape[0])))
+                )
+            ]
+            if not parts:
+                break
+            level = _best_rows(_joined(parts), width, per_end, self.constant)
+        if level.depth == self.pattern.k:
+            self._collect(level)
+        self._flush()
+        return self._result()
+
+    def _empty(self) -> _Slice:
+        """The empty partial layout."""
+        import numpy as np
+
+        words = (self.graph.num_qubits + 63) // 64
+        return _Slice(
+            0,
+            np.empty((1, 0), dtype=np.int32),
+            np.zeros(1),
+            np.array([self.b.empty_bound(self.pattern) - self.b.price_total]),
+            np.zeros(1),
+            np.zeros((1, words), np.uint64) if self.graph.num_qubits <= BITSET_QUBITS else None,
+        )
+
+    def _result(self) -> SearchResult:
         ranked = self.top.ranked()
         return SearchResult(
             tuple(layout for _, layout in ranked),

@@ -55,15 +55,41 @@ def place_report(result: Placement) -> TablesReport:
         if d.best is None
     ]
     lines += [f"{name}: skipped, {reason}" for name, reason in result.skipped]
-    best = result.best
-    lines.append(
-        f"Best device: {best.device}, qubits {best.initial_layout()} "
-        f"(est. fidelity {_fidelity(best.top[0].fidelity)})"
-        if best and best.top
-        else "No device has a usable layout."
-    )
+    lines.append(_verdict(result))
     parts.append(Notes(tuple(lines)))
     return TablesReport("place", "", tuple(parts), result.as_dict(), lambda: _place_rows(result))
+
+
+def _verdict(result: Placement) -> str:
+    """The last line: the best device, and, in the same line, whether that is proven."""
+    best = result.best
+    if best is None or not best.top:
+        return "No device has a usable layout."
+    line = (
+        f"Best device: {best.device}, qubits {best.initial_layout()} "
+        f"(est. fidelity {_fidelity(best.top[0].fidelity)})"
+    )
+    cut = [d.device for d in result.devices if d.truncated]
+    beams = [d.device for d in result.ranked if d.bound is not None]
+    caveats = []
+    if cut:
+        caveats.append(
+            f"{len(cut)} of {len(result.devices)} searches were cut short "
+            f"({', '.join(cut[:3])}{', ...' if len(cut) > 3 else ''}): a better device may exist"
+        )
+    if beams:
+        above = [
+            d.device
+            for d in result.ranked
+            if d.bound is not None and d.bound > best.top[0].fidelity
+        ]
+        caveats.append(
+            f"{len(beams)} devices searched by a beam, not exhaustively"
+            + (f"; {len(above)} could still score higher" if above else "")
+        )
+    if caveats:
+        line += "; not proven: " + "; ".join(caveats)
+    return line
 
 
 def _device_table(result: Placement, device: DevicePlacement) -> Table:
