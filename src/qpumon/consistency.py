@@ -2,7 +2,8 @@
 
 A document can be well-formed field by field and still describe an impossible device: a coupler
 to a qubit the device does not have, a gate on the same qubit twice, two entries for one qubit,
-a qubit count no data backs. :func:`check_snapshot` refuses those with one
+a qubit count no data backs, a resonator gate that does not reach its resonator.
+:func:`check_snapshot` refuses those with one
 :class:`~qpumon.errors.InputError` naming the document and what is wrong, and bounds the sizes
 every consumer allocates by (qubits, names).
 """
@@ -45,6 +46,7 @@ def check_snapshot(snapshot: DeviceSnapshot, where: str) -> DeviceSnapshot:
             f"than {UNBACKED_QUBITS} qubits needs its qubits in the data)"
         )
     _extras(snapshot, where)
+    _resonators(snapshot, where)
     return snapshot
 
 
@@ -136,3 +138,36 @@ def _extras(snapshot: DeviceSnapshot, where: str) -> None:
         if value.key not in DEVICE_KEYS:
             known = ", ".join(sorted(DEVICE_KEYS))
             raise InputError(f"{where}: unknown device value {value.key!r} (known: {known})")
+
+
+def _resonators(snapshot: DeviceSnapshot, where: str) -> None:
+    """Each resonator has a name of its own, and each of its gates acts on it (component
+    ``num_qubits + k``) and otherwise on distinct qubits of the device, once per gate and
+    qubits."""
+    n = snapshot.num_qubits
+    names = set(snapshot.qubit_names)
+    for k, resonator in enumerate(snapshot.resonators):
+        at = f"resonators[{k}]"
+        _name(resonator.name, where, f"name of {at}", MAX_NAME)
+        if resonator.name in names:
+            raise InputError(f"{where}: {at} is named {resonator.name!r}, like another component")
+        names.add(resonator.name)
+        own = n + k
+        seen: set[tuple[str, tuple[int, ...]]] = set()
+        for i, gate in enumerate(resonator.gates):
+            what = f"{at}.gates[{i}] ({gate.gate} on {list(gate.qubits)})"
+            _name(gate.gate, where, f"gate name of {at}.gates[{i}]", MAX_NAME)
+            others = [q for q in gate.qubits if q != own]
+            if len(others) != len(gate.qubits) - 1:
+                raise InputError(
+                    f"{where}: {what} does not act on its resonator {resonator.name} "
+                    f"(component {own}) exactly once"
+                )
+            if any(not 0 <= q < n for q in others) or len(set(others)) != len(others):
+                raise InputError(
+                    f"{where}: {what} must join {resonator.name} (component {own}) to distinct "
+                    f"qubits of the device (qubits 0-{n - 1})"
+                )
+            if (gate.gate, gate.qubits) in seen:
+                raise InputError(f"{where}: {what} is listed twice")
+            seen.add((gate.gate, gate.qubits))

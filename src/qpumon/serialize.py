@@ -21,6 +21,7 @@ from .model import (
     GateCalibration,
     LayerFidelity,
     QubitCalibration,
+    Resonator,
 )
 
 #: The format this qpumon writes; it reads every format up to it (1 had no vendor fields).
@@ -55,19 +56,7 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
         "calibrated_at": _iso(snapshot.calibrated_at),
         "unit_labels": dict(snapshot.unit_labels),
         "qubits": [_qubit_to_dict(q) for q in snapshot.qubits],
-        "gates": [
-            {
-                "gate": g.gate,
-                "qubits": list(g.qubits),
-                "error": g.error,
-                "length_ns": g.length_ns,
-                "measured_at": _iso(g.measured_at),
-                "definition": g.definition,
-                "uncertainty": g.uncertainty,
-                **({} if g.operational else {"operational": False}),
-            }
-            for g in snapshot.gates
-        ],
+        "gates": [_gate_to_dict(g) for g in snapshot.gates],
         "layer_fidelities": [
             {
                 "num_qubits": lf.num_qubits,
@@ -97,6 +86,34 @@ def snapshot_to_dict(snapshot: DeviceSnapshot) -> dict[str, Any]:
             if snapshot.placeholders
             else {}
         ),
+        # written only for a device with resonators (IQM's Deneb): other documents stay as they were
+        **(
+            {"resonators": [_resonator_to_dict(r) for r in snapshot.resonators]}
+            if snapshot.resonators
+            else {}
+        ),
+    }
+
+
+def _gate_to_dict(g: GateCalibration) -> dict[str, Any]:
+    return {
+        "gate": g.gate,
+        "qubits": list(g.qubits),
+        "error": g.error,
+        "length_ns": g.length_ns,
+        "measured_at": _iso(g.measured_at),
+        "definition": g.definition,
+        "uncertainty": g.uncertainty,
+        **({} if g.operational else {"operational": False}),
+    }
+
+
+def _resonator_to_dict(r: Resonator) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "t1_us": r.t1_us,
+        "t2_us": r.t2_us,
+        "gates": [_gate_to_dict(g) for g in r.gates],
     }
 
 
@@ -157,6 +174,24 @@ def _snapshot(data: Mapping[str, Any], at: str) -> DeviceSnapshot:
             for i, d in enumerate(v.sequence(data.get("device_values", []), at))
         ),
         placeholders=_placeholders(data.get("placeholders", {}), f"{at}.placeholders"),
+        resonators=tuple(
+            _resonator(r, f"{at}.resonators[{i}]")
+            for i, r in enumerate(v.sequence(data.get("resonators", []), f"{at}.resonators"))
+        ),
+    )
+
+
+def _resonator(value: Any, at: str) -> Resonator:
+    value = v.mapping(value, at)
+    times = {name: _opt_number(value.get(name), f"{at}.{name}") for name in ("t1_us", "t2_us")}
+    for name, time in times.items():
+        if time is not None:
+            v.at_least(time, 0.0, f"{at}.{name}")
+    gates = v.sequence(value.get("gates", []), f"{at}.gates")
+    return Resonator(
+        name=v.text(_required(value, "name", at), f"{at}.name"),
+        gates=tuple(_gate(g, f"{at}.gates[{i}]") for i, g in enumerate(gates)),
+        **times,
     )
 
 

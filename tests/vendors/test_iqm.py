@@ -9,6 +9,7 @@ build, with comprehensions evaluated, independently of qpumon's reading of the f
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import types
 from itertools import pairwise
@@ -18,6 +19,7 @@ import pytest
 
 from qpumon.definitions import DEPOLARIZING
 from qpumon.model import GRAPH, VENDOR_SAMPLE
+from qpumon.serialize import dumps, snapshot_from_dict
 from qpumon.sources import resolve
 from qpumon.summary import summarize
 from tests.vendors.conftest import package_folder
@@ -45,6 +47,11 @@ class FakeBackend:
 
 @pytest.fixture(scope="module")
 def backends() -> dict[str, FakeBackend]:
+    """Each device's FakeBackend, built by the vendor's function."""
+    return vendor_backends()
+
+
+def vendor_backends() -> dict[str, FakeBackend]:
     """Each device's FakeBackend, built by the vendor's function (the stand-ins are in
     ``sys.modules`` only while the functions run)."""
     stubs = {
@@ -102,11 +109,13 @@ def test_qubits_and_couplers(device: str, backends: dict[str, FakeBackend]) -> N
     profile = backend.error_profile.kwargs
     snap = resolve(f"iqm:{device}")
     resonators = list(arch["computational_resonators"])
-    assert list(snap.qubit_names) == list(arch["qubits"]) + resonators
-    assert snap.num_qubits == len(arch["qubits"]) + len(resonators)
+    assert list(snap.qubit_names) == list(arch["qubits"])
+    assert snap.num_qubits == len(snap.qubits) == len(arch["qubits"])
+    assert [r.name for r in snap.resonators] == resonators
     assert snap.configuration["computational_resonators"] == resonators
     index = {n: i for i, n in enumerate(snap.qubit_names)}
-    assert set(snap.coupling_edges) == {(index[a], index[b]) for a, b in arch["connectivity"]}
+    between_qubits = [(a, b) for a, b in arch["connectivity"] if a in index and b in index]
+    assert set(snap.coupling_edges) == {(index[a], index[b]) for a, b in between_qubits}
     assert (snap.vendor, snap.connectivity, snap.calibrated_at) == ("iqm", GRAPH, None)
     assert snap.provenance == VENDOR_SAMPLE
     assert "vendor sample data" in snap.configuration["sample_data"]
@@ -115,12 +124,12 @@ def test_qubits_and_couplers(device: str, backends: dict[str, FakeBackend]) -> N
         name = snap.qubit_names[qubit.index]
         assert qubit.t1_us == pytest.approx(profile["t1s"][name] / 1000, rel=1e-15)
         assert qubit.t2_us == pytest.approx(profile["t2s"][name] / 1000, rel=1e-15)
-        readout = profile["readout_errors"].get(name)
-        if readout is None:
-            assert name in resonators and qubit.readout_error is None
-            continue
+        readout = profile["readout_errors"][name]
         assert (qubit.prob_meas1_prep0, qubit.prob_meas0_prep1) == (readout["0"], readout["1"])
         assert qubit.readout_error == pytest.approx((readout["0"] + readout["1"]) / 2, rel=1e-15)
+    for resonator in snap.resonators:
+        assert resonator.t1_us == pytest.approx(profile["t1s"][resonator.name] / 1000, rel=1e-15)
+        assert resonator.t2_us == pytest.approx(profile["t2s"][resonator.name] / 1000, rel=1e-15)
 
 
 def test_gates_are_the_profiles_depolarizing_parameters(
@@ -128,7 +137,7 @@ def test_gates_are_the_profiles_depolarizing_parameters(
 ) -> None:
     profile = backends[device].error_profile.kwargs
     snap = resolve(f"iqm:{device}")
-    names = snap.qubit_names
+    names = (*snap.qubit_names, *(r.name for r in snap.resonators))
     expected = {}
     for gate, errors in profile["single_qubit_gate_depolarizing_error_parameters"].items():
         for qubit, error in errors.items():
@@ -136,9 +145,14 @@ def test_gates_are_the_profiles_depolarizing_parameters(
     for gate, errors in profile["two_qubit_gate_depolarizing_error_parameters"].items():
         for pair, error in errors.items():
             expected[(gate, tuple(pair))] = (error, profile["two_qubit_gate_durations"][gate])
-    got = {(g.gate, tuple(names[q] for q in g.qubits)): (g.error, g.length_ns) for g in snap.gates}
+    gates = [*snap.gates, *(g for r in snap.resonators for g in r.gates)]
+    got = {(g.gate, tuple(names[q] for q in g.qubits)): (g.error, g.length_ns) for g in gates}
     assert got == expected
-    assert {g.definition for g in snap.gates} == {DEPOLARIZING}
+    assert len(gates) == len(expected)
+    assert {g.definition for g in gates} == {DEPOLARIZING}
+    assert all(q < snap.num_qubits for g in snap.gates for q in g.qubits)
+    for k, resonator in enumerate(snap.resonators):
+        assert all(snap.num_qubits + k in g.qubits for g in resonator.gates)
 
 
 def test_garnet_has_its_own_profile_on_apollos_layout(backends: dict[str, FakeBackend]) -> None:
@@ -151,12 +165,80 @@ def test_garnet_has_its_own_profile_on_apollos_layout(backends: dict[str, FakeBa
     assert [q.t1_us for q in garnet.qubits] != [q.t1_us for q in apollo.qubits]
 
 
-def test_denebs_move_gates_stay_out_of_the_2q_median() -> None:
+def test_deneb_is_six_qubits_and_a_resonator(backends: dict[str, FakeBackend]) -> None:
+    """CR1 is a component, not a qubit: no qubit entry, name, coupler or qubit gate; its CZ and
+    MOVE gates, and its T1, are the resonator's. The mean T1 is the qubits' (the vendor's
+    function's own profile, run from fake_deneb.py), not CR1's 5.4 µs pulling it to 30.77."""
+    arch = backends["deneb"].architecture.kwargs
+    profile = backends["deneb"].error_profile.kwargs
+    qubits = list(arch["qubits"])
+    snap = resolve("iqm:deneb")
+    assert snap.num_qubits == len(qubits) == 6
+    assert "CR1" not in snap.qubit_names and arch["computational_resonators"] == ["CR1"]
+    assert snap.coupling_edges == () and snap.two_qubit_basis_gates == ()
+    assert {g.gate for g in snap.gates} == {"prx"}
+    (resonator,) = snap.resonators
+    assert resonator.name == "CR1"
+    expected = {
+        (gate, pair)
+        for gate, errors in profile["two_qubit_gate_depolarizing_error_parameters"].items()
+        for pair in errors
+    }
+    assert {(g.gate, (qubits[g.qubits[0]], "CR1")) for g in resonator.gates} == expected
+    assert {g.qubits[1] for g in resonator.gates} == {6}
+    mean_t1_ns = sum(profile["t1s"][q] for q in qubits) / len(qubits)
+    assert mean_t1_ns / 1000 == 35.0
+    assert summarize(snap).mean_t1_us == pytest.approx(mean_t1_ns / 1000, rel=1e-15)
+
+
+def test_denebs_move_gates_are_not_basis_gates() -> None:
     snap = resolve("iqm:deneb")
     assert "move" not in snap.basis_gates
     assert snap.configuration["resonator_gates"] == ["move"]
-    assert {g.error for g in snap.gates if g.gate == "move"} == {0.0}
-    assert summarize(snap).median_2q_error == 0.0128
+    assert {g.error for g in snap.resonators[0].gates if g.gate == "move"} == {0.0}
+
+
+def test_a_snapshot_with_a_resonator_round_trips_and_others_do_not_name_one(tmp_path) -> None:
+    deneb = resolve("iqm:deneb")
+    data = json.loads(dumps(deneb))
+    assert [r["name"] for r in data["resonators"]] == ["CR1"]
+    assert snapshot_from_dict(data) == deneb
+    path = tmp_path / "deneb.json"
+    path.write_text(dumps(deneb), encoding="utf-8")
+    assert resolve(str(path)) == deneb
+    assert "resonators" not in json.loads(dumps(resolve("iqm:garnet")))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda r: r["gates"][0].update(error=1.5),
+            "$.resonators[0].gates[0].error",
+        ),
+        (lambda r: r.update(t1_us="long"), "$.resonators[0].t1_us"),
+        (
+            lambda r: r["gates"][0].update(qubits=[0, 1]),
+            "resonators[0].gates[0] (cz on [0, 1]) does not act on its resonator CR1",
+        ),
+        (
+            lambda r: r["gates"][0].update(qubits=[9, 6]),
+            "resonators[0].gates[0] (cz on [9, 6]) must join CR1",
+        ),
+        (lambda r: r.update(name="QB1"), "resonators[0] is named 'QB1', like another component"),
+    ],
+)
+def test_a_bad_resonator_is_refused_in_one_line(tmp_path, change: Any, message: str) -> None:
+    from tests.core.cli_helpers import invoke
+
+    data = json.loads(dumps(resolve("iqm:deneb")))
+    change(data["resonators"][0])
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = invoke("monitor", path)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert message in result.stderr
 
 
 def test_placement_scores_prx_as_qiskits_r_with_average_errors(

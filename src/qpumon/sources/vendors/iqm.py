@@ -28,9 +28,13 @@ What the numbers mean (the ``IQMErrorProfile`` docstring):
 
 The numbers are the vendor's sample data, not dated measurements (profiles named
 ``sample-chip``; Apollo's file calls its numbers ballpark figures; Deneb's are uniform), so every
-snapshot has provenance :data:`~qpumon.model.VENDOR_SAMPLE` and no calibration date. Deneb's
-computational resonator ``CR1`` is a component of its own (last index), as its CZ and MOVE gates
-act on it; ``configuration["computational_resonators"]`` names it.
+snapshot has provenance :data:`~qpumon.model.VENDOR_SAMPLE` and no calibration date.
+
+Deneb's computational resonator ``CR1`` is a component, not a qubit: Deneb is a 6-qubit device
+whose qubits couple only through CR1. It is a :class:`~qpumon.model.Resonator` of the snapshot,
+holding its T1/T2 and the CZ and MOVE gates between it and each qubit (in which it takes the
+index after the qubits); the snapshot's qubits, gates and couplers are the qubits' only.
+``configuration["computational_resonators"]`` names it.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from typing import Any
 from ...consistency import check_snapshot
 from ...definitions import DEPOLARIZING
 from ...errors import InputError
-from ...model import VENDOR_SAMPLE, DeviceSnapshot, GateCalibration, QubitCalibration
+from ...model import VENDOR_SAMPLE, DeviceSnapshot, GateCalibration, QubitCalibration, Resonator
 from . import VENDORS, vendor_folder
 
 VENDOR = VENDORS["iqm"]
@@ -79,8 +83,10 @@ def load(device: str) -> DeviceSnapshot:
     profile = _literal_call(module, PROFILE, name)
     architecture, arch_file = _architecture(module, where, f"fake_{device}")
     resonators = [str(r) for r in architecture.get("computational_resonators") or ()]
-    names = _components(profile, architecture, resonators)
-    index = {c: i for i, c in enumerate(names)}
+    names, present = _components(profile, architecture, resonators)
+    index = {c: i for i, c in enumerate([*names, *present])}
+    gates = _gates(profile, index)
+    on_qubits = tuple(g for g in gates if max(g.qubits) < len(names))
     backend = f"IQMFake{device.capitalize()}"
     snapshot = DeviceSnapshot(
         name=name,
@@ -88,11 +94,14 @@ def load(device: str) -> DeviceSnapshot:
         source=name,
         vendor="iqm",
         basis_gates=(*(g for g in _gate_names(profile) if g not in RESONATOR_GATES), "measure"),
-        coupling_edges=_edges(profile, architecture, index),
+        coupling_edges=tuple(
+            e for e in _edges(profile, architecture, index) if max(e) < len(names)
+        ),
         qubits=tuple(_qubit(index[c], c, profile) for c in names),
-        gates=_gates(profile, index),
+        gates=on_qubits,
         qubit_names=tuple(names),
         provenance=VENDOR_SAMPLE,
+        resonators=tuple(_resonator(r, index[r], gates, profile) for r in present),
         configuration={
             "fake_backend": backend,
             "error_profile": profile.get("name"),
@@ -173,8 +182,9 @@ def _natural(name: str) -> tuple[str, int]:
 
 def _components(
     profile: Mapping[str, Any], architecture: Mapping[str, Any], resonators: Sequence[str]
-) -> list[str]:
-    """Qubit names in natural order (QB1, QB2 ... QB10), then the computational resonators."""
+) -> tuple[list[str], list[str]]:
+    """Qubit names in natural order (QB1, QB2 ... QB10), and the computational resonators the
+    profile or architecture uses."""
     names: set[str] = set(profile.get("t1s", {})) | set(profile.get("readout_errors", {}))
     for per_gate in profile.get("two_qubit_gate_depolarizing_error_parameters", {}).values():
         for pair in per_gate:
@@ -183,7 +193,7 @@ def _components(
         names.update(pair)
     names.update(architecture.get("qubits") or ())
     qubits = sorted((n for n in names if n not in resonators), key=_natural)
-    return qubits + [r for r in resonators if r in names]
+    return qubits, [r for r in resonators if r in names]
 
 
 def _gate_names(profile: Mapping[str, Any]) -> tuple[str, ...]:
@@ -220,6 +230,19 @@ def _qubit(i: int, component: str, profile: Mapping[str, Any]) -> QubitCalibrati
         readout_error=None if p10 is None or p01 is None else (float(p10) + float(p01)) / 2,
         prob_meas0_prep1=None if p01 is None else float(p01),
         prob_meas1_prep0=None if p10 is None else float(p10),
+    )
+
+
+def _resonator(
+    name: str, at: int, gates: Sequence[GateCalibration], profile: Mapping[str, Any]
+) -> Resonator:
+    """Resonator ``name`` (component index ``at``): its gates and relaxation times."""
+    t1, t2 = profile.get("t1s", {}).get(name), profile.get("t2s", {}).get(name)
+    return Resonator(
+        name,
+        tuple(g for g in gates if at in g.qubits),
+        None if t1 is None else float(t1) / 1000,
+        None if t2 is None else float(t2) / 1000,
     )
 
 
