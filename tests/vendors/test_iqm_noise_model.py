@@ -184,3 +184,33 @@ def test_other_definitions_keep_their_exactness_or_bound() -> None:
     assert to_average(0.01, XEB_CYCLE, 2).bound == UPPER
     assert to_average(0.01, DEPOLARIZING, 1).bound == LOWER
     assert gate_to_average(snap, replace(cz, definition="spam")) is None
+
+
+def test_the_resonator_table_shows_denebs_cr1_gates(profiles: dict[str, dict[str, Any]]) -> None:
+    from qpumon.reports.resonators import resonator_table
+
+    profile = profiles["deneb"]
+    table = resonator_table(resolve("iqm:deneb"))
+    assert table is not None
+    rows = {
+        (components, gate): (error, average, length)
+        for components, gate, error, average, length in zip(
+            (row[0].text for row in table.rows),
+            table.column_values("gate"),
+            table.column_values("error"),
+            table.column_values("error_avg"),
+            table.column_values("length_ns"),
+            strict=True,
+        )
+    }
+    expected = {}
+    for gate, (qubit, resonator), lam, t in (g for g in profile_gates(profile) if len(g[1]) == 2):
+        channel = iqm_channel(profile, (qubit, resonator), lam, t)
+        expected[(f"{qubit}–{resonator}", gate)] = (lam, 1 - average_gate_fidelity(channel), t)
+    assert rows.keys() == expected.keys() and len(table.rows) == len(expected) == 12
+    for key, (lam, average, t) in expected.items():
+        assert rows[key][0] == lam and rows[key][2] == t
+        assert rows[key][1] == pytest.approx(average, rel=1e-10)
+    t1, t2 = profile["t1s"]["CR1"] / 1000, profile["t2s"]["CR1"] / 1000
+    assert f"T1 {t1:.3f} µs, T2 {t2:.2f} µs" in " ".join(table.notes)
+    assert resonator_table(resolve("iqm:garnet")) is None
