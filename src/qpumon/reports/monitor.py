@@ -48,6 +48,7 @@ from .monitor_tables import (
     qubit_columns,
     qubit_table,
 )
+from .resonators import resonator_table
 from .summary_text import (
     bounded,
     failed_1q_text,
@@ -93,6 +94,7 @@ class MonitorReport:
     gates: Table | None
     qubit_columns: QubitColumns | None = None
     device_values: Table | None = None
+    resonators: Table | None = None
     notes: tuple[str, ...] = field(default=())
     gate_selection: tuple[GateCalibration, ...] = ()
 
@@ -116,7 +118,7 @@ class MonitorReport:
             parts.append(Pairs("Summary", self.summary_lines))
         parts += [self.device_values] if self.device_values is not None else []
         parts.append(Pairs("Configuration", self.configuration, code=True))
-        parts += [t for t in (self.qubits, self.gates) if t is not None]
+        parts += [t for t in (self.qubits, self.gates, self.resonators) if t is not None]
         if self.notes:
             parts.append(Notes(self.notes, "warning"))
         return parts
@@ -155,7 +157,9 @@ def _build_monitor(
         summary=summary,
         now=now,
         header=tuple(_header(snapshot, now)),
-        summary_lines=tuple(summary_lines(summary)) if snapshot.has_calibration else (),
+        summary_lines=tuple(summary_lines(summary, _resonator_names(snapshot)))
+        if snapshot.has_calibration
+        else (),
         configuration=tuple(configuration_lines(snapshot, everything=options.all_config)),
         qubits=None
         if columns is None
@@ -163,6 +167,7 @@ def _build_monitor(
         gates=gate_table(snapshot, chosen, limit) if chosen else None,
         qubit_columns=columns,
         device_values=device_value_table(snapshot) if snapshot.device_values else None,
+        resonators=resonator_table(snapshot),
         gate_selection=tuple(chosen),
         notes=()
         if snapshot.has_calibration
@@ -227,10 +232,16 @@ def _measured_range(snapshot: DeviceSnapshot) -> tuple[datetime | None, datetime
     return (min(dates), max(dates)) if dates else (None, None)
 
 
-def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
+def _resonator_names(snapshot: DeviceSnapshot) -> str:
+    return ", ".join(r.name for r in snapshot.resonators)
+
+
+def summary_lines(summary: DeviceSummary, resonators: str = "") -> list[tuple[str, str]]:
     """The summary section: medians (or the device's one value, where the source gives only
     that), the native entangler's failures in couplers, fractional gates apart, what is out of
-    service, and counts of flagged qubits (``—`` where the data has nothing to count)."""
+    service, and counts of flagged qubits (``—`` where the data has nothing to count).
+    ``resonators`` names the device's computational resonators, through which alone its qubits
+    may couple."""
     t1, t2 = QUBIT_METRICS["t1_us"], QUBIT_METRICS["t2_us"]
     flagged_note = " (flagged gates included)" if summary.include_flagged else ""
     native = two_qubit_label(summary)
@@ -260,6 +271,9 @@ def summary_lines(summary: DeviceSummary) -> list[tuple[str, str]]:
         ),
         (headline("median_2q_error", two_q) + flagged_note, _two_qubit_median(summary)),
     ]
+    if resonators and not summary.native_couplers:
+        text = f"{MISSING} (qubits couple only through {resonators}: see its table)"
+        lines[-1] = (lines[-1][0], text)
     if summary.eplg_100 is not None:
         lines.append(("EPLG (100-qubit layer)", GATE_ERROR.format(summary.eplg_100)))
     lines.append((f"Failed {native} (error = 1)", failed_couplers_text(summary)))

@@ -10,13 +10,11 @@ relaxation of both components over the gate's duration).
 
 from __future__ import annotations
 
-from ..definitions import DEFINITIONS, LOWER, UPPER, gate_to_average
+from ..definitions import DEFINITIONS, gate_to_average
 from ..metrics import GATE_ERROR, GATE_LENGTH, MISSING, format_number
 from ..model import DeviceSnapshot, GateCalibration
+from .summary_text import bounded
 from .tables import DETAIL, ESSENTIAL, USEFUL, Cell, Column, Table
-
-#: How the bound of a converted error is marked after its value.
-_BOUND_MARKS = {LOWER: "≥", UPPER: "≤"}
 
 
 def resonator_table(snapshot: DeviceSnapshot) -> Table | None:
@@ -95,6 +93,8 @@ def _average_cell(snapshot: DeviceSnapshot, gate: GateCalibration) -> Cell:
     converted = gate_to_average(snapshot, gate)
     if converted is None:
         return Cell(MISSING, None, "missing")
-    text = GATE_ERROR.format(converted.value)
-    mark = _BOUND_MARKS.get(converted.bound or "")
-    return Cell(f"{mark}{text}" if mark else text, converted.value, "mark" if mark else None)
+    return Cell(
+        bounded(converted.value, converted.bound),
+        converted.value,
+        "mark" if converted.bound else None,
+    )
