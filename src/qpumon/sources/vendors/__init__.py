@@ -26,28 +26,38 @@ from ...model import DeviceSnapshot
 class Vendor:
     """A vendor whose devices are named ``<name>:<device>``: the qpumon module that reads them,
     and the package that module needs (``distribution``, imported as ``package``, installed by
-    the extra ``extra``)."""
+    the command ``install``)."""
 
     name: str
     module: str
     distribution: str
     package: str
-    extra: str
+    install: str
 
 
 #: The vendors with named devices, by the prefix of their names.
 VENDORS: dict[str, Vendor] = {
     v.name: v
     for v in (
-        Vendor("google", "google", "cirq-google", "cirq_google", "google"),
-        Vendor("quantinuum", "quantinuum", "pytket-quantinuum", "pytket", "quantinuum"),
-        Vendor("iqm", "iqm", "iqm-client", "iqm", "iqm"),
+        Vendor("google", "google", "cirq-google", "cirq_google", "pip install 'qpumon[google]'"),
+        Vendor(
+            "quantinuum",
+            "quantinuum",
+            "pytket-quantinuum",
+            "pytket",
+            "pip install 'qpumon[quantinuum]'",
+        ),
+        # iqm-client pins pydantic < 2.13, which qiskit-ibm-runtime cannot have: no extra can
+        # install it beside qpumon. qpumon reads its files only, which this command puts there.
+        Vendor("iqm", "iqm", "iqm-client", "iqm", "pip install --no-deps iqm-client"),
     )
 }
 #: How a vendor device name starts (``google:`` ...).
 VENDOR_PREFIXES: tuple[str, ...] = tuple(f"{name}:" for name in VENDORS)
 #: The package Amazon Braket documents are validated with, and its extra.
-BRAKET = Vendor("braket", "braket", "amazon-braket-schemas", "braket", "braket")
+BRAKET = Vendor(
+    "braket", "braket", "amazon-braket-schemas", "braket", "pip install 'qpumon[braket]'"
+)
 
 
 class VendorSource(Protocol):
@@ -154,7 +164,7 @@ def vendor_folder(package: str, vendor: Vendor, what: str) -> str:
 
 def missing_extra(vendor: Vendor, what: str, cause: ImportError | None) -> MissingExtraError:
     """The one-line error for a vendor package that is absent (or present but broken)."""
-    fix = f"pip install 'qpumon[{vendor.extra}]'"
+    fix = vendor.install
     absent = cause is None or (
         isinstance(cause, ModuleNotFoundError)
         and (cause.name or "").split(".")[0] == vendor.package
