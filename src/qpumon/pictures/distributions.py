@@ -1,10 +1,12 @@
 """Distributions of one metric: histogram, empirical CDF or box plot, one or several devices.
 
-Only real measurements are drawn: IBM's ``error == 1`` flags and missing values are left out and
-counted in a note under the plot, in the words ``monitor`` uses (``14 CZ entries on 7
-couplers``). Error rates use a logarithmic axis (an error of exactly 0, which a log axis cannot
-show, is counted in the note; when no error is above 0 the axis is linear). Each device's median
-is marked (dashed line, or the box's centre line).
+Only real measurements are drawn: values out of service (IBM's ``operational = 0``), IBM's
+``error == 1`` flags and missing values are left out and counted in a note under the plot, in the
+words ``monitor`` uses (couplers of the native entangler: ``7 CZ couplers``). The axis names an
+error's definition where it is not an average gate infidelity (``CZ error (XEB per cycle)``), as
+the error map does. Error rates use a logarithmic axis (an error of exactly 0, which a log axis
+cannot show, is counted in the note; when no error is above 0 the axis is linear). Each device's
+median is marked (dashed line, or the box's centre line).
 """
 
 from __future__ import annotations
@@ -19,7 +21,16 @@ from ..model import DeviceSnapshot
 from ..summary import count
 from .mpl import drawn, new_figure
 from .scale import plain_log_ticks
-from .values import DRAWABLE_TEXT, Series, flagged_words, kept_words, partly_flagged, series
+from .values import (
+    DRAWABLE_TEXT,
+    Series,
+    flagged_words,
+    gate_label,
+    kept_words,
+    partly_flagged,
+    partly_off,
+    series,
+)
 
 KINDS = ("hist", "cdf", "box")
 #: Matplotlib's default cycle, so devices keep their colour across kinds.
@@ -57,7 +68,7 @@ def distribution(
     if log:
         low, high = ax.get_xlim()
         plain_log_ticks(ax.xaxis, low, high)
-    label = drawn(" / ".join(dict.fromkeys(s.label for s in all_series)))
+    label = drawn(_axis_label(all_series))
     ax.set_xlabel(label if kind == "box" else f"{label}  (dashed: median)")
     ax.set_title(_title(snapshots, all_series, kind), fontsize=10)
     note = _note(snapshots, all_series, log)
@@ -76,16 +87,37 @@ def _shown(values: Series, log: bool) -> list[float]:
     return [v for v in values.measured if v > 0] if log else values.measured
 
 
+def _mixed(all_series: Sequence[Series]) -> bool:
+    """True when the devices' errors have different definitions (each is then named in its
+    legend entry)."""
+    return len({s.definition for s in all_series if s.definition}) > 1
+
+
+def _bases(all_series: Sequence[Series]) -> str:
+    """``CZ error``, ``CZ error / ECR error``: the labels, without definitions where they
+    differ."""
+    if _mixed(all_series):
+        return " / ".join(dict.fromkeys(s.base for s in all_series))
+    return " / ".join(dict.fromkeys(s.label for s in all_series))
+
+
+def _axis_label(all_series: Sequence[Series]) -> str:
+    if _mixed(all_series):
+        return f"{_bases(all_series)}, each in its vendor's definition (legend)"
+    return _bases(all_series)
+
+
 def _title(snapshots: Sequence[DeviceSnapshot], all_series: Sequence[Series], kind: str) -> str:
     what = {"hist": "histogram", "cdf": "cumulative distribution", "box": "box plot"}[kind]
-    labels = list(dict.fromkeys(s.label for s in all_series))
     names = snapshots[0].name if len(snapshots) == 1 else count(len(snapshots), "device")
-    return drawn(f"{' / '.join(labels)}: {what} · {names}")
+    return drawn(f"{_bases(all_series)}: {what} · {names}")
 
 
-def _legend_label(snapshot: DeviceSnapshot, values: Series) -> str:
+def _legend_label(snapshot: DeviceSnapshot, values: Series, mixed: bool = False) -> str:
+    """``fake_fez (n=169, median 0.00382)``, with the definition where devices' differ."""
     median = values.metric.format_with_unit(values.median)
-    return drawn(f"{snapshot.name} (n={len(values.measured)}, median {median})")
+    meaning = f", {values.definition}" if mixed and values.definition else ""
+    return drawn(f"{snapshot.name} (n={len(values.measured)}, median {median}{meaning})")
 
 
 def _note(snapshots: Sequence[DeviceSnapshot], all_series: Sequence[Series], log: bool) -> str:
@@ -97,8 +129,15 @@ def _note(snapshots: Sequence[DeviceSnapshot], all_series: Sequence[Series], log
 
 def _left_out(snapshot: DeviceSnapshot, values: Series, log: bool) -> list[str]:
     """What of one device's values is not drawn, counted as ``monitor`` counts it."""
-    noun = "coupler" if values.metric.scope == "gate" else "qubit"
+    gate = values.metric.scope == "gate"
+    noun = "coupler" if gate else "qubit"
     parts = []
+    if values.off:
+        what = f"{gate_label(snapshot)} coupler" if gate else "qubit"
+        parts.append(f"{count(values.off, what)} out of service (OFF)")
+    in_service = partly_off(values)
+    if in_service:
+        parts.append(f"{count(in_service, 'coupler')} with a direction OFF (the other drawn)")
     flagged = flagged_words(snapshot, values)
     if flagged:
         partly = partly_flagged(values)
@@ -147,7 +186,7 @@ def _hist(
             color=colour,
             edgecolor=colour,
             linewidth=1.2,
-            label=_legend_label(snapshot, values),
+            label=_legend_label(snapshot, values, _mixed(all_series)),
         )
         _median_line(ax, values, colour)
     _axes(ax, log, "count")
@@ -166,7 +205,7 @@ def _cdf(
             where="post",
             color=colour,
             linewidth=1.6,
-            label=_legend_label(snapshot, values),
+            label=_legend_label(snapshot, values, _mixed(all_series)),
         )
         _median_line(ax, values, colour)
     ax.set_ylim(0, 1.02)
@@ -187,7 +226,8 @@ def _box(
     for i, patch in enumerate(parts["boxes"]):
         patch.set_facecolor(_COLOURS[i % len(_COLOURS)])
         patch.set_alpha(0.5)
-    labels = [_legend_label(s, v) for s, v in zip(snapshots, all_series, strict=True)]
+    mixed = _mixed(all_series)
+    labels = [_legend_label(s, v, mixed) for s, v in zip(snapshots, all_series, strict=True)]
     ax.set_yticks(range(1, len(snapshots) + 1), labels, fontsize=7)
     # room for the longest label (about 0.06 inch per character at 7 points), at most 60%
     inches = 0.2 + 0.06 * max(len(label) for label in labels)

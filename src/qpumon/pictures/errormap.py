@@ -1,14 +1,18 @@
 """The error map: the chip as it is laid out, qubits and couplers coloured by their calibration.
 
 The map (:mod:`.map_drawing`: ids, styles, large maps), one colour bar for the qubits and one for
-the couplers (log scale for error rates, the median marked), a legend that counts flagged and
-missing values as ``monitor`` does (``14 CZ entries on 7 couplers``), and a note when the qubit
-numbers are left out or no chip lattice fits the coupling graph. Flagged values are drawn in
-:data:`~.scale.FLAGGED_COLOUR`, missing ones in :data:`~.scale.MISSING_COLOUR`.
+the couplers (log scale for error rates, the median marked), a legend that counts what is out of
+service, flagged, dead or missing as ``monitor`` does (couplers of the native entangler: ``7 CZ
+couplers``), and a note when the qubit numbers are left out or no chip lattice fits the coupling
+graph. Values out of service are drawn in :data:`~.scale.OFF_COLOUR`, flagged ones in
+:data:`~.scale.FLAGGED_COLOUR`, missing ones in :data:`~.scale.MISSING_COLOUR`. Colour bars and
+legends name an error's definition where it is not an average gate infidelity (``CZ error (XEB
+per cycle)``): the colours are the vendor's own numbers.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..definitions import label
@@ -16,12 +20,23 @@ from ..metrics import format_number
 from ..model import ALL_TO_ALL, DeviceSnapshot
 from ..summary import count
 from .layout import Layout, describe, qubit_layout
-from .map_drawing import MARGIN, MapScale, draw_couplers, draw_qubits, map_scale
+from .map_drawing import (
+    FLAGGED_HATCH,
+    MARGIN,
+    OFF_RING,
+    PARTLY_DASHES,
+    MapScale,
+    draw_couplers,
+    draw_qubits,
+    map_scale,
+)
 from .mpl import drawn, new_figure
 from .scale import (
     FLAGGED_COLOUR,
     MEDIAN_COLOUR,
     MISSING_COLOUR,
+    OFF_COLOUR,
+    OFF_FILL,
     ColourScale,
     colour_scale,
     plain_log_ticks,
@@ -33,7 +48,9 @@ from .values import (
     flagged_words,
     gate_label,
     kept_words,
+    off_words,
     partly_flagged,
+    partly_off,
     qubit_series,
 )
 
@@ -42,6 +59,8 @@ _BAR_INCHES = 1.35
 _BARS_INCHES = 2 * _BAR_INCHES + 0.2
 _TITLE_INCHES = 0.45
 _LEGEND_INCHES = 0.45
+#: Height of one row of the 7-point legend (two entries a row).
+_LEGEND_ROW_INCHES = 0.16
 _NOTE_INCHES = 0.2
 #: Width of one character of the 10-point title, about (so that a long title is not cut).
 _TITLE_CHAR_INCHES = 0.085
@@ -65,7 +84,9 @@ def error_map(
     size = map_scale(layout)
     notes = _notes(snapshot, layout, size)
     title = drawn(map_title(snapshot))
-    figure, ax, bars_left, bottom = _canvas(layout, size, bool(notes), len(title))
+    handles = _legend_handles(qubits, edges, snapshot)
+    legend = max(_LEGEND_INCHES, 0.15 + _LEGEND_ROW_INCHES * math.ceil(len(handles) / 2))
+    figure, ax, bars_left, bottom = _canvas(layout, size, bool(notes), len(title), legend)
     qubit_scale, edge_scale = colour_scale(qubits), colour_scale(edges)
     draw_couplers(ax, layout, edges, edge_scale, size)
     draw_qubits(ax, layout, qubits, qubit_scale, size)
@@ -76,7 +97,7 @@ def error_map(
         cax = figure.add_axes(((bars_left + slot * _BAR_INCHES) / width, 0.18, 0.16 / width, 0.64))
         _colour_bar(figure, cax, scale, series, gid, _nothing(snapshot, series))
     height = figure.get_figheight()
-    _legend(figure, qubits, edges, snapshot, (bottom - _LEGEND_INCHES / 2) / height)
+    _legend(figure, handles, (bottom - legend / 2) / height)
     if notes:
         figure.text(0.01, 0.04 / height, notes, fontsize=7, color="#555555", gid="map-note")
     figure.suptitle(title, fontsize=10, y=1 - 0.12 / height, va="top")
@@ -119,14 +140,15 @@ def _notes(snapshot: DeviceSnapshot, layout: Layout, size: MapScale) -> str:
 
 
 def _canvas(
-    layout: Layout, size: MapScale, notes: bool, title_length: int
+    layout: Layout, size: MapScale, notes: bool, title_length: int, legend: float
 ) -> tuple[Any, Any, float, float]:
     """The figure and the map's axes: the map at ``size.unit`` inches per lattice unit (so a
     qubit has the same size on every map of that scale), centred left of the colour bars, above
-    the legend (and notes). Also where the bars start and the room below the map, in inches."""
+    the legend (``legend`` inches tall) and notes. Also where the bars start and the room below
+    the map, in inches."""
     inches_x = (layout.width + 2 * MARGIN) * size.unit
     inches_y = (layout.height + 2 * MARGIN) * size.unit
-    bottom = _LEGEND_INCHES + (_NOTE_INCHES if notes else 0.0)
+    bottom = legend + (_NOTE_INCHES if notes else 0.0)
     height = max(max(inches_y, _MIN_HEIGHT) + _TITLE_INCHES + bottom, 3.6)
     width = max(max(inches_x, _MIN_WIDTH) + _BARS_INCHES, title_length * _TITLE_CHAR_INCHES + 0.3)
     figure = new_figure(width, height, constrained=False)
@@ -202,59 +224,101 @@ def _nothing(snapshot: DeviceSnapshot, series: Series) -> str:
     return why
 
 
-def _legend(
-    figure: Any, qubits: Series, edges: Series, snapshot: DeviceSnapshot, middle: float
-) -> None:
-    """Legend entries for flagged and missing values, counted as ``monitor`` counts them."""
-    from matplotlib.patches import Patch
-
-    handles: list[Any] = []
+def _legend_handles(
+    qubits: Series, edges: Series, snapshot: DeviceSnapshot
+) -> list[tuple[Any, str]]:
+    """Legend entries (handle, label) for what is out of service, flagged, dead or missing,
+    counted as ``monitor`` counts them (couplers of the native entangler)."""
+    handles: list[tuple[Any, str]] = []
     gate = drawn(gate_label(snapshot))
+    off = drawn(off_words(snapshot, qubits, edges))
+    if off:
+        handles.append((_off_handle(qubits.off > 0, edges.off > 0), f"out of service (OFF): {off}"))
     failed = drawn(flagged_words(snapshot, edges))
     if failed:
-        label = f"{gate} failed, error = 1: {failed}"
-        handles.append(_line(FLAGGED_COLOUR, "--", label))
+        handles.append((_line(FLAGGED_COLOUR, "--"), f"{gate} failed, error = 1: {failed}"))
     partly = partly_flagged(edges)
     if partly:
         label = f"{kept_words(partly)} (thin dash)"
-        handles.append(_line(FLAGGED_COLOUR, (0, (2.0, 1.5)), label, width=1))
+        handles.append((_line(FLAGGED_COLOUR, PARTLY_DASHES, width=1), label))
+    kept = partly_off(edges)
+    if kept:
+        label = f"{count(kept, f'{gate} coupler')} OFF in one direction, measured in the other"
+        handles.append((_line(OFF_COLOUR, PARTLY_DASHES, width=1), f"{label} (thin dash)"))
     if edges.missing:
         label = f"{gate} {edges.metric.label.lower()} missing: {count(edges.missing, 'coupler')}"
-        handles.append(_line(MISSING_COLOUR, ":", label))
+        handles.append((_line(MISSING_COLOUR, ":"), label))
+    qubit = drawn(qubits.metric.label)
     flagged_qubits = flagged_words(snapshot, qubits)
     if flagged_qubits:
-        label = f"{drawn(qubits.metric.label)} failed, error = 1: {flagged_qubits}"
-        handles.append(Patch(facecolor=FLAGGED_COLOUR, edgecolor="black", hatch="xxx", label=label))
+        patch = _patch(FLAGGED_COLOUR, "black", hatch=FLAGGED_HATCH)
+        handles.append((patch, f"{qubit} failed, error = 1: {flagged_qubits}"))
+    if qubits.dead:
+        label = f"dead, every 1q gate failed (error = 1): {count(qubits.dead, 'qubit')}"
+        handles.append((_cross(), label))
     if qubits.missing:
-        label = f"{drawn(qubits.metric.label)} missing: {count(qubits.missing, 'qubit')}"
-        handles.append(_grey_patch(label))
+        handles.append((_grey_patch(), f"{qubit} missing: {count(qubits.missing, 'qubit')}"))
     if qubits.beyond:
-        handles.append(_grey_patch(f"{drawn(qubits.metric.label)} {_beyond(qubits, 'qubit')}"))
+        handles.append((_grey_patch(), f"{qubit} {_beyond(qubits, 'qubit')}"))
     if edges.beyond:
-        handles.append(_line(MISSING_COLOUR, ":", f"{gate} {_beyond(edges, 'coupler')}"))
-    if handles:
+        handles.append((_line(MISSING_COLOUR, ":"), f"{gate} {_beyond(edges, 'coupler')}"))
+    return handles
+
+
+def _legend(figure: Any, entries: list[tuple[Any, str]], middle: float) -> None:
+    """The legend, two entries a row, centred at height ``middle`` (a fraction of the figure)."""
+    if entries:
         legend = figure.legend(
-            handles=handles,
+            handles=[handle for handle, _ in entries],
+            labels=[label for _, label in entries],
             loc="center",
             bbox_to_anchor=(0.5, middle),
-            ncols=min(len(handles), 2),
+            ncols=min(len(entries), 2),
             fontsize=7,
             frameon=False,
         )
         legend.set_gid("legend")
 
 
+def _off_handle(qubits: bool, couplers: bool) -> Any:
+    """The out-of-service entry's handle: an empty ringed qubit and/or a black dashed coupler
+    (a tuple, which matplotlib's legend draws side by side)."""
+    from matplotlib.lines import Line2D
+
+    parts: list[Any] = []
+    if qubits:
+        ring = Line2D([], [], marker="o", markersize=9, linestyle="none", color=OFF_COLOUR)
+        ring.set_markerfacecolor(OFF_FILL)
+        ring.set_markeredgewidth(OFF_RING)
+        parts.append(ring)
+    if couplers:
+        parts.append(_line(OFF_COLOUR, "--"))
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def _cross() -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D(
+        [], [], marker="x", markersize=8, markeredgewidth=2, color=FLAGGED_COLOUR, linestyle="none"
+    )
+
+
 def _beyond(values: Series, noun: str) -> str:
     return f"{DRAWABLE_TEXT}, not drawn: {count(values.beyond, noun)}"
 
 
-def _grey_patch(label: str) -> Any:
+def _grey_patch() -> Any:
+    return _patch(MISSING_COLOUR, "#707070", linestyle=":")
+
+
+def _patch(face: str, edge: str, **style: Any) -> Any:
     from matplotlib.patches import Patch
 
-    return Patch(facecolor=MISSING_COLOUR, edgecolor="#707070", linestyle=":", label=label)
+    return Patch(facecolor=face, edgecolor=edge, **style)
 
 
-def _line(colour: str, style: Any, label: str, width: float = 3) -> Any:
+def _line(colour: str, style: Any, width: float = 3) -> Any:
     from matplotlib.lines import Line2D
 
-    return Line2D([], [], color=colour, linestyle=style, linewidth=width, label=label)
+    return Line2D([], [], color=colour, linestyle=style, linewidth=width)

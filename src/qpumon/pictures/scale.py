@@ -1,7 +1,8 @@
 """Colour scales: log for error rates, linear otherwise, ranged on real measurements only.
 
-A flagged value (``error == 1``) or a missing one never stretches a range: each has its own
-style (:data:`FLAGGED_COLOUR`, :data:`MISSING_COLOUR`). Bad values are yellow, good ones dark,
+A value out of service (``operational = 0``), a flagged one (``error == 1``) or a missing one
+never stretches a range: each has its own style (:data:`OFF_COLOUR`, :data:`FLAGGED_COLOUR`,
+:data:`MISSING_COLOUR`). Bad values are yellow, good ones dark,
 whichever way the metric points. An error rate of exactly 0 sits at the good end of a log scale;
 when every measured error is 0 the scale is linear. Ranges never overflow (T1 = 1e308 has a
 finite scale).
@@ -18,6 +19,12 @@ from .values import Series
 
 #: Fill of a value flagged as a failed benchmark (outside every colour map used).
 FLAGGED_COLOUR = "#e0007a"
+#: Colour of a qubit's outline and hatch, and of a coupler, out of service (a qubit is filled
+#: with :data:`OFF_FILL`): black, hatched or dash-dotted, so that it never reads as the dark end of
+#: a colour map.
+OFF_COLOUR = "#000000"
+#: Fill of a qubit out of service: empty.
+OFF_FILL = "#ffffff"
 #: Fill of a missing value.
 MISSING_COLOUR = "#c4c4c4"
 #: Colour of the median mark on colour bars.

@@ -1,23 +1,32 @@
 """The numbers a picture shows: one value per qubit and per coupler, with its flag state.
 
 Pictures read the model only through this module and :mod:`qpumon.metrics`. A value is
-``measured``, ``flagged`` (IBM's ``error == 1``: a failed benchmark, not a measurement) or
-``missing``; flagged and missing values never enter a colour range, median or histogram. A NaN
-(from a Python caller) is missing; a magnitude outside :data:`DRAWABLE` (T1 = 1e308, inf, an
-error of 1e-300) is ``beyond``: kept for the record but drawn and counted like a missing one,
+``measured``, ``off`` (the vendor has taken the qubit or gate out of service: IBM's
+``operational = 0``), ``flagged`` (IBM's ``error == 1``: a failed benchmark, not a measurement)
+or ``missing``; off, flagged and missing values never enter a colour range, median or histogram.
+A NaN (from a Python caller) is missing; a magnitude outside :data:`DRAWABLE` (T1 = 1e308, inf,
+an error of 1e-300) is ``beyond``: kept for the record but drawn and counted like a missing one,
 since no matplotlib axis or colour scale can hold it.
+
+Apart from its state, a qubit's value can be ``dead``: the qubit is in service but every
+benchmarked single-qubit gate on it failed, so it cannot be used, whatever its T1 or readout.
+Labels name the definition of an error that is not an average gate infidelity (Google's
+``CZ error (XEB per cycle)``, IQM's ``CZ error (depolarizing parameter λ)``): a picture shows
+the vendor's numbers as the vendor defines them, never converted.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..definitions import AVERAGE, DEFINITIONS, DEPOLARIZING
 from ..errors import UsageError
 from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric, qubit_metric, qubit_values
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration
 from ..summary import count, summarize, two_qubit_gates
+from ..summary import dead_qubits as unusable_qubits
 from .layout import couplers
 
 #: ``--edge-metric`` names -> the gate quantity.
@@ -29,26 +38,37 @@ EDGE_METRICS: dict[str, Metric] = {
     "length_ns": GATE_LENGTH,
 }
 #: The state of one value.
-MEASURED, FLAGGED, MISSING, BEYOND = "measured", "flagged", "missing", "beyond"
+MEASURED, OFF, FLAGGED, MISSING, BEYOND = "measured", "off", "flagged", "missing", "beyond"
 #: Magnitudes that can be drawn (besides 0): matplotlib's axis limits, margins and ticks overflow
 #: near the largest float, and its colour bars take a range near the smallest for a single value.
 DRAWABLE = (1e-280, 1e300)
 #: How a picture names that range.
 DRAWABLE_TEXT = "outside 1e-280 to 1e300"
+#: Single-qubit operations whose error is not a benchmark of the qubit's gates: a virtual Z
+#: rotation (IBM's ``rz``: error 0, length 0, by construction), the readout and the reset. A qubit
+#: is dead when every other calibrated single-qubit gate failed.
+NOT_BENCHMARKED = frozenset({"rz", "measure", "reset", "delay"})
+#: How a picture names a definition: the definition's name, with its symbol where it has one.
+_SYMBOLS = {DEPOLARIZING: " λ"}
 
 
 @dataclass(frozen=True, slots=True)
 class Value:
-    """One shown value; ``value`` is None when missing (and kept, but not coloured, if flagged
-    or outside :data:`DRAWABLE`)."""
+    """One shown value; ``value`` is None when missing (and kept, but not coloured, if out of
+    service, flagged or outside :data:`DRAWABLE`). ``dead`` marks a qubit in service that cannot
+    be used (every benchmarked 1q gate failed), whatever the state of this value."""
 
     value: float | None
     flagged: bool = False
     beyond: bool = False
+    off: bool = False
+    dead: bool = False
 
     @property
     def state(self) -> str:
-        """``measured``, ``flagged``, ``missing`` or ``beyond``."""
+        """``measured``, ``off``, ``flagged``, ``missing`` or ``beyond``."""
+        if self.off:
+            return OFF
         if self.flagged:
             return FLAGGED
         if self.beyond:
@@ -61,22 +81,28 @@ class Value:
         return self.value if self.state == MEASURED else None
 
 
-def value_of(raw: float | None, flagged: bool = False) -> Value:
+def value_of(
+    raw: float | None, flagged: bool = False, *, off: bool = False, dead: bool = False
+) -> Value:
     """The shown value of ``raw``: NaN is missing, a magnitude outside :data:`DRAWABLE` is
-    ``beyond``."""
+    ``beyond``; ``off`` (out of service) comes before ``flagged``."""
     if raw is None or math.isnan(raw):
-        return Value(None, flagged)
+        return Value(None, flagged, off=off, dead=dead)
     low, high = DRAWABLE
     beyond = raw != 0 and not low <= abs(raw) <= high
-    return Value(raw, flagged, beyond=not flagged and beyond)
+    return Value(raw, flagged, beyond=not (flagged or off) and beyond, off=off, dead=dead)
 
 
 @dataclass(frozen=True, slots=True)
 class CouplerValue(Value):
-    """A coupler's value: the mean of its unflagged directions; ``gates`` lists every direction."""
+    """A coupler's value: the mean of its usable directions; ``gates`` lists every direction.
+    ``some_failed`` says a direction in service carries IBM's failure flag, ``some_off`` that a
+    direction is out of service (while the coupler may keep a measured one)."""
 
     qubits: tuple[int, int] = (0, 0)
     gates: tuple[GateCalibration, ...] = field(default=())
+    some_failed: bool = False
+    some_off: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +110,32 @@ class Series:
     """A metric's values over a device: what a map colours and a histogram counts."""
 
     metric: Metric
-    label: str  # e.g. "CZ error", "T1 (µs)"
+    label: str  # e.g. "CZ error", "CZ error (XEB per cycle)", "T1 (µs)"
     values: tuple[Value, ...]
+    #: What the errors are (:func:`definition_name`): ``average`` (named in ``label`` only when
+    #: it is not), ``XEB per cycle``...; empty for a quantity that is not a gate error.
+    definition: str = ""
+
+    @property
+    def base(self) -> str:
+        """The label without its definition: ``CZ error``."""
+        return self.label.removesuffix(f" ({self.definition})")
 
     @property
     def measured(self) -> list[float]:
-        """The real, drawable measurements (no flags, nothing missing or beyond the limit)."""
+        """The real, drawable measurements (nothing out of service, flagged, missing or beyond
+        the limit)."""
         return [v.value for v in self.values if v.value is not None and v.state == MEASURED]
 
     @property
+    def off(self) -> int:
+        """How many values are out of service."""
+        return sum(1 for v in self.values if v.state == OFF)
+
+    @property
     def flagged(self) -> int:
-        """How many values carry the failure flag."""
-        return sum(1 for v in self.values if v.flagged)
+        """How many values carry the failure flag (and are in service)."""
+        return sum(1 for v in self.values if v.state == FLAGGED)
 
     @property
     def missing(self) -> int:
@@ -106,6 +146,11 @@ class Series:
     def beyond(self) -> int:
         """How many values lie outside :data:`DRAWABLE` (not drawn)."""
         return sum(1 for v in self.values if v.state == BEYOND)
+
+    @property
+    def dead(self) -> int:
+        """How many values belong to a dead qubit (in service, every 1q gate failed)."""
+        return sum(1 for v in self.values if v.dead)
 
     @property
     def median(self) -> float | None:
@@ -126,23 +171,74 @@ def coupler_values(values: Series) -> list[CouplerValue]:
 
 
 def gate_label(snapshot: DeviceSnapshot) -> str:
-    """The native entangling gate(s) as pictures name them: ``CZ``, ``ECR``, ``ECR/CX``."""
-    names = snapshot.two_qubit_basis_gates
+    """The native entangling gate(s) as pictures name them: ``CZ``, ``ECR``, ``ECR/CX`` (a
+    fractional RZZ is never one)."""
+    names = snapshot.native_entanglers
     return "/".join(g.upper() for g in names) if names else "2Q gate"
 
 
+def definition_name(gates: Iterable[GateCalibration]) -> str:
+    """What the errors of ``gates`` are, as a picture names it: ``average``, ``XEB per
+    cycle``, ``depolarizing parameter λ`` (every definition, joined by `` / ``, where they
+    differ); empty when no gate has an error."""
+    found = dict.fromkeys(g.definition for g in gates if g.error is not None)
+    return " / ".join(_definition_name(d) for d in found)
+
+
+def _labelled(base: str, definition: str) -> str:
+    """``CZ error (XEB per cycle)``; just ``CZ error`` for an average gate infidelity."""
+    return base if definition in ("", _definition_name(AVERAGE)) else f"{base} ({definition})"
+
+
+def _definition_name(definition: str) -> str:
+    known = DEFINITIONS.get(definition)
+    name = definition if known is None else known.name
+    return name + _SYMBOLS.get(definition, "")
+
+
+def dead_qubits(snapshot: DeviceSnapshot) -> frozenset[int]:
+    """Qubits in service that cannot be used: every benchmarked single-qubit gate on them failed
+    (IBM's ``error = 1`` on ``id``, ``sx`` and ``x``; ``rz``, ``measure`` and ``reset`` are not
+    benchmarks, see :data:`NOT_BENCHMARKED`), and the qubits :func:`qpumon.summary.dead_qubits`
+    names; qubits out of service are drawn as such instead."""
+    benchmarked: dict[int, list[GateCalibration]] = {}
+    for g in snapshot.gates:
+        if g.arity == 1 and g.error is not None and g.gate not in NOT_BENCHMARKED:
+            benchmarked.setdefault(g.qubits[0], []).append(g)
+    failed = {q for q, gates in benchmarked.items() if all(g.failed for g in gates)}
+    return frozenset((failed | unusable_qubits(snapshot)) - snapshot.out_of_service_qubits)
+
+
 def qubit_series(snapshot: DeviceSnapshot, name: str) -> Series:
-    """Per-qubit values of metric ``name`` (``t1``, ``readout``, ``sx_error``...)."""
+    """Per-qubit values of metric ``name`` (``t1``, ``readout``, ``sx_error``...): a qubit out of
+    service, or whose gate of a gate metric is, is ``off``; a dead qubit is marked ``dead``."""
     metric = qubit_metric(name, snapshot)
     gate_metric = metric.key not in QUBIT_METRICS
+    off_qubits = snapshot.out_of_service_qubits
+    dead = dead_qubits(snapshot)
+    gate = metric.gate
+    gates = [snapshot.gate(gate, (q.index,)) for q in snapshot.qubits] if gate else []
+    raw = qubit_values(snapshot, metric)
     values = tuple(
-        value_of(v, flagged=gate_metric and v == FAILED_GATE_ERROR)
-        for v in qubit_values(snapshot, metric)
+        value_of(
+            v,
+            flagged=gate_metric and v == FAILED_GATE_ERROR,
+            off=q.index in off_qubits or bool(gates and _off(gates[k])),
+            dead=q.index in dead,
+        )
+        for k, (q, v) in enumerate(zip(snapshot.qubits, raw, strict=True))
     )
     by_index = {q.index: v for q, v in zip(snapshot.qubits, values, strict=True)}
-    # a qubit the calibration does not list is missing
-    padded = tuple(by_index.get(i, Value(None)) for i in range(snapshot.num_qubits))
-    return Series(metric, metric.header, padded)
+    # a qubit the calibration does not list is missing (or off, if the source says so)
+    padded = tuple(
+        by_index.get(i, Value(None, off=i in off_qubits)) for i in range(snapshot.num_qubits)
+    )
+    definition = definition_name(g for g in gates if g is not None)
+    return Series(metric, _labelled(metric.header, definition), padded, definition)
+
+
+def _off(gate: GateCalibration | None) -> bool:
+    return gate is not None and not gate.operational
 
 
 def edge_metric(name: str) -> Metric:
@@ -156,27 +252,51 @@ def edge_metric(name: str) -> Metric:
 
 
 def coupler_series(snapshot: DeviceSnapshot, name: str = "2q_error") -> Series:
-    """One value per undirected coupler of the native entangling gate(s)."""
+    """One value per undirected coupler of the native entangling gate(s): ``off`` when every
+    direction is out of service (itself, or on a qubit that is)."""
     metric = edge_metric(name)
     by_pair: dict[tuple[int, int], list[GateCalibration]] = {}
-    for gate in two_qubit_gates(snapshot):
+    entanglers = two_qubit_gates(snapshot)
+    for gate in entanglers:
         a, b = gate.qubits
         by_pair.setdefault((min(a, b), max(a, b)), []).append(gate)
-    values = tuple(_coupler(pair, by_pair.get(pair, []), metric) for pair in couplers(snapshot))
+    values = tuple(
+        _coupler(snapshot, pair, by_pair.get(pair, []), metric) for pair in couplers(snapshot)
+    )
     unit = f" ({metric.unit})" if metric.unit else ""
-    return Series(metric, f"{gate_label(snapshot)} {metric.label.lower()}{unit}", values)
+    label = f"{gate_label(snapshot)} {metric.label.lower()}{unit}"
+    definition = definition_name(entanglers) if metric is GATE_ERROR else ""
+    return Series(metric, _labelled(label, definition), values, definition)
 
 
 def _coupler(
-    pair: tuple[int, int], gates: Sequence[GateCalibration], metric: Metric
+    snapshot: DeviceSnapshot,
+    pair: tuple[int, int],
+    gates: Sequence[GateCalibration],
+    metric: Metric,
 ) -> CouplerValue:
-    if metric is GATE_ERROR:
-        present = [e for g in gates if not g.failed and (e := _number(g.error)) is not None]
-        flagged = not present and any(g.failed for g in gates)
+    in_service = [g for g in gates if not snapshot.out_of_service(g)]
+    off = bool(gates) and not in_service
+    some_failed = any(g.failed for g in in_service)
+    some_off = len(in_service) < len(gates)
+    if off:
+        value = Value(None, off=True)
+    elif metric is GATE_ERROR:
+        present = [e for g in in_service if not g.failed and (e := _number(g.error)) is not None]
+        flagged = not present and some_failed
         value = value_of(FAILED_GATE_ERROR if flagged else _mean(present), flagged)
     else:
-        value = value_of(_mean([v for g in gates if (v := _number(g.length_ns)) is not None]))
-    return CouplerValue(value.value, value.flagged, value.beyond, pair, tuple(gates))
+        value = value_of(_mean([v for g in in_service if (v := _number(g.length_ns)) is not None]))
+    return CouplerValue(
+        value.value,
+        value.flagged,
+        value.beyond,
+        value.off,
+        qubits=pair,
+        gates=tuple(gates),
+        some_failed=some_failed,
+        some_off=some_off,
+    )
 
 
 def _number(value: float | None) -> float | None:
@@ -194,9 +314,12 @@ def _mean(values: Sequence[float]) -> float | None:
 
 def partly_flagged(values: Series) -> int:
     """Couplers with a failed direction (error = 1) that keep a measured one (drawn measured)."""
-    return sum(
-        1 for v in coupler_values(values) if v.state == MEASURED and any(g.failed for g in v.gates)
-    )
+    return sum(1 for v in coupler_values(values) if v.state == MEASURED and v.some_failed)
+
+
+def partly_off(values: Series) -> int:
+    """Couplers with a direction out of service that keep a measured one (drawn measured)."""
+    return sum(1 for v in coupler_values(values) if v.state == MEASURED and v.some_off)
 
 
 def kept_words(partly: int) -> str:
@@ -212,6 +335,16 @@ def flagged_words(snapshot: DeviceSnapshot, values: Series) -> str:
         failed = summarize(snapshot).failed_2q_couplers
         return count(failed, f"{gate_label(snapshot)} coupler") if failed else ""
     return count(values.flagged, "qubit") if values.flagged else ""
+
+
+def off_words(snapshot: DeviceSnapshot, qubits: Series | None, edges: Series | None) -> str:
+    """``1 qubit / 4 CZ couplers``: what is drawn out of service; empty when nothing is."""
+    parts = []
+    if qubits is not None and qubits.off:
+        parts.append(count(qubits.off, "qubit"))
+    if edges is not None and edges.off:
+        parts.append(count(edges.off, f"{gate_label(snapshot)} coupler"))
+    return " / ".join(parts)
 
 
 def series(snapshot: DeviceSnapshot, name: str) -> Series:
