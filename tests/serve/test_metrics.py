@@ -98,7 +98,7 @@ def test_qubit_values_are_the_source_values_in_base_units(samples: dict[str, lis
 def test_gate_values_and_flags(samples: dict[str, list[Any]]) -> None:
     gates = raw("kingston", "props")["gates"]
     flagged = {
-        (g["gate"], "_".join(map(str, g["qubits"])))
+        (g["gate"], "->".join(map(str, g["qubits"])))
         for g in gates
         if _param(g["parameters"], "gate_error") == 1
     }
@@ -120,9 +120,9 @@ def test_gate_values_and_flags(samples: dict[str, list[Any]]) -> None:
     }
     assert not flagged & set(errors)  # a flagged gate has no error sample
     assert {k for k, v in flags.items() if v == 1} == flagged
-    assert set(flags) == {(g["gate"], "_".join(map(str, g["qubits"]))) for g in gates}
+    assert set(flags) == {(g["gate"], "->".join(map(str, g["qubits"]))) for g in gates}
     cz = next(g for g in gates if g["gate"] == "cz" and _param(g["parameters"], "gate_error") != 1)
-    key = ("cz", "_".join(map(str, cz["qubits"])))
+    key = ("cz", "->".join(map(str, cz["qubits"])))
     assert errors[key] == _param(cz["parameters"], "gate_error")
     length = _one(
         samples, "qpumon_gate_length_seconds", device="fake_kingston", gate="cz", qubits=key[1]
@@ -149,7 +149,7 @@ def test_names_come_from_the_registry_and_ids_are_labels(samples: dict[str, list
                 assert set(sample.labels) == {"device", "gate", "qubits", "definition"}
             elif name in gate_names:
                 assert set(sample.labels) == {"device", "gate", "qubits"}
-                assert re.fullmatch(r"\d+(_\d+)*", sample.labels["qubits"])
+                assert re.fullmatch(r"\d+(->\d+)*", sample.labels["qubits"])
 
 
 def test_device_series(samples: dict[str, list[Any]]) -> None:

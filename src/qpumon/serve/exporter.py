@@ -3,7 +3,7 @@
 Names come from the metric registry (:attr:`qpumon.metrics.Metric.prometheus_name`), values are
 in base units (seconds, hertz, ratios), and qubits and gates are labels, never parts of a name:
 ``qpumon_qubit_t1_seconds{device="fake_fez",qubit="0"}``,
-``qpumon_gate_error_ratio{device="fake_fez",gate="cz",qubits="3_4",definition="average"}``.
+``qpumon_gate_error_ratio{device="fake_fez",gate="cz",qubits="3->4",definition="average"}``.
 
 Every value keeps its definition, as in the JSON: a gate's error is the source's number with its
 ``definition`` label (Google's XEB per cycle stays XEB); a device's headline medians are exported
@@ -33,6 +33,7 @@ from prometheus_client.registry import CollectorRegistry
 from ..metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
 from ..model import DeviceSnapshot
 from ..summary import DeviceSummary, eplg, summarize
+from ..vocabulary import coupler_text
 from .state import DeviceState
 
 #: The exposition format served (text 0.0.4: what every Prometheus reads).
@@ -109,7 +110,7 @@ class FleetCollector:
         )
         for snapshot in self.snapshots:
             for gate in snapshot.gate_index.values():
-                labels = (snapshot.name, gate.gate, "_".join(map(str, gate.qubits)))
+                labels = (snapshot.name, gate.gate, coupler_text(gate.qubits))
                 in_service = not snapshot.out_of_service(gate)
                 if gate.error is not None and not gate.failed and in_service:
                     error.add_metric((*labels, gate.definition), gate.error)

@@ -23,10 +23,11 @@ _T2 = QUBIT_METRICS["t2_us"].prometheus_name
 _READOUT = QUBIT_METRICS["readout_error"].prometheus_name
 _ERROR = GATE_ERROR.prometheus_name
 _LENGTH = GATE_LENGTH.prometheus_name
-#: The device's selection; a coupler's ``qubits`` label holds two numbers (``3_4``).
+#: The device's selection; a two-qubit gate's ``qubits`` label is its direction (``3->4``, as
+#: :func:`qpumon.vocabulary.coupler_text` writes it).
 _DEVICE = 'device="$device"'
 _QUBIT = f'{_DEVICE}, qubit=~"$qubit"'
-_ENTANGLER = f'{_DEVICE}, gate="$entangler", qubits=~"[0-9]+_[0-9]+"'
+_ENTANGLER = f'{_DEVICE}, gate="$entangler", qubits=~"[0-9]+->[0-9]+"'
 
 
 def dashboard() -> dict[str, Any]:
@@ -115,7 +116,7 @@ def _variables() -> list[dict[str, Any]]:
         query(
             "entangler",
             "2q gate",
-            f'label_values({_ERROR}{{{_DEVICE}, qubits=~"[0-9]+_[0-9]+"}}, gate)',
+            f'label_values({_ERROR}{{{_DEVICE}, qubits=~"[0-9]+->[0-9]+"}}, gate)',
         ),
     ]
 
