@@ -105,3 +105,38 @@ def test_a_large_map_as_svg_is_one_document() -> None:
     snapshot, _, _ = _grid_device(34)
     svg = render(error_map(snapshot), "svg")
     ET.parse(io.BytesIO(svg))
+
+
+def test_off_and_dead_qubits_of_a_large_map_are_collections_of_their_own() -> None:
+    n = 1_100
+    off, dead = {7, 800}, {20, 1_000}
+    edges = tuple((i, i + 1) for i in range(n - 1))
+    gates = [
+        *(GateCalibration("sx", (i,), 1.0 if i in dead else 0.0003) for i in range(n)),
+        *(GateCalibration("cz", e, 0.004) for e in edges),
+    ]
+    snapshot = DeviceSnapshot(
+        name="big",
+        num_qubits=n,
+        source="test",
+        basis_gates=("cz", "sx"),
+        coupling_edges=edges,
+        qubits=tuple(QubitCalibration(i, t1_us=100.0, operational=i not in off) for i in range(n)),
+        gates=tuple(gates),
+    )
+    figure = error_map(snapshot, "t1")
+    circles = _collections(figure, EllipseCollection)
+    assert sorted(map(tuple, circles["qubits-off"].get_offsets())) == [
+        (float(i), 0.0) for i in sorted(off)
+    ]
+    assert len(circles["qubits"].get_offsets()) == n - len(off)
+    crosses = _collections(figure, LineCollection)["qubits-dead"]
+    centres = {tuple(np.round(np.mean(segment, axis=0), 6)) for segment in crosses.get_segments()}
+    assert centres == {(float(i), 0.0) for i in dead}
+    lines = _collections(figure, LineCollection)["couplers"]
+    # each off qubit takes its two couplers out of service: drawn black, not from the scale
+    black = [tuple(c) for c in lines.get_colors()].count((0.0, 0.0, 0.0, 1.0))
+    assert black == 2 * len(off)
+    svg = render(figure, "svg").decode()
+    assert "out of service (OFF): 2 qubits / 4 CZ couplers<" in svg
+    assert "dead, every 1q gate failed (error = 1): 2 qubits<" in svg

@@ -179,27 +179,40 @@ def watch(
     rules: Path | None,
     source: SourceOptions,
 ) -> None:
-    """Record DEVICES every period until stopped (Ctrl-C or SIGTERM).
+    """Record DEVICES every period until stopped (Ctrl-C: exit 130, SIGTERM: 143) or --count
+    rounds are done (exit 0).
 
-    A failed fetch is logged to stderr and retried the next period.
+    A failed fetch is logged to stderr and retried the next period. A stop waits for nothing:
+    the round in progress ends, whole snapshots stay recorded.
     """
     import signal
     import threading
 
+    from ..errors import signal_exit_code
     from ..history.watch import watch as run_watch
     from ..store import opened
+    from ..summary import count as counted
     from ..times import parse_duration
 
     period = parse_duration(every, "--every")
     chosen = _rules(rules)
     stop = threading.Event()
+    received: list[int] = []
+
+    def stopping(signum: int, frame: object) -> None:
+        received.append(signum)
+        stop.set()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, stopping)
     fetch = lambda d: source.resolve(d, require_live=True)  # noqa: E731
     with opened(db) as store:
         _log(f"watching {', '.join(devices)} every {period} into {store.display_url}")
         rounds = run_watch(store, devices, fetch, period, stop, _log, chosen, count)
-    _log(f"stopped after {rounds} rounds")
+    if received:
+        _log(f"stopped ({signal.Signals(received[0]).name}) after {counted(rounds, 'round')}")
+        sys.exit(signal_exit_code(received[0]))
+    _log(f"stopped after {counted(rounds, 'round')}")
 
 
 @click.command()
