@@ -50,12 +50,16 @@ class DemoSettings:
 
 
 def demo_history(
-    base: DeviceSnapshot, count: int, settings: DemoSettings | None = None
+    base: DeviceSnapshot,
+    count: int,
+    settings: DemoSettings | None = None,
+    end: datetime | None = None,
 ) -> Iterator[DeviceSnapshot]:
-    """``count`` synthetic snapshots, one per ``settings.step``, ending one step before ``base``."""
+    """``count`` synthetic snapshots, one per ``settings.step``, ending one step before ``end``
+    (default: ``base``'s calibration time)."""
     settings = settings or DemoSettings()
     rng = random.Random(f"{settings.seed}:{base.name}")
-    end = base.calibrated_at or datetime.now(timezone.utc).replace(microsecond=0)
+    end = end or base.calibrated_at or datetime.now(timezone.utc).replace(microsecond=0)
     walks: dict[tuple[object, ...], float] = {}
     outages: dict[tuple[object, ...], int] = {}
     for i in range(count):
@@ -78,10 +82,11 @@ def record_demo(
     days: int,
     settings: DemoSettings | None = None,
     advance: Callable[[Recorded], None] | None = None,
+    end: datetime | None = None,
 ) -> int:
-    """Store :func:`demo_history` of ``base`` (``days`` steps, marked synthetic), each snapshot
-    in its own transaction; ``advance`` is called after each. Returns how many were newly stored
-    (running it again stores nothing new)."""
+    """Store :func:`demo_history` of ``base`` (``days`` steps ending before ``end``, marked
+    synthetic), each snapshot in its own transaction; ``advance`` is called after each. Returns
+    how many were newly stored (running it again stores nothing new)."""
     settings = settings or DemoSettings()
     if settings.step <= timedelta(0) or not 1 <= days <= MAX_DURATION / settings.step:
         raise UsageError(
@@ -89,12 +94,22 @@ def record_demo(
             f"at most {MAX_DURATION.days} days in all"
         )
     stored = 0
-    for snapshot in demo_history(base, days, settings):
+    for snapshot in demo_history(base, days, settings, end):
         recorded = store.record(snapshot, synthetic=True)
         stored += recorded.stored
         if advance is not None:
             advance(recorded)
     return stored
+
+
+def ending_now(step: timedelta, now: datetime | None = None) -> datetime:
+    """The end of a synthetic history that ends now: ``now`` rounded up to a whole ``step``
+    since the epoch (midnight UTC for daily steps), so that its last snapshot is the newest
+    whole step and running it again within the same step stores nothing new."""
+    now = now or datetime.now(timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    steps = math.ceil((now - epoch) / step)
+    return epoch + steps * step
 
 
 def _step(

@@ -124,6 +124,13 @@ class SourceOptions:
             notify=self.notify,
         )
 
+    def require_accounts(self, specs: Sequence[str], doing: str) -> None:
+        """Refuse at once, before any work, when one of ``specs`` is an IBM Quantum name that
+        cannot be fetched live (no account, or ``--offline``): an :class:`AccountError`."""
+        for spec in specs:
+            if is_live_name(spec) and (self.offline or not _has_account(self.live)):
+                _refuse_offline(spec.strip(), self.offline, doing)
+
     def resolve_many(self, specs: Sequence[Any]) -> list[Resolution]:
         """Each spec's snapshot or error (see :func:`resolve_many`)."""
         return resolve_many(
@@ -193,7 +200,7 @@ def _resolve_name(
 
         return connect(_options(live)).snapshot(name.strip(), at=at)
     if require_live or at is not None:
-        doing = "--at asks for a past calibration" if at is not None else "recording needs it"
+        doing = "--at asks for a past calibration" if at is not None else "this command fetches it"
         _refuse_offline(name, offline, doing)
     bundled = default_bundled()
     if name not in bundled:
