@@ -126,7 +126,8 @@ def test_every_coupler_of_kyoto_is_flagged_and_no_range_is_made_up(raw: Any) -> 
     for a, b in _undirected(conf):
         assert FLAGGED_COLOUR in style_of(ids[f"coupler-{a}-{b}"])
     assert "coupler-colorbar" not in ids  # nothing measured: no colour bar
-    assert "no measured value" in svg
+    assert "every ECR gate carries IBM" in svg and "error = 1 flag:" in svg
+    assert "the numbers show the flag, not the gates" in svg
     assert entries == len(failed) == len(_undirected(conf))  # one ECR direction a coupler
     assert f"ECR failed, error = 1: {len(failed)} ECR couplers<" in svg
 

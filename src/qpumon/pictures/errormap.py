@@ -16,9 +16,9 @@ import math
 from typing import Any
 
 from ..definitions import label
-from ..metrics import format_number
+from ..metrics import GATE_ERROR, format_number
 from ..model import ALL_TO_ALL, DeviceSnapshot
-from ..summary import count
+from ..summary import count, summarize
 from .layout import Layout, describe, qubit_layout
 from .map_drawing import (
     FLAGGED_HATCH,
@@ -214,6 +214,8 @@ def _nothing(snapshot: DeviceSnapshot, series: Series) -> str:
             if gate
             else "no qubits"
         )
+    elif series.metric is GATE_ERROR and (flagged := _all_flagged(snapshot)):
+        why = flagged
     else:
         why = "no measured value"
     keys = ("2q_error",) if gate else _DEVICE_KEYS.get(series.metric.key, ())
@@ -222,6 +224,22 @@ def _nothing(snapshot: DeviceSnapshot, series: Series) -> str:
         why += f"\ndevice-wide: {format_number(device.value, 3)}"
         why += f" ({label(device.definition)})" if device.definition else ""
     return why
+
+
+def _all_flagged(snapshot: DeviceSnapshot) -> str:
+    """Where every native 2q gate carries IBM's flag (fake_kyoto), what monitor says of it:
+    the numbers show the flag, not the gates; empty otherwise."""
+    summary = summarize(snapshot)
+    if not summary.all_native_flagged:
+        return ""
+    eplg = summary.eplg_100
+    measured = (
+        "" if eplg is None else f"\nEPLG (100-qubit layer) {GATE_ERROR.format(eplg)}, measured"
+    )
+    return (
+        f"every {gate_label(snapshot)} gate carries IBM's error = 1 flag:\n"
+        f"the numbers show the flag, not the gates{measured}"
+    )
 
 
 def _legend_handles(
