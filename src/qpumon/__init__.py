@@ -16,10 +16,16 @@ if TYPE_CHECKING:
     from .api import (
         backend_monitor,
         backend_overview,
+        best_qubits,
+        compare_figure,
+        distribution_figure,
+        html_report,
         list_devices,
         load_snapshot,
+        map_figure,
         monitor_report,
         overview_report,
+        place,
         summarize_devices,
     )
     from .arrays import qubit_arrays
@@ -38,10 +44,16 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "backend_monitor": "api",
     "backend_overview": "api",
+    "best_qubits": "api",
+    "compare_figure": "api",
+    "distribution_figure": "api",
+    "html_report": "api",
     "list_devices": "api",
     "load_snapshot": "api",
+    "map_figure": "api",
     "monitor_report": "api",
     "overview_report": "api",
+    "place": "api",
     "summarize_devices": "api",
     "qubit_arrays": "arrays",
     "QpumonError": "errors",
@@ -66,14 +78,25 @@ __all__ = [
     "QubitCalibration",
     "backend_monitor",
     "backend_overview",
+    "best_qubits",
+    "compare_figure",
+    "distribution_figure",
+    "html_report",
     "list_devices",
     "load_snapshot",
+    "map_figure",
     "monitor_report",
     "overview_report",
+    "place",
     "qubit_arrays",
     "summarize",
     "summarize_devices",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public names (imported on first use) and the module's own dunder attributes."""
+    return sorted([*__all__, *(name for name in globals() if name.startswith("__"))])
 
 
 def __getattr__(name: str) -> Any:

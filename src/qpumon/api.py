@@ -1,6 +1,10 @@
 """qpumon's Python API: resolve devices, build reports, and the drop-in ``backend_monitor`` /
 ``backend_overview`` that print them. Each command of the CLI is one call here (or in
-:mod:`qpumon.history.api`) and one render."""
+:mod:`qpumon.history.api`) and one render.
+
+Every function that takes a device takes any of what :func:`load_snapshot` does: a name
+(``fake_fez``, ``ibm_fez``, ``google:willow_pink``), a calibration file, a Qiskit ``BackendV2``
+or a :class:`~qpumon.model.DeviceSnapshot`."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from .model import VENDOR_NAMES, DeviceSnapshot
 from .sources import SourceOptions, default_bundled
 
 if TYPE_CHECKING:
+    from .choose.candidates import QubitChoice
+    from .choose.results import Placement
     from .live.options import LiveOptions
     from .reports.document import Report
     from .reports.listing import DeviceListing
@@ -30,12 +36,18 @@ __all__ = [
     "SourceOptions",
     "backend_monitor",
     "backend_overview",
+    "best_qubits",
     "best_report",
+    "compare_figure",
+    "distribution_figure",
+    "html_report",
     "list_devices",
     "list_report",
     "load_snapshot",
+    "map_figure",
     "monitor_report",
     "overview_report",
+    "place",
     "place_report",
     "summarize_devices",
 ]
@@ -184,6 +196,95 @@ def list_report(vendor: str = "ibm") -> Report:
     return listing_report(list_devices(vendor), title, notes)
 
 
+def best_qubits(
+    device: Any,
+    num_qubits: int,
+    shape: str = "line",
+    top: int = 5,
+    cost_model: str = "default",
+    max_seconds: float | None = None,
+    source: SourceOptions | None = None,
+) -> QubitChoice:
+    """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` (``line``,
+    ``ring``, ``any``) on ``device``, best first."""
+    from .choose.candidates import best_qubits as search
+
+    options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
+    return search(load_snapshot(device, source), num_qubits, shape, top, cost_model, **options)
+
+
+def place(
+    circuit: Any,
+    devices: Iterable[Any] | None = None,
+    top: int = 5,
+    cost_model: str = "default",
+    max_seconds: float | None = None,
+    source: SourceOptions | None = None,
+) -> Placement:
+    """The best layouts of ``circuit`` (a ``QuantumCircuit``, or an OpenQASM 2/3 or QPY path) on
+    ``devices`` (default: every bundled device with calibration); the result's
+    ``initial_layout`` is ready for ``qiskit.transpile(circuit, backend, initial_layout=...)``."""
+    from .choose.place import place as search
+
+    source = source or SourceOptions()
+    every = devices is None
+    names = default_bundled().names() if every else list(devices or ())
+    if not names:
+        raise UsageError("place: name one or more devices, or give --all")
+    snapshots = [source.resolve(name) for name in names]
+    options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
+    return search(
+        Path(circuit) if isinstance(circuit, str) else circuit,
+        snapshots,
+        top=top,
+        cost_model=cost_model,
+        skip_uncalibrated=every or len(snapshots) > 1,  # one unusable device: say it, go on
+        **options,
+    )
+
+
+def map_figure(
+    device: Any,
+    qubit_metric: str = "readout",
+    edge_metric: str = "2q_error",
+    source: SourceOptions | None = None,
+) -> Any:
+    """The chip map of ``device`` as a matplotlib ``Figure`` (see
+    :func:`qpumon.pictures.map_figure`)."""
+    from .pictures import map_figure as draw
+
+    return draw(load_snapshot(device, source), qubit_metric, edge_metric)
+
+
+def distribution_figure(
+    device: Any, metric: str = "t1", kind: str = "hist", source: SourceOptions | None = None
+) -> Any:
+    """The distribution of ``metric`` over ``device`` (``kind``: ``hist``, ``cdf``, ``box``)."""
+    from .pictures import distribution_figure as draw
+
+    return draw(load_snapshot(device, source), metric, kind)
+
+
+def compare_figure(
+    devices: Sequence[Any],
+    metric: str = "2q_error",
+    kind: str = "cdf",
+    source: SourceOptions | None = None,
+) -> Any:
+    """The distributions of ``metric`` over several devices, overlaid in one figure."""
+    from .pictures import compare_figure as draw
+
+    return draw([load_snapshot(d, source) for d in devices], metric, kind)
+
+
+def html_report(device: Any, source: SourceOptions | None = None) -> str:
+    """A self-contained HTML page of ``device``'s monitor report, map and distributions (what
+    ``qpumon report`` writes)."""
+    from .reports.formats import render
+
+    return render(monitor_report(device, source=source), "html")
+
+
 def best_report(
     device: Any,
     num_qubits: int,
@@ -194,12 +295,9 @@ def best_report(
     source: SourceOptions | None = None,
 ) -> Report:
     """The best connected sets of ``num_qubits`` qubits on ``device`` (see ``qpumon best``)."""
-    from .choose.candidates import best_qubits
     from .reports.choose import best_report as report
 
-    snapshot = load_snapshot(device, source)
-    options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
-    return report(best_qubits(snapshot, num_qubits, shape, top, cost_model, **options))
+    return report(best_qubits(device, num_qubits, shape, top, cost_model, max_seconds, source))
 
 
 def place_report(
@@ -212,26 +310,9 @@ def place_report(
 ) -> Report:
     """The best layouts of ``circuit`` (a path or a ``QuantumCircuit``) on ``devices``
     (default: every bundled device with calibration)."""
-    from .choose.place import place
     from .reports.choose import place_report as report
 
-    source = source or SourceOptions()
-    every = devices is None
-    names = default_bundled().names() if every else list(devices or ())
-    if not names:
-        raise UsageError("place: name one or more devices, or give --all")
-    snapshots = [source.resolve(name) for name in names]
-    options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
-    circuit = Path(circuit) if isinstance(circuit, str) else circuit
-    result = place(
-        circuit,
-        snapshots,
-        top=top,
-        cost_model=cost_model,
-        skip_uncalibrated=every or len(snapshots) > 1,  # one unusable device: say it, go on
-        **options,
-    )
-    return report(result)
+    return report(place(circuit, devices, top, cost_model, max_seconds, source))
 
 
 def backend_monitor(

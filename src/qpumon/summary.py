@@ -282,11 +282,8 @@ def _per_qubit_flags(
     snapshot: DeviceSnapshot, qubits: list[QubitCalibration], gates: list[GateCalibration]
 ) -> _QubitFlags:
     """Readouts no better than chance, T2 > 2·T1, qubits with a failed 1q gate and dead qubits
-    (every calibrated 1q gate failed) among the qubits in service."""
-    one_qubit: dict[int, list[GateCalibration]] = {}
-    for g in gates:
-        if len(g.qubits) == 1 and g.error is not None:
-            one_qubit.setdefault(g.qubits[0], []).append(g)
+    (every benchmarked 1q gate failed) among the qubits in service."""
+    one_qubit = benchmarked_gates(gates)
     has_readout = any(q.readout_error is not None for q in qubits)
     has_both = any(q.t1_us is not None and q.t2_us is not None for q in qubits)
     return _QubitFlags(
@@ -297,14 +294,28 @@ def _per_qubit_flags(
     )
 
 
+#: Single-qubit operations whose error is no benchmark of the qubit's gates: a virtual Z rotation
+#: (IBM's ``rz``: error 0 and length 0, by construction), the readout, the reset and a delay.
+NOT_BENCHMARKED = frozenset({"rz", "u1", "measure", "reset", "delay"})
+
+
+def benchmarked_gates(gates: Iterable[GateCalibration]) -> dict[int, list[GateCalibration]]:
+    """Qubit -> its benchmarked single-qubit gates (with an error; not :data:`NOT_BENCHMARKED`)."""
+    found: dict[int, list[GateCalibration]] = {}
+    for g in gates:
+        if len(g.qubits) == 1 and g.error is not None and g.gate not in NOT_BENCHMARKED:
+            found.setdefault(g.qubits[0], []).append(g)
+    return found
+
+
 def dead_qubits(snapshot: DeviceSnapshot) -> frozenset[int]:
-    """Qubits that cannot be used: out of service, or every calibrated 1q gate flagged failed."""
-    one_qubit: dict[int, list[GateCalibration]] = {}
-    for g in snapshot.gates:
-        if len(g.qubits) == 1 and g.error is not None:
-            one_qubit.setdefault(g.qubits[0], []).append(g)
-    failed = {q for q, gs in one_qubit.items() if all(g.failed for g in gs)}
-    return snapshot.out_of_service_qubits | failed
+    """Qubits in service that cannot be used: every benchmarked single-qubit gate on them
+    carries IBM's failure flag (fake_nighthawk's Q85: ``id``, ``sx`` and ``x``). Qubits out of
+    service are :attr:`~qpumon.model.DeviceSnapshot.out_of_service_qubits`, not counted here."""
+    failed = {
+        q for q, gs in benchmarked_gates(snapshot.gates).items() if all(g.failed for g in gs)
+    }
+    return frozenset(failed - snapshot.out_of_service_qubits)
 
 
 class _Headline(NamedTuple):

@@ -25,8 +25,7 @@ from ..definitions import AVERAGE, DEFINITIONS, DEPOLARIZING
 from ..errors import UsageError
 from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric, qubit_metric, qubit_values
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration
-from ..summary import count, summarize, two_qubit_gates
-from ..summary import dead_qubits as unusable_qubits
+from ..summary import count, dead_qubits, summarize, two_qubit_gates
 from .layout import couplers
 
 #: ``--edge-metric`` names -> the gate quantity.
@@ -44,10 +43,6 @@ MEASURED, OFF, FLAGGED, MISSING, BEYOND = "measured", "off", "flagged", "missing
 DRAWABLE = (1e-280, 1e300)
 #: How a picture names that range.
 DRAWABLE_TEXT = "outside 1e-280 to 1e300"
-#: Single-qubit operations whose error is not a benchmark of the qubit's gates: a virtual Z
-#: rotation (IBM's ``rz``: error 0, length 0, by construction), the readout and the reset. A qubit
-#: is dead when every other calibrated single-qubit gate failed.
-NOT_BENCHMARKED = frozenset({"rz", "measure", "reset", "delay"})
 #: How a picture names a definition: the definition's name, with its symbol where it has one.
 _SYMBOLS = {DEPOLARIZING: " λ"}
 
@@ -196,17 +191,6 @@ def _definition_name(definition: str) -> str:
     return name + _SYMBOLS.get(definition, "")
 
 
-def dead_qubits(snapshot: DeviceSnapshot) -> frozenset[int]:
-    """Qubits in service that cannot be used: every benchmarked single-qubit gate on them failed
-    (IBM's ``error = 1`` on ``id``, ``sx`` and ``x``; ``rz``, ``measure`` and ``reset`` are not
-    benchmarks, see :data:`NOT_BENCHMARKED`), and the qubits :func:`qpumon.summary.dead_qubits`
-    names; qubits out of service are drawn as such instead."""
-    benchmarked: dict[int, list[GateCalibration]] = {}
-    for g in snapshot.gates:
-        if g.arity == 1 and g.error is not None and g.gate not in NOT_BENCHMARKED:
-            benchmarked.setdefault(g.qubits[0], []).append(g)
-    failed = {q for q, gates in benchmarked.items() if all(g.failed for g in gates)}
-    return frozenset((failed | unusable_qubits(snapshot)) - snapshot.out_of_service_qubits)
 
 
 def qubit_series(snapshot: DeviceSnapshot, name: str) -> Series:
