@@ -53,7 +53,9 @@ class CheckResult:
     """What a check found: alerts that fired now, alerts still true (fired before), cleared ones.
 
     ``awaiting``: the fired alerts whose webhook has not succeeded; they are not active and fire
-    again at the next check. ``problem``: why their delivery failed.
+    again at the next check. ``problem``: why their delivery failed. ``holding``: every alert
+    true now (fired now or before), each with when it became active (the check's time for those
+    fired now); ``qpumon serve`` shows them.
     """
 
     device: str
@@ -62,6 +64,7 @@ class CheckResult:
     cleared: tuple[tuple[str, str], ...]
     awaiting: tuple[Firing, ...] = ()
     problem: str | None = None
+    holding: tuple[tuple[Firing, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,21 +109,25 @@ def assess(store: Store, snapshot: DeviceSnapshot, rules: Rules, now: datetime) 
 
     true = evaluate(snapshot, rules.rules, baselines)
     active = store.active_alerts(snapshot.name)
-    fired = {
+    holding = {
         (rule.name, subject): Firing(
             snapshot.name, rule, subject, value, threshold, snapshot.calibrated_at
         )
         for rule, subject, value, threshold in true
-        if (rule.name, subject) not in active
     }
-    holding = {(rule.name, subject) for rule, subject, _, _ in true}
+    fired = {key: firing for key, firing in holding.items() if key not in active}
     cleared = [key for key in active if key not in holding]
     at_once = [f for f in fired.values() if not f.rule.has_webhook]
     if at_once or cleared:
         store.set_alerts(snapshot.name, _raised(at_once), cleared, now)
     awaiting = tuple(f for f in fired.values() if f.rule.has_webhook)
     return CheckResult(
-        snapshot.name, tuple(fired.values()), len(holding) - len(fired), tuple(cleared), awaiting
+        snapshot.name,
+        tuple(fired.values()),
+        len(holding) - len(fired),
+        tuple(cleared),
+        awaiting,
+        holding=tuple((f, active.get(key, now)) for key, f in holding.items()),
     )
 
 

@@ -8,8 +8,9 @@ taken, with one ``/status`` request per device through :meth:`LiveSource.statuse
 again in full). Each new snapshot is
 recorded and the alert rules are checked exactly as ``qpumon watch`` does it
 (:func:`qpumon.history.watch.record_devices`); status rounds check the rules too (``pending_jobs``,
-``operational``). A device whose fetch fails keeps its last snapshot, marked stale, with the
-error; it is never dropped. Setting the stop event ends a round within
+``operational``); what the rules say is published with the device (:mod:`.alerting`), and so
+is when the next round is due. A device whose fetch fails keeps its last snapshot, marked stale,
+with the error; it is never dropped. Setting the stop event ends a round within
 :data:`~qpumon.history.check.POLL_S` whatever is in flight (a record in progress finishes: it is
 one short transaction), so nothing is ever half-written.
 """
@@ -28,6 +29,7 @@ from ..history.check import Abandoned, Outcome, run_until
 from ..history.watch import describe, record_devices
 from ..model import DeviceSnapshot
 from ..store.db import Store
+from .alerting import updated
 from .exporter import exposition
 from .state import LIVE, DeviceState, FleetView
 from .trends import TrendReader
@@ -64,6 +66,7 @@ class Collector:
         self._states: dict[str, DeviceState] = {}
         self._problems: dict[str, str] = {}
         self._thread: threading.Thread | None = None
+        self._next: tuple[datetime | None, datetime | None] = (None, None)
         self._keys = {spec: self._key(spec) for spec in plan.static}
         for spec in plan.static:
             self._add(DeviceState(self._keys[spec], spec, plan.kind(spec)))
@@ -73,6 +76,7 @@ class Collector:
             devices=dict(self._states),
             store_url=store.display_url if store is not None else "",
             started_at=_now(),
+            alerting=rules is not None,
         )
 
     # -- the public side ---------------------------------------------------------------------
@@ -118,15 +122,26 @@ class Collector:
             while self.plan.has_live and not self._stop.is_set():
                 now = time.monotonic()
                 if now >= next_full:
-                    self._guarded(lambda: self._live_round(full=True))
                     next_full = now + self.every.total_seconds()
                     next_status = now + self.status_every.total_seconds()
+                    self._plan(next_status, next_full)
+                    self._guarded(lambda: self._live_round(full=True))
                 elif now >= next_status:
-                    self._guarded(lambda: self._live_round(full=False))
                     next_status = now + self.status_every.total_seconds()
+                    self._plan(next_status, next_full)
+                    self._guarded(lambda: self._live_round(full=False))
                 self._stop.wait(max(0.0, min(next_full, next_status) - time.monotonic()))
         except Abandoned:
             pass  # stopped while a fetch was in flight; it ends on its own
+
+    def _plan(self, status: float, full: float) -> None:
+        """Note when the next status and calibration rounds are due (monotonic clock), as the
+        wall-clock times the next published view shows."""
+        now, wall = time.monotonic(), _now()
+        self._next = (
+            wall + timedelta(seconds=status - now),
+            wall + timedelta(seconds=full - now),
+        )
 
     def _guarded(self, round_: Callable[[], None]) -> None:
         """Run one round; a bug in it is logged and the next round runs as planned."""
@@ -291,8 +306,10 @@ class Collector:
             self._problem("store", f"history store: {exc}")
             return
         self._problem("store", None)
+        now = _now()
         for outcome in outcomes:
             self._report(outcome)
+            self._update_alerts(outcome, now)
             self._update_trend(outcome, by_name)
 
     def _report(self, outcome: Outcome) -> None:
@@ -304,6 +321,16 @@ class Collector:
                 self._say(f"ALERT {firing.message}")
         if outcome.problem is not None:
             self._say(f"{outcome.device}: recording failed: {outcome.problem}")
+
+    def _update_alerts(self, outcome: Outcome, now: datetime) -> None:
+        """Publish what the rules said of the device (kept as it was when they were not
+        checked)."""
+        state = self._states.get(outcome.device)
+        if outcome.alerts is None or state is None:
+            return
+        alerts = updated(state.alerts, outcome.alerts, now)
+        if alerts != state.alerts:
+            self._states[state.name] = state.changed(alerts=alerts)
 
     def _update_trend(self, outcome: Outcome, by_name: dict[str, DeviceSnapshot]) -> None:
         recorded, state = outcome.recorded, self._states.get(outcome.device)
@@ -321,7 +348,7 @@ class Collector:
     def _publish(self, loaded: bool | None = None) -> None:
         """Draw the exposition and replace the view; wake those waiting for a change."""
         states = list(self._states.values())
-        metrics, metrics_gzip = exposition(states)
+        metrics, metrics_gzip = exposition(states, alerting=self.rules is not None)
         self._view = replace(
             self._view,
             version=self._view.version + 1,
@@ -330,6 +357,8 @@ class Collector:
             metrics=metrics,
             metrics_gzip=metrics_gzip,
             loaded=self._view.loaded if loaded is None else loaded,
+            next_status_at=self._next[0],
+            next_calibration_at=self._next[1],
         )
         with self._changed:
             self._changed.notify_all()

@@ -18,7 +18,9 @@ the fractional RZZ has its own ``gate`` label). Values given for a whole device
 (``qpumon_device_2q_error_ratio``) carry their definition as a label. A stale device keeps its
 last values; ``qpumon_source_up`` says 0.
 
-The text is drawn once per published view (:func:`exposition`) and served as it is.
+The text is drawn once per published view (:func:`exposition`) and served as it is. Under
+``qpumon serve --rules`` each alert that holds is ``qpumon_alert_active`` 1
+(:class:`AlertCollector`).
 """
 
 from __future__ import annotations
@@ -43,10 +45,13 @@ GZIP_LEVEL = 6
 _GATE_LABELS = ("device", "gate", "qubits")
 
 
-def exposition(states: Sequence[DeviceState]) -> tuple[bytes, bytes]:
-    """The exposition of ``states``, plain and gzip-compressed."""
+def exposition(states: Sequence[DeviceState], alerting: bool = False) -> tuple[bytes, bytes]:
+    """The exposition of ``states``, plain and gzip-compressed; with ``alerting`` (the server
+    checks rules) their alerts too (:class:`AlertCollector`)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(FleetCollector(states))
+    if alerting:
+        registry.register(AlertCollector(states))
     text = generate_latest(registry)
     return text, gzip.compress(text, GZIP_LEVEL, mtime=0)
 
@@ -262,3 +267,30 @@ def _coupler_counts(summary: DeviceSummary) -> Iterator[tuple[str, int, int]]:
             summary.fractional_couplers,
             summary.failed_fractional_couplers,
         )
+
+
+class AlertCollector:
+    """``qpumon_alert_active{device,alert,condition,subject}``: 1 for each alert of
+    ``qpumon serve --rules`` that holds (``alert`` the rule's name, ``condition`` its ``when``,
+    ``subject`` what it holds for: ``qubit 12``, a coupler, ``device``); a cleared alert has no
+    sample."""
+
+    def __init__(self, states: Sequence[DeviceState]) -> None:
+        self.states = list(states)
+
+    def describe(self) -> list[Metric]:
+        """Nothing to check for clashes: the names are this module's."""
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        """The one family, empty when no alert holds."""
+        active = GaugeMetricFamily(
+            "qpumon_alert_active",
+            "1 while the alert rule's condition holds for the subject (qpumon serve --rules)",
+            labels=("device", "alert", "condition", "subject"),
+        )
+        for state in self.states:
+            for alert in state.active_alerts:
+                labels = (state.name, alert.alert, alert.condition, alert.subject)
+                active.add_metric(labels, 1.0)
+        yield active
