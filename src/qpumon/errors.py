@@ -27,7 +27,9 @@ The command line catches :class:`QpumonError` once and prints its message as one
         └── DeliveryError            4    an alert action (webhook) failed; retried next check
 
 Besides these: 0 is success, 1 means an alert with the ``exit`` action fired (``check``),
-70 an internal error (a bug: please report it with ``--debug``), 130 an interruption (Ctrl-C).
+70 an internal error (a bug: please report it with ``--debug``), 130 an interruption (Ctrl-C,
+SIGINT) and 143 a termination (SIGTERM), each after the same clean shutdown: what was recorded
+stays whole, a file being written is left as it was.
 """
 
 from __future__ import annotations
@@ -36,8 +38,21 @@ from __future__ import annotations
 EXIT_ALERT = 1
 #: Exit code of an internal error: a bug in qpumon, not a fault of the input.
 EXIT_INTERNAL = 70
-#: Exit code of a command interrupted by Ctrl-C or SIGTERM.
+#: Exit code of a command interrupted by Ctrl-C (SIGINT): 128 + 2, as a shell reports it.
 EXIT_INTERRUPTED = 130
+#: Exit code of a command stopped by SIGTERM: 128 + 15, as a shell reports it.
+EXIT_TERMINATED = 143
+
+
+def signal_exit_code(signum: int) -> int:
+    """The exit code of a command stopped by signal ``signum``: 128 + its number (130 for
+    SIGINT, 143 for SIGTERM), as a shell reports a process the signal ended."""
+    return 128 + signum
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: raised in the main thread like Ctrl-C's KeyboardInterrupt, so that every
+    clean-up written for Ctrl-C runs for it too; the command then exits 143."""
 
 
 class QpumonError(Exception):

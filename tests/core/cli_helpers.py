@@ -3,6 +3,8 @@ subprocess."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -45,3 +47,40 @@ def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
         timeout=120,
         check=False,
     )
+
+
+#: ``qpumon`` as a terminal's foreground job runs it: with Ctrl-C delivered even where the tests
+#: run with SIGINT ignored (a background job of a non-interactive shell passes that on).
+FOREGROUND = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "from qpumon.cli import main\n"
+    "main()\n"
+)
+
+
+def start(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """``qpumon ARGS`` running in the background as a foreground job would (see
+    :data:`FOREGROUND`), its output captured as text: for tests that signal it."""
+    return subprocess.Popen(
+        [sys.executable, "-c", FOREGROUND, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **(env or {})},
+    )
+
+
+def stop(
+    process: subprocess.Popen[str], signum: int = signal.SIGINT, timeout: float = 60
+) -> tuple[int, str, str]:
+    """Send ``signum``, wait at most ``timeout`` seconds for the process to end (killed
+    otherwise, failing the wait); its exit code, stdout and stderr."""
+    process.send_signal(signum)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, out, err

@@ -108,9 +108,19 @@ def test_unknown_sort_metric() -> None:
     )
 
 
-def test_debug_shows_the_traceback() -> None:
-    result = run("--debug", "monitor", "nosuchdevice")
-    assert result.returncode != 0 and "Traceback" in result.stderr
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--debug", "monitor", "nosuchdevice"),
+        ("monitor", "nosuchdevice", "--debug"),
+        ("monitor", "--debug", "nosuchdevice"),
+    ],
+)
+def test_debug_anywhere_on_the_line_shows_the_traceback(args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.returncode == 2 and "Traceback" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("qpumon: error: ")
+    assert "No such option" not in result.stderr
 
 
 def test_units_other_than_the_usual_ones_are_converted(tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def test_metrics_export_the_flag_and_no_values(props_file: Path) -> None:
         for s in families["qpumon_gate_out_of_service"]
         if s.value == 1
     }
-    assert {("cz", "10_11"), ("cz", "11_10")} <= gates
+    assert {("cz", "10->11"), ("cz", "11->10")} <= gates
     errors = {(s.labels["gate"], s.labels["qubits"]) for s in families["qpumon_gate_error_ratio"]}
     assert not errors & gates
     count = next(s.value for s in families["qpumon_device_out_of_service_qubits"])

@@ -76,7 +76,22 @@ def test_ctrl_c_ends_a_watch(stand_in: IBMStandIn, home: Path) -> None:
     stand_in.stall("status", "*", 60)  # the next refresh hangs
     _wait_for(lambda: len(stand_in.seen("status")) >= 9)
     elapsed, code, _ = _interrupt(process)
-    assert elapsed < WITHIN and code in (0, 130)
+    assert elapsed < WITHIN and code == 130
+
+
+def test_sigterm_ends_a_watch_with_143_and_the_last_table_shown(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    process = start_cli("overview", "--live", "--watch", "1", env=cli_env(stand_in))
+    _wait_for(lambda: len(stand_in.seen("status")) >= 6)  # the first refresh, then the second
+    process.send_signal(signal.SIGTERM)
+    try:
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 143, err
+    assert err.strip().splitlines()[-1] == "qpumon: error: terminated (SIGTERM)"
+    assert "ibm_fez" in out  # the board drawn so far stays
 
 
 def test_ctrl_c_ends_a_command_stuck_resolving_a_host_name(

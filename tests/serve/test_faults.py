@@ -170,7 +170,7 @@ def test_sigterm_while_recording_stops_within_2s_with_whole_snapshots(
         took, stderr = _stop(process)  # while the 68 bundled devices are being recorded
     finally:
         process.kill()
-    assert process.returncode == 0, stderr
+    assert process.returncode == 143, stderr  # 128 + SIGTERM, after the clean shutdown
     assert took < 2.0, took
     assert "stopped (SIGTERM)" in stderr
     _check_whole(db)
@@ -192,7 +192,7 @@ def test_sigterm_while_a_fetch_is_stalled_stops_within_2s(
         took, stderr = _stop(process)
     finally:
         process.kill()
-    assert process.returncode == 0, stderr
+    assert process.returncode == 143, stderr
     assert took < 2.0, took
     _check_whole(db)
 

@@ -2,8 +2,9 @@
 
 Each command parses its options, makes one library call and hands the result to one renderer.
 Errors are caught once, here: a :class:`~qpumon.errors.QpumonError` becomes one line on stderr
-and the exit code of its class (see :mod:`qpumon.errors`); ``--debug`` adds the traceback and
-never changes the code.
+and the exit code of its class (see :mod:`qpumon.errors`); ``--debug`` (anywhere on the line)
+adds the traceback and never changes the code. Ctrl-C exits 130 and SIGTERM 143, after the same
+clean shutdown.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import atexit
 import gc
 import importlib
 import os
+import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import NoReturn
 
 import click
 
-from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, QpumonError
+from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, QpumonError, Terminated
 from ..gc_pause import paused_gc
 from ..printable import printable
 
@@ -103,23 +107,63 @@ def _freeze_if_alone() -> None:
 
 def _run(args: list[str]) -> NoReturn:
     """Run one command; never returns (every outcome is ``sys.exit`` with its code)."""
-    debug = "--debug" in args
-    try:
-        cli.main(args=args, prog_name="qpumon", standalone_mode=False)
-    except QpumonError as exc:
-        _fail(str(exc), exc.exit_code, debug)
-    except click.exceptions.Abort:
-        _fail("aborted", EXIT_INTERRUPTED, False)
-    except click.ClickException as exc:
-        _fail(_click_message(exc), exc.exit_code, debug)
-    except KeyboardInterrupt:
-        _fail("interrupted", EXIT_INTERRUPTED, debug)
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-    except Exception as exc:
-        name = type(exc).__name__
-        _fail(f"internal error: {name}: {exc} (--debug shows the traceback)", EXIT_INTERNAL, debug)
+    args, debug = _debug_first(args)
+    with _terminate_as_interrupt():
+        try:
+            cli.main(args=args, prog_name="qpumon", standalone_mode=False)
+        except QpumonError as exc:
+            _fail(str(exc), exc.exit_code, debug)
+        except click.exceptions.Abort as exc:  # click's name for a Ctrl-C (or SIGTERM)
+            _stopped(exc.__context__, debug)
+        except click.ClickException as exc:
+            _fail(_click_message(exc), exc.exit_code, debug)
+        except KeyboardInterrupt as exc:
+            _stopped(exc, debug)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except Exception as exc:
+            name = type(exc).__name__
+            message = f"internal error: {name}: {exc} (--debug shows the traceback)"
+            _fail(message, EXIT_INTERNAL, debug)
     sys.exit(0)
+
+
+def _stopped(cause: BaseException | None, debug: bool) -> None:
+    """Exit 143 after SIGTERM, 130 after Ctrl-C (or click's own abort)."""
+    if isinstance(cause, Terminated):
+        _fail("terminated (SIGTERM)", EXIT_TERMINATED, debug)
+    _fail("interrupted", EXIT_INTERRUPTED, debug)
+
+
+def _debug_first(args: list[str]) -> tuple[list[str], bool]:
+    """``args`` with ``--debug`` moved to the front, wherever it was given before ``--`` (click
+    knows it only before the command's name), and whether it was."""
+    end = args.index("--") if "--" in args else len(args)
+    rest = [a for a in args[:end] if a != "--debug"]
+    if len(rest) == end:
+        return args, False
+    return ["--debug", *rest, *args[end:]], True
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`~qpumon.errors.Terminated` (a
+    KeyboardInterrupt) in the main thread, so it unwinds through the same clean shutdown as
+    Ctrl-C (transactions rolled back, partial files removed) and exits 143. Left alone where
+    SIGTERM is ignored or handled already, or off the main thread."""
+    previous = None
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
 
 
 def _fail(message: str, code: int, debug: bool) -> None:

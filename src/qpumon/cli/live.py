@@ -134,8 +134,9 @@ def watch_overview(
     console: Console | None = None,
     refreshes: int | None = None,
 ) -> None:
-    """Redraw the live overview every ``seconds`` in place (Rich Live) until Ctrl-C (or after
-    ``refreshes`` refreshes), highlighting the cells that changed."""
+    """Redraw the live overview every ``seconds`` in place (Rich Live) until Ctrl-C or SIGTERM
+    (which go on up: exit 130 or 143, the last table left on screen) or after ``refreshes``
+    refreshes, highlighting the cells that changed."""
     from rich.live import Live
 
     from .. import api
@@ -148,13 +149,10 @@ def watch_overview(
     board.refresh()
     width = terminal_width()
     with Live(board.renderable(width), console=console, auto_refresh=False) as live:
-        try:
-            while refreshes is None or board.refreshes < refreshes:
-                time.sleep(seconds)
-                board.refresh()
-                live.update(board.renderable(terminal_width()), refresh=True)
-        except KeyboardInterrupt:
-            pass  # Ctrl-C ends the watch; the last table stays on screen
+        while refreshes is None or board.refreshes < refreshes:
+            time.sleep(seconds)
+            board.refresh()
+            live.update(board.renderable(terminal_width()), refresh=True)
 
 
 COMMANDS: list[click.Command] = [login, fetch]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,7 +68,8 @@ def serve(
 
     Live devices are fetched every --every (their status every --status-every), recorded into
     the history store like `qpumon watch` does, and checked against --rules. Read-only;
-    listens on 127.0.0.1 unless --host says otherwise. Ctrl-C or SIGTERM stops it.
+    listens on 127.0.0.1 unless --host says otherwise. Ctrl-C (exit 130) or SIGTERM (exit
+    143) stops it.
     """
     from ..serve import require_extra
 
@@ -87,7 +89,11 @@ def serve(
         auth_token=None if auth_token_file is None else read_token_file(auth_token_file),
         source=source,
     )
-    run(options, _log)
+    stopped = run(options, _log)
+    if stopped is not None:  # Ctrl-C: 130, SIGTERM: 143, after the clean shutdown
+        from ..errors import signal_exit_code
+
+        sys.exit(signal_exit_code(stopped))
 
 
 @click.command(name="grafana-dashboard")

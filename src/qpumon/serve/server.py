@@ -20,8 +20,9 @@ GRACEFUL_S = 1
 COLLECTOR_STOP_S = 0.8
 
 
-def serve(options: ServeOptions, log: Callable[[str], None]) -> None:
-    """Serve until stopped (see the module docstring); ``log`` gets one line per event."""
+def serve(options: ServeOptions, log: Callable[[str], None]) -> int | None:
+    """Serve until stopped (see the module docstring); ``log`` gets one line per event. The
+    signal that stopped it (the command exits 128 + its number), None if none did."""
     from . import require_extra
 
     require_extra()
@@ -56,7 +57,7 @@ def serve(options: ServeOptions, log: Callable[[str], None]) -> None:
         log(_started(options, plan.has_live, listener, len(collector.view.devices), store))
         collector.start()
         try:
-            _run(uvicorn.Server(config), listener, log)
+            return _run(uvicorn.Server(config), listener, log)
         finally:
             collector.stop(COLLECTOR_STOP_S)
 
@@ -84,9 +85,9 @@ def bind(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _run(server: object, listener: socket.socket, log: Callable[[str], None]) -> None:
+def _run(server: object, listener: socket.socket, log: Callable[[str], None]) -> int | None:
     """uvicorn's ``run`` with our own SIGINT/SIGTERM handlers installed beneath its own, so
-    that the signal it passes on after stopping ends here (a clean exit, code 0)."""
+    that the signal it passes on after stopping ends here (a clean shutdown); that signal."""
     received: list[int] = []
 
     def note(signum: int, frame: FrameType | None) -> None:
@@ -101,6 +102,8 @@ def _run(server: object, listener: socket.socket, log: Callable[[str], None]) ->
         listener.close()
     if received:
         log(f"stopped ({signal.Signals(received[0]).name})")
+        return received[0]
+    return None
 
 
 def _started(
