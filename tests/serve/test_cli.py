@@ -15,6 +15,7 @@ import httpx
 from click.testing import CliRunner
 
 from qpumon.cli import cli
+from qpumon.history.alerts import rules_from_document
 from qpumon.serve.grafana import dashboard, queries
 from tests.serve.conftest import Running, running
 
@@ -103,8 +104,9 @@ def test_grafana_dashboard_is_written_and_names_served_series(tmp_path: Path) ->
     assert model["uid"] and model["__inputs"][0]["pluginId"] == "prometheus"
     names = {"device", "qubit", "entangler"}
     assert {v["name"] for v in model["templating"]["list"]} == {"datasource", *names}
-    with running(["fake_fez"], f"sqlite:///{tmp_path / 'h.db'}") as server:
-        served = _served_names(server)
+    rules = rules_from_document({"alert": [{"when": "t1_us < 50"}]}, "rules")
+    with running(["fake_fez"], f"sqlite:///{tmp_path / 'h.db'}", rules=rules) as server:
+        served = _served_names(server)  # with rules: the alert table's series too
     for expression in queries(model):
         for name in re.findall(r"\bqpumon_[a-z0-9_]+", expression):
             assert name in served, (name, expression)

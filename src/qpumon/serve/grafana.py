@@ -4,8 +4,9 @@ Built here from the metric registry, so that every query names a series the expo
 a device and a qubit variable from label values, the medians as stat panels (PromQL quantiles
 over the device's qubits or couplers: IBM's error = 1 flags have no error sample, so they stay
 out), per-qubit time series, the ten worst qubits and couplers, failed-gate counts, and the
-collector's own health. Import it in Grafana (Dashboards > New > Import); it asks for the
-Prometheus data source that scrapes ``qpumon serve``.
+collector's own health; above them all, the alerts that hold (``qpumon serve --rules``).
+Import it in Grafana (Dashboards > New > Import); it asks for the Prometheus data source that
+scrapes ``qpumon serve``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _ENTANGLER = f'{_DEVICE}, gate="$entangler", qubits=~"[0-9]+->[0-9]+"'
 
 def dashboard() -> dict[str, Any]:
     """The dashboard as Grafana's JSON model (schema 39: Grafana 10 and later)."""
-    panels = list(_panels())
+    panels = [*_alert_panels(), *_below(_panels(), ALERTS_HEIGHT)]
     for number, panel in enumerate(panels, start=1):
         panel["id"] = number
     return {
@@ -246,3 +247,31 @@ def _row(title: str, y: int) -> dict[str, Any]:
         "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
         "panels": [],
     }
+
+
+#: The height of the alert table at the top of the dashboard (grid units).
+ALERTS_HEIGHT = 6
+
+
+def _alert_panels() -> Iterator[dict[str, Any]]:
+    """The alerts that hold on every device, one row each: what an operator looks at first."""
+    panel = _table(
+        "Active alerts (qpumon serve --rules)",
+        "qpumon_alert_active == 1",
+        "none",
+        {"x": 0, "y": 0, "w": 24, "h": ALERTS_HEIGHT},
+    )
+    hidden = {"Time": True, "__name__": True, "job": True, "instance": True, "Value": True}
+    order = {"device": 0, "alert": 1, "subject": 2, "condition": 3}
+    panel["transformations"] = [
+        {"id": "organize", "options": {"excludeByName": hidden, "indexByName": order}}
+    ]
+    panel["fieldConfig"]["defaults"]["noValue"] = "no alert holds"
+    yield panel
+
+
+def _below(panels: Iterator[dict[str, Any]], height: int) -> Iterator[dict[str, Any]]:
+    """``panels`` moved ``height`` grid units down."""
+    for panel in panels:
+        place = panel["gridPos"]
+        yield {**panel, "gridPos": {**place, "y": place["y"] + height}}
