@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,23 +56,37 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def run_hiding(hidden: set[str], *args: str) -> subprocess.CompletedProcess[str]:
-    """``qpumon ARGS`` in a subprocess in which the packages ``hidden`` are not installed."""
+def run_hiding(
+    hidden: set[str], *args: str, cache: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``qpumon ARGS`` in a subprocess in which the packages ``hidden`` are not installed, whose
+    cache folder is ``cache`` (default: an empty one; a cached vendor snapshot needs no
+    package, broken or not)."""
     code = _HIDER.format(hidden=sorted(hidden), args=list(args))
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
+    with tempfile.TemporaryDirectory() as empty:
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={**os.environ, "XDG_CACHE_HOME": str(cache or empty)},
+        )
 
 
-def imported_vendor_packages(*args: str) -> list[str]:
-    """The vendor packages (and pydantic, google) ``qpumon ARGS`` imported, run in a subprocess."""
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(args=list(args))],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+def imported_vendor_packages(*args: str, cache: Path | None = None) -> list[str]:
+    """The vendor packages (and pydantic, google) ``qpumon ARGS`` imported, run in a subprocess
+    whose cache folder is ``cache`` (default: an empty one, so that vendors are read from
+    their packages)."""
+    with tempfile.TemporaryDirectory() as empty:
+        result = subprocess.run(
+            [sys.executable, "-c", _PROBE.format(args=list(args))],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            env={**os.environ, "XDG_CACHE_HOME": str(cache or empty)},
+        )
     marker = result.stderr.rsplit("IMPORTED=", 1)[-1]
     found: list[str] = json.loads(marker)
     return found

@@ -4,7 +4,9 @@ by their content (Amazon Braket device properties, IonQ characterizations).
 Each vendor's source is its own module (:mod:`.google`, :mod:`.quantinuum`, :mod:`.iqm`,
 :mod:`.braket`, :mod:`.ionq`), imported only when one of its names or documents is asked for,
 and each reads the vendor's own package (an optional extra, ``pip install 'qpumon[google]'``),
-which it imports only then too: an IBM command never pays for them.
+which it imports only then too: an IBM command never pays for them. A named device's snapshot
+comes from the cache of the vendor's snapshots per installed version (:mod:`.cache`) where it
+is current, so the package is imported only to fill it.
 
 A vendor source module has ``device_names(what="") -> list[str]`` (the vendor's devices available
 offline, in qpumon's lower-case spelling) and ``load(device) -> DeviceSnapshot``.
@@ -178,4 +180,12 @@ def missing_extra(vendor: Vendor, what: str, cause: ImportError | None) -> Missi
 
 
 def _source(vendor: Vendor) -> VendorSource:
+    """The vendor's devices, from the cache of its snapshots where it is current
+    (:mod:`.cache`), else read by its source module."""
+    from .cache import cached_source
+
+    return cached_source(vendor, lambda: _reader(vendor))
+
+
+def _reader(vendor: Vendor) -> VendorSource:
     return cast(VendorSource, importlib.import_module(f"{__package__}.{vendor.module}"))
