@@ -113,6 +113,7 @@ def record(
     from ..history.watch import record_devices
     from ..store import opened
 
+    source.require_accounts(devices, "recording it fetches it")
     chosen = _rules(rules)
     with opened(db) as store:
         fetch = lambda d: source.resolve(d, require_live=True)  # noqa: E731
@@ -128,13 +129,16 @@ def import_command(files: tuple[Path, ...], db: str | None) -> None:
     from ..history.watch import import_files
     from ..sources import resolve
     from ..store import opened
+    from ..summary import count
 
     with opened(db) as store, _progress(len(files), "importing") as advance:
         done = import_files(
             store, files, resolve, None if advance is None else lambda p, _: advance(p.name)
         )
     new = sum(r.stored for r in done)
-    click.echo(f"imported {len(done)} files: {new} stored, {len(done) - new} already stored")
+    click.echo(
+        f"imported {count(len(done), 'file')}: {new} stored, {len(done) - new} already stored"
+    )
 
 
 @click.command()
@@ -195,6 +199,7 @@ def watch(
     from ..times import parse_duration
 
     period = parse_duration(every, "--every")
+    source.require_accounts(devices, "watching it fetches it")
     chosen = _rules(rules)
     stop = threading.Event()
     received: list[int] = []
@@ -328,8 +333,8 @@ def diff(
 def check(devices: tuple[str, ...], rules: Path, db: str | None, out: Output) -> None:
     """Check alert rules against the newest stored snapshot of each of DEVICES.
 
-    An alert fires once when it becomes true (and is delivered). Exit codes: 1 an alert with
-    the exit action fired; 4 an alert could not be delivered (it fires again at the next check).
+    An alert fires once when it becomes true (and is delivered); the rules file's format and
+    the exit codes are below.
     """
     from ..history.alerts import load_rules
     from ..history.check import check_devices, exit_code
@@ -351,17 +356,26 @@ def check(devices: tuple[str, ...], rules: Path, db: str | None, out: Output) ->
 @click.option("--seed", type=int, default=0, show_default=True)
 @store_options
 def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
-    """Store a synthetic daily history of DEVICE (a bundled device) with seeded drift, defects
-    and failed gates, marked synthetic; for trying history, drift, diff and alerts."""
-    from ..history.demo import DemoSettings, record_demo
-    from ..sources import resolve
+    """Store a synthetic daily history of DEVICE with seeded drift, defects and failed gates,
+    ending today and marked synthetic, for trying history, drift, diff and alerts offline.
+
+    DEVICE may be a live name (ibm_fez): the history is drawn from its bundled snapshot
+    (fake_fez) and stored under the name given, so that `qpumon history ibm_fez` finds it."""
+    from ..history.demo import DemoSettings, ending_now, record_demo
+    from ..sources import is_live_name, resolve
     from ..store import opened
+    from ..summary import count
 
     base = resolve(device, offline=True)
+    base = replace(base, name=device.strip()) if is_live_name(device) else base
+    settings = DemoSettings(seed=seed)
     with opened(db) as store, _progress(days, "storing") as advance:
         step = None if advance is None else lambda r: advance(f"{r.calibrated_at:%Y-%m-%d}")
-        stored = record_demo(store, base, days, DemoSettings(seed=seed), step)
-    click.echo(f"{base.name}: {stored} synthetic snapshots stored ({days - stored} already there)")
+        end = ending_now(settings.step)
+        stored = record_demo(store, base, days, settings, step, end)
+    click.echo(
+        f"{base.name}: {count(stored, 'synthetic snapshot')} stored ({days - stored} already there)"
+    )
 
 
 COMMANDS: list[click.Command] = [

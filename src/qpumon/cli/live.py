@@ -119,7 +119,7 @@ def fetch(device: str, output: Path, source: SourceOptions) -> None:
 def _describe(snapshot: DeviceSnapshot) -> str:
     when = snapshot.calibrated_at
     calibrated = when.strftime("%Y-%m-%d %H:%M UTC") if when else "no calibration date"
-    return f"{snapshot.name} ({snapshot.num_qubits} qubits, calibrated {calibrated})"
+    return f"{snapshot.name} ({count(snapshot.num_qubits, 'qubit')}, calibrated {calibrated})"
 
 
 # -- the --watch board --------------------------------------------------------------------------
@@ -142,6 +142,7 @@ def watch_overview(
     from .. import api
     from ..live.board import Board
 
+    source.require_accounts(devices, "--live lists the account's devices")
     board = Board(
         lambda: api.overview_report(devices or None, sort, include_flagged, source, live=True),
         seconds,

@@ -126,7 +126,11 @@ class SourceOptions:
 
     def require_accounts(self, specs: Sequence[str], doing: str) -> None:
         """Refuse at once, before any work, when one of ``specs`` is an IBM Quantum name that
-        cannot be fetched live (no account, or ``--offline``): an :class:`AccountError`."""
+        cannot be fetched live (no account, or ``--offline``) or, with no ``specs``, when there
+        is no account to list devices from: an :class:`AccountError`."""
+        if not specs and (self.offline or not _has_account(self.live)):
+            why = "--offline was given" if self.offline else "no IBM Quantum account"
+            raise AccountError(f"{doing}, but {why}: {HOW_TO_ADD_ACCOUNT}")
         for spec in specs:
             if is_live_name(spec) and (self.offline or not _has_account(self.live)):
                 _refuse_offline(spec.strip(), self.offline, doing)
