@@ -1,5 +1,5 @@
-"""Speed and memory of the core commands (issue 12's rows), each beside a floor measured in the
-same run.
+"""Speed and memory of the core commands (issue 12's rows) and of vendor devices with the vendor
+cache warm and cold (issue 18's), each beside a floor measured in the same run.
 
     python benchmarks/bench_core.py [--runs N]
 
@@ -126,6 +126,65 @@ def whole_process(runs: int, folder: Path) -> None:
     print(f"  peak memory of qpumon monitor <10,000-qubit device>: {peak:.0f} MB")
 
 
+#: The vendor commands of issue 18 (read from vendor packages: cirq-google, pytket-quantinuum,
+#: iqm-client's files), each with the floor it is printed beside.
+VENDOR_COMMANDS = {
+    "list --vendor all": (["list", "--vendor", "all"], "floor all"),
+    "overview <4 vendors>": (
+        ["overview", "fake_fez", "google:willow_pink", "quantinuum:h2-1", "iqm:garnet"],
+        "floor fez",
+    ),
+    "monitor google:willow_pink": (["monitor", "google:willow_pink"], "floor fez"),
+    "monitor quantinuum:h2-1": (["monitor", "quantinuum:h2-1"], "floor fez"),
+}
+#: Issue 18's goal for each vendor command with a warm cache, whole process.
+VENDOR_GOAL_S = 0.6
+
+
+def with_cache(folder: Path, args: list[str], empty: bool) -> list[str]:
+    """``args`` run with ``folder`` as the user cache folder (XDG_CACHE_HOME), emptied before
+    each run if ``empty``."""
+    clear = 'rm -rf "$0" && ' if empty else ""
+    return ["sh", "-c", f'{clear}XDG_CACHE_HOME="$0" exec "$@"', str(folder), *args]
+
+
+def seconds_row(label: str, seconds: float, floor: float, goal_s: float | None) -> None:
+    """One printed figure with its ratio to its floor and, if any, its goal in seconds."""
+    verdict = (
+        "" if goal_s is None else f"goal <= {goal_s:g} s: {'OK' if seconds <= goal_s else 'MISSED'}"
+    )
+    print(f"  {label:<56} {seconds * 1000:8.1f} ms  {seconds / floor:6.2f}x  {verdict}")
+
+
+def vendor_commands(cache: Path, empty: bool) -> dict[str, list[str]]:
+    """The vendor commands, run with ``cache`` as the user cache folder (see :func:`with_cache`)."""
+    qpumon = qpumon_command()
+    return {k: with_cache(cache, [*qpumon, *a], empty) for k, (a, _) in VENDOR_COMMANDS.items()}
+
+
+def vendor_process(runs: int, folder: Path) -> None:
+    """Issue 18's rows: vendor devices with the vendor cache warm, and with an empty cache
+    folder (cold: every vendor package imported, the bundled summaries computed too)."""
+    from qpumon.sources import default_bundled
+
+    bundled = default_bundled()
+    every = [p for name in bundled.names() for p in bundled.files(name) if p.exists()]
+    floors = {"floor fez": json_load([bundled.files("fake_fez")[1]]), "floor all": json_load(every)}
+    cold_runs = max(3, runs // 3)
+    warm = interleaved({**floors, **vendor_commands(folder / "warm", empty=False)}, runs)
+    cold = interleaved({**floors, **vendor_commands(folder / "cold", empty=True)}, cold_runs)
+    print(
+        f"\nVendor devices, whole process: warm (cache filled), median of {runs} runs; cold "
+        f"(empty cache folder), median of {cold_runs}; each interleaved with its floors"
+    )
+    print(f"  <4 vendors> = {' '.join(VENDOR_COMMANDS['overview <4 vendors>'][0][1:])}")
+    floor_row("python -c 'json.load(props_fez.json)'", warm["floor fez"])
+    floor_row(f"python -c 'json.load' of all {len(every)} bundled files", warm["floor all"])
+    for name, (_, floor) in VENDOR_COMMANDS.items():
+        seconds_row(f"qpumon {name}, warm", warm[name], warm[floor], VENDOR_GOAL_S)
+        seconds_row(f"qpumon {name}, cold", cold[name], cold[floor], None)
+
+
 BACKEND_PROBE = """
 import resource, sys, time
 from qiskit.providers.fake_provider import GenericBackendV2
@@ -192,6 +251,7 @@ def main() -> None:
     compiled_imports()
     with tempfile.TemporaryDirectory() as folder:
         whole_process(runs, Path(folder))
+        vendor_process(runs, Path(folder))
     in_process(runs)
 
 
