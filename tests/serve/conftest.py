@@ -79,6 +79,21 @@ def stand_in(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[IBMStandIn
         yield server
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright (the browser tests skip without it)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.core.test_html_format import ARGS
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 def live_options(server: IBMStandIn, home: Path) -> LiveOptions:
     """Options that reach the stand-in with the good key, retrying fast."""
     return LiveOptions(

@@ -22,7 +22,6 @@ from qpumon.serialize import dumps
 from qpumon.sources import SourceOptions, default_bundled, resolve
 from qpumon.store.db import Store
 from tests.conftest import raw
-from tests.core.test_html_format import ARGS
 from tests.live.ibm_server import IBMStandIn
 from tests.serve.conftest import (
     ACCOUNT_VARIABLES,
@@ -77,19 +76,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 server.loaded()
                 server.collector.wait_for(lambda v: v.devices["ibm_lagos"].up, 30)
                 yield Site(server, stand_in, [*bundled, HOSTILE, "ibm_lagos"])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @contextmanager

@@ -116,13 +116,14 @@ def openapi() -> dict[str, Any]:
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": _object({"error": text})},
+            "schemas": {"Error": _object({"error": text}), "Alert": _alert_schema()},
         },
         "paths": {
             "/api/devices": _get(
                 "Every device: the overview document (qpumon overview -f json), with how "
                 "each is served (source, stale, last error)."
             ),
+            "/api/alerts": _alerts_path(),
             "/api/devices/{name}": _get(
                 "One device: the document of qpumon monitor NAME -f json (summary and the "
                 "lossless snapshot).",
@@ -166,6 +167,51 @@ def _get(
         responses["404"] = {"description": "no such device, or no stored values", **error}
         responses["503"] = {"description": "the device has not been read yet", **error}
     return {"get": {"summary": summary, "parameters": parameters or [], "responses": responses}}
+
+
+def _alerts_path() -> dict[str, Any]:
+    """``/api/alerts``, its answer's schema included."""
+    path = _get(
+        "The alerts of qpumon serve --rules: those that hold (active) and those cleared in the "
+        "last cleared_kept_hours, the latest first; alerting is false (and both lists empty) "
+        "when the server checks no rules."
+    )
+    alerts = {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}
+    document = _object(
+        {
+            "alerting": {"type": "boolean"},
+            "active": alerts,
+            "cleared": alerts,
+            "cleared_kept_hours": {"type": "number"},
+        }
+    )
+    path["get"]["responses"]["200"]["content"]["application/json"]["schema"] = document
+    return path
+
+
+def _alert_schema() -> dict[str, Any]:
+    """One alert: the rule (its name and condition), what it holds for, since when."""
+    text, time = {"type": "string"}, {"type": "string", "format": "date-time"}
+    number = {"type": ["number", "boolean", "null"]}
+    return _object(
+        {
+            "device": text,
+            "alert": {**text, "description": "the rule's name"},
+            "condition": {**text, "description": "the rule's when, e.g. t1_us < 50"},
+            "metric": text,
+            "subject": {**text, "description": "qubit 12, a gate and its qubits, or device"},
+            "value": number,
+            "threshold": number,
+            "active": {"type": "boolean"},
+            "since": time,
+            "cleared_at": {**time, "type": ["string", "null"]},
+            "delivered": {
+                "type": "boolean",
+                "description": "false while the rule's webhook has not taken it",
+            },
+            "message": text,
+        }
+    )
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:

@@ -72,6 +72,7 @@ def _routes(d: Dashboard) -> list[Route]:
         ("/devices/{name:path}/figures/history", d.history_figure),
         ("/devices/{name:path}", d.device),
         ("/api/devices", d.api_devices),
+        ("/api/alerts", d.api_alerts),
         ("/api/devices/{name:path}/history", d.api_history),
         ("/api/devices/{name:path}", d.api_device),
         ("/api/openapi.json", d.openapi),

@@ -20,6 +20,15 @@ a { color: #0b57d0; }
           background: #fff; }
 .banner.stale { background: #fff4d6; border-color: #e0b44a; }
 .banner.error { background: #fde7ef; border-color: #d6007e; }
+.banner.alert { background: #fde7ef; border-color: #d6007e; color: #8a0052; }
+.banner.ok { background: #eaf7ef; border-color: #4cc38a; }
+.alerts-scroll { max-height: 260px; margin: 0 0 8px; }
+table.alerts th, table.alerts td { text-align: left; cursor: default; }
+table.alerts td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.alerts td a { font-weight: 600; text-decoration: none; }
+table.alerts .pending { color: #a36500; font-weight: normal; }
+#cleared-table { color: #555; }
+.sub.fetched { margin: 4px 0 10px; }
 .links a { margin-right: 16px; }
 .chooser { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; margin: 8px 0; }
 .chooser label { white-space: nowrap; }
@@ -51,6 +60,8 @@ JS = """
 (function () {
   "use strict";
   function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+  // The table kept in place; the alert tables above it are parts, replaced whole.
+  var TABLE = "table.sortable";
   function stamp(text) {
     var clock = document.getElementById("clock");
     if (clock) { clock.textContent = text; }
@@ -170,7 +181,7 @@ JS = """
       var here = root.querySelector("[data-part='" + part.getAttribute("data-part") + "']");
       if (here) { here.innerHTML = part.innerHTML; }
     });
-    var table = root.querySelector("table"), fresh = template.content.querySelector("table");
+    var table = root.querySelector(TABLE), fresh = template.content.querySelector(TABLE);
     var trends = template.content.getElementById("fleet-trends");
     var here = document.getElementById("fleet-trends");
     if (trends && here) { here.textContent = trends.textContent; }
@@ -197,7 +208,7 @@ JS = """
     }
     window.setTimeout(tick, every);
   }
-  each(document.querySelectorAll("[data-link-names] table"), function (table) {
+  each(document.querySelectorAll("[data-link-names] " + TABLE), function (table) {
     linkNames(table);
     drawTrends(table);
   });

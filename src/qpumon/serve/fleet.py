@@ -1,27 +1,41 @@
 """The fleet: the overview report of every device the server holds (the same report as
 ``qpumon overview``), and its table as the fleet page shows it, with each median's trend from
-the store (drawn by the page's script from :func:`trend_data`), the calibration's age and
-where each device comes from."""
+the store (drawn by the page's script from :func:`trend_data`), the calibration's age, where
+each device comes from, its active alerts (``--rules``) and when it was fetched and will be
+next."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from ..reports.overview import OverviewReport, build_overview
 from ..reports.tables import MINOR, USEFUL, Cell, Column, Table
 from ..summary import summarize
 from ..times import format_time
-from .state import DeviceState, FleetView
+from .state import LIVE, DeviceState, FleetView
 from .trends import TREND_FIELDS, values
 
 #: Headers of the columns whose changes are not highlighted (they change as time passes).
-QUIET_COLUMNS = ("Age",)
+QUIET_COLUMNS = ("Age", "Fetched", "Next")
 _AGE = Column("calibration_age_hours", "Age", priority=USEFUL)
 #: The overview's calibration date column, replaced by the age (the date is its tooltip).
 _DATE = "calibrated"
 _SOURCE = Column("source", "Source", numeric=False, priority=MINOR)
+_ALERTS = Column("active_alerts", "Alerts", priority=USEFUL)
+_FETCHED = Column("fetched_at", "Fetched", priority=MINOR)
+_NEXT = Column("next_fetch_at", "Next", priority=MINOR)
+FETCH_NOTE = (
+    "Fetched, Next: when the server last fetched the device and will next (UTC); live devices "
+    "follow the schedule above, bundled and file devices are read once."
+)
+
+
+def device_url(name: str, tail: str = "") -> str:
+    """``/devices/<name><tail>``, the name percent-encoded."""
+    return f"/devices/{quote(name, safe='')}{tail}"
 
 
 def fleet_report(view: FleetView) -> OverviewReport:
@@ -53,16 +67,40 @@ def stale_note(state: DeviceState) -> str:
 
 def fleet_table(report: OverviewReport, view: FleetView, now: datetime) -> Table:
     """The overview's table with the calibration's age in place of its date (the date is the
-    age's tooltip, see :func:`fleet_rows`) and each device's source (live, bundled, file;
-    stale; error)."""
+    age's tooltip, see :func:`fleet_rows`), each device's source (live, bundled, file; stale;
+    error), when it was fetched and will be next, and, when the server checks rules, its
+    active alerts beside its name (where an operator looks first)."""
     table = report.table
-    keep = [i for i, c in enumerate(table.columns) if c.key != _DATE]
+    keep = [i for i, c in enumerate(table.columns) if c.key != _DATE and i > 0]
     rows = []
     for row in table.rows:
         state = view.device(str(row[0].value))
-        rows.append((*(row[i] for i in keep), _age(state, now), _source(state)))
-    columns = (*(table.columns[i] for i in keep), _AGE, _SOURCE)
-    return Table(table.title, columns, tuple(rows), table.notes)
+        alerts = (_alert_count(state),) if view.alerting else ()
+        fetch = (_clock(None if state is None else state.fetched_at), _next(view, state))
+        kept = (row[i] for i in keep)
+        rows.append((row[0], *alerts, *kept, _age(state, now), _source(state), *fetch))
+    alerting = (_ALERTS,) if view.alerting else ()
+    kept_columns = (table.columns[i] for i in keep)
+    columns = (table.columns[0], *alerting, *kept_columns, _AGE, _SOURCE, _FETCHED, _NEXT)
+    return Table(table.title, columns, tuple(rows), (*table.notes, FETCH_NOTE))
+
+
+def _alert_count(state: DeviceState | None) -> Cell:
+    active = 0 if state is None else len(state.active_alerts)
+    return Cell(str(active), active, "failed" if active else None)
+
+
+def _clock(when: datetime | None) -> Cell:
+    """A time of day (UTC) sorted by the instant."""
+    if when is None:
+        return Cell("—", None, "missing")
+    return Cell(f"{when:%H:%M:%S}", when.timestamp())
+
+
+def _next(view: FleetView, state: DeviceState | None) -> Cell:
+    if state is not None and state.kind != LIVE:
+        return Cell("read once", None, "missing")
+    return _clock(None if state is None else view.next_fetch(state))
 
 
 def fleet_rows(
@@ -102,12 +140,14 @@ def devices_document(report: OverviewReport, view: FleetView) -> dict[str, Any]:
     """``/api/devices``: the overview document (``qpumon overview -f json``) and, under
     ``serving``, where each device comes from and how its last fetch went."""
     document = report.document()
-    document["serving"] = {name: _serving(state) for name, state in view.devices.items()}
+    document["serving"] = {
+        name: _serving(state, view.next_fetch(state)) for name, state in view.devices.items()
+    }
     document["problems"] = list(view.problems)
     return document
 
 
-def _serving(state: DeviceState) -> dict[str, Any]:
+def _serving(state: DeviceState, next_fetch: datetime | None) -> dict[str, Any]:
     return {
         "source": state.kind,
         "spec": state.spec,
@@ -115,6 +155,8 @@ def _serving(state: DeviceState) -> dict[str, Any]:
         "up": state.up,
         "error": state.error,
         "fetched_at": _iso(state.fetched_at),
+        "next_fetch_at": _iso(next_fetch),
+        "active_alerts": len(state.active_alerts),
         "failed_at": _iso(state.failed_at),
         "errors_total": state.errors_total,
         "trend": {

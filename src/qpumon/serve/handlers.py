@@ -22,6 +22,7 @@ from ..reports.tables import Table
 from ..store.db import Store
 from ..times import format_age
 from . import api, pages
+from .alerting import alerts_document
 from .cache import RenderCache, Rendered, rendered
 from .collector import Collector
 from .exporter import CONTENT_TYPE
@@ -132,13 +133,15 @@ class Dashboard:
 
     async def device(self, request: Request) -> Response:
         """``/devices/<name>``: the device page."""
+        view = self.collector.view
         state = self.state(request)
         assert state.snapshot is not None
         age = format_age(state.snapshot.calibrated_at, _now())
-        key = ("device", state.name, state.version, age)
-        return await self.answer(request, key, lambda: self._device_page(state))
+        planned = (view.next_status_at, view.next_calibration_at)
+        key = ("device", state.name, state.version, age, planned)
+        return await self.answer(request, key, lambda: self._device_page(view, state))
 
-    def _device_page(self, state: DeviceState) -> Rendered:
+    def _device_page(self, view: FleetView, state: DeviceState) -> Rendered:
         assert state.snapshot is not None
         report = build_monitor(state.snapshot)
         figures = self.cache.get(
@@ -146,7 +149,7 @@ class Dashboard:
         )
         drift = self.cache.get(("drift", state.name, state.calibration), lambda: self._drift(state))
         page = pages.device_page(
-            state, report, [figures.body.decode()], drift.body.decode(), self.schedule
+            view, state, report, [figures.body.decode()], drift.body.decode(), self.schedule
         )
         return rendered(page, HTML)
 
@@ -251,6 +254,15 @@ class Dashboard:
 
         key = ("api-history", state.name, state.calibration, query.key, _bucket())
         return await self.answer(request, key, draw)
+
+    async def api_alerts(self, request: Request) -> Response:
+        """``/api/alerts``: the alerts that hold and those cleared lately (``--rules``)."""
+        view = self.collector.view
+
+        def draw() -> Rendered:
+            return rendered(dumps(alerts_document(view)), JSON)
+
+        return await self.answer(request, ("api-alerts", view.version), draw)
 
     async def openapi(self, request: Request) -> Response:
         """``/api/openapi.json``."""

@@ -22,8 +22,10 @@ from ..reports.tables import Table
 from ..summary import count
 from ..times import format_time
 from . import assets
+from .alert_pages import device_alerts, fetch_line, fleet_alerts
 from .fleet import (
     QUIET_COLUMNS,
+    device_url,
     fleet_notices,
     fleet_rows,
     rows_with_dates,
@@ -56,11 +58,6 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={_VERSIONS[name]}"
 
 
-def device_url(name: str, tail: str = "") -> str:
-    """``/devices/<name><tail>``, the name percent-encoded."""
-    return f"/devices/{quote(name, safe='')}{tail}"
-
-
 def shell(title: str, body: str, data: object = None) -> str:
     """A whole page: qpumon's stylesheets and scripts linked, ``data`` embedded as JSON for the
     report script (the map's tooltips)."""
@@ -85,6 +82,7 @@ def _topbar() -> str:
     links = (
         ("/", "Fleet"),
         ("/api/devices", "JSON API"),
+        ("/api/alerts", "Alerts (JSON)"),
         ("/api/openapi.json", "OpenAPI"),
         ("/metrics", "Metrics"),
     )
@@ -116,8 +114,8 @@ def fleet_page(
 
 
 def fleet_fragment(view: FleetView, report: OverviewReport, table: Table, schedule: str) -> str:
-    """What ``/fleet/table`` answers: the fleet's summary line, what needs attention (stale
-    devices, the collector's problems), the table and its notes."""
+    """What ``/fleet/table`` answers: the fleet's summary line, its alerts (``--rules``), what
+    needs attention (stale devices, the collector's problems), the table and its notes."""
     notes = "".join(f'<p class="note">{escape(n)}</p>' for n in report.notes)
     notices = "".join(
         f'<p class="banner {tone}">{escape(text)}</p>' for tone, text in fleet_notices(view)
@@ -125,6 +123,7 @@ def fleet_fragment(view: FleetView, report: OverviewReport, table: Table, schedu
     trends = json.dumps(trend_data(table, view)).replace("</", "<\\/")
     return (
         f'<p class="sub" data-part="summary">{escape(fleet_line(view, schedule))}</p>'
+        f'<div data-part="alerts">{fleet_alerts(view)}</div>'
         f'<div data-part="notices">{notices}</div>'
         f"{html.table_html(table, 'fleet-table', fleet_rows(table, view), None)}"
         f'<div data-part="notes">{notes}</div>'
@@ -133,10 +132,12 @@ def fleet_fragment(view: FleetView, report: OverviewReport, table: Table, schedu
 
 
 def fleet_line(view: FleetView, schedule: str) -> str:
-    """``68 devices · 3 live (...) · 1 stale · history in sqlite:///...``."""
+    """``68 devices · 3 live (...) · 2 active alerts · 1 stale · history in sqlite:///...``."""
     states = list(view.devices.values())
     live = sum(1 for s in states if s.kind == LIVE)
     parts = [count(len(states), "device")]
+    if view.alerting:
+        parts.append(count(len(view.active_alerts), "active alert"))
     if live:
         parts.append(f"{live} live ({schedule})")
     for number, what in (
@@ -155,19 +156,23 @@ def fleet_line(view: FleetView, schedule: str) -> str:
 
 
 def device_page(
+    view: FleetView,
     state: DeviceState,
     report: MonitorReport,
     figures: Sequence[str],
     drift: str,
     schedule: str,
 ) -> str:
-    """``/devices/<name>``: summary, map with its metric chooser, distributions, layer fidelity,
-    history, drift, and the qubit and gate tables."""
+    """``/devices/<name>``: when it was fetched and will be next, its alerts (``--rules``),
+    summary, map with its metric chooser, distributions, layer fidelity, history, drift, and the
+    qubit and gate tables."""
     snapshot = report.snapshot
     parts = [
         f"<h1>{escape(snapshot.name)}</h1>",
         f'<p class="sub">{escape(html.subtitle(report))}</p>',
         banner(state, schedule),
+        f'<p class="sub fetched" id="fetched">{escape(fetch_line(view, state))}</p>',
+        device_alerts(view, state),
         _links(state.name),
         html.summary_cards(report),
         *(f'<p class="note">{escape(n)}</p>' for n in report.notes),
