@@ -108,7 +108,7 @@ def summarize_devices(
 
 def overview_report(
     devices: Sequence[Any] | None = None,
-    sort: str = "name",
+    sort: str = "device",
     include_flagged: bool = False,
     source: SourceOptions | None = None,
     progress: Progress | None = None,
@@ -188,8 +188,9 @@ def list_report(vendor: str = "ibm") -> Report:
     from .sources.vendors import VENDORS, unavailable_vendors
 
     if vendor != "all" and vendor not in VENDORS:
-        known = ", ".join(["ibm", *VENDORS, "all"])
-        raise UsageError(f"--vendor: unknown vendor {vendor!r}; choose one of {known}")
+        from .vocabulary import unknown
+
+        raise unknown("vendor", vendor, ["ibm", *VENDORS, "all"], where="--vendor")
     missing = unavailable_vendors()
     notes = [m for name, m in missing.items() if vendor in (name, "all")]
     title = "Devices" if vendor == "all" else f"{VENDOR_NAMES.get(vendor, vendor)} devices"
@@ -336,7 +337,7 @@ def backend_overview(
     backends: Sequence[Any] | None = None,
     format: str = "table",
     file: TextIO | None = None,
-    sort: str = "name",
+    sort: str = "device",
 ) -> None:
     """Print the overview of ``backends`` (default: every bundled device)."""
     from .reports.formats import render

@@ -11,8 +11,8 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .errors import UsageError
 from .model import DeviceSnapshot, QubitCalibration
+from .vocabulary import unknown
 
 #: How a missing value is shown in every human-readable report.
 MISSING = "—"
@@ -236,10 +236,10 @@ def qubit_metric(name: str, snapshot: DeviceSnapshot | None = None) -> Metric:
     gate = key.removesuffix("_error")  # parsing what the user typed: ``sx_error`` -> ``sx``
     if gate and gate != key and (snapshot is None or gate in single_qubit_gates(snapshot)):
         return gate_error_metric(gate)
-    known = sorted(set(QUBIT_METRICS) | set(ALIASES))
+    known = [*QUBIT_METRICS, *ALIASES]
     if snapshot is not None:
         known += [f"{g}_error" for g in single_qubit_gates(snapshot)]
-    raise UsageError(f"unknown metric {name!r}; choose one of: {', '.join(known)}")
+    raise unknown("metric", name, known)
 
 
 def single_qubit_gates(snapshot: DeviceSnapshot) -> list[str]:

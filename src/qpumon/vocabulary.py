@@ -19,7 +19,6 @@ unknown name of any kind is refused by :func:`unknown` with the nearest known on
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ UNKNOWN_STATUS = "unknown"
 _DIRECTED_TEXT = re.compile(r"^\d{1,7}(?:->\d{1,7})+$")
 _UNDIRECTED_TEXT = re.compile(r"^\d{1,7}-\d{1,7}$")
 _ONE_QUBIT = re.compile(r"^\d{1,7}$")
-_OTHER_SEPARATORS = re.compile(r"\s*(?:[_,:;/ ]|-+>?|→|–)\s*")
+_OTHER_SEPARATORS = re.compile(r"\s*(?:[_,:;/ ]|<?[-=]+>?|→|–)\s*")
 
 
 def coupler_text(qubits: Sequence[int], directed: bool = True) -> str:
@@ -109,24 +108,43 @@ def status_word(operational: bool | None) -> str:
 
 def nearest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
     """The known names closest to ``name``: spelled alike (:func:`difflib.get_close_matches`),
-    then those that contain it as a word (``t1`` -> ``median_t1_us``)."""
+    then those that contain its words (``t1`` and ``2q_error`` -> ``median_t1_us`` and
+    ``median_2q_error_avg``)."""
+    import difflib  # only when a name is wrong: not on every command's path
+
     choices = list(dict.fromkeys(known))
     lowered = name.strip().lower()
     close = difflib.get_close_matches(lowered, choices, n=n, cutoff=0.6)
-    if lowered:
-        close += [k for k in choices if lowered in re.split(r"[_\W]+", k.lower())]
+    words = _words(lowered)
+    if words != "__":
+        close += [k for k in choices if words in _words(k)]
     return list(dict.fromkeys(close))[:n]
 
 
+def _words(name: str) -> str:
+    """``_median_t1_us_``: a name's words between underscores, to find ``_t1_`` in it."""
+    return "_" + "_".join(w for w in re.split(r"[_\W]+", name.lower()) if w) + "_"
+
+
 def unknown(
-    what: str, name: str, known: Iterable[str], error: type[QpumonError] = UsageError
+    what: str,
+    name: str,
+    known: Iterable[str],
+    error: type[QpumonError] = UsageError,
+    where: str | None = None,
 ) -> QpumonError:
-    """The error for a name that is none of ``known``: one line with the nearest ones, or every
-    one when few (``unknown column 't1'; nearest: median_t1_us``)."""
+    """The error for a name that is none of ``known``: one line with the nearest ones, else
+    every one (``--columns: unknown column 't1'; nearest: median_t1_us``)."""
+    return error(unknown_text(what, name, known, where))
+
+
+def unknown_text(what: str, name: str, known: Iterable[str], where: str | None = None) -> str:
+    """The message of :func:`unknown`."""
     choices = list(dict.fromkeys(known))
     close = nearest(name, choices)
     shown = repr(name[:60] + ("..." if len(name) > 60 else ""))
+    prefix = f"{where}: " if where else ""
     if close:
-        return error(f"unknown {what} {shown}; nearest: {', '.join(close)}")
-    listed = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
-    return error(f"unknown {what} {shown}; choose one of: {listed}")
+        return f"{prefix}unknown {what} {shown}; nearest: {', '.join(close)}"
+    listed = ", ".join(choices[:40]) + (", ..." if len(choices) > 40 else "")
+    return f"{prefix}unknown {what} {shown}; choose one of: {listed}"

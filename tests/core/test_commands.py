@@ -118,7 +118,7 @@ def test_history_since_with_no_data_says_what_the_store_holds(tmp_path: Path) ->
     assert done.exit_code == 2
     when = raw("lagos", "props")["last_update_date"][:10]
     assert "no stored t1_us values for fake_lagos between 2030-01-01 00:00 and now" in done.stderr
-    assert f"the store holds 1 snapshots of fake_lagos, calibrated {when}" in done.stderr
+    assert f"the store holds 1 snapshot of fake_lagos, calibrated {when}" in done.stderr
 
 
 def _prepared(tmp_path: Path) -> dict[str, str]:

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,9 @@ def test_monitor_golden(device: str, fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_overview_golden(fmt: str) -> None:
-    report = overview_report([*GOLDEN_DEVICES, "fake_cusco", "fake_kingston"], sort="2q_error")
+    report = overview_report(
+        [*GOLDEN_DEVICES, "fake_cusco", "fake_kingston"], sort="median_2q_error_avg"
+    )
     _check_golden(f"overview.{EXTENSIONS[fmt]}", render(report, fmt))
 
 
@@ -88,7 +91,7 @@ def test_csv_values_are_the_source_values() -> None:
     cz = [r for r in rows if r["gate"] == "cz" and r["metric"] == "error"]
     raw_cz = {(tuple(g["qubits"])): g["parameters"] for g in props["gates"] if g["gate"] == "cz"}
     for row in cz:
-        pair = tuple(int(q) for q in row["qubits"].split())
+        pair = tuple(int(q) for q in re.split("->|-", row["qubits"]))  # 0-1 or 0->1
         error = next(p["value"] for p in raw_cz[pair] if p["name"] == "gate_error")
         assert float(row["value"]) == error
         assert row["flag"] == ("failed" if error == 1 else "")
@@ -129,7 +132,7 @@ def test_terminal_golden(device: str, width: int) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_terminal_overview_golden(width: int) -> None:
-    text = render(overview_report(sort="name"), "table", RenderOptions(rich=True, width=width))
+    text = render(overview_report(sort="device"), "table", RenderOptions(rich=True, width=width))
     _check_golden(f"terminal.overview.w{width}.txt", text)
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= width

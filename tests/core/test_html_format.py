@@ -169,4 +169,4 @@ def _check_tooltip(page: Any, raw: Any) -> None:
     b = page.locator("#qubit-1 path").bounding_box()
     assert a is not None and b is not None  # the coupler is drawn between the two circles
     page.mouse.move((a["x"] + a["width"] + b["x"]) / 2, b["y"] + b["height"] / 2)
-    assert (tip.text_content() or "").startswith("Coupler 0–1 (CZ)")
+    assert (tip.text_content() or "").startswith("Coupler 0-1 (CZ)\ncz 0->1: ")

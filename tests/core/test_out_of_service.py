@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def test_csv_flags_every_value_out_of_service(props_file: Path) -> None:
     assert not any(r["flag"] == "out_of_service" for r in others)
     # (a coupler whose two directions agree is one CSV entry, as in the table)
     gates = {
-        (r["gate"], frozenset(int(q) for q in r["qubits"].split()))
+        (r["gate"], frozenset(int(q) for q in re.split("->|-", r["qubits"])))
         for r in rows
         if r["kind"] == "gate" and r["flag"] == "out_of_service"
     }

@@ -47,7 +47,7 @@ def _error(tmp_path: Path, text: str | bytes) -> str:
         (RULE + "devices = []", "alert 1: devices must be a non-empty list"),
         (RULE + "devices = [5]", "alert 1: devices must be a string, not 5"),
         (RULE + 'devices = [""]', "alert 1: devices '' must be 1 to 200 printable"),
-        (RULE + 'action = ["exit"]', "alert 1: unknown key 'action'; the keys are name,"),
+        (RULE + 'action = ["exit"]', "alert 1: unknown key 'action'; nearest: actions"),
         ('webhok = "x"\n' + RULE, "unknown key 'webhok'"),
         (RULE + 'name = ""', "alert 1: name '' must be 1 to 200"),
         (RULE + f'name = "{"n" * 201}"', "alert 1: name 'nnn"),

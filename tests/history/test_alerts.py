@@ -83,7 +83,7 @@ def test_baseline_rule_uses_the_subjects_own_history(store: Store, tmp_path: Pat
     today = replace(last, gates=worse, calibrated_at=last.calibrated_at + timedelta(days=1))
     store.record(today)
     result = check(store, today, rules, NOW)
-    assert [f.subject for f in result.fired] == ["cz 5-6"]
+    assert [f.subject for f in result.fired] == ["cz 5->6"]
     errors = [d.gate("cz", (5, 6)).error for d in days]  # type: ignore[union-attr]
     import statistics
 

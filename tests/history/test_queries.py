@@ -55,9 +55,13 @@ def test_history_of_every_qubit_and_its_table(store: Store, fez_days: list[Devic
 
 def test_gate_history_and_flags(store: Store, fez_days: list[DeviceSnapshot]) -> None:
     _fill(store, fez_days)
-    selection = select_metric(store, "fake_fez", None, None, "cz:3-4")
+    selection = select_metric(store, "fake_fez", None, None, "cz:3->4")
     found = read_history(store, "fake_fez", selection)
-    assert found.series["3-4"] == [s.gate("cz", (3, 4)).error for s in fez_days]  # type: ignore[union-attr]
+    assert list(found.series) == ["3->4"]
+    assert found.series["3->4"] == [s.gate("cz", (3, 4)).error for s in fez_days]  # type: ignore[union-attr]
+    both = read_history(store, "fake_fez", select_metric(store, "fake_fez", None, None, "cz:4-3"))
+    assert list(both.series) == ["3->4", "4->3"]  # a-b: both directions, each its own entry
+    assert both.series["4->3"] == [s.gate("cz", (4, 3)).error for s in fez_days]  # type: ignore[union-attr]
     rows = history_rows(found)
     assert all((r["flag"] == "failed") == (r["value"] == 1.0) for r in rows)
     every_cz = select_metric(store, "fake_fez", "2q_error", None, None)
@@ -69,9 +73,19 @@ def test_reversed_gate_is_suggested(store: Store) -> None:
     store.record(load("fake_kyoto"))  # Eagle r3: one direction per coupler
     gate = next(g for g in load("fake_kyoto").gates if g.gate == "ecr")
     a, b = gate.qubits
-    with pytest.raises(QpumonError, match=f"use --gate ecr:{a}-{b}"):
-        wrong_way = select_metric(store, "fake_kyoto", None, None, f"ecr:{b}-{a}")
+    with pytest.raises(QpumonError, match=f"use --gate 'ecr:{a}->{b}' \\(or ecr:{min(a, b)}-"):
+        wrong_way = select_metric(store, "fake_kyoto", None, None, f"ecr:{b}->{a}")
         read_history(store, "fake_kyoto", wrong_way)
+    either = select_metric(store, "fake_kyoto", None, None, f"ecr:{b}-{a}")
+    assert list(read_history(store, "fake_kyoto", either).series) == [f"{a}->{b}"]
+
+
+@pytest.mark.parametrize("spelling", ["3_4", "3,4", "3 4", "3=>4"])
+def test_other_coupler_spellings_are_refused_with_the_right_one(
+    store: Store, spelling: str
+) -> None:
+    with pytest.raises(QpumonError, match=r"is not a coupler; did you mean 3-4 .* or 3->4"):
+        select_metric(store, "fake_fez", None, None, f"cz:{spelling}")
 
 
 def test_one_qubit_gate_metric(store: Store, fez_days: list[DeviceSnapshot]) -> None:
@@ -118,7 +132,7 @@ def test_drift_finds_a_planted_jump(store: Store) -> None:
     mad = statistics.median(abs(v - middle) for v in baseline)
     assert top.median == middle and top.mad == mad and top.baseline == 14
     assert top.score == pytest.approx((old / 20 - middle) / max(MAD_SIGMA * mad, 0.01 * middle))
-    assert report.newly_flagged == ("cz 3-4",)
+    assert report.newly_flagged == ("cz 3->4",)
 
 
 def test_drift_needs_two_snapshots(store: Store) -> None:
@@ -144,10 +158,10 @@ def test_diff_lists_exact_changes() -> None:
     found = diff_snapshots(old, new)
     assert [(c.subject, c.metric.key) for c in found.changes] == [("qubit 7", "t2_us")]
     assert found.changes[0].relative == pytest.approx(2.0)
-    assert found.newly_flagged == ("cz 3-4",)
+    assert found.newly_flagged == ("cz 3->4",)
     assert [w for w, _, _ in found.settings] == ["basis gates"]
     back = diff_snapshots(new, old)
-    assert "cz 3-4" in back.recovered
+    assert "cz 3->4" in back.recovered
 
 
 def test_pick_pair_defaults_to_the_last_two(store: Store, fez_days: list[DeviceSnapshot]) -> None:

@@ -11,8 +11,8 @@ import click
 
 from .. import api
 from ..errors import UsageError
-from ..reports.overview import SORT_KEYS
-from .options import Output, flag_options, output_options, source_options
+from ..reports.overview import DEFAULT_SORT, SORT_KEYS
+from .options import Key, Output, flag_options, output_options, source_options
 
 if TYPE_CHECKING:
     from ..sources import SourceOptions
@@ -83,10 +83,10 @@ def monitor(
 @flag_options
 @click.option(
     "--sort",
-    type=click.Choice(list(SORT_KEYS)),
-    default="name",
+    type=Key(list(SORT_KEYS), "sort key"),
+    default=DEFAULT_SORT,
     show_default=True,
-    help="Order of the rows (best first).",
+    help="Order of the rows, best first, by the key of a column (as CSV and JSON name it).",
 )
 @click.option("--live", is_flag=True, help="Every device of the IBM Quantum account, live.")
 @click.option(

@@ -228,7 +228,11 @@ def watch(
     "Default: t1, or error with --gate.",
 )
 @click.option("--qubit", type=click.IntRange(min=0), help="Only this qubit.")
-@click.option("--gate", metavar="GATE[:QUBITS]", help="A gate, e.g. cz:3-4 (or cz: every one).")
+@click.option(
+    "--gate",
+    metavar="GATE[:QUBITS]",
+    help="A gate: cz:3-4 (both directions), 'cz:3->4' (that one), sx:5, or cz: (every one).",
+)
 @click.option("--since", metavar="TIME", help="From TIME: an age (30d) or a date.")
 @click.option("--until", metavar="TIME", help="Up to TIME: an age or a date.")
 @click.option(

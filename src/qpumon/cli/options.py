@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -81,6 +81,30 @@ class Output:
         write_output(self.path, text)
 
 
+class Key(click.ParamType[str]):
+    """One of a few known keys (any case); otherwise exit 2 with the nearest ones
+    (:func:`qpumon.vocabulary.unknown`), where :class:`click.Choice` would list them all."""
+
+    name = "key"
+
+    def __init__(self, choices: Sequence[str], what: str) -> None:
+        self.choices = tuple(choices)
+        self.what = what
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """``[device|qubits|...]`` in the usage line and ``--help``."""
+        return f"[{'|'.join(self.choices)}]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """``value`` as the key it names; a usage error naming the nearest keys otherwise."""
+        key = str(value).strip().lower()
+        if key in self.choices:
+            return key
+        from ..vocabulary import unknown_text
+
+        self.fail(unknown_text(self.what, str(value), self.choices), param, ctx)
+
+
 def output_file_option(
     required: bool = False, help: str = "Write to this file."
 ) -> Callable[[F], F]:
@@ -111,8 +135,9 @@ def output_options(kind: str) -> Callable[[F], F]:
         wrapper = click.option(
             "--columns",
             metavar="KEYS",
-            help="Only these table columns, by key (t1_us,prob_meas0_prep1,...; aliases such as "
-            "t1 and p01 work); the first column always stays.",
+            help="Only these table columns, by the keys CSV and JSON show (t1_us,prob_meas0_prep1,"
+            "...; aliases such as t1 and p01 work; an unknown key is refused); the first column "
+            "always stays.",
         )(wrapper)
         wrapper = output_file_option(help="Write to this file instead of standard output.")(wrapper)
         wrapper = click.option(

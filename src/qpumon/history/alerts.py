@@ -30,9 +30,9 @@ from ..errors import RulesError, UsageError
 from ..metrics import ALIASES, QUBIT_METRICS, qubit_metric, value_getter
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot
 from ..printable import is_printable, printable
-from ..store.rows import qubits_text
 from ..summary import two_qubit_gates
 from ..times import MAX_DURATION
+from ..vocabulary import gate_subject, nearest
 from .rules_format import (
     DELIVERY_DEADLINE_S,
     MAX_RULES,
@@ -202,7 +202,7 @@ def _known_keys(table: dict[str, Any], known: Sequence[str], where: str) -> None
     for key in table:
         if key not in known:
             raise RulesError(
-                f"{where}: unknown key {_shown(key)}; the keys are {', '.join(known)} "
+                f"{where}: unknown key {_shown(key)}; {_nearest(key, known)} "
                 "(see qpumon check --help)"
             )
 
@@ -261,7 +261,8 @@ def _rule(entry: object, where: str) -> Rule:
     actions = _names(entry.get("actions", ["print"]), "actions", where, '["print", "exit"]')
     unknown = [a for a in actions if a not in ACTIONS]
     if unknown:
-        raise RulesError(f"{where}: unknown action {_shown(unknown[0])}; use {', '.join(ACTIONS)}")
+        hint = _nearest(unknown[0], ACTIONS)
+        raise RulesError(f"{where}: unknown action {_shown(unknown[0])}; {hint}")
     devices: tuple[str, ...] = ()
     if "devices" in entry:
         devices = _names(entry["devices"], "devices", where, '["ibm_fez"]')
@@ -359,8 +360,14 @@ def _metric(name: str, where: str) -> str:
         metric = None
     if metric is not None and (metric.gate is None or _known_gate(metric.gate)):
         return metric.key
-    known = [*QUBIT_METRICS, *ALIASES, "<gate>_error (sx_error...)", "2q_error", *DEVICE_METRICS]
-    raise RulesError(f"{where}: unknown metric {_shown(name)}; use one of {', '.join(known)}")
+    known = [*QUBIT_METRICS, *ALIASES, "2q_error", *DEVICE_METRICS]
+    raise RulesError(f"{where}: unknown metric {_shown(name)}; {_nearest(lowered, known)}")
+
+
+def _nearest(name: str, known: Sequence[str]) -> str:
+    """``nearest: t1_us, t1`` (:func:`qpumon.vocabulary.nearest`), else every known name."""
+    close = nearest(name, known)
+    return f"nearest: {', '.join(close)}" if close else f"use one of {', '.join(known)}"
 
 
 def _known_gate(gate: str) -> bool:
@@ -381,7 +388,7 @@ def subjects(snapshot: DeviceSnapshot, metric: str) -> Iterator[tuple[str, float
     elif metric == "2q_error":
         for gate in two_qubit_gates(snapshot):
             if not gate.failed:
-                yield f"{gate.gate} {qubits_text(gate.qubits)}", gate.error
+                yield gate_subject(gate.gate, gate.qubits), gate.error
     else:
         read = value_getter(snapshot, qubit_metric(metric))
         for qubit in snapshot.qubits:

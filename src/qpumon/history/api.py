@@ -11,6 +11,7 @@ from ..errors import StoreError
 from ..reports.document import TablesReport
 from ..reports.history import diff_report, drift_report, history_report
 from ..store import reading
+from ..summary import count
 from ..times import short
 from .diff import diff_snapshots, pick_pair
 from .drift import drift
@@ -40,7 +41,7 @@ def metric_history(
         if not found.series:
             stored = store.snapshots(device)
             held = (
-                f"the store holds {len(stored)} snapshots of {device}, calibrated "
+                f"the store holds {count(len(stored), 'snapshot')} of {device}, calibrated "
                 f"{short(stored[0].calibrated_at)} to {short(stored[-1].calibrated_at)} UTC"
                 if stored
                 else f"the store holds no snapshot of {device}"

@@ -10,15 +10,15 @@ from ..errors import StoreError
 from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric
 from ..model import QUBIT_FIELDS, DeviceSnapshot
 from ..store.records import Reader, SnapshotInfo
-from ..store.rows import qubits_text
 from ..summary import summarize
+from ..vocabulary import coupler_text, gate_subject, status_word
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
     """One value in both snapshots (either may be missing: None)."""
 
-    subject: str  # "qubit 12" or "cz 3-4"
+    subject: str  # "qubit 12" or "cz 3->4"
     metric: Metric
     old: float | None
     new: float | None
@@ -59,12 +59,10 @@ def diff_snapshots(old: DeviceSnapshot, new: DeviceSnapshot) -> SnapshotDiff:
     """Everything that differs between ``old`` and ``new`` (two snapshots of one device)."""
     changes = [c for c in _qubit_changes(old, new) + _gate_changes(old, new) if c.old != c.new]
     changes.sort(key=lambda c: (c.relative is None, -abs(c.relative or 0.0)))
-    flagged = [f"{g.gate} {qubits_text(g.qubits)}" for g in new.failed_gates]
-    was = {f"{g.gate} {qubits_text(g.qubits)}" for g in old.failed_gates}
+    flagged = [gate_subject(g.gate, g.qubits) for g in new.failed_gates]
+    was = {gate_subject(g.gate, g.qubits) for g in old.failed_gates}
     now_ok = {
-        f"{g.gate} {qubits_text(g.qubits)}"
-        for g in new.gates
-        if g.error is not None and not g.failed
+        gate_subject(g.gate, g.qubits) for g in new.gates if g.error is not None and not g.failed
     }
     return SnapshotDiff(
         new.name,
@@ -107,12 +105,12 @@ def _settings(old: DeviceSnapshot, new: DeviceSnapshot) -> list[tuple[str, str, 
 
 
 def _status(snapshot: DeviceSnapshot) -> str:
-    return "unknown" if snapshot.status is None else str(snapshot.status.operational).lower()
+    return status_word(None if snapshot.status is None else snapshot.status.operational)
 
 
 def _edges(edges: set[tuple[int, int]]) -> str:
     shown = sorted(edges)[:8]
-    return " ".join(f"{a}-{b}" for a, b in shown) + (" ..." if len(edges) > 8 else "")
+    return " ".join(coupler_text(edge) for edge in shown) + (" ..." if len(edges) > 8 else "")
 
 
 def _qubit_changes(old: DeviceSnapshot, new: DeviceSnapshot) -> list[Change]:
@@ -130,7 +128,7 @@ def _gate_changes(old: DeviceSnapshot, new: DeviceSnapshot) -> list[Change]:
     out = []
     for key, gate in new.gate_index.items():
         previous = old.gate_index.get(key)
-        subject = f"{gate.gate} {qubits_text(gate.qubits)}"
+        subject = gate_subject(gate.gate, gate.qubits)
         if previous is None or not (previous.failed or gate.failed):
             out.append(
                 Change(

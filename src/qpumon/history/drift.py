@@ -33,7 +33,7 @@ DEFAULT_WINDOW = timedelta(days=30)
 class DriftItem:
     """One subject's newest value against its baseline; ``score`` is the robust z-score."""
 
-    subject: str  # "qubit 12" or "cz 3-4"
+    subject: str  # "qubit 12" or "cz 3->4"
     metric: Metric
     value: float
     median: float

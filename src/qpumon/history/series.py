@@ -11,6 +11,7 @@ from ..metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
 from ..model import FAILED_GATE_ERROR
 from ..store.records import Reader, SnapshotInfo
 from ..store.rows import parse_qubits, qubits_text
+from ..vocabulary import coupler_text, parse_coupler
 
 #: ``--metric`` names that mean "error of the device's two-qubit basis gate(s)".
 TWO_QUBIT_ERROR = ("2q_error", "2q")
@@ -22,7 +23,7 @@ class Selection:
 
     metric: Metric
     gate: str | None = None
-    qubits: str | None = None  # "12" or "3-4": one subject; None: all
+    qubits: str | None = None  # "12", "3->4" or "3-4" (both directions); None: all
 
     @property
     def label(self) -> str:
@@ -36,7 +37,7 @@ class Selection:
 class History:
     """Values of one selection, one column per snapshot: ``series[subject][i]`` belongs to
     ``snapshots[i]`` (None: no value in that snapshot). Subjects are qubits (``12``) or gate
-    qubits (``3-4``), in numeric order."""
+    entries (``3->4``: :mod:`qpumon.vocabulary`), in numeric order."""
 
     device: str
     selection: Selection
@@ -61,7 +62,8 @@ class History:
 def select_metric(
     store: Reader, device: str, metric: str | None, qubit: int | None, gate: str | None
 ) -> Selection:
-    """The selection meant by ``--metric``, ``--qubit`` and ``--gate NAME[:QUBITS]``."""
+    """The selection meant by ``--metric``, ``--qubit`` and ``--gate NAME[:QUBITS]`` (QUBITS
+    ``3-4``: both directions, ``3->4``: that one, ``12``: a single-qubit gate's qubit)."""
     if gate is not None:
         if qubit is not None:
             raise UsageError("give either --qubit or --gate, not both")
@@ -71,9 +73,8 @@ def select_metric(
         )
         if chosen is None:
             raise UsageError(f"with --gate, --metric is error or length_ns, not {metric!r}")
-        return Selection(
-            chosen, name.lower(), qubits_text(parse_qubits(qubits)) if qubits else None
-        )
+        coupler = str(parse_coupler(qubits, f"--gate {gate}")) if qubits else None
+        return Selection(chosen, name.lower(), coupler)
     name = (metric or "t1").lower()
     one = None if qubit is None else str(qubit)
     if name in TWO_QUBIT_ERROR:
@@ -119,7 +120,7 @@ def read_history(
             times[subject] = [None] * len(infos)
         series[subject][i] = value
         times[subject][i] = when
-    order = sorted(series, key=lambda k: parse_qubits(str(k)))
+    order = sorted(series, key=lambda k: parse_coupler(str(k), "subject").qubits)
     if not order and selection.qubits is not None and selection.gate is not None and infos:
         _no_such_gate(store, device, selection, since, until)
     return History(
@@ -139,23 +140,38 @@ def _rows(
     until: datetime | None,
     measured: bool,
 ) -> list[tuple[Any, ...]]:
-    """``(snapshot_id, subject, value, measured_at)``; the subject a qubit (int) or ``3-4``."""
+    """``(snapshot_id, subject, value, measured_at)``; the subject a qubit (int) or a gate entry
+    (``3->4``; the store writes ``3-4``)."""
     if selection.gate is None:
         one = None if selection.qubits is None else int(selection.qubits)
         return store.qubit_series(device, selection.metric.key, since, until, one, measured)
-    gate_rows = store.gate_series(device, selection.gate, since, until, selection.qubits, measured)
+    orders: tuple[str | None, ...] = (None,)
+    if selection.qubits is not None:
+        coupler = parse_coupler(selection.qubits, "--gate")
+        orders = tuple(qubits_text(order) for order in coupler.orders)
     use_length = selection.metric is GATE_LENGTH
-    return [(s, q, length if use_length else error, m) for s, q, error, length, m in gate_rows]
+    return [
+        (s, coupler_text(parse_qubits(q)), length if use_length else error, m)
+        for stored in orders
+        for s, q, error, length, m in store.gate_series(
+            device, selection.gate, since, until, stored, measured
+        )
+    ]
 
 
 def _no_such_gate(
     store: Reader, device: str, selection: Selection, since: datetime | None, until: datetime | None
 ) -> None:
     assert selection.gate is not None and selection.qubits is not None
-    reverse = qubits_text(tuple(reversed(parse_qubits(selection.qubits))))
-    if store.gate_series(device, selection.gate, since, until, reverse):
+    coupler = parse_coupler(selection.qubits, "--gate")
+    reverse = coupler.qubits[::-1]
+    if len(reverse) == 2 and store.gate_series(
+        device, selection.gate, since, until, qubits_text(reverse)
+    ):
+        gate, shown = selection.gate, coupler_text(reverse)
         raise StoreError(
-            f"{device} has no {selection.gate} gate on {selection.qubits}, but has one on "
-            f"{reverse}: use --gate {selection.gate}:{reverse}"
+            f"{device} has no {gate} gate on {selection.qubits}, but has one on {shown}: use "
+            f"--gate '{gate}:{shown}' (or {gate}:{coupler_text(reverse, directed=False)} for "
+            "either direction)"
         )
     raise StoreError(f"{device} has no stored {selection.gate} gate on {selection.qubits}")

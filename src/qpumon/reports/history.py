@@ -11,6 +11,7 @@ from ..history.diff import Change, SnapshotDiff
 from ..history.drift import DriftReport
 from ..history.series import History
 from ..metrics import Metric
+from ..summary import count
 from ..times import short
 from .document import Notes, TablesReport
 from .tables import ESSENTIAL, USEFUL, Cell, Column, Table
@@ -141,12 +142,19 @@ def drift_table(report: DriftReport, top: int) -> Table:
     )
     notes = [
         f"newest snapshot {short(report.latest.calibrated_at)} against each subject's median and "
-        f"MAD over {report.snapshots - 1} earlier snapshots since {short(report.window_start)}",
+        f"MAD over {count(report.snapshots - 1, 'earlier snapshot')} since "
+        f"{short(report.window_start)}",
         "newly flagged (error = 1): " + listing(report.newly_flagged),
         "recovered: " + listing(report.recovered),
     ]
     notes += [SYNTHETIC_NOTE] if report.synthetic else []
     return Table(f"{report.device}: drift", columns, rows, tuple(notes))
+
+
+def _changed(number: int, top: int) -> str:
+    """``2088 values changed; the 20 largest shown`` (``1 value changed`` alone)."""
+    shown = f"; the {min(top, number)} largest shown" if number > 1 else ""
+    return f"{count(number, 'value')} changed{shown}"
 
 
 def diff_tables(diff: SnapshotDiff, top: int) -> list[Table]:
@@ -161,7 +169,7 @@ def diff_tables(diff: SnapshotDiff, top: int) -> list[Table]:
     )
     medians = Table("Medians", _change_columns(), tuple(_change_row(c) for c in diff.medians))
     notes = (
-        f"{len(diff.changes)} values changed; the {min(top, len(diff.changes))} largest shown",
+        _changed(len(diff.changes), top),
         "newly flagged (error = 1): " + listing(diff.newly_flagged),
         "recovered: " + listing(diff.recovered),
     )

@@ -35,6 +35,7 @@ from ..model import (
 )
 from ..summary import DeviceSummary, count, summarize
 from ..times import format_age, format_time
+from ..vocabulary import coupler_text
 from .configuration import configuration_lines
 from .document import Notes, Pairs, Section
 from .monitor_tables import (
@@ -355,7 +356,8 @@ MONITOR_COLUMNS = ("device", "kind", "gate", "qubits", "metric", "value", "unit"
 
 def monitor_records(report: MonitorReport) -> list[list[Any]]:
     """The monitor as tidy CSV rows (see :meth:`MonitorReport.records`); a missing value has an
-    empty ``value``."""
+    empty ``value``. A gate's ``qubits`` are written as in the gate table: ``3-4`` for both
+    directions with the same values, ``3->4`` for one (:mod:`qpumon.vocabulary`)."""
     name = report.snapshot.name
     rows: list[list[Any]] = [list(MONITOR_COLUMNS)]
     if report.qubits is not None and report.qubit_columns is not None:
@@ -387,8 +389,8 @@ def monitor_records(report: MonitorReport) -> list[list[Any]]:
         unit = DEVICE_METRICS[device.key].unit
         rows.append([name, "device", "", "", device.key, device.value, unit, ""])
     entries = sorted(couplers(snapshot, report.gate_selection), key=entry_order(snapshot))
-    for gate, _ in entries:  # every entry, even where the table shows only the worst
-        qubits = " ".join(map(str, gate.qubits))
+    for gate, merged in entries:  # every entry, even where the table shows only the worst
+        qubits = coupler_text(gate.qubits, directed=not merged)
         word = gate_flag_word(snapshot, gate)  # a failed benchmark flags the error, not the length
         for metric, value in ((GATE_ERROR, gate.error), (GATE_LENGTH, gate.length_ns)):
             shown = value is not None and (metric is GATE_ERROR or word != FAILED)

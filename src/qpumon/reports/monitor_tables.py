@@ -35,6 +35,7 @@ from ..model import (
     QubitCalibration,
 )
 from ..summary import count
+from ..vocabulary import coupler_text
 from .tables import DETAIL, DUPLICATE, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
 
 #: Qubit metrics that stay on a narrow terminal (with the device's reference 1q gate error).
@@ -297,7 +298,7 @@ def gate_table(
         rows.append(
             (
                 Cell(gate.gate, gate.gate),
-                Cell(("-" if merged else "->").join(map(str, gate.qubits)), gate.qubits),
+                Cell(coupler_text(gate.qubits, directed=not merged), gate.qubits),
                 _metric_cell(GATE_ERROR, gate.error, flag),
                 *((_metric_cell(GATE_ERROR, gate.uncertainty, None),) if stated else ()),
                 _metric_cell(GATE_LENGTH, gate.length_ns, None),

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label
-from ..errors import UsageError
 from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
 from ..model import MEASURED, SYNTHETIC, VENDOR_SAMPLE
 from ..summary import DeviceSummary
+from ..vocabulary import status_word, unknown
 from .document import Notes, Section, tables_records
 from .summary_text import bounded, out_of_service_text
 from .tables import DETAIL, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
@@ -58,22 +58,25 @@ class OverviewReport:
         return tables_records([self.table])
 
 
-#: ``--sort`` keys: how to order summaries, best first.
+#: ``--sort`` keys, the keys of the columns they order by (as the CSV and JSON name them): how
+#: to order summaries, best first.
 SORT_KEYS: dict[str, Callable[[DeviceSummary], tuple[bool, float | str]]] = {
-    "name": lambda s: (False, s.name),
+    "device": lambda s: (False, s.name),
     "qubits": lambda s: (False, -s.num_qubits),
-    "t1": lambda s: (s.median_t1_us is None, -(s.median_t1_us or 0.0)),
-    "t2": lambda s: (s.median_t2_us is None, -(s.median_t2_us or 0.0)),
-    "readout": lambda s: (s.median_readout_error is None, s.median_readout_error or 0.0),
-    "1q_error": lambda s: _missing_last(s.median_1q_error_avg),
-    "2q_error": lambda s: _missing_last(s.median_2q_error_avg),
-    "eplg": lambda s: (s.eplg_100 is None, s.eplg_100 or 0.0),
-    "pending": lambda s: (_pending(s) is None, _pending(s) or 0),
-    "date": lambda s: (
+    "median_t1_us": lambda s: (s.median_t1_us is None, -(s.median_t1_us or 0.0)),
+    "median_t2_us": lambda s: (s.median_t2_us is None, -(s.median_t2_us or 0.0)),
+    "median_readout_error": lambda s: _missing_last(s.median_readout_error),
+    "median_1q_error_avg": lambda s: _missing_last(s.median_1q_error_avg),
+    "median_2q_error_avg": lambda s: _missing_last(s.median_2q_error_avg),
+    "eplg_100": lambda s: _missing_last(s.eplg_100),
+    "pending_jobs": lambda s: (_pending(s) is None, _pending(s) or 0),
+    "calibrated": lambda s: (
         s.calibrated_at is None,
         -(s.calibrated_at.timestamp() if s.calibrated_at else 0.0),
     ),
 }
+#: The order of the rows by default: by device name.
+DEFAULT_SORT = "device"
 
 
 def summary_dict(summary: DeviceSummary) -> dict[str, Any]:
@@ -119,14 +122,15 @@ def best_by_2q_error(summaries: Iterable[DeviceSummary]) -> str | None:
 
 def build_overview(
     summaries: Iterable[DeviceSummary],
-    sort: str = "name",
+    sort: str = DEFAULT_SORT,
     failures: Sequence[tuple[str, str]] = (),
     notes: Sequence[str] = (),
 ) -> OverviewReport:
-    """The overview of ``summaries`` ordered by ``sort`` (a key of :data:`SORT_KEYS`), with a
-    row for each ``(device, error)`` of ``failures``."""
+    """The overview of ``summaries`` ordered by ``sort`` (a key of :data:`SORT_KEYS`; ``name``
+    too, as ``device``), with a row for each ``(device, error)`` of ``failures``."""
+    sort = DEFAULT_SORT if sort == "name" else sort  # the fleet page's name for it
     if sort not in SORT_KEYS:
-        raise UsageError(f"--sort: unknown key {sort!r}; choose one of {', '.join(SORT_KEYS)}")
+        raise unknown("sort key", sort, SORT_KEYS, where="--sort")
     ordered = tuple(sorted(summaries, key=lambda s: (SORT_KEYS[sort](s), s.name)))
     busy, best = least_busy(ordered), best_by_2q_error(ordered)
     table = _table(ordered, busy, best, failures)
@@ -306,7 +310,7 @@ def _row(s: DeviceSummary, c: Compared, busy: str | None, best: str | None) -> t
     marks += (
         [] if s.provenance == MEASURED else [_UNMEASURED_MARKS.get(s.provenance, "not measured")]
     )
-    status = MISSING if s.status is None else ("up" if s.status.operational else "down")
+    status = MISSING if s.status is None else status_word(s.status.operational)
     pending = _pending(s)
     return (
         Cell(s.name, s.name),

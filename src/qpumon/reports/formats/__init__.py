@@ -91,5 +91,11 @@ def render(report: Report, name: str = "table", options: RenderOptions | None = 
     """``report`` drawn in format ``name``: the one output pipeline of every command (the
     cyclic garbage collector paused: a large table is ~100,000 small acyclic cells)."""
     drawer = get_format(name, report.kind)
+    options = options or RenderOptions()
+    if options.columns:  # a key no column has is refused, in every format
+        from ..tables import Table
+        from .fit import check_columns
+
+        check_columns([s for s in report.sections() if isinstance(s, Table)], options.columns)
     with paused_gc():
-        return drawer.render(report, options or RenderOptions())
+        return drawer.render(report, options)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ...errors import UsageError
 from ...metrics import ALIASES
+from ...vocabulary import unknown
 from ..tables import ESSENTIAL, Column, Table
 
 #: Spaces between two columns (plain text and Rich draw the same).
@@ -48,19 +50,34 @@ def display_width(text: str) -> int:
     )
 
 
+def column_key(name: str) -> str:
+    """The column key ``--columns`` or ``--sort`` means by ``name``: the key itself (any case), or
+    the key a metric alias stands for (``t1`` -> ``t1_us``)."""
+    lowered = name.strip().lower()
+    return ALIASES.get(lowered, lowered)
+
+
+def check_columns(tables: Iterable[Table], wanted: Sequence[str]) -> None:
+    """A :class:`~qpumon.errors.UsageError` naming the nearest keys if a name in ``wanted`` is the
+    key of no column of ``tables`` (the keys the CSV and JSON of the report show)."""
+    keys = list(dict.fromkeys(c.key for t in tables for c in t.columns))
+    known = {k.lower() for k in keys}
+    for name in wanted:
+        if column_key(name) not in known:
+            if not keys:
+                raise UsageError(f"--columns {name.strip()!r}: this report has no table columns")
+            raise unknown("column", name.strip(), keys, where="--columns")
+
+
 def choose_columns(table: Table, wanted: Sequence[str] | None) -> list[int]:
-    """Indices of the columns ``--columns`` asks for (by key, alias or header, any case), always
-    with the first column (the row's label); every column when nothing asked matches here."""
+    """Indices of the columns ``--columns`` asks for (by key or a metric alias, any case; the
+    names were checked against the whole report by :func:`check_columns`), always with the first
+    column (the row's label); every column when none asked for is in this table."""
     all_columns = list(range(len(table.columns)))
     if not wanted:
         return all_columns
-    names = {w.strip().lower() for w in wanted if w.strip()}
-    names |= {ALIASES[n] for n in names if n in ALIASES}
-    chosen = [
-        i
-        for i, c in enumerate(table.columns)
-        if c.key.lower() in names or c.header.lower() in names
-    ]
+    names = {column_key(w) for w in wanted if w.strip()}
+    chosen = [i for i, c in enumerate(table.columns) if c.key.lower() in names]
     if not chosen:
         return all_columns
     return sorted({0, *chosen})

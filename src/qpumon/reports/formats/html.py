@@ -20,6 +20,7 @@ from html import escape as html_escape
 from ...metrics import GATE_ERROR, GATE_LENGTH, MISSING, all_qubit_metrics, value_getter
 from ...model import DeviceSnapshot
 from ...printable import printable
+from ...vocabulary import coupler_text, gate_subject
 from ..document import Report
 from ..monitor import MonitorReport
 from ..tables import Cell, Column, Table
@@ -91,7 +92,10 @@ def monitor_body(report: MonitorReport) -> str:
 def subtitle(report: MonitorReport) -> str:
     """Processor, size, source, version and calibration time, as one line."""
     header = dict(report.header)
-    parts = [header.get("Processor", MISSING), f"{header.get('Qubits', '?')} qubits"]
+    parts = [
+        header.get("Processor", MISSING),
+        f"{header.get('Qubits', '?')} qubit{'' if header.get('Qubits') == '1' else 's'}",
+    ]
     parts += [f"source {header.get('Source', MISSING)}", f"version {header.get('Version')}"]
     parts.append(f"calibrated {header.get('Calibrated', MISSING)}")
     return " · ".join(parts)
@@ -266,11 +270,11 @@ def tooltips(snapshot: DeviceSnapshot) -> dict[str, dict[str, str]]:
     label = gate_label(snapshot)
     for coupler in coupler_values(coupler_series(snapshot)):
         a, b = coupler.qubits
-        lines = [f"Coupler {a}–{b} ({label})"]
+        lines = [f"Coupler {coupler_text((a, b), directed=False)} ({label})"]
         for gate in coupler.gates:
             error = "failed (error = 1)" if gate.failed else GATE_ERROR.format(gate.error)
             length = GATE_LENGTH.format_with_unit(gate.length_ns)
-            lines.append(f"{gate.gate} {gate.qubits[0]}→{gate.qubits[1]}: error {error}, {length}")
+            lines.append(f"{gate_subject(gate.gate, gate.qubits)}: error {error}, {length}")
         if not coupler.gates:
             lines.append("no calibration")
         couplers[f"{a}-{b}"] = "\n".join(lines)
