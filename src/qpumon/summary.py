@@ -312,9 +312,7 @@ def dead_qubits(snapshot: DeviceSnapshot) -> frozenset[int]:
     """Qubits in service that cannot be used: every benchmarked single-qubit gate on them
     carries IBM's failure flag (fake_nighthawk's Q85: ``id``, ``sx`` and ``x``). Qubits out of
     service are :attr:`~qpumon.model.DeviceSnapshot.out_of_service_qubits`, not counted here."""
-    failed = {
-        q for q, gs in benchmarked_gates(snapshot.gates).items() if all(g.failed for g in gs)
-    }
+    failed = {q for q, gs in benchmarked_gates(snapshot.gates).items() if all(g.failed for g in gs)}
     return frozenset(failed - snapshot.out_of_service_qubits)
 
 

@@ -189,6 +189,7 @@ def test_the_readme_has_examples_of_every_kind() -> None:
     assert sum(1 for e in found if e.kind == "sh" and _runnable(e)) >= 30
 
 
+@pytest.mark.readme
 @pytest.mark.skipif(shutil.which("bash") is None, reason="the README's examples are bash")
 def test_every_readme_example_runs_in_order(tmp_path: Path) -> None:
     home, folder = tmp_path / "home", tmp_path / "work"

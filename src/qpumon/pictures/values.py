@@ -191,8 +191,6 @@ def _definition_name(definition: str) -> str:
     return name + _SYMBOLS.get(definition, "")
 
 
-
-
 def qubit_series(snapshot: DeviceSnapshot, name: str) -> Series:
     """Per-qubit values of metric ``name`` (``t1``, ``readout``, ``sx_error``...): a qubit out of
     service, or whose gate of a gate metric is, is ``off``; a dead qubit is marked ``dead``."""
