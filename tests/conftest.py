@@ -13,6 +13,12 @@ import pytest
 # The database fixtures (``postgres``, ``db_url``, ``store``) for every test folder.
 from tests.databases import db_url, postgres, store  # noqa: F401
 
+#: How a test tells "it stopped at once" from "it waited for what it was told to stop waiting
+#: for" (a stalled service, a hanging webhook, a 30-minute period: each 10 s or more). A bound on
+#: the wait, far from both on a busy machine; it says nothing of qpumon's speed, which the
+#: benchmarks measure.
+PROMPT_S = 5.0
+
 #: The clock golden files are rendered at.
 FROZEN_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 

@@ -26,6 +26,7 @@ from qpumon.history.watch import record_devices, watch
 from qpumon.model import DeviceSnapshot
 from qpumon.sources import resolve
 from qpumon.store.db import Store
+from tests.conftest import PROMPT_S
 from tests.history.webhook_server import Hook, serve
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -67,7 +68,7 @@ def test_watch_records_every_device_then_stops_within_a_second_of_a_hanging_deli
     stopped_at = _stop_when(stand_in.arrived, stop)
     lines: list[str] = []
     rounds = watch(sqlite_store, DEVICES, _fetch, timedelta(minutes=30), stop, lines.append, rules)
-    assert stopped_at and time.monotonic() - stopped_at[0] < 1.0
+    assert stopped_at and time.monotonic() - stopped_at[0] < PROMPT_S
     assert rounds == 1
     assert [len(sqlite_store.snapshots(d)) for d in DEVICES] == [1, 1]
     (post,) = stand_in.requests  # one POST for the round, sent after both were recorded
@@ -92,7 +93,7 @@ def test_watch_stops_within_a_second_of_a_slow_fetch(sqlite_store: Store) -> Non
         watch(sqlite_store, DEVICES, slow, timedelta(minutes=30), stop, lambda _: None)
     finally:
         release.set()
-    assert stopped_at and time.monotonic() - stopped_at[0] < 1.0
+    assert stopped_at and time.monotonic() - stopped_at[0] < PROMPT_S
     assert [d.name for d in sqlite_store.devices()] == ["fake_armonk"]
 
 
@@ -205,7 +206,7 @@ def test_qpumon_watch_exits_within_a_second_of_sigterm_while_a_webhook_trickles(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "h.db"
-    with serve(trickle_s=3.0) as (base, stand_in):
+    with serve(trickle_s=60.0) as (base, stand_in):
         rules = tmp_path / "rules.toml"
         rules.write_text(
             f'webhook = "{base}/trickle"\n[[alert]]\nwhen = "t1_us > 0"\nactions = ["webhook"]\n',
@@ -227,7 +228,7 @@ def test_qpumon_watch_exits_within_a_second_of_sigterm_while_a_webhook_trickles(
             elapsed = time.monotonic() - signalled
         finally:
             process.kill()
-    assert elapsed < 1.0, err
+    assert elapsed < PROMPT_S, err  # not the delivery deadline, 10 s
     assert process.returncode == 143, err
     assert "stopped before it answered" in err and "stopped (SIGTERM) after 1 round\n" in err
     with closing(sqlite3.connect(db)) as connection, connection:
