@@ -110,3 +110,25 @@ def test_a_webhook_alert_waits_for_a_delivery_that_succeeds(store: Store, tmp_pa
             delivered.alerts, fired=(), still_active=len(expected)
         )
         assert [r.path for r in hook.requests] == ["/500", "/500", "/200"]
+
+
+def test_device_counts_are_the_overviews(tmp_path: Path) -> None:
+    """failed_2q_couplers counts fez's flagged CZ couplers (not its RZZ or directed entries) and
+    out_of_service_qubits the qubits IBM took out of service, from the raw properties."""
+    from qpumon.history.alerts import subjects
+    from tests.conftest import raw, write_out_of_service
+
+    props = write_out_of_service(tmp_path, "fez", (5, 60), ())
+    snapshot = load(str(props))
+    gates = raw("fez", "props")["gates"]
+    flagged = {
+        frozenset(g["qubits"])
+        for g in gates
+        if g["gate"] == "cz"
+        and 5 not in g["qubits"]
+        and 60 not in g["qubits"]
+        and any(p["name"] == "gate_error" and p["value"] == 1 for p in g["parameters"])
+    }
+    assert list(subjects(snapshot, "failed_2q_couplers")) == [("device", float(len(flagged)))]
+    assert list(subjects(snapshot, "out_of_service_qubits")) == [("device", 2.0)]
+    assert all(s != "qubit 5" for s, _ in subjects(snapshot, "t1_us"))

@@ -7,10 +7,12 @@ unknown keys, metrics or actions, non-finite numbers, duplicate names, webhook U
 http(s), files that are not UTF-8 or larger than :data:`MAX_RULES_BYTES`.
 
 Metrics: every per-qubit metric and alias (``t1``, ``readout_error``...) and ``<gate>_error`` of
-a single-qubit gate (``sx_error``), checked on each qubit; ``2q_error`` on each two-qubit gate
-(failed-benchmark flags are left out); ``operational``, ``pending_jobs`` and ``failed_gates`` for
-the device. ``baseline`` is the median of the same subject's stored values over the
-``baseline_days`` before the snapshot.
+a single-qubit gate (``sx_error``), checked on each qubit in service; ``2q_error`` on each native
+two-qubit gate in service (failed-benchmark flags are left out); ``operational``,
+``pending_jobs``, ``failed_gates`` (gate entries with IBM's flag, fractional RZZ included),
+``failed_2q_couplers`` (the native entangler's flagged couplers, as the overview's Failed
+column counts them) and ``out_of_service_qubits`` for the device. ``baseline`` is the median of
+the same subject's stored values over the ``baseline_days`` before the snapshot.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..errors import RulesError, UsageError
 from ..metrics import ALIASES, QUBIT_METRICS, qubit_metric, value_getter
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot
 from ..printable import is_printable, printable
-from ..summary import two_qubit_gates
+from ..summary import coupler_count, two_qubit_gates
 from ..times import MAX_DURATION
 from ..vocabulary import gate_subject, nearest
 from .rules_format import (
@@ -53,7 +55,13 @@ _RULE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(.+?)\s*$")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _RHS = re.compile(rf"^(?:(?P<k>{_NUMBER})\*)?baseline(?:\*(?P<k2>{_NUMBER}))?$")
 _IS_NUMBER = re.compile(rf"^{_NUMBER}$")
-DEVICE_METRICS = ("operational", "pending_jobs", "failed_gates")
+DEVICE_METRICS = (
+    "operational",
+    "pending_jobs",
+    "failed_gates",
+    "failed_2q_couplers",
+    "out_of_service_qubits",
+)
 ACTIONS = ("print", "exit", "webhook")
 #: Gates whose per-qubit error a rule may name: Qiskit's standard single-qubit gates and IBM's
 #: measurement entries (``measure``, ``measure_2``).
@@ -385,14 +393,21 @@ def subjects(snapshot: DeviceSnapshot, metric: str) -> Iterator[tuple[str, float
         yield "device", None if snapshot.status is None else snapshot.status.pending_jobs
     elif metric == "failed_gates":
         yield "device", float(len(snapshot.failed_gates))
+    elif metric == "failed_2q_couplers":
+        native = two_qubit_gates(snapshot)
+        failed = (g for g in native if g.failed and not snapshot.out_of_service(g))
+        yield "device", float(coupler_count(failed))
+    elif metric == "out_of_service_qubits":
+        yield "device", float(len(snapshot.out_of_service_qubits))
     elif metric == "2q_error":
         for gate in two_qubit_gates(snapshot):
-            if not gate.failed:
+            if snapshot.usable(gate):
                 yield gate_subject(gate.gate, gate.qubits), gate.error
     else:
         read = value_getter(snapshot, qubit_metric(metric))
         for qubit in snapshot.qubits:
-            yield f"qubit {qubit.index}", read(qubit)
+            if qubit.operational:  # a qubit out of service is no alert's subject
+                yield f"qubit {qubit.index}", read(qubit)
 
 
 Baselines = Callable[[Rule], dict[str, float]]
