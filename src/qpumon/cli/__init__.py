@@ -9,8 +9,6 @@ clean shutdown.
 
 from __future__ import annotations
 
-import atexit
-import gc
 import importlib
 import os
 import signal
@@ -24,7 +22,6 @@ from typing import NoReturn
 import click
 
 from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, QpumonError, Terminated
-from ..gc_pause import paused_gc
 from ..printable import printable
 
 #: Command name -> the module under ``qpumon.cli`` that defines it (in its ``COMMANDS``).
@@ -65,8 +62,7 @@ class LazyGroup(click.Group):
         module = COMMAND_MODULES.get(cmd_name)
         if module is None:
             return None
-        with paused_gc():  # an import makes only long-lived objects: nothing to collect
-            commands = importlib.import_module(f"{__name__}.{module}").COMMANDS
+        commands = importlib.import_module(f"{__name__}.{module}").COMMANDS
         return next((c for c in commands if c.name == cmd_name), None)
 
 
@@ -89,20 +85,7 @@ def cli(debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``qpumon`` console script: runs the command in ``argv`` (default
     ``sys.argv[1:]``) and exits with its code."""
-    if argv is None:  # the console script: the process ends with the command
-        atexit.register(_freeze_if_alone)  # registered first, so it runs last
     _run(sys.argv[1:] if argv is None else list(argv))
-
-
-def _freeze_if_alone() -> None:
-    """Freeze the heap as the process ends, so the interpreter's teardown skips a last full
-    collection (about 6 ms after a report) of memory the system takes back anyway.
-
-    Only when no other thread is left: with the live loop's thread still running code, freezing
-    made the teardown crash (a double free in one live command in about 75, on Python 3.11).
-    """
-    if threading.active_count() == 1:
-        gc.freeze()
 
 
 def _run(args: list[str]) -> NoReturn:

@@ -16,9 +16,8 @@ from typing import Any
 
 from .. import validate as v
 from ..errors import InputError
-from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot, DeviceStatus, GateCalibration, QubitCalibration
-from .files import read_json
+from .files import read_ibm_files
 from .ibm_json import snapshot_from_ibm
 
 # Target operations that are not gates with a calibration of their own.
@@ -46,17 +45,7 @@ def snapshot_from_backend(backend: Any) -> DeviceSnapshot:
     files = fake_backend_files(backend)
     if files is not None:
         conf_path, props_path = files
-        with paused_gc():
-            props = read_json(props_path) if props_path is not None else None
-            return snapshot_from_ibm(
-                read_json(conf_path),
-                props,
-                source=source,
-                name=name,
-                status=status,
-                conf_where=str(conf_path),
-                props_where=str(props_path),
-            )
+        return read_ibm_files(conf_path, props_path, source=source, name=name, status=status)
     props = _call(backend, "properties")
     conf = _call(backend, "configuration")
     conf_dict = _to_dict(conf)
@@ -79,8 +68,7 @@ def snapshot_from_backend(backend: Any) -> DeviceSnapshot:
             status=status,
             conf_where=f"{name}.configuration()",
         )
-    with paused_gc():  # a large target has a million acyclic entries
-        return _from_target(backend, name, source, status)
+    return _from_target(backend, name, source, status)
 
 
 def backend_status(backend: Any) -> DeviceStatus | None:

@@ -15,9 +15,8 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import DeviceNotFoundError, InputError, MissingExtraError
-from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
-from .files import read_json
+from .files import read_ibm_files
 
 _PREFIXES = ("fake_", "ibmq_", "ibm_", "alt_")
 
@@ -85,18 +84,8 @@ class BundledSource:
         stem = folder.name
         conf_path = folder / f"conf_{stem}.json"
         props_path = folder / f"props_{stem}.json"
-        from .ibm_json import snapshot_from_ibm  # (an overview from its cache needs no parser)
-
-        with paused_gc():
-            props = read_json(props_path) if props_path.exists() else None
-            return snapshot_from_ibm(
-                read_json(conf_path),
-                props,
-                name=canonical,
-                source=f"bundled:{canonical}",
-                conf_where=str(conf_path),
-                props_where=str(props_path),
-            )
+        props = props_path if props_path.exists() else None
+        return read_ibm_files(conf_path, props, name=canonical, source=f"bundled:{canonical}")
 
     def files(self, name: str) -> list[Path]:
         """The configuration and properties files of bundled device ``name``."""

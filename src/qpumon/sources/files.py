@@ -11,7 +11,7 @@ import orjson
 from ..bounded import read_bounded
 from ..errors import InputError, InputTooLargeError
 from ..gc_pause import paused_gc
-from ..model import DeviceSnapshot
+from ..model import DeviceSnapshot, DeviceStatus
 
 #: The largest calibration file qpumon reads (a 10,000-qubit device's properties take ~60 MB).
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -68,6 +68,32 @@ def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
     """
     with paused_gc():
         return _load_file(path, conf)
+
+
+def read_ibm_files(
+    conf_path: Path,
+    props_path: Path | None,
+    *,
+    source: str,
+    name: str | None = None,
+    status: DeviceStatus | None = None,
+) -> DeviceSnapshot:
+    """The snapshot in IBM's configuration file ``conf_path`` and properties file ``props_path``
+    (None: a device without calibration), read and parsed with the collector paused: the one
+    parse of IBM's files for bundled devices and fake backends (see :func:`load_file`)."""
+    from .ibm_json import snapshot_from_ibm  # (an overview from its cache needs no parser)
+
+    with paused_gc():
+        props = read_json(props_path) if props_path is not None else None
+        return snapshot_from_ibm(
+            read_json(conf_path),
+            props,
+            source=source,
+            name=name,
+            status=status,
+            conf_where=str(conf_path),
+            props_where=str(props_path),
+        )
 
 
 def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:

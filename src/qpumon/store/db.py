@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
-from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from ..serialize import snapshot_to_dict
 from . import engine as eng
@@ -194,11 +193,7 @@ class Store:
 
     def _series(self, device: str, query: Any) -> list[tuple[Any, ...]]:
         """Rows of a value query whose last column is a time (or NULL)."""
-        with (
-            self._errors(f"reading {device}"),
-            self.engine.connect() as connection,
-            paused_gc(),  # tens of thousands of small acyclic rows: see paused_gc
-        ):
+        with self._errors(f"reading {device}"), self.engine.connect() as connection:
             if connection.dialect.name != "sqlite":
                 return [tuple(row) for row in connection.execute(query).all()]
             times: dict[Any, datetime | None] = {}  # a snapshot's values share few times

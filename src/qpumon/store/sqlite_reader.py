@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreBusyError, StoreError
-from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot
 from . import rows
 from .epoch import epoch_us, to_datetime
@@ -189,15 +188,14 @@ class SqliteReader:
         return self._series(device, sql, values)
 
     def _series(self, device: str, sql: str, values: list[Any]) -> list[Any]:
-        with paused_gc():  # tens of thousands of small acyclic rows
-            found = self._rows(f"reading {device}", sql, values)
-            times: dict[Any, datetime | None] = {}  # a snapshot's values share few times
-            out = []
-            for row in found:
-                raw = row[-1]
-                when = times[raw] if raw in times else times.setdefault(raw, to_datetime(raw))
-                out.append((*row[:-1], when))
-            return out
+        found = self._rows(f"reading {device}", sql, values)
+        times: dict[Any, datetime | None] = {}  # a snapshot's values share few times
+        out = []
+        for row in found:
+            raw = row[-1]
+            when = times[raw] if raw in times else times.setdefault(raw, to_datetime(raw))
+            out.append((*row[:-1], when))
+        return out
 
     def active_alerts(self, device: str) -> dict[tuple[str, str], datetime]:
         """``(rule, subject) -> since`` for the alerts currently true on ``device``."""
