@@ -8,7 +8,7 @@ have is ``None`` and stays ``None`` (it is never replaced by 0).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -334,3 +334,15 @@ class Resonator:
     gates: tuple[GateCalibration, ...] = ()
     t1_us: float | None = None
     t2_us: float | None = None
+
+
+#: The fields of a snapshot that are not its calibration: where it was read from and the device's
+#: status (a new queue length is the same calibration).
+NOT_CALIBRATION = ("source", "status")
+
+
+def same_calibration(old: DeviceSnapshot, new: DeviceSnapshot) -> bool:
+    """True if ``new`` carries the calibration ``old`` does: equal in every field but
+    :data:`NOT_CALIBRATION` (device-level values, configuration and times included). The one
+    meaning of "the same calibration": the store's content hash leaves out the same fields."""
+    return replace(old, source=new.source, status=new.status) == new

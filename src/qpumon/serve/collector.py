@@ -27,7 +27,7 @@ from ..errors import QpumonError
 from ..history.alerts import Rules
 from ..history.check import Abandoned, Outcome, run_until
 from ..history.watch import describe, record_devices
-from ..model import DeviceSnapshot
+from ..model import DeviceSnapshot, same_calibration
 from ..store.db import Store
 from .alerting import updated
 from .exporter import exposition
@@ -253,7 +253,7 @@ class Collector:
         if not whole and old is not None:
             snapshot = replace(old, status=snapshot.status)
         calibration = state.calibration
-        if old is None or not _same_calibration(old, snapshot):
+        if old is None or not same_calibration(old, snapshot):
             calibration += 1
         if state.error is not None:
             self._say(f"{key}: fetched again ({'no longer stale' if old else 'loaded'})")
@@ -365,17 +365,6 @@ class Collector:
 
     def _say(self, line: str) -> None:
         self._log(redact(line, self.secrets))
-
-
-def _same_calibration(old: DeviceSnapshot, new: DeviceSnapshot) -> bool:
-    """True if ``new`` carries the calibration ``old`` does (whatever its status)."""
-    return (
-        old.calibrated_at == new.calibrated_at
-        and old.backend_version == new.backend_version
-        and old.qubits == new.qubits
-        and old.gates == new.gates
-        and old.layer_fidelities == new.layer_fidelities
-    )
 
 
 def _now() -> datetime:

@@ -9,12 +9,8 @@ from typing import Any
 import orjson
 
 from ..errors import InputError
-from ..model import QUBIT_FIELDS, DeviceSnapshot
+from ..model import NOT_CALIBRATION, QUBIT_FIELDS, DeviceSnapshot
 from ..serialize import snapshot_from_dict
-
-#: What the content hash leaves out: where the snapshot came from and the device's queue status,
-#: which change from one fetch to the next while the calibration stays the same.
-_NOT_HASHED = ("source", "status")
 
 
 def qubits_text(qubits: tuple[int, ...]) -> str:
@@ -46,8 +42,9 @@ def decode(blob: bytes, where: str) -> DeviceSnapshot:
 
 
 def content_hash(data: dict[str, Any]) -> str:
-    """SHA-256 of the calibration content: equal for the same device, time and values."""
-    kept = {k: v for k, v in data.items() if k not in _NOT_HASHED}
+    """SHA-256 of the calibration content: equal for the same device, time and values, as
+    :func:`~qpumon.model.same_calibration` says (every field but :data:`NOT_CALIBRATION`)."""
+    kept = {k: v for k, v in data.items() if k not in NOT_CALIBRATION}
     return hashlib.sha256(orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
