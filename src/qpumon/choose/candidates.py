@@ -21,8 +21,9 @@ from ..model import DeviceSnapshot
 from .circuits import basis_family, circuit_ops, native_circuit
 from .cost import COHERENCE_MODELS, score
 from .cost import cost_model as get_cost_model
-from .layouts import BEAM_WIDTH, best_layouts, model_tables, shape_exists
+from .layouts import best_layouts, model_tables, shape_exists
 from .limits import MAX_CONNECTED_SETS
+from .pathsearch import bound_note
 from .place import STOP_REASONS, deadline_after, out_of_time
 from .results import LayoutScore
 from .tables import NON_GATES, DeviceTables, absent_everywhere, device_tables
@@ -144,10 +145,8 @@ def _searched(
     result = best_layouts(ops, tables, cost_model, top, key=frozenset, deadline=deadline).result
     notes = tables.notes
     if result.bound is not None:
-        notes += (
-            f"a line: searched by a beam of {BEAM_WIDTH:,} lines, complete but not exhaustive; "
-            f"no set can score above {result.bound:.4g}, the best found is not proven best",
-        )
+        best = result.fidelity[0] if result.fidelity else None
+        notes += (bound_note("line", best, result.bound),)
     if result.stopped in STOP_REASONS:
         notes += (
             f"the search stopped early ({STOP_REASONS[result.stopped]}): better sets may exist",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..errors import LimitExceededError
 from .bounds import Bounds, bounds
@@ -19,21 +20,19 @@ from .cost import STRICT_DIRECTION_MODELS, score
 from .cost import cost_model as get_cost_model
 from .graph import is_path, pattern, search_graph
 from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_CELLS, MAX_SEARCH_NODES, MAX_SHAPE_NODES
+from .pathsearch import search_path
 from .search import Search, SearchLimits, SearchResult, TopK
 from .tables import NON_GATES, DeviceTables, PairTable, absent_everywhere, reversible
 from .terms import bound_terms
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Partial layouts of the first, narrow dive, which finds good layouts fast (and often settles
 #: the search on its own).
 DIVE_NODES = 20_000
 #: Partial layouts per slice in the dive.
 DIVE_ROWS = 32
-#: Rows kept per level by the beam search of a path (a GHZ, a linear chain) that the first dive
-#: did not settle, its work limit, and the work then spent trying to prove its answer exact.
-BEAM_WIDTH = 1024
-BEAM_PER_END = 8
-BEAM_NODES = 50_000_000
-PROOF_NODES = 20_000
 #: Gap (in log-score) between the empty layout's bound and the dive's best layout above which the
 #: bound is tightened with qubit prices before the full search.
 PRICE_GAP = 0.1
@@ -62,10 +61,12 @@ def best_layouts(
     max_layouts: int = DEFAULT_MAX_LAYOUTS,
     max_nodes: int = MAX_SEARCH_NODES,
     deadline: float | None = None,
+    exhaustive: bool = False,
 ) -> Found:
     """The exact ``top`` layouts of ``ops`` on ``tables`` (already :func:`model_tables`), one
     per ``key``; truncated (``result.stopped``) at ``max_layouts``, ``max_nodes`` or
-    ``deadline`` (``time.monotonic()``)."""
+    ``deadline`` (``time.monotonic()``). A path circuit the exact search cannot settle is
+    searched by :mod:`.pathsearch` unless ``exhaustive``."""
     import numpy as np
 
     refusal = too_big(ops, tables)
@@ -93,19 +94,20 @@ def best_layouts(
     collector = TopK(top, key)
     plain = bounds(shape, graph, terms, tables)
     result = run(plain, collector, min(DIVE_NODES, max_nodes), DIVE_ROWS)
-    if result.stopped == "nodes" and is_path(shape):
-        beam = Search(
-            shape, graph, terms, plain, tables,
-            lambda layouts: score(model_function, ops, layouts, tables),
-            collector, SearchLimits(max_layouts, BEAM_NODES, deadline),
-        ).beam(BEAM_WIDTH, BEAM_PER_END)  # fmt: skip
-        proof = run(plain, collector, PROOF_NODES, None)
-        result = _joined(_joined(result, beam), proof)
-        if proof.stopped == "nodes" and result.layouts:
-            upper = math.exp(plain.empty_bound(shape) + terms.constant)
-            result = replace(result, stopped=None, bound=upper)
-        elif proof.stopped is None:
-            result = replace(result, stopped=None)
+    if (
+        result.stopped == "nodes"
+        and is_path(shape)
+        and not exhaustive
+        and np.isfinite(plain.empty_bound(shape))
+    ):
+        answer = search_path(
+            ops, tables, model, shape, graph,
+            lambda layouts: score(model_function, ops, layouts, tables), collector,
+            lambda: _any_chain(ops, tables, max(max_nodes - result.work, 0), deadline),
+        )  # fmt: skip
+        result = _joined(result, answer.result)
+        if answer.no_chain:
+            result = replace(result, bound=None, stopped=None)
     elif result.stopped == "nodes" and max_nodes > result.work:
         prices = plain
         if result.fidelity:
@@ -115,6 +117,40 @@ def best_layouts(
         result = _joined(result, run(prices, collector, max_nodes - result.work, None))
     missing = terms.missing.all(axis=0) & tables.usable
     return Found(result, tuple(int(q) for q in np.flatnonzero(missing)))
+
+
+def _any_chain(
+    ops: CircuitOps, tables: DeviceTables, max_nodes: int, deadline: float | None
+) -> SearchResult:
+    """One layout of ``ops`` on the usable coupling graph of ``tables`` (every value 0), or the
+    proof that there is none (``stopped`` None and no layout)."""
+    import numpy as np
+
+    n = tables.num_qubits
+    a, b = tables.edge_arrays(ops.two_qubit_gates)
+    keys = np.unique(np.concatenate([a * n + b, b * n + a]))
+    zeros = np.zeros(keys.size)
+    flat = replace(
+        _flat_tables(ops, n, keys, zeros),
+        dead_qubits=tables.dead_qubits,
+    )
+    bare = replace(ops, ops=tuple(op for op in ops.ops if op[0] != "barrier"))
+    return best_layouts(
+        bare, flat, "mapomatic", 1, max_layouts=1, max_nodes=max_nodes, deadline=deadline,
+        exhaustive=True,
+    ).result  # fmt: skip
+
+
+def _flat_tables(ops: CircuitOps, n: int, keys: np.ndarray, zeros: np.ndarray) -> DeviceTables:
+    """Tables with every value 0 on the directed pairs ``keys``: only the graph counts."""
+    import numpy as np
+
+    two = {name: PairTable(n, keys, zeros, zeros) for name in ops.two_qubit_gates}
+    one = {name: np.zeros(n) for name, qubits in ops.ops if len(qubits) == 1}
+    return DeviceTables(
+        "shape", n, one, dict.fromkeys(one, np.zeros(n)), two, np.zeros(n), np.zeros(n),
+        np.full(n, math.inf), np.full(n, math.inf), (), 0,
+    )  # fmt: skip
 
 
 def _joined(dive: SearchResult, full: SearchResult) -> SearchResult:
@@ -174,13 +210,7 @@ def shape_exists(ops: CircuitOps, n: int, coupling: list[tuple[int, int]]) -> bo
     pairs = {(a, b) for a, b in coupling if 0 <= a < n and 0 <= b < n and a != b}
     pairs |= {(b, a) for a, b in pairs}
     keys = np.array(sorted(a * n + b for a, b in pairs), dtype=np.int64)
-    zeros = np.zeros(keys.size)
-    two = {name: PairTable(n, keys, zeros, zeros) for name in ops.two_qubit_gates}
-    one = {name: np.zeros(n) for name, qubits in ops.ops if len(qubits) == 1}
-    flat = DeviceTables(
-        "shape", n, one, dict.fromkeys(one, np.zeros(n)), two, np.zeros(n), np.zeros(n),
-        np.full(n, math.inf), np.full(n, math.inf), (), 0,
-    )  # fmt: skip
+    flat = _flat_tables(ops, n, keys, np.zeros(keys.size))
     found = best_layouts(
         replace(ops, ops=tuple(op for op in ops.ops if op[0] != "barrier")),
         flat,

@@ -26,8 +26,9 @@ from ..printable import printable
 from .circuits import CircuitOps, basis_family, check_circuit, read_circuit, translate
 from .cost import COHERENCE_MODELS
 from .cost import cost_model as get_cost_model
-from .layouts import BEAM_WIDTH, best_layouts, model_tables, too_big, why_nothing
+from .layouts import best_layouts, model_tables, too_big, why_nothing
 from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_NODES
+from .pathsearch import bound_note
 from .results import DevicePlacement, LayoutScore, Placement
 from .tables import DeviceTables, device_tables
 
@@ -107,7 +108,13 @@ def _search_device(
         dead_qubits=tables.dead_qubits,
         flagged_gates=tables.flagged_gates,
         notes=_notes(
-            ops, scored, result.stopped, bool(result.layouts), coupling, model, result.bound
+            ops,
+            scored,
+            result.stopped,
+            result.fidelity[0] if result.fidelity else None,
+            coupling,
+            model,
+            result.bound,
         ),
         pruned=result.pruned,
         missing_qubits=found.missing_qubits,
@@ -120,17 +127,15 @@ def _notes(
     ops: CircuitOps,
     tables: DeviceTables,
     stopped: str | None,
-    any_found: bool,
+    best: float | None,
     coupling: list[tuple[int, int]] | None,
     model: str,
     bound: float | None = None,
 ) -> tuple[str, ...]:
     notes = list(tables.notes)
+    any_found = best is not None
     if bound is not None:
-        notes.append(
-            f"a path: searched by a beam of {BEAM_WIDTH:,} lines, complete but not exhaustive; "
-            f"no layout can score above {bound:.4g}, the best found is not proven best"
-        )
+        notes.append(bound_note("chain", best, bound))
     if stopped is not None:
         notes.append(
             f"the search stopped early ({STOP_REASONS.get(stopped, stopped)}): better layouts "

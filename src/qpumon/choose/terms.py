@@ -86,8 +86,9 @@ class BoundTerms:
         return total
 
 
-def bound_terms(ops: CircuitOps, tables: DeviceTables, model: str) -> BoundTerms:
-    """The decomposed bound of ``model`` (``default`` or ``mapomatic``) for ``ops``."""
+def bound_terms(ops: CircuitOps, tables: DeviceTables, model: str, idle: bool = True) -> BoundTerms:
+    """The decomposed bound of ``model`` (``default`` or ``mapomatic``) for ``ops``; without
+    ``idle``, the default model's gate and readout terms only (exact, no decoherence)."""
     import numpy as np
 
     k, n = len(ops.active), tables.num_qubits
@@ -105,7 +106,7 @@ def bound_terms(ops: CircuitOps, tables: DeviceTables, model: str) -> BoundTerms
             _add_pair(pairs, name, qubits, count)
         else:  # no calibration for gates on 3 or more qubits: nothing can be scored
             unary[:] = np.nan
-    if model != "mapomatic":
+    if model != "mapomatic" and idle:
         unary += _idle_terms(ops, tables, free)
     missing = np.isnan(unary)
     unary[missing] = -np.inf
@@ -170,14 +171,15 @@ def _idle_terms(ops: CircuitOps, tables: DeviceTables, free: set[str]) -> np.nda
     """``log f_v(x_j)`` for circuit qubit ``j`` on physical qubit ``v`` (module docstring)."""
     import numpy as np
 
-    floor = _ChainSchedule(ops, tables, free).idle_floor()
+    floor = ChainSchedule(ops, tables, free).idle_floor()
     keep = idle_fidelity(floor[:, None], tables.t1_ns[None, :], tables.t2_ns[None, :])
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.log(keep))
 
 
-class _ChainSchedule:
-    """The circuit's ASAP schedule, reduced to what the decoherence bound needs.
+class ChainSchedule:
+    """The circuit's schedule (:func:`.cost.scheduled_ops`), reduced to what the decoherence
+    bound needs.
 
     ``pred[i]`` is the timed operation whose end started operation ``i`` in the reference
     schedule (median lengths); ``last[j]`` the one that ends qubit ``j``; ``first_high[j]`` the
@@ -197,8 +199,8 @@ class _ChainSchedule:
         }
         self.low = np.array([ranges.get((n, len(q)), (0.0,) * 3)[0] for n, q in self.ops])
         self.high = np.array([ranges.get((n, len(q)), (0.0,) * 3)[2] for n, q in self.ops])
-        middle = np.array([ranges.get((n, len(q)), (0.0,) * 3)[1] for n, q in self.ops])
-        self.pred, self.last, _ = self._run(middle)
+        self.middle = np.array([ranges.get((n, len(q)), (0.0,) * 3)[1] for n, q in self.ops])
+        self.pred, self.last, _ = self._run(self.middle)
         _, _, first = self._run(self.high)
         self.first_high = np.array(first)
 
