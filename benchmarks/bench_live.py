@@ -91,7 +91,7 @@ asyncio.run(main(int(sys.argv[1])))
 
 INSIDE = """
 import sys, time
-from qpumon.live import LiveOptions, connect
+from qpumon.sources.ibm_live import LiveOptions, connect
 source = connect(LiveOptions(refresh=True))
 source.fetch(source.names())
 for _ in range(int(sys.argv[1])):

@@ -32,7 +32,7 @@ from pathlib import Path
 from qpumon.history.demo import demo_history
 from qpumon.history.series import read_history, select_metric
 from qpumon.model import DeviceSnapshot
-from qpumon.serialize import dumps
+from qpumon.model.serialize import dumps
 from qpumon.sources import resolve as load
 from qpumon.store.db import Store
 

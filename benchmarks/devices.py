@@ -42,7 +42,7 @@ def device_json(
     """A qpumon snapshot of a CZ device: random T1/T2/readout, both CZ directions per coupler,
     about 2% of the couplers flagged (error = 1)."""
     from qpumon.model import DeviceSnapshot, GateCalibration, QubitCalibration
-    from qpumon.serialize import dumps
+    from qpumon.model.serialize import dumps
 
     qubits = tuple(
         QubitCalibration(

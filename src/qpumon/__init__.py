@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import notebook
+
 if TYPE_CHECKING:
     from .api import (
         backend_monitor,
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
         place,
         summarize_devices,
     )
-    from .arrays import qubit_arrays
     from .errors import QpumonError
     from .model import (
         DeviceSnapshot,
@@ -37,8 +38,12 @@ if TYPE_CHECKING:
         LayerFidelity,
         QubitCalibration,
     )
+    from .model.arrays import qubit_arrays
+    from .model.summary import DeviceSummary, summarize
     from .reports.monitor import MonitorOptions
-    from .summary import DeviceSummary, summarize
+
+#: qpumon's version: the one place it is written (pyproject.toml reads it from here).
+__version__ = "0.1.0"
 
 #: Public name -> the module that defines it.
 _EXPORTS = {
@@ -55,7 +60,7 @@ _EXPORTS = {
     "overview_report": "api",
     "place": "api",
     "summarize_devices": "api",
-    "qubit_arrays": "arrays",
+    "qubit_arrays": "model.arrays",
     "QpumonError": "errors",
     "DeviceSnapshot": "model",
     "DeviceStatus": "model",
@@ -63,8 +68,8 @@ _EXPORTS = {
     "LayerFidelity": "model",
     "QubitCalibration": "model",
     "MonitorOptions": "reports.monitor",
-    "DeviceSummary": "summary",
-    "summarize": "summary",
+    "DeviceSummary": "model.summary",
+    "summarize": "model.summary",
 }
 
 __all__ = [
@@ -92,6 +97,9 @@ __all__ = [
     "summarize",
     "summarize_devices",
 ]
+
+
+notebook.register()
 
 
 def __dir__() -> list[str]:

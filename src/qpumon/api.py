@@ -1,6 +1,6 @@
 """qpumon's Python API: resolve devices, build reports, and the drop-in ``backend_monitor`` /
-``backend_overview`` that print them. Each command of the CLI is one call here (or in
-:mod:`qpumon.history.api`) and one render.
+``backend_overview`` that print them. Each command of the CLI is one call here and one
+render; the history commands open the store, read or compute, and return a report too.
 
 Every function that takes a device takes any of what :func:`load_snapshot` does: a name
 (``fake_fez``, ``ibm_fez``, ``google:willow_pink``), a calibration file, a Qiskit ``BackendV2``
@@ -14,19 +14,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import ServiceError, UsageError
+from .errors import ServiceError, StoreError, UsageError
 from .model import VENDOR_NAMES, DeviceSnapshot
 from .sources import SourceOptions, default_bundled
+from .util.times import short
 
 if TYPE_CHECKING:
     from .choose.candidates import QubitChoice
     from .choose.results import Placement
-    from .live.options import LiveOptions
-    from .reports.document import Report
+    from .history.series import History
+    from .model.summary import DeviceSummary
+    from .reports.document import Report, TablesReport
     from .reports.listing import DeviceListing
     from .reports.monitor import MonitorOptions, MonitorReport
     from .reports.overview import OverviewReport
-    from .summary import DeviceSummary
+    from .sources.ibm_live.options import LiveOptions
+    from .store.records import Reader
 
 #: Called as ``progress(done, total, name)`` while an overview loads its devices.
 Progress = Callable[[int, int, str], None]
@@ -39,12 +42,15 @@ __all__ = [
     "best_qubits",
     "best_report",
     "compare_figure",
+    "diff_of",
     "distribution_figure",
+    "drift_of",
     "html_report",
     "list_devices",
     "list_report",
     "load_snapshot",
     "map_figure",
+    "metric_history",
     "monitor_report",
     "overview_report",
     "place",
@@ -88,10 +94,10 @@ def summarize_devices(
 ) -> tuple[list[DeviceSummary], list[tuple[str, str]]]:
     """Summaries of ``devices`` (default: every bundled device) and the ``(device, error)`` of
     those that could not be read; live devices are fetched concurrently."""
-    from .summary import summarize
+    from .model.summary import summarize
 
     if devices is None:
-        from .summary_cache import bundled_summaries
+        from .sources.summary_cache import bundled_summaries
 
         return bundled_summaries(include_flagged, progress), []
     summaries, failures = [], []
@@ -118,7 +124,7 @@ def overview_report(
     of the IBM Quantum account). A device that fails becomes an error row; when every live
     device failed, a :class:`~qpumon.errors.ServiceError`."""
     from .reports.overview import build_overview
-    from .times import iso
+    from .util.times import iso
 
     source = source or SourceOptions()
     if live:
@@ -137,8 +143,8 @@ def overview_report(
 
 
 def _account_devices(live: LiveOptions | None) -> list[str]:
-    from .live import connect
-    from .live.options import LiveOptions
+    from .sources.ibm_live import connect
+    from .sources.ibm_live.options import LiveOptions
 
     return connect(live or LiveOptions()).names()
 
@@ -151,7 +157,7 @@ def list_devices(vendor: str = "ibm") -> list[DeviceListing]:
 
     listed: list[DeviceListing] = []
     if vendor in ("ibm", "all"):
-        from .summary_cache import bundled_summaries
+        from .sources.summary_cache import bundled_summaries
 
         listed += [
             DeviceListing(s.name, s.num_qubits, s.processor, s.calibrated_at)
@@ -188,7 +194,7 @@ def list_report(vendor: str = "ibm") -> Report:
     from .sources.vendors import VENDORS, unavailable_vendors
 
     if vendor != "all" and vendor not in VENDORS:
-        from .vocabulary import unknown
+        from .model.vocabulary import unknown
 
         raise unknown("vendor", vendor, ["ibm", *VENDORS, "all"], where="--vendor")
     missing = unavailable_vendors()
@@ -344,3 +350,76 @@ def backend_overview(
 
     out = file or sys.stdout
     out.write(render(overview_report(backends, sort=sort), format))
+
+
+# -- the history commands ------------------------------------------------------------------
+
+
+def metric_history(
+    db: str | Path | Reader | None,
+    device: str,
+    metric: str | None = None,
+    qubit: int | None = None,
+    gate: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    every_value: bool = True,
+) -> History:
+    """One metric of ``device`` over time (``--metric``, ``--qubit``, ``--gate NAME[:QUBITS]``);
+    a :class:`~qpumon.errors.StoreError` saying which range the store holds when none is in
+    ``[since, until]``. ``every_value`` also reads each value's measurement time."""
+    from .history.series import read_history, select_metric
+    from .store import reading
+
+    with reading(db) as store:
+        selection = select_metric(store, device, metric, qubit, gate)
+        measured = every_value or selection.qubits is not None
+        found = read_history(store, device, selection, since, until, measured)
+        if not found.series:
+            window = f"between {short(since, 'the start')} and {short(until, 'now')}"
+            raise StoreError(
+                f"no stored {selection.label} values for {device} {window}; "
+                + _held(store.snapshots(device), device)
+            )
+    return found
+
+
+def _held(stored: Sequence[Any], device: str) -> str:
+    """What the store holds of ``device``: how many snapshots, calibrated when."""
+    from .model.summary import count
+
+    if not stored:
+        return f"the store holds no snapshot of {device}"
+    return (
+        f"the store holds {count(len(stored), 'snapshot')} of {device}, calibrated "
+        f"{short(stored[0].calibrated_at)} to {short(stored[-1].calibrated_at)} UTC"
+    )
+
+
+def drift_of(
+    db: str | Path | Reader | None, device: str, since: datetime | None = None, top: int = 20
+) -> TablesReport:
+    """``qpumon drift`` as a report: the newest snapshot against each subject's baseline."""
+    from .history.drift import drift
+    from .reports.history import drift_report
+    from .store import reading
+
+    with reading(db) as store:
+        return drift_report(drift(store, device, since), top)
+
+
+def diff_of(
+    db: str | Path | Reader | None,
+    device: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    top: int = 20,
+) -> TablesReport:
+    """``qpumon diff`` as a report: what changed between two stored snapshots."""
+    from .history.diff import diff_snapshots, pick_pair
+    from .reports.history import diff_report
+    from .store import reading
+
+    with reading(db) as store:
+        old, new = pick_pair(store, device, start, end)
+        return diff_report(diff_snapshots(store.load(old.id), store.load(new.id)), top)

@@ -94,7 +94,38 @@ class NoCalibrationError(QpumonError):
 
 
 class MissingExtraError(QpumonError):
-    """An optional dependency that a command needs is not installed; the message names it."""
+    """An optional dependency that a command needs is not installed; the message names it.
+
+    Made by :func:`missing_extra`, the one wording of every such message."""
+
+
+def pip_extra(extra: str) -> str:
+    """The command that installs qpumon's optional ``extra``, as every message spells it."""
+    return f"pip install 'qpumon[{extra}]'"
+
+
+def missing_extra(
+    what: str,
+    needs: str,
+    install: str,
+    cause: ImportError | None = None,
+    *,
+    package: str | None = None,
+    say_not_installed: bool = False,
+) -> MissingExtraError:
+    """The one-line error "``what`` needs ``needs``: ``install``" (``install``: the command,
+    usually :func:`pip_extra`). A ``cause`` other than the top-level ``package`` itself not
+    being found means the package is installed but cannot be imported, and the message says so
+    (with the cause); ``say_not_installed`` says plainly that it is not installed."""
+    absent = cause is None or (
+        isinstance(cause, ModuleNotFoundError)
+        and (cause.name or "").split(".")[0] == (package or needs)
+    )
+    if not absent:
+        state = f", which is installed but cannot be imported ({cause})"
+    else:
+        state = ", which is not installed" if say_not_installed else ""
+    return MissingExtraError(f"{what} needs {needs}{state}: {install}")
 
 
 class AccountError(QpumonError):

@@ -9,8 +9,8 @@ import pytest
 
 from qpumon.choose import place
 from qpumon.choose.layer_fidelity import layer_fidelity_rows
+from qpumon.model.summary import eplg
 from qpumon.sources import resolve as load
-from qpumon.summary import eplg
 from tests.choose.helpers import fake_backend, ghz
 from tests.conftest import raw
 

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from qpumon.model import DeviceSnapshot
+from qpumon.model.summary import summarize
 from qpumon.sources import BundledSource
-from qpumon.summary import summarize
 from tests.conftest import bundled_dirs, raw
 
 DIRS = bundled_dirs()

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from qpumon import backend_monitor, load_snapshot
-from qpumon.serialize import snapshot_to_dict
+from qpumon.model.serialize import snapshot_to_dict
 from qpumon.sources import BundledSource
 
 

@@ -14,9 +14,9 @@ import pytest
 
 from qpumon.api import overview_report
 from qpumon.cli import COMMAND_MODULES
+from qpumon.model.summary import summarize
 from qpumon.reports.monitor import MonitorOptions, build_monitor
 from qpumon.sources import resolve
-from qpumon.summary import summarize
 from tests.conftest import raw
 from tests.core.cli_helpers import invoke, run
 

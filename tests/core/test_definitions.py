@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import Kraus, Pauli, average_gate_fidelity, process_fidelity
 
-from qpumon.definitions import (
+from qpumon.model.definitions import (
     ASSIGNMENT,
     AVERAGE,
     DEFINITIONS,

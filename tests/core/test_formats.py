@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from qpumon.api import overview_report
+from qpumon.model.serialize import snapshot_from_dict
 from qpumon.reports.formats import FORMATS, RenderOptions, render
 from qpumon.reports.monitor import MonitorOptions, build_monitor
-from qpumon.serialize import snapshot_from_dict
 from qpumon.sources import BundledSource
 from tests.conftest import FROZEN_NOW, bundled_dirs, raw
 

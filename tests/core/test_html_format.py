@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from qpumon.metrics import format_number
+from qpumon.model.metrics import format_number
 from qpumon.reports.formats import render
 from qpumon.reports.monitor import build_monitor
 from qpumon.sources import resolve as load

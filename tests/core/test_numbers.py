@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qpumon.metrics import GATE_ERROR, QUBIT_METRICS, format_number
+from qpumon.model.metrics import GATE_ERROR, QUBIT_METRICS, format_number
 
 
 @pytest.mark.parametrize(

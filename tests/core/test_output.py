@@ -14,10 +14,10 @@ import pytest
 
 from qpumon.errors import OutputError
 from qpumon.model import GateCalibration
-from qpumon.output import write_output
 from qpumon.reports.formats import render
 from qpumon.reports.monitor import build_monitor
 from qpumon.sources import resolve
+from qpumon.util.output import write_output
 from tests.core.cli_helpers import invoke, run
 
 HOSTILE_NAME = "evil\x1b[2J\x1b]52;c;aGk=\x07=cmd|\n"

@@ -10,7 +10,7 @@ from qiskit import QuantumCircuit
 from qiskit_ibm_runtime.fake_provider import FakeBurlingtonV2
 
 import qpumon
-from qpumon.serialize import snapshot_to_dict
+from qpumon.model.serialize import snapshot_to_dict
 from qpumon.sources import resolve
 from tests.conftest import raw
 

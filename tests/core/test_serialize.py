@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qpumon.serialize import dumps, snapshot_from_dict
+from qpumon.model.serialize import dumps, snapshot_from_dict
 from qpumon.sources import BundledSource
 from qpumon.sources import resolve as load
 from tests.conftest import bundled_dirs

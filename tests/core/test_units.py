@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qpumon.errors import UnitError
-from qpumon.units import convert, same_unit
+from qpumon.model.units import convert, same_unit
 
 
 @pytest.mark.parametrize(

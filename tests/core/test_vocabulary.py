@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from qpumon.errors import UsageError
-from qpumon.vocabulary import (
+from qpumon.model.vocabulary import (
     Coupler,
     coupler_text,
     gate_subject,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qpumon.history.demo import DemoSettings, demo_history
 from qpumon.model import QUBIT_FIELDS
-from qpumon.serialize import dumps
+from qpumon.model.serialize import dumps
 from qpumon.sources import resolve as load
 from tests.conftest import raw
 from tests.core.cli_helpers import run

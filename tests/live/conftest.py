@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from qpumon.live import LiveOptions
 from qpumon.model import DeviceSnapshot
 from qpumon.sources import resolve
+from qpumon.sources.ibm_live import LiveOptions
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
 
 #: The bundled devices the stand-in serves as ibm_<stem>, with queues 0, 1, 2 in this order.

@@ -11,8 +11,13 @@ from typing import Any
 import pytest
 
 from qpumon.errors import AccountError, TokenRejectedError, UnreachableError
-from qpumon.live import LiveOptions, connect, find_account, login
-from qpumon.live.endpoints import api_url, global_catalog_url, global_search_url, iam_url
+from qpumon.sources.ibm_live import LiveOptions, connect, find_account, login
+from qpumon.sources.ibm_live.endpoints import (
+    api_url,
+    global_catalog_url,
+    global_search_url,
+    iam_url,
+)
 from tests.live.conftest import fetch_live, live_options
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
 

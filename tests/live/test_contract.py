@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from qpumon.live import connect
+from qpumon.sources.ibm_live import connect
 from tests.conftest import raw
 from tests.live.conftest import live_options
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn

@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from qpumon.serialize import snapshot_from_dict
+from qpumon.model.serialize import snapshot_from_dict
 from tests.conftest import raw
 from tests.live.conftest import cli_env, run_cli, start_cli
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn

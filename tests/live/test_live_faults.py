@@ -21,10 +21,10 @@ from qpumon.errors import (
     TokenRejectedError,
     UnreachableError,
 )
-from qpumon.live import connect, find_account, runner
-from qpumon.live.client import LiveClient
-from qpumon.live.faults import redact, retry_after
-from qpumon.live.instances import Instance
+from qpumon.sources.ibm_live import connect, find_account, runner
+from qpumon.sources.ibm_live.client import LiveClient
+from qpumon.sources.ibm_live.faults import redact, retry_after
+from qpumon.sources.ibm_live.instances import Instance
 from tests.conftest import PROMPT_S
 from tests.live.conftest import fetch_live, live_options
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from qpumon.errors import DeviceNotFoundError, MalformedAnswerError, NoCalibrationError
-from qpumon.live import LiveOptions, connect, has_account, parse_at
-from qpumon.live.client import API_VERSION
 from qpumon.sources import BundledFallbackWarning
+from qpumon.sources.ibm_live import LiveOptions, connect, has_account, parse_at
+from qpumon.sources.ibm_live.client import API_VERSION
 from tests.conftest import raw
 from tests.live.conftest import fetch_live, live_options
 from tests.live.ibm_data import gzipped
@@ -216,7 +216,7 @@ def test_has_account_reads_the_saved_file_without_heavy_imports(home: Path) -> N
     store.write_text(json.dumps({"lab": {"channel": "ibm_quantum_platform", "token": "x"}}))
     assert has_account(options)
     probe = (
-        "import sys; from qpumon.live import has_account, LiveOptions; "
+        "import sys; from qpumon.sources.ibm_live import has_account, LiveOptions; "
         "assert has_account(LiveOptions()); "
         "print(sorted({'qiskit_ibm_runtime', 'httpx', 'asyncio'} & set(sys.modules)))"
     )

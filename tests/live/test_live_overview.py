@@ -12,10 +12,10 @@ import pytest
 from rich.console import Console
 
 from qpumon import api
+from qpumon.cli.board import CHANGED_STYLE, Board
 from qpumon.errors import ServiceError
-from qpumon.live import LiveOptions, connect, parse_at
-from qpumon.live.board import CHANGED_STYLE, Board
 from qpumon.sources import SourceOptions, resolve_many
+from qpumon.sources.ibm_live import LiveOptions, connect, parse_at
 from tests.conftest import raw
 from tests.live.conftest import STEMS, cli_env, live_options, run_cli
 from tests.live.ibm_server import IBMStandIn

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from qpumon.cli import cli
-from qpumon.metrics import format_number
+from qpumon.model.metrics import format_number
 from qpumon.pictures import compare_figure, distribution_figure
 from qpumon.sources import resolve as load
 
@@ -118,5 +118,5 @@ def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> 
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
-    with pytest.raises(QpumonError, match=r"pip install qpumon\[plots\]"):
+    with pytest.raises(QpumonError, match=r"pip install 'qpumon\[plots\]'"):
         mpl.matplotlib_module()

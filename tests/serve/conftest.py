@@ -20,13 +20,13 @@ import httpx
 import pytest
 
 from qpumon.history.alerts import Rules
-from qpumon.live.options import LiveOptions
 from qpumon.serve.app import create_app
 from qpumon.serve.collector import Collector
 from qpumon.serve.handlers import Dashboard, schedule_text
 from qpumon.serve.server import bind
 from qpumon.serve.upstream import make_plan
 from qpumon.sources import SourceOptions
+from qpumon.sources.ibm_live.options import LiveOptions
 from qpumon.store.db import Store
 from tests.live.conftest import ACCOUNT_VARIABLES as LIVE_ACCOUNT_VARIABLES
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from qpumon.cli import cli
 from qpumon.history.demo import DemoSettings, record_demo
-from qpumon.serialize import dumps
+from qpumon.model.serialize import dumps
 from qpumon.sources import SourceOptions, default_bundled, resolve
 from qpumon.store.db import Store
 from tests.conftest import raw

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from qpumon.metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
+from qpumon.model.metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
 from tests.conftest import raw
 from tests.serve.conftest import Running, running
 

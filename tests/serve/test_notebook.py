@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from qpumon.api import list_report, overview_report
-from qpumon.metrics import format_number
+from qpumon.model.metrics import format_number
 from qpumon.reports.monitor import build_monitor
 from qpumon.reports.notebook import ROOT, report_html, scoped_css, snapshot_html
 from qpumon.sources import resolve

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from qpumon.errors import UsageError
-from qpumon.serialize import dumps
+from qpumon.model.serialize import dumps
 from qpumon.serve.options import ServeOptions, is_loopback, read_token_file
 from qpumon.sources import SourceOptions, resolve
 from tests.live.ibm_server import GOOD_KEY, IBMStandIn

@@ -26,9 +26,9 @@ from braket.device_schema.openqasm_device_action_properties import (
     OpenQASMDeviceActionProperties,
 )
 
-from qpumon.definitions import ASSIGNMENT, AVERAGE, OTHER
 from qpumon.errors import InputError
 from qpumon.model import ALL_TO_ALL, GRAPH
+from qpumon.model.definitions import ASSIGNMENT, AVERAGE, OTHER
 from qpumon.sources import resolve
 from tests.core.cli_helpers import invoke
 from tests.vendors.conftest import run_hiding

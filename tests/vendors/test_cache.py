@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 
 import qpumon
-from qpumon.serialize import snapshot_to_dict
+from qpumon.model.serialize import snapshot_to_dict
 from qpumon.sources.vendors import VENDORS, Vendor, cache
 from tests.vendors.conftest import imported_vendor_packages, run_hiding
 
@@ -66,10 +66,14 @@ def test_another_installed_version_reads_the_package_again(
     distribution: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fresh_cache("quantinuum")[0].device_names()
-    real = cache.installed_version
-    monkeypatch.setattr(
-        cache, "installed_version", lambda d: "999.0" if d == distribution else real(d)
-    )
+    if distribution == "qpumon":
+        code = cache.code_key()
+        monkeypatch.setattr(cache, "code_key", lambda: ("999.0", *code[1:]))
+    else:
+        real = cache.installed_version
+        monkeypatch.setattr(
+            cache, "installed_version", lambda d: "999.0" if d == distribution else real(d)
+        )
     again, reader = fresh_cache("quantinuum")
     assert snapshot_to_dict(again.load("h2-1")) == snapshot_to_dict(reader.module.load("h2-1"))
     assert reader.calls == 1
@@ -80,10 +84,9 @@ def test_another_installed_version_reads_the_package_again(
 
 def test_a_changed_qpumon_module_reads_the_package_again(monkeypatch: pytest.MonkeyPatch) -> None:
     fresh_cache("quantinuum")[0].device_names()
-    edited = [
-        [*s[:2], s[2] + 1] if s[0].endswith("quantinuum.py") else s for s in cache._code_stats()
-    ]
-    monkeypatch.setattr(cache, "_code_stats", lambda: tuple(edited))
+    version, *stats = cache.code_key()
+    edited = [[*s[:2], s[2] + 1] if s[0].endswith("quantinuum.py") else s for s in stats]
+    monkeypatch.setattr(cache, "code_key", lambda: (version, *edited))
     again, reader = fresh_cache("quantinuum")
     again.device_names()
     assert reader.calls == 1

@@ -13,8 +13,8 @@ import pytest
 from cirq_google.engine import list_virtual_processors, load_median_device_calibration
 from cirq_google.engine.virtual_engine_factory import MEDIAN_CALIBRATIONS, MOST_RECENT_TEMPLATES
 
-from qpumon.definitions import AVERAGE, PAULI, XEB_CYCLE
 from qpumon.model import GRAPH, MEASURED
+from qpumon.model.definitions import AVERAGE, PAULI, XEB_CYCLE
 from qpumon.sources import resolve
 from tests.vendors.conftest import package_folder, read_json
 

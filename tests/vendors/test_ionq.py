@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from qpumon.definitions import AVERAGE, SPAM
 from qpumon.errors import InputError
 from qpumon.model import ALL_TO_ALL, GRAPH
+from qpumon.model.definitions import AVERAGE, SPAM
 from qpumon.sources import resolve
 from tests.vendors.conftest import IONQ_FIXTURE, read_json
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from qpumon.definitions import DEPOLARIZING
 from qpumon.model import GRAPH, VENDOR_SAMPLE
-from qpumon.serialize import dumps, snapshot_from_dict
+from qpumon.model.definitions import DEPOLARIZING
+from qpumon.model.serialize import dumps, snapshot_from_dict
+from qpumon.model.summary import summarize
 from qpumon.sources import resolve
-from qpumon.summary import summarize
 from tests.vendors.conftest import package_folder
 
 FAKES = package_folder("iqm.qiskit_iqm") / "fake_backends"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pytket.extensions.quantinuum.backends.api_wrappers import OFFLINE_MACHINE_LIST
 
-from qpumon.definitions import AVERAGE, OTHER, SPAM
 from qpumon.model import ALL_TO_ALL, MEASURED
+from qpumon.model.definitions import AVERAGE, OTHER, SPAM
+from qpumon.model.summary import summarize
 from qpumon.sources import resolve
-from qpumon.summary import summarize
 
 MACHINES = {m["name"]: m for m in OFFLINE_MACHINE_LIST}
 

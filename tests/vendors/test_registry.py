@@ -16,7 +16,6 @@ from qpumon.sources import resolve_many
 from qpumon.sources.files import load_file
 from qpumon.sources.vendors import (
     VENDOR_PREFIXES,
-    is_vendor_name,
     snapshot_from_document,
     vendor_device_names,
 )
@@ -56,22 +55,6 @@ def test_a_vendor_without_its_package_is_left_out_and_says_why() -> None:
         "quantinuum": "listing the quantinuum devices needs pytket-quantinuum: "
         "pip install 'qpumon[quantinuum]'"
     }
-
-
-@pytest.mark.parametrize(
-    ("name", "vendor"),
-    [
-        ("google:weber", True),
-        ("IQM:Garnet", True),
-        ("acme-labs:q1", True),
-        ("fake_fez", False),
-        ("ibm_fez", False),
-        (":weber", False),
-        ("a b:c", False),
-    ],
-)
-def test_which_names_are_vendor_names(name: str, vendor: bool) -> None:
-    assert is_vendor_name(name) is vendor
 
 
 def test_resolve_many_takes_vendor_names_and_keeps_going() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import CircuitError
 from ..model import DeviceSnapshot
-from ..printable import printable
+from ..util.printable import printable
 from .native import qiskit_gate
 from .reading import check_size, parse_qasm, read_circuit
 from .tables import NON_GATES

@@ -22,7 +22,7 @@ from ..errors import (
     UsageError,
 )
 from ..model import DeviceSnapshot
-from ..printable import printable
+from ..util.printable import printable
 from .circuits import CircuitOps, basis_family, check_circuit, read_circuit, translate
 from .cost import COHERENCE_MODELS
 from .cost import cost_model as get_cost_model

@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..bounded import read_bounded
 from ..errors import CircuitError, InputTooLargeError
-from ..printable import printable
+from ..util.bounded import read_bounded
+from ..util.printable import printable
 from .limits import (
     MAX_CIRCUIT_FILE_BYTES,
     MAX_CIRCUIT_OPERATIONS,

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from ..definitions import AVERAGE, to_average
 from ..errors import NoCalibrationError
 from ..model import DeviceSnapshot, GateCalibration
+from ..model.definitions import AVERAGE, to_average
 from .native import qiskit_gate
 
 if TYPE_CHECKING:

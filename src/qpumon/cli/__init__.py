@@ -22,7 +22,7 @@ from typing import NoReturn
 import click
 
 from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, QpumonError, Terminated
-from ..printable import printable
+from ..util.printable import printable
 
 #: Command name -> the module under ``qpumon.cli`` that defines it (in its ``COMMANDS``).
 #: Modules are imported only when one of their commands runs (or for ``--help``).

@@ -9,7 +9,7 @@ import click
 
 from .. import api
 from ..errors import UsageError
-from .options import Output, output_options, source_options
+from .options import Output, output_options, source_options, top_option
 
 if TYPE_CHECKING:
     from ..sources import SourceOptions
@@ -23,14 +23,7 @@ COST_MODEL_HELP = (
     "cost, 1 - product of (1 - error) over 2q gates, sx/x and measure/reset readout, with 2q "
     "gates in the device's direction only."
 )
-TOP_OPTION = click.option(
-    "-k",
-    "--top",
-    type=click.IntRange(min=1, max=1000),
-    default=5,
-    show_default=True,
-    help="How many candidates to show per device.",
-)
+TOP_OPTION = top_option(5, "How many candidates to show per device.", short=True, most=1000)
 MODEL_OPTION = click.option(
     "--cost-model",
     type=click.Choice(["default", "mapomatic"]),

@@ -3,7 +3,9 @@ demo-history. The store (SQLAlchemy) is imported only when one of them runs."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -13,9 +15,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ..errors import signal_exit_code
 from ..history.rules_format import RULES_HELP
-from ..printable import printable
-from .options import Output, output_options, source_options
+from ..model.summary import count as counted
+from ..sources import is_live_name, require_live, resolve
+from ..util.printable import printable
+from ..util.times import parse_duration, parse_time
+from .options import (
+    Output,
+    output_options,
+    rules_option,
+    source_options,
+    store_options,
+    top_option,
+)
 
 if TYPE_CHECKING:
     from ..history.alerts import Rules
@@ -25,31 +38,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def store_options(function: F) -> F:
-    """``--db``: the history database (a URL or a SQLite file; default ``QPUMON_DB``, then a
-    SQLite file in the user's data directory)."""
-    return click.option(
-        "--db",
-        metavar="URL",
-        help="History database: a SQLite file or a URL such as "
-        "postgresql+psycopg://user@host/qpumon (default: $QPUMON_DB, else history.db in the "
-        "user data directory).",
-    )(function)
-
-
-def rules_option(required: bool = False) -> Callable[[F], F]:
-    """``--rules FILE``: alert rules checked on what is recorded."""
-    return click.option(
-        "--rules",
-        required=required,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Alert rules (TOML) checked on every record; see `qpumon check --help`.",
-    )
-
-
 def _when(text: str | None, what: str) -> datetime | None:
-    from ..times import parse_time
-
     return None if text is None else parse_time(text, what)
 
 
@@ -127,9 +116,7 @@ def import_command(files: tuple[Path, ...], db: str | None) -> None:
     """Store many snapshot FILES (qpumon JSON or IBM properties JSON), each in its own
     transaction; running it again after an interruption completes it without duplicates."""
     from ..history.watch import import_files
-    from ..sources import resolve
     from ..store import opened
-    from ..summary import count
 
     with opened(db) as store, _progress(len(files), "importing") as advance:
         done = import_files(
@@ -137,7 +124,7 @@ def import_command(files: tuple[Path, ...], db: str | None) -> None:
         )
     new = sum(r.stored for r in done)
     click.echo(
-        f"imported {count(len(done), 'file')}: {new} stored, {len(done) - new} already stored"
+        f"imported {counted(len(done), 'file')}: {new} stored, {len(done) - new} already stored"
     )
 
 
@@ -150,9 +137,7 @@ def import_command(files: tuple[Path, ...], db: str | None) -> None:
 def backfill(device: str, since: str, every: str, db: str | None, source: SourceOptions) -> None:
     """Store IBM Quantum's past calibrations of DEVICE (an ibm_* name; needs an account)."""
     from ..history.watch import backfill as run_backfill
-    from ..sources import require_live
     from ..store import opened
-    from ..times import parse_duration
 
     now = datetime.now(timezone.utc)
     step, start = parse_duration(every, "--every"), now - parse_duration(since, "--since")
@@ -189,14 +174,8 @@ def watch(
     A failed fetch is logged to stderr and retried the next period. A stop waits for nothing:
     the round in progress ends, whole snapshots stay recorded.
     """
-    import signal
-    import threading
-
-    from ..errors import signal_exit_code
     from ..history.watch import watch as run_watch
     from ..store import opened
-    from ..summary import count as counted
-    from ..times import parse_duration
 
     period = parse_duration(every, "--every")
     source.require_accounts(devices, "watching it fetches it")
@@ -255,7 +234,7 @@ def history(
 ) -> None:
     """One metric of DEVICE over time: one qubit or gate, or every one (summarised per
     snapshot in the table; every value in CSV and JSON)."""
-    from ..history.api import metric_history
+    from ..api import metric_history
     from ..reports.history import history_report
 
     every_value = out.fmt not in ("table", "plain", "markdown")
@@ -275,13 +254,7 @@ def history(
     metavar="TIME",
     help="Baseline window start (default: 30 days before the newest snapshot).",
 )
-@click.option(
-    "--top",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="Show this many subjects.",
-)
+@top_option(20, "Show this many subjects.")
 @store_options
 @output_options("drift")
 def drift(device: str, since: str | None, top: int, db: str | None, out: Output) -> None:
@@ -292,7 +265,7 @@ def drift(device: str, since: str | None, top: int, db: str | None, out: Output)
     snapshot. Score: robust z = (value - median) / (1.4826 * MAD), the scale floored at 1% of
     the median. Also lists gates newly flagged with IBM's error = 1 and gates that recovered.
     """
-    from ..history.api import drift_of
+    from ..api import drift_of
 
     out.emit(drift_of(db, device, _when(since, "--since"), top))
 
@@ -311,20 +284,14 @@ def drift(device: str, since: str | None, top: int, db: str | None, out: Output)
     metavar="TIME",
     help="The newer snapshot: the newest at or before TIME (default: the newest).",
 )
-@click.option(
-    "--top",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="Show this many of the largest value changes.",
-)
+@top_option(20, "Show this many of the largest value changes.")
 @store_options
 @output_options("diff")
 def diff(
     device: str, start: str | None, end: str | None, top: int, db: str | None, out: Output
 ) -> None:
     """What changed between two stored snapshots of DEVICE."""
-    from ..history.api import diff_of
+    from ..api import diff_of
 
     out.emit(diff_of(db, device, _when(start, "--from"), _when(end, "--to"), top))
 
@@ -366,9 +333,7 @@ def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
     DEVICE may be a live name (ibm_fez): the history is drawn from its bundled snapshot
     (fake_fez) and stored under the name given, so that `qpumon history ibm_fez` finds it."""
     from ..history.demo import DemoSettings, ending_now, record_demo
-    from ..sources import is_live_name, resolve
     from ..store import opened
-    from ..summary import count
 
     base = resolve(device, offline=True)
     base = replace(base, name=device.strip()) if is_live_name(device) else base
@@ -378,7 +343,8 @@ def demo_history(device: str, days: int, seed: int, db: str | None) -> None:
         end = ending_now(settings.step)
         stored = record_demo(store, base, days, settings, step, end)
     click.echo(
-        f"{base.name}: {count(stored, 'synthetic snapshot')} stored ({days - stored} already there)"
+        f"{base.name}: {counted(stored, 'synthetic snapshot')} stored "
+        f"({days - stored} already there)"
     )
 
 

@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..live.accounts import account_file
-from ..printable import printable
-from ..summary import count
+from .. import api
+from ..model.serialize import dumps
+from ..model.summary import count
+from ..sources.ibm_live.accounts import account_file
+from ..sources.ibm_live.options import CHANNELS
+from ..util.output import write_output
+from ..util.printable import printable
 from .options import (
-    CHANNELS,
-    DEFAULT_TIMEOUT,
     output_file_option,
     source_options,
     terminal_width,
+    timeout_option,
 )
 
 if TYPE_CHECKING:
@@ -46,14 +49,7 @@ if TYPE_CHECKING:
 @click.option("--name", help="Save under NAME (default: the client's default account).")
 @click.option("--overwrite", is_flag=True, help="Replace an account saved under the same name.")
 @click.option("--no-check", is_flag=True, help="Save without signing in first.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True, max=3600),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
-    help="Time allowed for the sign-in check.",
-)
+@timeout_option("Time allowed for the sign-in check.")
 def login(
     token: str | None,
     instance: str | None,
@@ -66,7 +62,7 @@ def login(
 ) -> None:
     """Save an IBM Quantum account in the client's own file (~/.qiskit/qiskit-ibm.json,
     owner-only), after signing in and listing its instances and devices (--no-check skips it)."""
-    from ..live import login as save_login
+    from ..sources.ibm_live import login as save_login
 
     token = (
         token
@@ -108,9 +104,6 @@ def login(
 def fetch(device: str, output: Path, source: SourceOptions) -> None:
     """Save the live snapshot of DEVICE (e.g. ibm_fez; --at for a past calibration) to a file
     readable by you only, to monitor it offline later (`qpumon monitor FILE`)."""
-    from ..output import write_output
-    from ..serialize import dumps
-
     snapshot = source.resolve(device, require_live=True)
     write_output(output, dumps(snapshot), private=True)
     click.echo(f"Saved {_describe(snapshot)} to {output}.", err=True)
@@ -139,8 +132,7 @@ def watch_overview(
     refreshes, highlighting the cells that changed."""
     from rich.live import Live
 
-    from .. import api
-    from ..live.board import Board
+    from .board import Board
 
     source.require_accounts(devices, "--live lists the account's devices")
     board = Board(

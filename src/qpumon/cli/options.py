@@ -4,7 +4,8 @@
 IBM Quantum account flags) and hands the command one ``source``
 (:class:`~qpumon.sources.SourceOptions`); ``@output_options(kind)`` adds ``-f``, ``-o`` and
 ``--columns`` and hands it one ``out`` (:class:`Output`), which draws any report through the one
-formats registry and writes it.
+formats registry and writes it. ``@store_options`` (``--db``), ``rules_option``,
+``top_option`` and ``timeout_option`` are the other flags more than one command takes.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Any, TypeVar
 
 import click
 
-from ..printable import printable
+from ..model.vocabulary import unknown_text
 from ..reports.formats import FORMATS, RenderOptions, formats_for, render
+from ..sources import SourceOptions
+from ..sources.ibm_live.options import CHANNELS, DEFAULT_TIMEOUT, LiveOptions
+from ..util.output import write_output
+from ..util.printable import printable
+from ..util.times import parse_time
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Seconds to wait for IBM Quantum to answer each request (a total deadline).
-DEFAULT_TIMEOUT = 30.0
-#: The IBM Quantum channels qpumon knows.
-CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
 
 
 def notice(message: str) -> None:
@@ -76,14 +77,13 @@ class Output:
         if self.path is None:
             click.echo(text, nl=False)
             return
-        from ..output import write_output
 
         write_output(self.path, text)
 
 
 class Key(click.ParamType[str]):
     """One of a few known keys (any case); otherwise exit 2 with the nearest ones
-    (:func:`qpumon.vocabulary.unknown`), where :class:`click.Choice` would list them all."""
+    (:func:`qpumon.model.vocabulary.unknown`), where :class:`click.Choice` would list them all."""
 
     name = "key"
 
@@ -100,7 +100,6 @@ class Key(click.ParamType[str]):
         key = str(value).strip().lower()
         if key in self.choices:
             return key
-        from ..vocabulary import unknown_text
 
         self.fail(unknown_text(self.what, str(value), self.choices), param, ctx)
 
@@ -172,8 +171,6 @@ def source_options(function: F) -> F:
         refresh: bool,
         **kw: Any,
     ) -> Any:
-        from ..sources import SourceOptions
-
         flags = (token, account, instance, channel, timeout, refresh)
         defaults = (None, None, None, None, DEFAULT_TIMEOUT, False)
         # With every account flag at its default, the resolver builds the options itself, and
@@ -181,8 +178,6 @@ def source_options(function: F) -> F:
         live = None if flags == defaults else live_options(*flags)
         when = None
         if at is not None:
-            from ..times import parse_time
-
             when = parse_time(at, "--at")
         source = SourceOptions(live=live, offline=offline, at=when, conf=conf, notify=notice)
         return function(*args, source=source, **kw)
@@ -192,6 +187,55 @@ def source_options(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def timeout_option(help_text: str) -> Callable[[F], F]:
+    """``--timeout SECONDS``: how long a request to IBM Quantum may take (``help_text`` says
+    which)."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True, max=3600),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help=help_text,
+    )
+
+
+def top_option(
+    default: int, help_text: str, *, short: bool = False, most: int | None = None
+) -> Callable[[F], F]:
+    """``--top N`` (also ``-k`` if ``short``): how many of the best or largest to show, at
+    least 1 and at most ``most``."""
+    return click.option(
+        *(("-k", "--top") if short else ("--top",)),
+        type=click.IntRange(min=1, max=most),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def store_options(function: F) -> F:
+    """``--db``: the history database (a URL or a SQLite file; default ``QPUMON_DB``, then a
+    SQLite file in the user's data directory)."""
+    return click.option(
+        "--db",
+        metavar="URL",
+        help="History database: a SQLite file or a URL such as "
+        "postgresql+psycopg://user@host/qpumon (default: $QPUMON_DB, else history.db in the "
+        "user data directory).",
+    )(function)
+
+
+def rules_option(required: bool = False) -> Callable[[F], F]:
+    """``--rules FILE``: alert rules checked on what is recorded."""
+    return click.option(
+        "--rules",
+        required=required,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Alert rules (TOML) checked on every record; see `qpumon check --help`.",
+    )
+
+
 def live_options(
     token: str | None,
     account: str | None,
@@ -199,10 +243,8 @@ def live_options(
     channel: str | None,
     timeout: float,
     refresh: bool,
-) -> Any:
-    """:class:`~qpumon.live.options.LiveOptions` from the account flags."""
-    from ..live.options import LiveOptions
-
+) -> LiveOptions:
+    """:class:`~qpumon.sources.ibm_live.options.LiveOptions` from the account flags."""
     return LiveOptions(
         token=token,
         account=account,
@@ -251,14 +293,7 @@ _SOURCE_OPTIONS = (
         type=click.Choice(CHANNELS),
         help="IBM Quantum channel (default: QISKIT_IBM_CHANNEL or the account's).",
     ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True, max=3600),
-        default=DEFAULT_TIMEOUT,
-        show_default=True,
-        metavar="SECONDS",
-        help="The most any one request to IBM Quantum may take, start to end.",
-    ),
+    timeout_option("The most any one request to IBM Quantum may take, start to end."),
     click.option(
         "--refresh",
         is_flag=True,

@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .. import api
+from ..pictures import compare_figure, distribution_figure, map_figure
+from ..pictures.mpl import output_format, save
+from ..reports.formats import render
+from ..util.output import write_output
 from .options import notice, output_file_option, source_options
 
 if TYPE_CHECKING:
@@ -40,9 +45,6 @@ def map_command(
     device: str, output: Path, qubit_metric: str, edge_metric: str, source: SourceOptions
 ) -> None:
     """Draw DEVICE's error map, laid out like the chip."""
-    from ..pictures import map_figure
-    from ..pictures.mpl import output_format, save
-
     output_format(str(output))
     save(map_figure(source.resolve(device), qubit_metric, edge_metric), str(output))
     notice(f"wrote {output}")
@@ -61,9 +63,6 @@ def map_command(
 @source_options
 def plot_command(device: str, metric: str, kind: str, output: Path, source: SourceOptions) -> None:
     """Plot the distribution of one metric over DEVICE's qubits or couplers."""
-    from ..pictures import distribution_figure
-    from ..pictures.mpl import output_format, save
-
     output_format(str(output))
     save(distribution_figure(source.resolve(device), metric, kind), str(output))
     notice(f"wrote {output}")
@@ -84,9 +83,6 @@ def compare_command(
     devices: tuple[str, ...], metric: str, kind: str, output: Path, source: SourceOptions
 ) -> None:
     """Overlay the distributions of one metric over several DEVICES in one figure."""
-    from ..pictures import compare_figure
-    from ..pictures.mpl import output_format, save
-
     output_format(str(output))
     save(compare_figure([source.resolve(d) for d in devices], metric, kind), str(output))
     notice(f"wrote {output}")
@@ -98,10 +94,6 @@ def compare_command(
 @source_options
 def report_command(device: str, output: Path, source: SourceOptions) -> None:
     """Write a self-contained HTML report of DEVICE (the same as `monitor DEVICE -f html`)."""
-    from .. import api
-    from ..output import write_output
-    from ..reports.formats import render
-
     write_output(output, render(api.monitor_report(device, source=source), "html"))
     notice(f"wrote {output}")
 

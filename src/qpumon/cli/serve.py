@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..printable import printable
-from .history import rules_option, store_options
-from .options import output_file_option, source_options
+from ..errors import signal_exit_code
+from ..serve import require_extra
+from ..util.output import write_output
+from ..util.printable import printable
+from ..util.times import parse_duration
+from .options import output_file_option, rules_option, source_options, store_options
 
 if TYPE_CHECKING:
     from ..sources import SourceOptions
@@ -71,12 +74,9 @@ def serve(
     listens on 127.0.0.1 unless --host says otherwise. Ctrl-C (exit 130) or SIGTERM (exit
     143) stops it.
     """
-    from ..serve import require_extra
-
     require_extra()
     from ..serve.options import ServeOptions, read_token_file
     from ..serve.server import serve as run
-    from ..times import parse_duration
 
     options = ServeOptions(
         devices=devices,
@@ -91,8 +91,6 @@ def serve(
     )
     stopped = run(options, _log)
     if stopped is not None:  # Ctrl-C: 130, SIGTERM: 143, after the clean shutdown
-        from ..errors import signal_exit_code
-
         sys.exit(signal_exit_code(stopped))
 
 
@@ -108,7 +106,6 @@ def grafana_dashboard(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from ..output import write_output
 
     write_output(output, text)
     click.echo(f"Saved the Grafana dashboard to {output}.", err=True)

@@ -21,20 +21,21 @@ import math
 import operator
 import re
 import statistics
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..bounded import read_bounded
 from ..errors import RulesError, UsageError
-from ..metrics import ALIASES, QUBIT_METRICS, qubit_metric, value_getter
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot
-from ..printable import is_printable, printable
-from ..summary import coupler_count, two_qubit_gates
-from ..times import MAX_DURATION
-from ..vocabulary import gate_subject, nearest
+from ..model.metrics import ALIASES, QUBIT_METRICS, qubit_metric, value_getter
+from ..model.summary import coupler_count, two_qubit_gates
+from ..model.vocabulary import gate_subject, nearest
+from ..util.bounded import read_bounded
+from ..util.printable import is_printable, printable
+from ..util.times import MAX_DURATION
 from .rules_format import (
     DELIVERY_DEADLINE_S,
     MAX_RULES,
@@ -55,7 +56,8 @@ _RULE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(.+?)\s*$")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _RHS = re.compile(rf"^(?:(?P<k>{_NUMBER})\*)?baseline(?:\*(?P<k2>{_NUMBER}))?$")
 _IS_NUMBER = re.compile(rf"^{_NUMBER}$")
-DEVICE_METRICS = (
+#: The device-level values a rule may name (not the metric registry's DEVICE_METRICS).
+RULE_DEVICE_VALUES = (
     "operational",
     "pending_jobs",
     "failed_gates",
@@ -180,8 +182,6 @@ def _read_text(path: Path, source: str) -> str:
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
-    import tomllib
-
     try:
         return tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
@@ -336,7 +336,7 @@ def parse_rule(text: str, where: str = "rule") -> tuple[str, str, float | bool |
         raise RulesError(f"{where}: operational is true or false (operational == false)")
     base = _RHS.match(rhs.replace(" ", ""))
     if base is not None:
-        if metric in DEVICE_METRICS:
+        if metric in RULE_DEVICE_VALUES:
             raise RulesError(f"{where}: {metric} has no baseline; compare it with a value")
         factor = _finite(base.group("k") or base.group("k2") or "1", where)
         if factor <= 0:
@@ -360,7 +360,7 @@ def _finite(text: str, where: str) -> float:
 def _metric(name: str, where: str) -> str:
     """The canonical key of the metric ``name``."""
     lowered = name.lower()
-    if lowered in DEVICE_METRICS or lowered == "2q_error":
+    if lowered in RULE_DEVICE_VALUES or lowered == "2q_error":
         return lowered
     try:
         metric = qubit_metric(lowered)
@@ -368,12 +368,12 @@ def _metric(name: str, where: str) -> str:
         metric = None
     if metric is not None and (metric.gate is None or _known_gate(metric.gate)):
         return metric.key
-    known = [*QUBIT_METRICS, *ALIASES, "2q_error", *DEVICE_METRICS]
+    known = [*QUBIT_METRICS, *ALIASES, "2q_error", *RULE_DEVICE_VALUES]
     raise RulesError(f"{where}: unknown metric {_shown(name)}; {_nearest(lowered, known)}")
 
 
 def _nearest(name: str, known: Sequence[str]) -> str:
-    """``nearest: t1_us, t1`` (:func:`qpumon.vocabulary.nearest`), else every known name."""
+    """``nearest: t1_us, t1`` (:func:`qpumon.model.vocabulary.nearest`), else every known name."""
     close = nearest(name, known)
     return f"nearest: {', '.join(close)}" if close else f"use one of {', '.join(known)}"
 

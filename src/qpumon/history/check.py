@@ -8,24 +8,24 @@ the state cannot be stored after a delivery, the alert is delivered again).
 
 The webhook firings of one check or round go out in one POST, after every device is recorded, in
 a worker thread: a slow webhook delays nothing but itself, and a ``stop`` event set meanwhile is
-honoured within :data:`POLL_S`.
+honoured within :data:`~qpumon.util.threads.POLL_S`.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_ALERT, DeliveryError, QpumonError, StoreError
-from ..metrics import GATE_ERROR, qubit_metric
 from ..model import DeviceSnapshot
-from ..printable import printable
+from ..model.metrics import GATE_ERROR, qubit_metric
 from ..store.records import Recorded
+from ..util.printable import printable
+from ..util.threads import Abandoned, run_until
 from .alerts import Firing, Rule, Rules, baseline_medians, evaluate
 from .rules_format import DELIVERY_DEADLINE_S
 from .series import Selection, read_history
@@ -40,12 +40,8 @@ if TYPE_CHECKING:
 #: 2xx answer is never read.
 REPLY_CAP_BYTES = 64 * 1024
 _SHOWN_REPLY = 160
-#: How often a wait looks at its ``stop`` event.
-POLL_S = 0.05
 #: The order in which problems decide the exit code: input first, then services, then deliveries.
 _EXIT_ORDER = (2, 3, DeliveryError.exit_code)
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -257,54 +253,6 @@ def _selections(snapshot: DeviceSnapshot, metric: str) -> list[tuple[Selection, 
 
 
 # -- delivery ------------------------------------------------------------------------------
-
-
-class Abandoned(Exception):
-    """Work left to finish alone in its worker thread: ``stopped``, or its deadline passed."""
-
-    def __init__(self, stopped: bool) -> None:
-        super().__init__("stopped" if stopped else "deadline passed")
-        self.stopped = stopped
-
-
-def run_until(
-    work: Callable[[], T], stop: threading.Event | None, deadline_s: float | None = None
-) -> T:
-    """``work()`` in a daemon thread, waited for until it ends (its result or its exception),
-    ``stop`` is set or ``deadline_s`` passes (:class:`Abandoned`; the thread is left to end on
-    its own and never holds up the process's exit). Nothing starts if ``stop`` is already set."""
-    if stop is not None and stop.is_set():
-        raise Abandoned(stopped=True)
-    box: list[tuple[bool, object]] = []
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            box.append((True, work()))
-        except BaseException as exc:  # handed to the waiting thread
-            box.append((False, exc))
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="qpumon-worker", daemon=True).start()
-    end = None if deadline_s is None else time.monotonic() + deadline_s
-    while not done.wait(_slice(end, stop)):
-        if stop is not None and stop.is_set():
-            raise Abandoned(stopped=True)
-        if end is not None and time.monotonic() >= end:
-            raise Abandoned(stopped=False)
-    ok, value = box[0]
-    if not ok:
-        assert isinstance(value, BaseException)
-        raise value
-    return value  # type: ignore[return-value]
-
-
-def _slice(end: float | None, stop: threading.Event | None) -> float | None:
-    left = None if end is None else max(0.0, end - time.monotonic())
-    if stop is None:
-        return left
-    return POLL_S if left is None else min(POLL_S, left)
 
 
 def site(url: str) -> str:

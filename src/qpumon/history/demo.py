@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration, QubitCalibration
-from ..times import MAX_DURATION
+from ..util.times import MAX_DURATION
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) only for record_demo's callers
     from ..store.db import Store

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..errors import StoreError
-from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric
 from ..model import QUBIT_FIELDS, DeviceSnapshot
+from ..model.metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric
+from ..model.summary import summarize
+from ..model.vocabulary import coupler_text, gate_subject, status_word
 from ..store.records import Reader, SnapshotInfo
-from ..summary import summarize
-from ..vocabulary import coupler_text, gate_subject, status_word
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..errors import StoreError
-from ..metrics import GATE_ERROR, QUBIT_METRICS, Metric, gate_error_metric
+from ..model.metrics import GATE_ERROR, QUBIT_METRICS, Metric, gate_error_metric
+from ..model.summary import ONE_QUBIT_REFERENCE_GATES
 from ..store.records import Reader, SnapshotInfo
-from ..summary import ONE_QUBIT_REFERENCE_GATES
 from .series import History, Selection, read_history
 
 #: Consistency constant that makes the MAD estimate a normal distribution's sigma.

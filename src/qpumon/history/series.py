@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import StoreError, UsageError
-from ..metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
 from ..model import FAILED_GATE_ERROR
+from ..model.metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
+from ..model.vocabulary import coupler_text, parse_coupler, parse_qubits, qubits_text
 from ..store.records import Reader, SnapshotInfo
-from ..store.rows import parse_qubits, qubits_text
-from ..vocabulary import coupler_text, parse_coupler
 
 #: ``--metric`` names that mean "error of the device's two-qubit basis gate(s)".
+#: What a history made by ``qpumon demo-history`` says of itself wherever it is shown.
+SYNTHETIC_NOTE = "synthetic data (qpumon demo-history), not measurements"
 TWO_QUBIT_ERROR = ("2q_error", "2q")
 
 
@@ -37,7 +38,7 @@ class Selection:
 class History:
     """Values of one selection, one column per snapshot: ``series[subject][i]`` belongs to
     ``snapshots[i]`` (None: no value in that snapshot). Subjects are qubits (``12``) or gate
-    entries (``3->4``: :mod:`qpumon.vocabulary`), in numeric order."""
+    entries (``3->4``: :mod:`qpumon.model.vocabulary`), in numeric order."""
 
     device: str
     selection: Selection

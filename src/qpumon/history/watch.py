@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 
 from ..errors import QpumonError
 from ..model import DeviceSnapshot
-from ..printable import printable
 from ..store.records import Recorded
+from ..util.printable import printable
 
 if TYPE_CHECKING:
     from ..store.db import Store
+from ..util.threads import Abandoned, run_until
 from .alerts import Rules
-from .check import Abandoned, Outcome, assess, run_until, settle
+from .check import Outcome, assess, settle
 
 __all__ = [
     "Backfill",
@@ -141,7 +142,7 @@ def watch(
     """Record ``devices`` every ``every`` (from the start of one round to the next) until
     ``stop`` is set or ``rounds`` rounds are done; failures are logged and retried next period.
     Each round records every device, then delivers its webhook alerts (:func:`record_devices`).
-    Returns within :data:`~qpumon.history.check.POLL_S` of ``stop`` being set, whatever is in
+    Returns within :data:`~qpumon.util.threads.POLL_S` of ``stop`` being set, whatever is in
     flight (a record in progress finishes: it is one short transaction). Returns the number of
     rounds run."""
     done = 0

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .distributions import distribution
+from .errormap import error_map
+from .layer_fidelity import layer_fidelity_figure
 from .layout import Layout, qubit_layout
 
 if TYPE_CHECKING:
@@ -34,15 +37,11 @@ def map_figure(
     Up to 1,000 qubits every qubit and coupler has its own SVG id (``qubit-<i>``,
     ``coupler-<a>-<b>``); larger maps are drawn as collections, numbers left out where too
     small to read."""
-    from .errormap import error_map
-
     return error_map(snapshot, qubit_metric, edge_metric)
 
 
 def distribution_figure(snapshot: DeviceSnapshot, metric: str = "t1", kind: str = "hist") -> Any:
     """The distribution of ``metric`` over one device (``kind``: ``hist``, ``cdf`` or ``box``)."""
-    from .distributions import distribution
-
     return distribution([snapshot], metric, kind)
 
 
@@ -50,13 +49,9 @@ def compare_figure(
     snapshots: Sequence[DeviceSnapshot], metric: str = "2q_error", kind: str = "cdf"
 ) -> Any:
     """The distributions of ``metric`` over several devices, overlaid in one figure."""
-    from .distributions import distribution
-
     return distribution(list(snapshots), metric, kind)
 
 
 def layer_fidelity_plot(snapshot: DeviceSnapshot) -> Any:
     """The layer fidelity and EPLG of ``snapshot`` against chain length."""
-    from .layer_fidelity import layer_fidelity_figure
-
     return layer_fidelity_figure(snapshot)

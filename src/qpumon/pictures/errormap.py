@@ -15,10 +15,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..definitions import label
-from ..metrics import GATE_ERROR, format_number
 from ..model import ALL_TO_ALL, DeviceSnapshot
-from ..summary import count, summarize
+from ..model.definitions import label
+from ..model.metrics import GATE_ERROR, format_number
+from ..model.summary import count, summarize
 from .layout import Layout, describe, qubit_layout
 from .map_drawing import (
     FLAGGED_HATCH,

@@ -7,9 +7,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from ..history.series import History
-from ..reports.history import SYNTHETIC_NOTE
-from .mpl import drawn
+from ..history.series import SYNTHETIC_NOTE, History
+from .mpl import drawn, new_figure, output_format, save
 
 #: Up to this many subjects are drawn one line each.
 MAX_LINES = 12
@@ -17,16 +16,12 @@ MAX_LINES = 12
 
 def save_history_plot(history: History, path: Path) -> None:
     """Draw ``history`` into ``path`` (format from its suffix: png, svg or pdf)."""
-    from .mpl import output_format, save
-
     output_format(str(path))
     save(history_figure(history), str(path))
 
 
 def history_figure(history: History) -> Any:
     """``history`` as a matplotlib ``Figure``: lines, or median and bands for many subjects."""
-    from .mpl import new_figure
-
     figure = new_figure(9, 4.5)
     ax = figure.add_subplot()
     times: list[Any] = [s.calibrated_at for s in history.snapshots]

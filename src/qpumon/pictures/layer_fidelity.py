@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import NoCalibrationError
 from ..model import DeviceSnapshot
-from ..summary import EPLG_CHAIN
+from ..model.summary import EPLG_CHAIN
 from .mpl import drawn, new_figure
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .glyphs import number_paths
 from .layout import Layout
 from .scale import (
     FLAGGED_COLOUR,
@@ -355,8 +356,6 @@ def _label_collection(ax: Any, layout: Layout, colours: list[Any], height: float
     """Every qubit's number (font size ``height`` lattice units) as one collection of glyph
     outlines: thousands of text artists would take seconds to lay out."""
     from matplotlib.collections import PathCollection
-
-    from .glyphs import number_paths
 
     paths = number_paths(range(len(layout.positions)), layout.positions, height)
     labels = PathCollection(

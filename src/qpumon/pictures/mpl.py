@@ -2,7 +2,7 @@
 
 matplotlib is an optional extra; :func:`matplotlib_module` names the fix when it is missing.
 Figures are ``matplotlib.figure.Figure`` objects, rendered into memory by the format their file
-name asks for and written with :func:`qpumon.output.write_output`, so a notebook keeps its own
+name asks for and written with :func:`qpumon.util.output.write_output`, so a notebook keeps its own
 backend and an existing good file survives any error.
 """
 
@@ -14,8 +14,9 @@ from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import Any
 
-from ..errors import MissingExtraError, OutputError, UsageError
-from ..printable import printable
+from ..errors import MissingExtraError, OutputError, UsageError, missing_extra, pip_extra
+from ..util.output import write_output
+from ..util.printable import printable
 
 #: Output formats :func:`save` accepts (by file suffix).
 FORMATS = ("svg", "png", "pdf")
@@ -28,10 +29,15 @@ def matplotlib_module() -> ModuleType:
     try:
         import matplotlib
     except ImportError as exc:
-        raise MissingExtraError(
-            "pictures need matplotlib, which is not installed: pip install qpumon[plots]"
-        ) from exc
+        raise no_matplotlib() from exc
     return matplotlib
+
+
+def no_matplotlib() -> MissingExtraError:
+    """What drawing a picture without matplotlib says."""
+    return missing_extra(
+        "drawing pictures", "matplotlib", pip_extra("plots"), say_not_installed=True
+    )
 
 
 def new_figure(width: float, height: float, constrained: bool = True) -> Any:
@@ -44,7 +50,7 @@ def new_figure(width: float, height: float, constrained: bool = True) -> Any:
 
 def drawn(text: str) -> str:
     """Text from data (a device or gate name) as matplotlib should draw it: control characters
-    escaped (:func:`qpumon.printable.printable`) and ``$`` kept literal (not mathtext)."""
+    escaped (:func:`qpumon.util.printable.printable`) and ``$`` kept literal (not mathtext)."""
     return printable(text).replace("$", r"\$")
 
 
@@ -85,8 +91,6 @@ def render(figure: Any, fmt: str) -> bytes:
 def save(figure: Any, path: str) -> None:
     """Write ``figure`` to ``path`` in the format its suffix names (atomically: on any error an
     existing file is left as it was)."""
-    from ..output import write_output
-
     fmt = output_format(path)
     try:
         data = render(figure, fmt)

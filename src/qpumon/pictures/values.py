@@ -1,6 +1,6 @@
 """The numbers a picture shows: one value per qubit and per coupler, with its flag state.
 
-Pictures read the model only through this module and :mod:`qpumon.metrics`. A value is
+Pictures read the model only through this module and :mod:`qpumon.model.metrics`. A value is
 ``measured``, ``off`` (the vendor has taken the qubit or gate out of service: IBM's
 ``operational = 0``), ``flagged`` (IBM's ``error == 1``: a failed benchmark, not a measurement)
 or ``missing``; off, flagged and missing values never enter a colour range, median or histogram.
@@ -21,11 +21,18 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..definitions import AVERAGE, DEFINITIONS, DEPOLARIZING
 from ..errors import UsageError
-from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS, Metric, qubit_metric, qubit_values
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration
-from ..summary import count, dead_qubits, summarize, two_qubit_gates
+from ..model.definitions import AVERAGE, DEFINITIONS, DEPOLARIZING
+from ..model.metrics import (
+    GATE_ERROR,
+    GATE_LENGTH,
+    QUBIT_METRICS,
+    Metric,
+    qubit_metric,
+    qubit_values,
+)
+from ..model.summary import count, dead_qubits, summarize, two_qubit_gates
 from .layout import couplers
 
 #: ``--edge-metric`` names -> the gate quantity.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..metrics import format_number
+from ..model.metrics import format_number
 from .document import Notes, Section, TablesReport
 from .tables import ESSENTIAL, USEFUL, Cell, Column, Table, cells
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from ..util import display
 from .tables import Table
 
 
@@ -80,9 +81,7 @@ class TablesReport:
 
     def _repr_html_(self) -> str:
         """The report in a notebook (Jupyter's rich display)."""
-        from .notebook import report_html
-
-        return report_html(self)
+        return display.html(self)
 
     def sections(self) -> Sequence[Section]:
         """The sections as given."""

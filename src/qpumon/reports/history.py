@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..history.diff import Change, SnapshotDiff
 from ..history.drift import DriftReport
-from ..history.series import History
-from ..metrics import Metric
-from ..summary import count
-from ..times import short
+from ..history.series import SYNTHETIC_NOTE, History
+from ..model.metrics import Metric
+from ..model.summary import count
+from ..util.printable import printable
+from ..util.times import short
 from .document import Notes, TablesReport
 from .tables import ESSENTIAL, USEFUL, Cell, Column, Table
 
 if TYPE_CHECKING:
     from ..history.check import Outcome
-
-SYNTHETIC_NOTE = "synthetic data (qpumon demo-history), not measurements"
 
 
 def _value(metric: Metric, value: float | None, failed: bool = False) -> Cell:
@@ -293,8 +292,6 @@ def check_report(outcomes: Sequence[Outcome]) -> TablesReport:
     """``qpumon check``: the alerts with the ``print`` action that fired now (delivered or
     awaiting delivery), then per device how many stay active, cleared, or could not be checked;
     JSON lists every alert that fired."""
-    from ..printable import printable
-
     columns = (
         Column("device", "Device", False, ESSENTIAL),
         Column("subject", "Subject", False, ESSENTIAL),

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..metrics import MISSING
 from ..model import VENDOR_NAMES
+from ..model.metrics import MISSING
 from .document import TablesReport
 from .tables import DETAIL, ESSENTIAL, USEFUL, Cell, Column, Table
 

@@ -11,17 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS
-from ..gc_pause import paused_gc
-from ..metrics import (
-    DEVICE_METRICS,
-    GATE_ERROR,
-    GATE_LENGTH,
-    MISSING,
-    QUBIT_METRICS,
-    qubit_metric,
-    value_getter,
-)
 from ..model import (
     ALL_TO_ALL,
     FAILED,
@@ -33,9 +22,22 @@ from ..model import (
     GateCalibration,
     QubitCalibration,
 )
-from ..summary import DeviceSummary, count, summarize
-from ..times import format_age, format_time
-from ..vocabulary import coupler_text
+from ..model.definitions import ASSIGNMENT, AVERAGE, DEFINITIONS
+from ..model.metrics import (
+    DEVICE_METRICS,
+    GATE_ERROR,
+    GATE_LENGTH,
+    MISSING,
+    QUBIT_METRICS,
+    qubit_metric,
+    value_getter,
+)
+from ..model.serialize import snapshot_to_dict
+from ..model.summary import DeviceSummary, count, summarize
+from ..model.vocabulary import coupler_text
+from ..util import display
+from ..util.gc_pause import paused_gc
+from ..util.times import format_age, format_time
 from .configuration import configuration_lines
 from .document import Notes, Pairs, Section
 from .monitor_tables import (
@@ -49,6 +51,7 @@ from .monitor_tables import (
     qubit_columns,
     qubit_table,
 )
+from .overview import summary_dict
 from .resonators import resonator_table
 from .summary_text import (
     bounded,
@@ -108,9 +111,7 @@ class MonitorReport:
 
     def _repr_html_(self) -> str:
         """The report in a notebook (Jupyter's rich display)."""
-        from .notebook import report_html
-
-        return report_html(self)
+        return display.html(self)
 
     def sections(self) -> Sequence[Section]:
         """Header, summary, configuration, the qubit and gate tables, notes."""
@@ -126,9 +127,6 @@ class MonitorReport:
 
     def document(self) -> dict[str, Any]:
         """``{"summary": ..., "snapshot": ...}``; the snapshot part loads back with qpumon."""
-        from ..serialize import snapshot_to_dict
-        from .overview import summary_dict
-
         return {"summary": summary_dict(self.summary), "snapshot": snapshot_to_dict(self.snapshot)}
 
     def records(self) -> list[list[Any]]:
@@ -357,7 +355,7 @@ MONITOR_COLUMNS = ("device", "kind", "gate", "qubits", "metric", "value", "unit"
 def monitor_records(report: MonitorReport) -> list[list[Any]]:
     """The monitor as tidy CSV rows (see :meth:`MonitorReport.records`); a missing value has an
     empty ``value``. A gate's ``qubits`` are written as in the gate table: ``3-4`` for both
-    directions with the same values, ``3->4`` for one (:mod:`qpumon.vocabulary`)."""
+    directions with the same values, ``3->4`` for one (:mod:`qpumon.model.vocabulary`)."""
     name = report.snapshot.name
     rows: list[list[Any]] = [list(MONITOR_COLUMNS)]
     if report.qubits is not None and report.qubit_columns is not None:

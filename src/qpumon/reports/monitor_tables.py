@@ -14,8 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..definitions import AVERAGE, DEFINITIONS
-from ..metrics import (
+from ..model import (
+    FAILED,
+    OUT_OF_SERVICE,
+    DeviceSnapshot,
+    DeviceValue,
+    GateCalibration,
+    QubitCalibration,
+)
+from ..model.definitions import AVERAGE, DEFINITIONS
+from ..model.metrics import (
     DEVICE_METRICS,
     GATE_ERROR,
     GATE_LENGTH,
@@ -26,16 +34,8 @@ from ..metrics import (
     format_number,
     qubit_values,
 )
-from ..model import (
-    FAILED,
-    OUT_OF_SERVICE,
-    DeviceSnapshot,
-    DeviceValue,
-    GateCalibration,
-    QubitCalibration,
-)
-from ..summary import count
-from ..vocabulary import coupler_text
+from ..model.summary import count
+from ..model.vocabulary import coupler_text
 from .tables import DETAIL, DUPLICATE, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
 
 #: Qubit metrics that stay on a narrow terminal (with the device's reference 1q gate error).

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label
-from ..metrics import GATE_ERROR, MISSING, QUBIT_METRICS
 from ..model import MEASURED, SYNTHETIC, VENDOR_SAMPLE
-from ..summary import DeviceSummary
-from ..vocabulary import status_word, unknown
+from ..model.definitions import ASSIGNMENT, AVERAGE, DEFINITIONS, label
+from ..model.metrics import GATE_ERROR, MISSING, QUBIT_METRICS
+from ..model.summary import DeviceSummary
+from ..model.vocabulary import status_word, unknown
+from ..util import display
 from .document import Notes, Section, tables_records
 from .summary_text import bounded, out_of_service_text
 from .tables import DETAIL, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
@@ -36,9 +37,7 @@ class OverviewReport:
 
     def _repr_html_(self) -> str:
         """The report in a notebook (Jupyter's rich display)."""
-        from .notebook import report_html
-
-        return report_html(self)
+        return display.html(self)
 
     def sections(self) -> Sequence[Section]:
         """The devices table, then the notes."""
@@ -213,8 +212,8 @@ def _table(
 class Compared:
     """How the overview compares a summary's error medians: as average gate infidelities
     (converted where the source gave another definition, see
-    :attr:`~qpumon.summary.DeviceSummary.median_2q_error_avg`), the conversions as short labels
-    and as notes."""
+    :attr:`~qpumon.model.summary.DeviceSummary.median_2q_error_avg`), the conversions as short
+    labels and as notes."""
 
     labels: tuple[str, ...]
     notes: tuple[str, ...]

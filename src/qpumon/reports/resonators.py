@@ -4,15 +4,15 @@ resonator (IQM Deneb's ``CZ`` and ``MOVE`` between each qubit and ``CR1``).
 A resonator is a component, not a qubit (:class:`~qpumon.model.Resonator`): it has no row in the
 qubit table and no coupler in the gate table, so its gates, and its own T1 and T2, are shown
 here. Each error is shown as the source defines it, beside its average gate infidelity
-(:func:`~qpumon.definitions.gate_to_average`: for IQM, the depolarizing parameter after thermal
-relaxation of both components over the gate's duration).
+(:func:`~qpumon.model.definitions.gate_to_average`: for IQM, the depolarizing parameter after
+thermal relaxation of both components over the gate's duration).
 """
 
 from __future__ import annotations
 
-from ..definitions import DEFINITIONS, gate_to_average
-from ..metrics import GATE_ERROR, GATE_LENGTH, MISSING, format_number
 from ..model import DeviceSnapshot, GateCalibration
+from ..model.definitions import DEFINITIONS, gate_to_average
+from ..model.metrics import GATE_ERROR, GATE_LENGTH, MISSING, format_number
 from .summary_text import bounded
 from .tables import DETAIL, ESSENTIAL, USEFUL, Cell, Column, Table
 

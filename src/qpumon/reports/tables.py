@@ -51,11 +51,6 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     notes: tuple[str, ...] = ()
 
-    def column_values(self, key: str) -> list[Any]:
-        """The ``value`` of every row's cell in the column ``key``."""
-        index = next(i for i, c in enumerate(self.columns) if c.key == key)
-        return [row[index].value for row in self.rows]
-
 
 def cells(*values: tuple[str, Any]) -> tuple[Cell, ...]:
     """A row of plain cells from ``(text, value)`` pairs."""

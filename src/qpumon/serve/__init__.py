@@ -9,7 +9,7 @@ upstream fetch. What a request draws is cached per device version (:mod:`.cache`
 
 - :mod:`.options`: what the command line asked; :mod:`.upstream`: where devices come from;
 - :mod:`.collector` and :mod:`.state`: the refresh loop and what it publishes;
-- :mod:`.exporter`: ``/metrics`` (prometheus_client, names from :mod:`qpumon.metrics`);
+- :mod:`.exporter`: ``/metrics`` (prometheus_client, names from :mod:`qpumon.model.metrics`);
 - :mod:`.pages`, :mod:`.fleet`, :mod:`.figures`, :mod:`.assets`: the HTML pages;
 - :mod:`.api`: the JSON API and its OpenAPI description; :mod:`.app`: routes and security;
 - :mod:`.server`: uvicorn; :mod:`.grafana`: the dashboard JSON for Grafana.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..errors import MissingExtraError
+from ..errors import missing_extra, pip_extra
 
 #: The modules of the ``[serve]`` extra, by import name.
 EXTRA_MODULES = ("starlette", "uvicorn", "prometheus_client")
@@ -34,6 +34,6 @@ def require_extra() -> None:
         try:
             importlib.import_module(name)
         except ImportError as exc:
-            raise MissingExtraError(
-                f"qpumon serve needs {name}, which is not installed: pip install 'qpumon[serve]'"
+            raise missing_extra(
+                "qpumon serve", name, pip_extra("serve"), say_not_installed=True
             ) from exc

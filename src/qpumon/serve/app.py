@@ -19,6 +19,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import QpumonError, StoreError, UsageError
+from ..reports.formats.json_format import dumps
+from .cache import rendered
 from .handlers import Dashboard, DeviceUnavailable, NoSuchDevice, wants_json
 from .responses import respond
 
@@ -85,12 +87,8 @@ def _routes(d: Dashboard) -> list[Route]:
 
 def _error_answer(status: int) -> Callable[[Request, Exception], Any]:
     async def answer(request: Request, exc: Exception) -> Response:
-        from .cache import rendered
-
         message = str(exc)
         if wants_json(request):
-            from ..reports.formats.json_format import dumps
-
             item = rendered(dumps({"error": message}), "application/json", status)
         else:
             item = rendered(message + "\n", "text/plain; charset=utf-8", status)

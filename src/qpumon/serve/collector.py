@@ -4,14 +4,14 @@
 Bundled and file devices are read once. Live devices are fetched together every ``every`` (a
 calibration round) and every ``status_every`` in between (a status round: only their status is
 taken, with one ``/status`` request per device through :meth:`LiveSource.statuses
-<qpumon.live.source.LiveSource.statuses>`, and a device whose last fetch failed is fetched
-again in full). Each new snapshot is
+<qpumon.sources.ibm_live.source.LiveSource.statuses>`, and a device whose last fetch failed is
+fetched again in full). Each new snapshot is
 recorded and the alert rules are checked exactly as ``qpumon watch`` does it
 (:func:`qpumon.history.watch.record_devices`); status rounds check the rules too (``pending_jobs``,
 ``operational``); what the rules say is published with the device (:mod:`.alerting`), and so
 is when the next round is due. A device whose fetch fails keeps its last snapshot, marked stale,
 with the error; it is never dropped. Setting the stop event ends a round within
-:data:`~qpumon.history.check.POLL_S` whatever is in flight (a record in progress finishes: it is
+:data:`~qpumon.util.threads.POLL_S` whatever is in flight (a record in progress finishes: it is
 one short transaction), so nothing is ever half-written.
 """
 
@@ -25,10 +25,11 @@ from datetime import datetime, timedelta, timezone
 
 from ..errors import QpumonError
 from ..history.alerts import Rules
-from ..history.check import Abandoned, Outcome, run_until
+from ..history.check import Outcome
 from ..history.watch import describe, record_devices
 from ..model import DeviceSnapshot, same_calibration
 from ..store.db import Store
+from ..util.threads import Abandoned, run_until
 from .alerting import updated
 from .exporter import exposition
 from .state import LIVE, DeviceState, FleetView

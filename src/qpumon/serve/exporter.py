@@ -1,7 +1,7 @@
 """``/metrics``: the fleet in Prometheus's text exposition format, from a custom collector.
 
-Names come from the metric registry (:attr:`qpumon.metrics.Metric.prometheus_name`), values are
-in base units (seconds, hertz, ratios), and qubits and gates are labels, never parts of a name:
+Names come from the metric registry (:attr:`qpumon.model.metrics.Metric.prometheus_name`), values
+are in base units (seconds, hertz, ratios), and qubits and gates are labels, never parts of a name:
 ``qpumon_qubit_t1_seconds{device="fake_fez",qubit="0"}``,
 ``qpumon_gate_error_ratio{device="fake_fez",gate="cz",qubits="3->4",definition="average"}``.
 
@@ -32,10 +32,10 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from ..metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
 from ..model import DeviceSnapshot
-from ..summary import DeviceSummary, eplg, summarize
-from ..vocabulary import coupler_text
+from ..model.metrics import DEVICE_METRICS, GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
+from ..model.summary import DeviceSummary, eplg, summarize
+from ..model.vocabulary import coupler_text
 from .state import DeviceState
 
 #: The exposition format served (text 0.0.4: what every Prometheus reads).

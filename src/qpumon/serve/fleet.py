@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from ..model.summary import summarize
 from ..reports.overview import OverviewReport, build_overview
 from ..reports.tables import MINOR, USEFUL, Cell, Column, Table
-from ..summary import summarize
-from ..times import format_time
+from ..util.times import format_time
 from .state import LIVE, DeviceState, FleetView
 from .trends import TREND_FIELDS, values
 

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
+from ..model.metrics import GATE_ERROR, GATE_LENGTH, QUBIT_METRICS
 
 UID = "qpumon-fleet"
 _DS = {"type": "prometheus", "uid": "${datasource}"}
@@ -25,7 +25,7 @@ _READOUT = QUBIT_METRICS["readout_error"].prometheus_name
 _ERROR = GATE_ERROR.prometheus_name
 _LENGTH = GATE_LENGTH.prometheus_name
 #: The device's selection; a two-qubit gate's ``qubits`` label is its direction (``3->4``, as
-#: :func:`qpumon.vocabulary.coupler_text` writes it).
+#: :func:`qpumon.model.vocabulary.coupler_text` writes it).
 _DEVICE = 'device="$device"'
 _QUBIT = f'{_DEVICE}, qubit=~"$qubit"'
 _ENTANGLER = f'{_DEVICE}, gate="$entangler", qubits=~"[0-9]+->[0-9]+"'

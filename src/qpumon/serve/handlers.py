@@ -20,8 +20,8 @@ from ..reports.monitor import MonitorReport, build_monitor
 from ..reports.overview import OverviewReport
 from ..reports.tables import Table
 from ..store.db import Store
-from ..times import format_age
-from . import api, pages
+from ..util.times import format_age
+from . import json_api, pages
 from .alerting import alerts_document
 from .cache import RenderCache, Rendered, rendered
 from .collector import Collector
@@ -163,7 +163,7 @@ class Dashboard:
         return Rendered("\n".join(parts).encode(), None, HTML, "")
 
     def _drift(self, state: DeviceState) -> Rendered:
-        from ..history.api import drift_of
+        from ..api import drift_of
 
         table, problem = None, None
         if not self.collector.view.store_url or self.collector.store is None:
@@ -183,7 +183,7 @@ class Dashboard:
         state = self.state(request)
         qubit = request.query_params.get("qubit") or pages.DEFAULT_QUBIT_METRIC
         edge = request.query_params.get("edge") or "2q_error"
-        if len(qubit) > api.MAX_QUERY_VALUE or len(edge) > api.MAX_QUERY_VALUE:
+        if len(qubit) > json_api.MAX_QUERY_VALUE or len(edge) > json_api.MAX_QUERY_VALUE:
             raise UsageError("metric names are short")
         snapshot = state.snapshot
         assert snapshot is not None
@@ -196,13 +196,13 @@ class Dashboard:
         """``/devices/<name>/figures/history?metric=&qubit=&since=``: a stored history drawn;
         a note when the store holds none."""
         state = self.state(request, need_snapshot=False)
-        query = api.history_query(request.query_params)
+        query = json_api.history_query(request.query_params)
 
         def draw() -> Rendered:
             from .figures import history_svg
 
             try:
-                found = api.read_history(self._db(), state.name, query, every_value=False)
+                found = json_api.read_history(self._db(), state.name, query, every_value=False)
                 return rendered(history_svg(found), HTML)
             except (StoreError, MissingExtraError) as exc:
                 return rendered(pages.no_figures(str(exc))[0], HTML)
@@ -217,7 +217,7 @@ class Dashboard:
         assert snapshot is not None
 
         def draw() -> Rendered:
-            return rendered(api.monitor_csv(snapshot), CSV)
+            return rendered(json_api.monitor_csv(snapshot), CSV)
 
         response = await self.answer(request, ("csv", state.name, state.version), draw)
         filename = "".join(c if c.isalnum() or c in "._-" else "_" for c in state.name)
@@ -242,15 +242,17 @@ class Dashboard:
         snapshot = state.snapshot
         assert snapshot is not None
         key = ("api-device", state.name, state.version)
-        return await self.answer(request, key, lambda: rendered(api.monitor_json(snapshot), JSON))
+        return await self.answer(
+            request, key, lambda: rendered(json_api.monitor_json(snapshot), JSON)
+        )
 
     async def api_history(self, request: Request) -> Response:
         """``/api/devices/<name>/history``: ``qpumon history <name> ... -f json``."""
         state = self.state(request, need_snapshot=False)
-        query = api.history_query(request.query_params)
+        query = json_api.history_query(request.query_params)
 
         def draw() -> Rendered:
-            return rendered(api.history_json(self._db(), state.name, query), JSON)
+            return rendered(json_api.history_json(self._db(), state.name, query), JSON)
 
         key = ("api-history", state.name, state.calibration, query.key, _bucket())
         return await self.answer(request, key, draw)
@@ -267,7 +269,7 @@ class Dashboard:
     async def openapi(self, request: Request) -> Response:
         """``/api/openapi.json``."""
         return await self.answer(
-            request, ("openapi",), lambda: rendered(dumps(api.openapi()), JSON)
+            request, ("openapi",), lambda: rendered(dumps(json_api.openapi()), JSON)
         )
 
     async def metrics(self, request: Request) -> Response:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from ..bounded import read_bounded
 from ..errors import UsageError
-from ..printable import printable
 from ..sources import SourceOptions
+from ..util.bounded import read_bounded
+from ..util.printable import printable
 
 #: Addresses that only this machine can reach.
 LOOPBACK_NAMES = ("localhost",)

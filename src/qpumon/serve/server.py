@@ -11,7 +11,7 @@ from collections.abc import Callable
 from types import FrameType
 
 from ..errors import UsageError
-from ..summary import count
+from ..model.summary import count
 from .options import ServeOptions
 
 #: Seconds uvicorn lets requests in flight finish once asked to stop.

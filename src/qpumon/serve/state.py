@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..model import DeviceSnapshot
-from ..summary import DeviceSummary
+from ..model.summary import DeviceSummary
 
 #: Where a device comes from: IBM Quantum (refreshed), a bundled snapshot or a file (read once).
 LIVE, BUNDLED, FILE = "live", "bundled", "file"

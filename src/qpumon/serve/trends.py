@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import DeviceSnapshot
+from ..model.summary import DeviceSummary, summarize
 from ..store.db import Store
-from ..summary import DeviceSummary, summarize
 
 #: How many of the newest stored snapshots a trend shows.
 TREND_POINTS = 24

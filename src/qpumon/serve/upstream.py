@@ -15,8 +15,8 @@ from ..sources.files import looks_like_file
 from .state import BUNDLED, FILE, LIVE
 
 if TYPE_CHECKING:
-    from ..live.options import LiveOptions
-    from ..live.source import DeviceResult, LiveSource, StatusResult
+    from ..sources.ibm_live.options import LiveOptions
+    from ..sources.ibm_live.source import DeviceResult, LiveSource, StatusResult
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,12 @@ class LiveUpstream:
     """The IBM Quantum devices of the account that ``options`` select."""
 
     def __init__(self, options: LiveOptions | None) -> None:
-        from ..live.options import LiveOptions
+        from ..sources.ibm_live.options import LiveOptions
 
         self.options = options if options is not None else LiveOptions()
 
     def _source(self) -> LiveSource:
-        from ..live import connect
+        from ..sources.ibm_live import connect
 
         return connect(self.options)  # signed in once per process, then shared
 
@@ -91,7 +91,7 @@ class LiveUpstream:
         """The API keys this source may send: never to be shown on a page, metric or log."""
         import os
 
-        from ..live.accounts import ENV, find_account
+        from ..sources.ibm_live.accounts import ENV, find_account
 
         found = [self.options.token, os.environ.get(ENV["token"])]
         try:
@@ -107,14 +107,14 @@ def redact(text: str, secrets: Sequence[str]) -> str:
     """``text`` with every form of every secret replaced (the live client's redaction)."""
     if not secrets:
         return text
-    from ..live.faults import redact as live_redact
+    from ..sources.ibm_live.faults import redact as live_redact
 
     return live_redact(text, *secrets)
 
 
 def _has_account(live: LiveOptions | None) -> bool:
-    from ..live.accounts import has_account
-    from ..live.options import LiveOptions
+    from ..sources.ibm_live.accounts import has_account
+    from ..sources.ibm_live.options import LiveOptions
 
     return has_account(live if live is not None else LiveOptions())
 

@@ -5,7 +5,8 @@
 - :mod:`.backend`: any Qiskit ``BackendV2`` object;
 - :mod:`.files`: IBM properties/configuration JSON and qpumon's own snapshot JSON;
 - :mod:`.ibm_json`: the parser of IBM's raw layout that the others share;
-- :mod:`qpumon.live`: IBM Quantum devices of an account (``ibm_fez``), fetched over its REST API.
+- :mod:`qpumon.sources.ibm_live`: IBM Quantum devices of an account (``ibm_fez``), fetched over
+  its REST API.
 
 Every command and API function resolves what the user named through :func:`resolve`, so a name
 means the same device everywhere.
@@ -25,9 +26,10 @@ from ..errors import AccountError, DeviceNotFoundError, QpumonError, UsageError
 from ..model import DeviceSnapshot
 from .bundled import BundledSource
 from .files import load_file, looks_like_file
+from .ibm_live.options import is_live_name
 
 if TYPE_CHECKING:
-    from ..live.options import LiveOptions
+    from .ibm_live.options import LiveOptions
 
 __all__ = [
     "BundledFallbackWarning",
@@ -46,8 +48,6 @@ __all__ = [
 #: writes it to stderr; without one, a :class:`BundledFallbackWarning` is issued).
 Notify = Callable[[str], None]
 
-#: How IBM Quantum's device names start.
-LIVE_PREFIXES = ("ibm_", "ibmq_")
 #: What an IBM Quantum name needs to be fetched live.
 HOW_TO_ADD_ACCOUNT = "save one with `qpumon login`, or set QISKIT_IBM_TOKEN (or pass --token)"
 
@@ -164,7 +164,7 @@ def resolve_many(
     out: dict[int, Resolution] = {}
     live_specs = [] if offline else [(i, s) for i, s in enumerate(specs) if _live_name(s)]
     if live_specs and _has_account(live):
-        from ..live import connect
+        from .ibm_live import connect
 
         source = connect(_options(live))
         for (i, spec), result in zip(
@@ -200,7 +200,7 @@ def _resolve_name(
         _refuse_at(at, name)
         return default_bundled().load(name)
     if not offline and _has_account(live):
-        from ..live import connect
+        from .ibm_live import connect
 
         return connect(_options(live)).snapshot(name.strip(), at=at)
     if require_live or at is not None:
@@ -267,23 +267,17 @@ def _looks_like_backend(spec: Any) -> bool:
     return hasattr(kind, "target") or hasattr(kind, "configuration")
 
 
-def is_live_name(name: str) -> bool:
-    """True for a name IBM Quantum gives its devices (``ibm_fez``, ``ibmq_kolkata``); a bundled
-    name (``fake_fez``) or a file path is not one."""
-    return name.strip().lower().startswith(LIVE_PREFIXES) and not looks_like_file(name)
-
-
 def _live_name(spec: Any) -> bool:
     return isinstance(spec, str) and is_live_name(spec)
 
 
 def _options(live: LiveOptions | None) -> LiveOptions:
-    from ..live.options import LiveOptions
+    from .ibm_live.options import LiveOptions
 
     return live if live is not None else LiveOptions()
 
 
 def _has_account(live: LiveOptions | None) -> bool:
-    from ..live.accounts import has_account
+    from .ibm_live.accounts import has_account
 
     return has_account(_options(live))

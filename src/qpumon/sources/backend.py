@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import validate as v
 from ..errors import InputError
 from ..model import DeviceSnapshot, DeviceStatus, GateCalibration, QubitCalibration
+from ..model import validate as v
 from .files import read_ibm_files
 from .ibm_json import snapshot_from_ibm
 

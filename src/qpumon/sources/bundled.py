@@ -8,13 +8,14 @@ would take a second). Devices are named ``fake_<dir>`` as the package names them
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..errors import DeviceNotFoundError, InputError, MissingExtraError
+from ..errors import DeviceNotFoundError, InputError, missing_extra
 from ..model import DeviceSnapshot
 from .files import read_ibm_files
 
@@ -25,9 +26,11 @@ def default_root() -> Path:
     """The folder holding qiskit-ibm-runtime's device snapshots."""
     spec = importlib.util.find_spec("qiskit_ibm_runtime")
     if spec is None or not spec.submodule_search_locations:
-        raise MissingExtraError(
-            "qiskit-ibm-runtime is not installed, so there are no bundled device snapshots: "
-            "pip install qiskit-ibm-runtime"
+        raise missing_extra(
+            "reading the bundled device snapshots",
+            "qiskit-ibm-runtime",
+            "pip install qiskit-ibm-runtime",
+            say_not_installed=True,
         )
     return Path(next(iter(spec.submodule_search_locations))) / "fake_provider" / "backends"
 
@@ -97,8 +100,6 @@ class BundledSource:
 
     def not_found_message(self, name: str) -> str:
         """A one-line message naming the closest bundled devices."""
-        import difflib
-
         close = difflib.get_close_matches(name.lower(), self.names(), n=3, cutoff=0.6)
         close += [
             n

@@ -3,15 +3,17 @@ configuration JSON (a device without calibration), and qpumon's own snapshot JSO
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from ..bounded import read_bounded
 from ..errors import InputError, InputTooLargeError
-from ..gc_pause import paused_gc
 from ..model import DeviceSnapshot, DeviceStatus
+from ..model.serialize import snapshot_from_dict
+from ..util.bounded import read_bounded
+from ..util.gc_pause import paused_gc
 
 #: The largest calibration file qpumon reads (a 10,000-qubit device's properties take ~60 MB).
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -40,7 +42,6 @@ def read_json(path: Path) -> Any:
         pass
     # orjson is strict; the standard parser accepts NaN and Infinity, so that the field holding
     # one can be named by the validators, and it gives the position of a real syntax error.
-    import json
 
     try:
         return json.loads(raw)
@@ -107,8 +108,6 @@ def _load_file(path: Path, conf: Path | None) -> DeviceSnapshot:
     if isinstance(data.get("snapshot"), dict) and "qpumon_snapshot" in data["snapshot"]:
         data = data["snapshot"]  # the output of `qpumon monitor -f json`
     if "qpumon_snapshot" in data:
-        from ..serialize import snapshot_from_dict
-
         return snapshot_from_dict(data, where=str(path))
     from .ibm_json import snapshot_from_ibm  # (an overview from its cache needs no parser)
 

@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .. import validate as v
-from ..consistency import check_snapshot
 from ..errors import InputError
 from ..model import (
     DeviceSnapshot,
@@ -22,8 +20,10 @@ from ..model import (
     LayerFidelity,
     QubitCalibration,
 )
-from ..times import parse_iso
-from ..units import Dimension, convert
+from ..model import validate as v
+from ..model.consistency import check_snapshot
+from ..model.units import Dimension, convert
+from ..util.times import parse_iso
 
 #: IBM's per-qubit property name -> (model field, dimension, lowest allowed value).
 QUBIT_PROPERTIES: dict[str, tuple[str, Dimension, float | None]] = {
@@ -54,6 +54,16 @@ _DT_SECONDS_BELOW = 1e-3
 _LAYER_FIDELITY_NAME = re.compile(r"lf_(\d+)$")
 
 _INT_ONLY = {int}
+
+
+class NotIbmLayoutError(InputError):
+    """A document without a key IBM's layout always has. ``detail`` says what is missing and
+    where; the message adds the question a reader of a file needs (a live answer has no use
+    for it)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"{detail}; is this an IBM properties file?")
+        self.detail = detail
 
 
 class _Unusual(Exception):
@@ -240,7 +250,7 @@ class _Calibration:
         self = cls()
         for key in ("qubits", "gates"):
             if key not in props:
-                raise InputError(f"{where}: $.{key} is missing; is this an IBM properties file?")
+                raise NotIbmLayoutError(f"{where}: $.{key} is missing")
         if props.get("backend_name") is not None:
             self.backend_name = v.text(props["backend_name"], f"{where}: $.backend_name")
         if props.get("backend_version") is not None:

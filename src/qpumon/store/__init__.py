@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import MissingExtraError, OutputError
-from ..paths import user_data_dir
+from ..errors import MissingExtraError, OutputError, missing_extra, pip_extra
+from ..util.paths import user_data_dir
 
 if TYPE_CHECKING:
     from .db import Store
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # Every part of the store needs SQLAlchemy (an optional extra): say so once, here, before any
 # module of the package fails on its import. find_spec looks without importing.
 if importlib.util.find_spec("sqlalchemy") is None:
-    raise MissingExtraError("the history store needs SQLAlchemy: pip install 'qpumon[store]'")
+    raise missing_extra("the history store", "SQLAlchemy", pip_extra("store"))
 
 #: The environment variable that names the database (a SQLAlchemy URL).
 DB_ENV = "QPUMON_DB"
@@ -106,4 +106,4 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def _missing(name: str) -> MissingExtraError:
-    return MissingExtraError(f"the history store needs {name}: pip install 'qpumon[store]'")
+    return missing_extra("the history store", name, pip_extra("store"))

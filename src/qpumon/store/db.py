@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
 from ..model import DeviceSnapshot
-from ..serialize import snapshot_to_dict
+from ..model.serialize import snapshot_to_dict
 from . import engine as eng
 from . import rows
 from .epoch import epoch_us, to_datetime

@@ -19,7 +19,13 @@ from sqlalchemy import create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from ..errors import DatabaseUnreachableError, QpumonError, StoreBusyError, StoreError
+from ..errors import (
+    DatabaseUnreachableError,
+    QpumonError,
+    StoreBusyError,
+    StoreError,
+    pip_extra,
+)
 from . import schema
 
 T = TypeVar("T")
@@ -46,8 +52,7 @@ def make_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
         engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StoreError(
-            f"{shown}: no database driver for it ({exc}); for PostgreSQL: "
-            "pip install 'qpumon[postgres]'"
+            f"{shown}: no database driver for it ({exc}); for PostgreSQL: {pip_extra('postgres')}"
         ) from exc
     except ArgumentError as exc:
         raise StoreError(

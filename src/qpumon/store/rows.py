@@ -10,21 +10,8 @@ import orjson
 
 from ..errors import InputError
 from ..model import NOT_CALIBRATION, QUBIT_FIELDS, DeviceSnapshot
-from ..serialize import snapshot_from_dict
-
-
-def qubits_text(qubits: tuple[int, ...]) -> str:
-    """A gate's qubits as stored and typed on the command line: ``3-4``."""
-    return "-".join(str(q) for q in qubits)
-
-
-def parse_qubits(text: str) -> tuple[int, ...]:
-    """``3-4`` (or ``3_4``, ``3,4``) -> ``(3, 4)``."""
-    parts = text.replace("_", "-").replace(",", "-").split("-")
-    try:
-        return tuple(int(p) for p in parts)
-    except ValueError as exc:
-        raise InputError(f"{text!r}: qubits must be numbers joined by '-', e.g. 3-4") from exc
+from ..model.serialize import snapshot_from_dict
+from ..model.vocabulary import qubits_text
 
 
 def encode(data: dict[str, Any]) -> bytes:

@@ -9,7 +9,7 @@ Tables (SQLAlchemy Core):
   twice stores it once), the device status, and ``data``: qpumon's snapshot JSON, zlib-compressed,
   from which the snapshot reloads losslessly;
 - ``qubit_values``: one row per qubit and per-qubit metric (``metric`` is a key of
-  :data:`qpumon.metrics.QUBIT_METRICS`), keyed ``(snapshot_id, metric, qubit)``;
+  :data:`qpumon.model.metrics.QUBIT_METRICS`), keyed ``(snapshot_id, metric, qubit)``;
 - ``gate_values``: one row per gate on its qubits (``qubits`` written ``3-4``), with its ``error``
   and ``length_ns``, keyed ``(snapshot_id, gate, qubits)``;
 - ``alert_state``: which alert is currently true for which subject (migration 2).

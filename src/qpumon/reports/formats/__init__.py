@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ...errors import UsageError
-from ...gc_pause import paused_gc
+from ...util.gc_pause import paused_gc
+from ..tables import Table
+from .fit import check_columns
 
 if TYPE_CHECKING:
     from ..document import Report
@@ -93,9 +95,6 @@ def render(report: Report, name: str = "table", options: RenderOptions | None = 
     drawer = get_format(name, report.kind)
     options = options or RenderOptions()
     if options.columns:  # a key no column has is refused, in every format
-        from ..tables import Table
-        from .fit import check_columns
-
         check_columns([s for s in report.sections() if isinstance(s, Table)], options.columns)
     with paused_gc():
         return drawer.render(report, options)

@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from ...printable import printable
+from ...util.printable import printable
 from ..document import Report
 from . import RenderOptions
 

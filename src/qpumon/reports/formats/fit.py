@@ -8,12 +8,13 @@ what was left out and how to see it. ``--columns`` chooses the columns instead.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ...errors import UsageError
-from ...metrics import ALIASES
-from ...vocabulary import unknown
+from ...model.metrics import ALIASES
+from ...model.vocabulary import unknown
 from ..tables import ESSENTIAL, Column, Table
 
 #: Spaces between two columns (plain text and Rich draw the same).
@@ -42,7 +43,6 @@ def display_width(text: str) -> int:
     """Terminal cells ``text`` takes: wide East Asian characters count 2, combining marks 0."""
     if text.isascii():
         return len(text)
-    import unicodedata
 
     return sum(
         0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1

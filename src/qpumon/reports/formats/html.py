@@ -17,10 +17,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape as html_escape
 
-from ...metrics import GATE_ERROR, GATE_LENGTH, MISSING, all_qubit_metrics, value_getter
 from ...model import DeviceSnapshot
-from ...printable import printable
-from ...vocabulary import coupler_text, gate_subject
+from ...model.metrics import GATE_ERROR, GATE_LENGTH, MISSING, all_qubit_metrics, value_getter
+from ...model.vocabulary import coupler_text, gate_subject
+from ...pictures.distributions import distribution
+from ...pictures.errormap import error_map
+from ...pictures.layer_fidelity import layer_fidelity_figure
+from ...pictures.mpl import svg_text
+from ...pictures.values import coupler_series, coupler_values, gate_label, qubit_series
+from ...util.printable import printable
 from ..document import Report
 from ..monitor import MonitorReport
 from ..tables import Cell, Column, Table
@@ -126,10 +131,6 @@ def figures(snapshot: DeviceSnapshot) -> list[str]:
     """The error map, the distributions and the layer-fidelity curve, as inline SVG."""
     if not snapshot.has_calibration:
         return []
-    from ...pictures.distributions import distribution
-    from ...pictures.errormap import error_map
-    from ...pictures.mpl import svg_text
-    from ...pictures.values import coupler_series, qubit_series
 
     def has_values(name: str) -> bool:
         series = coupler_series(snapshot) if name == "2q_error" else qubit_series(snapshot, name)
@@ -149,8 +150,6 @@ def figures(snapshot: DeviceSnapshot) -> list[str]:
         '<div class="dists">' + "".join(f'<div class="figure">{s}</div>' for s in dists) + "</div>",
     ]
     if snapshot.layer_fidelities:
-        from ...pictures.layer_fidelity import layer_fidelity_figure
-
         svg = svg_text(layer_fidelity_figure(snapshot))
         out += ["<h2>Layer fidelity</h2>", f'<div class="figure" id="layer-fidelity">{svg}</div>']
     return out
@@ -255,8 +254,6 @@ def _age_text(hours: float) -> str:
 
 def tooltips(snapshot: DeviceSnapshot) -> dict[str, dict[str, str]]:
     """Tooltip text of every qubit and coupler of the map, keyed as in the SVG ids."""
-    from ...pictures.values import coupler_series, coupler_values, gate_label
-
     qubits: dict[str, str] = {}
     metrics = list(all_qubit_metrics(snapshot))
     for qubit in snapshot.qubits:

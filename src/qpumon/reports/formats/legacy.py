@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import DeviceSnapshot, QubitCalibration
-from ...printable import printable
-from ...units import CANONICAL_LABEL, Dimension, same_unit
+from ...model.units import CANONICAL_LABEL, Dimension, same_unit
+from ...util.printable import printable
 from ..configuration import MAX_VALUE_LENGTH, configuration_items, value_text
 from ..document import Report
 from ..monitor import MonitorReport

@@ -3,7 +3,7 @@ and show control characters (a newline included) as escapes, so a value cannot b
 
 from __future__ import annotations
 
-from ...printable import printable
+from ...util.printable import printable
 from ..document import Notes, Pairs, Report, Section
 from ..tables import Table
 from . import RenderOptions

@@ -7,7 +7,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from ...printable import printable
+from ...util.printable import printable
 from ..document import Notes, Pairs, Report, Section
 from ..tables import Table
 from . import RenderOptions

@@ -1,6 +1,6 @@
 """Rich rendering for a terminal: the plain layout, fitted to the terminal's width (see
 :mod:`.fit`), with colour for flags and boxes for headers. Every text is a ``rich.text.Text``
-(never markup), shown through :func:`~qpumon.printable.printable`."""
+(never markup), shown through :func:`~qpumon.util.printable.printable`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ...printable import printable
+from ...util.printable import printable
 from ..document import Pairs, Report, Section
 from ..tables import Cell, Column, Flag, Table
 from . import RenderOptions

@@ -42,8 +42,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ...consistency import check_snapshot
-from ...definitions import ASSIGNMENT, AVERAGE, OTHER, from_fidelity
 from ...errors import InputError, UnitError
 from ...model import (
     ALL_TO_ALL,
@@ -53,9 +51,11 @@ from ...model import (
     GateCalibration,
     QubitCalibration,
 )
-from ...times import document_time
-from ...units import convert
-from . import BRAKET, import_vendor
+from ...model.consistency import check_snapshot
+from ...model.definitions import ASSIGNMENT, AVERAGE, OTHER, from_fidelity
+from ...model.units import convert
+from ...util.times import document_time
+from .registry import BRAKET, import_vendor
 
 SCHEMA = "braket.device_schema."
 STANDARDIZED = SCHEMA + "standardized_gate_model_qpu_device_properties"

@@ -3,15 +3,14 @@
 cirq-google's and pytket-quantinuum's devices are data shipped with the package, but reading
 them means importing the package: seconds, on every command. So the first command that asks for
 one of a vendor's devices reads all of them through the vendor's source module and keeps the
-device list and each snapshot (qpumon's own snapshot JSON, :mod:`qpumon.serialize`) in
+device list and each snapshot (qpumon's own snapshot JSON, :mod:`qpumon.model.serialize`) in
 ``<user cache>/vendor-<vendor>.json``; later commands read that file and never import the
 package.
 
 The file is used only while its key is the current one: a digest of
 
-- qpumon's version and the size and modification time of every qpumon module (an editable
-  install keeps its version while its code changes; walking the whole package, rather than
-  listing the modules that shape a snapshot, cannot miss one);
+- qpumon's version and the size and modification time of every qpumon module
+  (:func:`qpumon.util.cache_key.code_key`, the key of the bundled summary cache too);
 - the vendor distribution's installed version (:func:`importlib.metadata.version`, which reads
   the metadata without importing the package), where its package is, and the size and
   modification time of the files the vendor's numbers are read from (:data:`DATA`).
@@ -27,10 +26,8 @@ are not vendor packages and never come here.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.util
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,12 +38,13 @@ import orjson
 
 from ...errors import OutputError, QpumonError
 from ...model import DeviceSnapshot
-from ...output import write_output
-from ...paths import user_cache_dir
-from ...serialize import FORMAT_VERSION, snapshot_from_dict, snapshot_to_dict
+from ...model.serialize import FORMAT_VERSION, snapshot_from_dict, snapshot_to_dict
+from ...util.cache_key import code_key, file_stats
+from ...util.output import write_output
+from ...util.paths import user_cache_dir
 
 if TYPE_CHECKING:
-    from . import Vendor, VendorSource
+    from .registry import Vendor, VendorSource
 
 #: Bump when the cache file's layout changes: older files are then rebuilt.
 CACHE_FORMAT = 1
@@ -90,12 +88,12 @@ def cache_key(vendor: Vendor) -> str | None:
     version = installed_version(vendor.distribution)
     if folders is None or version is None:
         return None
-    data = [_stats(folder / part) for folder in folders for part in DATA.get(vendor.name, ("",))]
+    parts = DATA.get(vendor.name, ("",))
+    data = [file_stats(folder / part) for folder in folders for part in parts]
     identity = [
         CACHE_FORMAT,
         FORMAT_VERSION,
-        installed_version("qpumon"),
-        _code_stats(),
+        code_key(),
         vendor.distribution,
         version,
         data,
@@ -243,29 +241,3 @@ def _package_folders(package: str) -> list[Path] | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return [Path(p) for p in spec.submodule_search_locations]
-
-
-def _stats(path: Path, suffix: str = "") -> list[Any]:
-    """[path, size, mtime] of ``path``, or of every file under it (ending in ``suffix``) if it
-    is a folder."""
-    if not path.is_dir():
-        return [_stat(path)]
-    found: list[list[Any]] = []
-    for root, folders, files in os.walk(path):
-        folders[:] = sorted(f for f in folders if f != "__pycache__")
-        found.extend(_stat(Path(root) / n) for n in sorted(files) if n.endswith(suffix))
-    return found
-
-
-def _stat(path: Path) -> list[Any]:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return [str(path), None]
-    return [str(path), info.st_size, info.st_mtime_ns]
-
-
-@functools.cache
-def _code_stats() -> tuple[list[Any], ...]:
-    """The stat of every qpumon module (taken once per process)."""
-    return tuple(_stats(Path(__file__).resolve().parents[2], ".py"))

@@ -41,10 +41,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ...consistency import check_snapshot
-from ...definitions import AVERAGE, PAULI, XEB_CYCLE
 from ...model import DeviceSnapshot, GateCalibration, QubitCalibration
-from . import VENDORS, import_vendor, vendor_folder
+from ...model.consistency import check_snapshot
+from ...model.definitions import AVERAGE, PAULI, XEB_CYCLE
+from .registry import VENDORS, import_vendor, vendor_folder
 
 VENDOR = VENDORS["google"]
 #: The per-qubit single-qubit error metrics, by preference, and their definitions.

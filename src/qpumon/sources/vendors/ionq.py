@@ -26,12 +26,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ... import validate as v
-from ...consistency import check_snapshot
-from ...definitions import AVERAGE, SPAM, from_fidelity
 from ...errors import InputError
 from ...model import ALL_TO_ALL, GRAPH, DeviceSnapshot, DeviceValue
-from ...times import document_time
+from ...model import validate as v
+from ...model.consistency import check_snapshot
+from ...model.definitions import AVERAGE, SPAM, from_fidelity
+from ...util.times import document_time
 
 #: Fidelity key -> (device value key, definition).
 FIDELITIES = {

@@ -45,11 +45,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...consistency import check_snapshot
-from ...definitions import DEPOLARIZING
 from ...errors import InputError
 from ...model import VENDOR_SAMPLE, DeviceSnapshot, GateCalibration, QubitCalibration, Resonator
-from . import VENDORS, vendor_folder
+from ...model.consistency import check_snapshot
+from ...model.definitions import DEPOLARIZING
+from .registry import VENDORS, vendor_folder
 
 VENDOR = VENDORS["iqm"]
 PROFILE, ARCHITECTURE = "IQMErrorProfile", "StaticQuantumArchitecture"

@@ -32,12 +32,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ...consistency import check_snapshot
-from ...definitions import AVERAGE, OTHER, SPAM
 from ...errors import InputError
 from ...model import ALL_TO_ALL, DeviceSnapshot, DeviceValue
-from ...times import document_time
-from . import VENDORS, import_vendor
+from ...model.consistency import check_snapshot
+from ...model.definitions import AVERAGE, OTHER, SPAM
+from ...util.times import document_time
+from .registry import VENDORS, import_vendor
 
 VENDOR = VENDORS["quantinuum"]
 #: Device value key -> (noise_specs section, value field, uncertainty field, definition).
