@@ -26,7 +26,8 @@ Rules file (TOML):
   name = "short T1"             # optional, unique; the condition by default
   when = "t1_us < 50"           # or "2q_error > 2 * baseline",
                                 # "sx_error > 1e-3", "operational == false",
-                                # "pending_jobs > 100", "failed_2q_couplers > 5",
+                                # "pending_jobs > 100",
+                                # "failed_2q_couplers > 5",
                                 # "out_of_service_qubits > 0"
   actions = ["print", "exit"]   # print, exit, webhook (default ["print"])
   devices = ["ibm_fez"]         # optional: only these devices
