@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
@@ -152,8 +153,6 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 def _fail(message: str, code: int, debug: bool) -> None:
     """One line on stderr (after the traceback with ``--debug``), then the exit code."""
     if debug:
-        import traceback
-
         traceback.print_exc()
     first = message.strip().splitlines()[0] if message.strip() else "error"
     click.echo(f"qpumon: error: {printable(first)}", err=True)

@@ -70,7 +70,7 @@ def monitor(
     """Calibration report of one DEVICE: a bundled device (fake_fez), another vendor's
     (google:weber, quantinuum:h2-1, iqm:garnet; `qpumon list --vendor all`), a JSON file, or an
     IBM Quantum device (ibm_fez: live with an account, else its bundled snapshot)."""
-    from ..reports.monitor import MonitorOptions
+    from ..reports.monitor import MonitorOptions  # (list and overview build no monitor report)
 
     options = MonitorOptions(qubits, sort, worst, all_config, include_flagged, all_gates)
     out.emit(api.monitor_report(device, options, source))
@@ -109,7 +109,7 @@ def overview(
     if watch is not None:
         if out.fmt != "table" or out.path is not None:
             raise UsageError("--watch redraws the terminal: use it without -f and -o")
-        from .live import watch_overview
+        from .live import watch_overview  # (the board: rich and the live client)
 
         watch_overview(list(devices), source, sort, include_flagged, watch)
         return

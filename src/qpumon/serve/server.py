@@ -11,8 +11,11 @@ from collections.abc import Callable
 from types import FrameType
 
 from ..errors import UsageError
+from ..history.alerts import load_rules
 from ..model.summary import count
+from . import require_extra
 from .options import ServeOptions
+from .upstream import make_plan
 
 #: Seconds uvicorn lets requests in flight finish once asked to stop.
 GRACEFUL_S = 1
@@ -23,17 +26,14 @@ COLLECTOR_STOP_S = 0.8
 def serve(options: ServeOptions, log: Callable[[str], None]) -> int | None:
     """Serve until stopped (see the module docstring); ``log`` gets one line per event. The
     signal that stopped it (the command exits 128 + its number), None if none did."""
-    from . import require_extra
-
     require_extra()
+    # Only now: these import starlette, uvicorn and SQLAlchemy, which may be missing.
     import uvicorn
 
-    from ..history.alerts import load_rules
     from ..store import opened
     from .app import create_app
     from .collector import Collector
     from .handlers import Dashboard, schedule_text
-    from .upstream import make_plan
 
     for warning in options.warnings():
         log(f"warning: {warning}")
