@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from qpumon.choose import place
-from qpumon.choose.layer_fidelity import layer_fidelity_rows
 from qpumon.model.summary import eplg
 from qpumon.sources import resolve as load
 from tests.choose.helpers import fake_backend, ghz
@@ -67,7 +66,7 @@ def test_eplg_and_lf_curve_against_raw_json(stem: str) -> None:
     }
     chains = {q["name"]: q["qubits"] for q in props.get("general_qlists", [])}
     snapshot = load(f"fake_{stem}")
-    rows = layer_fidelity_rows(snapshot)
+    rows = [(lf.num_qubits, lf.fidelity, lf.eplg) for lf in snapshot.layer_fidelities]
     assert [n for n, _, _ in rows] == sorted(layer)
     for n, lf, e in rows:
         assert lf == layer[n]
@@ -83,6 +82,6 @@ def test_eplg_and_lf_curve_against_raw_json(stem: str) -> None:
 
 
 def test_eplg_is_missing_without_layer_fidelities() -> None:
-    assert layer_fidelity_rows(load("fake_manila")) == []
+    assert load("fake_manila").layer_fidelities == ()
     assert eplg(load("fake_manila")) is None
     assert "lf_100" not in str(raw("manila", "props").get("general", []))
