@@ -80,6 +80,8 @@ class ChainModel:
     top: np.ndarray
     exact_time: bool
     tables: list[np.ndarray] = field(default_factory=list)
+    #: The price-free part of each step's gain in :meth:`rest` (tuning calls it many times).
+    _steps: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def k(self) -> int:
@@ -146,10 +148,13 @@ class ChainModel:
         import numpy as np
 
         bins = later.shape[1]
-        tau = np.arange(bins)
         head = self.graph.head
-        gain = unary[t + 1, head][:, None] + self.pair[t + 1][:, None]
-        gain = gain + self.idle(t + 1, head[:, None], tau[None, :]) + later
+        static = self._steps.get(t)
+        if static is None or static.shape[1] != bins:
+            tau = np.arange(bins)
+            static = self.pair[t + 1][:, None] + self.idle(t + 1, head[:, None], tau[None, :])
+            self._steps[t] = static
+        gain = unary[t + 1, head][:, None] + static + later
         valid = self.succ >= 0
         best = np.full((head.size, bins), -np.inf)
         for s in range(self.succ.shape[1]):

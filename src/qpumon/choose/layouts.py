@@ -18,8 +18,15 @@ from .bounds import Bounds, bounds
 from .circuits import CircuitOps
 from .cost import STRICT_DIRECTION_MODELS, score
 from .cost import cost_model as get_cost_model
-from .graph import is_path, pattern, search_graph
-from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_CELLS, MAX_SEARCH_NODES, MAX_SHAPE_NODES
+from .graph import Pattern, SearchGraph, is_path, pattern, search_graph
+from .limits import (
+    DEFAULT_MAX_LAYOUTS,
+    MAX_CHAIN_STEPS,
+    MAX_SEARCH_CELLS,
+    MAX_SEARCH_NODES,
+    MAX_SHAPE_NODES,
+)
+from .longpath import find_path
 from .pathsearch import search_path
 from .search import Search, SearchLimits, SearchResult, TopK
 from .tables import NON_GATES, DeviceTables, PairTable, absent_everywhere, reversible
@@ -93,17 +100,13 @@ def best_layouts(
 
     collector = TopK(top, key)
     plain = bounds(shape, graph, terms, tables)
+    path = is_path(shape) and not exhaustive and bool(np.isfinite(plain.empty_bound(shape)))
     result = run(plain, collector, min(DIVE_NODES, max_nodes), DIVE_ROWS)
-    if (
-        result.stopped == "nodes"
-        and is_path(shape)
-        and not exhaustive
-        and np.isfinite(plain.empty_bound(shape))
-    ):
+    if result.stopped == "nodes" and path:
         answer = search_path(
             ops, tables, model, shape, graph,
             lambda layouts: score(model_function, ops, layouts, tables), collector,
-            lambda: _any_chain(ops, tables, max(max_nodes - result.work, 0), deadline),
+            lambda: _any_chain(shape, graph, max(max_nodes - result.work, 0)),
         )  # fmt: skip
         result = _joined(result, answer.result)
         if answer.no_chain:
@@ -119,26 +122,21 @@ def best_layouts(
     return Found(result, tuple(int(q) for q in np.flatnonzero(missing)))
 
 
-def _any_chain(
-    ops: CircuitOps, tables: DeviceTables, max_nodes: int, deadline: float | None
-) -> SearchResult:
-    """One layout of ``ops`` on the usable coupling graph of ``tables`` (every value 0), or the
-    proof that there is none (``stopped`` None and no layout)."""
+def _any_chain(shape: Pattern, graph: SearchGraph, max_nodes: int) -> SearchResult:
+    """One layout of the path ``shape`` on ``graph`` whatever its values, or the proof that
+    there is none (``stopped`` None and no layout): :func:`.longpath.find_path`."""
     import numpy as np
 
-    n = tables.num_qubits
-    a, b = tables.edge_arrays(ops.two_qubit_gates)
-    keys = np.unique(np.concatenate([a * n + b, b * n + a]))
-    zeros = np.zeros(keys.size)
-    flat = replace(
-        _flat_tables(ops, n, keys, zeros),
-        dead_qubits=tables.dead_qubits,
-    )
-    bare = replace(ops, ops=tuple(op for op in ops.ops if op[0] != "barrier"))
-    return best_layouts(
-        bare, flat, "mapomatic", 1, max_layouts=1, max_nodes=max_nodes, deadline=deadline,
-        exhaustive=True,
-    ).result  # fmt: skip
+    neighbours = [h.tolist() for h in np.split(graph.head, graph.indptr[1:-1])]
+    found = find_path(neighbours, shape.k, min(max_nodes, MAX_CHAIN_STEPS))
+    stopped = None if found.path or found.none_exists else "nodes"
+    layouts: tuple[tuple[int, ...], ...] = ()
+    if found.path:
+        layout = [0] * shape.k
+        for j, q in zip(shape.order, found.path, strict=True):
+            layout[j] = q
+        layouts = (tuple(layout),)
+    return SearchResult(layouts, (1.0,) * len(layouts), len(layouts), 0, 0, stopped, found.work)
 
 
 def _flat_tables(ops: CircuitOps, n: int, keys: np.ndarray, zeros: np.ndarray) -> DeviceTables:
@@ -211,6 +209,13 @@ def shape_exists(ops: CircuitOps, n: int, coupling: list[tuple[int, int]]) -> bo
     pairs |= {(b, a) for a, b in pairs}
     keys = np.array(sorted(a * n + b for a, b in pairs), dtype=np.int64)
     flat = _flat_tables(ops, n, keys, np.zeros(keys.size))
+    shape = pattern(len(ops.active), bound_terms(ops, flat, "mapomatic").edges)
+    if is_path(shape):
+        neighbours: list[list[int]] = [[] for _ in range(n)]
+        for a, b in sorted(pairs):
+            neighbours[a].append(b)
+        chain = find_path(neighbours, shape.k, MAX_CHAIN_STEPS)
+        return bool(chain.path) or not chain.none_exists
     found = best_layouts(
         replace(ops, ops=tuple(op for op in ops.ops if op[0] != "barrier")),
         flat,

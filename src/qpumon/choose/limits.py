@@ -23,6 +23,10 @@ DEFAULT_MAX_LAYOUTS = 1_000_000
 #: Work (partial layouts made, layouts scored) of one `best` or `place` call, shared by its devices;
 #: a search that reaches its share stops with its best so far, truncated.
 MAX_SEARCH_NODES = 8_000_000
+#: Paths extended at most by the search for any one chain of a path circuit (each costs a pass
+#: over the free region, ~30 µs on a 156-qubit device; proving that fake_quebec has no 100-qubit
+#: chain takes 98,661); past it, the device's search is truncated.
+MAX_CHAIN_STEPS = 120_000
 #: Most search table cells (circuit qubits × (device qubits + 2 × couplers)) for one device; a
 #: device beyond it is skipped with the reason (a dense n × n table is never built).
 MAX_SEARCH_CELLS = 1 << 23

@@ -28,6 +28,7 @@ from .cost import COHERENCE_MODELS
 from .cost import cost_model as get_cost_model
 from .layouts import best_layouts, model_tables, too_big, why_nothing
 from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_NODES
+from .parallel import run_all
 from .pathsearch import bound_note
 from .results import DevicePlacement, LayoutScore, Placement
 from .tables import DeviceTables, device_tables
@@ -215,18 +216,12 @@ def _search_all(
     deadline: float | None,
     max_seconds: float | None,
 ) -> list[DevicePlacement]:
-    """Every device's placement, in the order given. The devices share one work budget
-    (:data:`~.limits.MAX_SEARCH_NODES`): smaller devices are searched first and what they leave
-    goes to the larger ones, so the answer does not depend on time."""
-    found: dict[int, DevicePlacement] = {}
-    remaining = MAX_SEARCH_NODES
-    order = sorted(range(len(jobs)), key=lambda i: (jobs[i][0].num_qubits, i))
-    for done, i in enumerate(order):
-        snapshot, ops = jobs[i]
-        if deadline is not None and time.monotonic() > deadline:
-            raise out_of_time(snapshot.name, max_seconds)
-        share = max(remaining // (len(order) - done), 1)
-        found[i], work = _search_device(
+    """Every device's placement, in the order given. Each device gets the same fixed share of
+    one work budget (:data:`~.limits.MAX_SEARCH_NODES`), so no answer depends on time, on the
+    other devices or on how many processes search them (:func:`.parallel.run_all`)."""
+    share = max(MAX_SEARCH_NODES // max(len(jobs), 1), 1)
+    calls = [
+        (
             ops,
             tables[snapshot.name],
             cost_model,
@@ -237,8 +232,29 @@ def _search_all(
             deadline,
             max_seconds,
         )
-        remaining = max(remaining - work, 0)
-    return [found[i] for i in sorted(found)]
+        for snapshot, ops in jobs
+    ]
+    heavy = [len(ops.active) * snapshot.num_qubits for snapshot, ops in jobs]
+    return run_all(_search_one, calls, heavy)
+
+
+def _search_one(
+    ops: CircuitOps,
+    tables: DeviceTables,
+    model: str,
+    top: int,
+    max_layouts: int,
+    coupling: list[tuple[int, int]],
+    share: int,
+    deadline: float | None,
+    max_seconds: float | None,
+) -> DevicePlacement:
+    """One device's search of :func:`_search_all` (run in a worker process, maybe)."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise out_of_time(tables.name, max_seconds)
+    return _search_device(
+        ops, tables, model, top, max_layouts, coupling, share, deadline, max_seconds
+    )[0]
 
 
 def _refusal(ops: CircuitOps, snapshot: DeviceSnapshot, tables: DeviceTables) -> str | None:
