@@ -57,24 +57,6 @@ def out_of_time(what: str, max_seconds: float | None) -> LimitExceededError:
     )
 
 
-def score_device(
-    ops: CircuitOps,
-    tables: DeviceTables,
-    model: str = "default",
-    top: int = 5,
-    max_layouts: int = DEFAULT_MAX_LAYOUTS,
-    *,
-    coupling: list[tuple[int, int]] | None = None,
-    max_nodes: int = MAX_SEARCH_NODES,
-    deadline: float | None = None,
-    max_seconds: float | None = None,
-) -> DevicePlacement:
-    """The ``top`` layouts of ``ops`` on one device under cost model ``model``."""
-    return _search_device(
-        ops, tables, model, top, max_layouts, coupling, max_nodes, deadline, max_seconds
-    )[0]
-
-
 def _search_device(
     ops: CircuitOps,
     tables: DeviceTables,
@@ -86,7 +68,8 @@ def _search_device(
     deadline: float | None,
     max_seconds: float | None,
 ) -> tuple[DevicePlacement, int]:
-    """:func:`score_device`, and the work its search did."""
+    """The ``top`` layouts of ``ops`` on one device under cost model ``model``, and the work its
+    search did."""
     scored = model_tables(tables, model)
     found = best_layouts(
         ops, scored, model, top, max_layouts=max_layouts, max_nodes=max_nodes, deadline=deadline
