@@ -42,8 +42,7 @@ if TYPE_CHECKING:
     from .model.summary import DeviceSummary, summarize
     from .reports.monitor import MonitorOptions
 
-#: qpumon's version: the one place it is written (pyproject.toml reads it from here).
-__version__ = "0.1.0"
+from .util.version import __version__ as __version__
 
 #: Public name -> the module that defines it.
 _EXPORTS = {

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .version import __version__
+
 #: The qpumon package's folder.
 PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -21,8 +23,6 @@ PACKAGE = Path(__file__).resolve().parents[1]
 def code_key() -> tuple[Any, ...]:
     """qpumon's version and the ``[path, size, mtime]`` of every qpumon module (taken once per
     process)."""
-    from .. import __version__  # (the package's __init__ may still be importing this module)
-
     return (__version__, *file_stats(PACKAGE, ".py"))
 
 
