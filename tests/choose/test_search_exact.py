@@ -11,7 +11,9 @@ import pytest
 from qpumon.choose import place
 from qpumon.choose.candidates import best_qubits, shape_circuit
 from qpumon.choose.circuits import basis_family, circuit_ops, native_circuit, translate
+from qpumon.choose.cost import ON_DEVICE_MODELS
 from qpumon.choose.layouts import model_tables
+from qpumon.choose.ondevice import on_device
 from qpumon.choose.tables import device_tables
 from qpumon.choose.terms import bound_terms
 from qpumon.errors import CircuitError
@@ -51,7 +53,8 @@ LARGE = ["fake_fez", "fake_brisbane", "fake_nighthawk", "fake_washington"]
 
 def _compare(circuit: Any, snapshot: Any, model: str, top: int) -> None:
     family = basis_family(snapshot)
-    ops = translate(circuit, family)
+    on_chip = on_device(circuit, snapshot, family) if model in ON_DEVICE_MODELS else None
+    ops = on_chip or translate(circuit, family)  # the circuit the model scores
     tables = model_tables(device_tables(snapshot), model)
     expected = exhaustive_top(ops, tables, model, top)
     if not expected:  # nothing fits: an error (exit 2), as in ``best``

@@ -27,8 +27,10 @@ layout touches a value that cannot be used (missing or flagged) and it is left o
 
 ``mapomatic`` -- mirrors mapomatic's ``default_cost``: ``F = prod (1 - e)`` over the 2q gates, the
   ``sx`` and ``x`` gates and the readout error of each ``measure`` and ``reset``; its cost is
-  ``1 - F``. Like mapomatic, it only accepts layouts where every 2q gate runs in the device's
-  calibrated direction.
+  ``1 - F``. Like mapomatic's workflow, it scores the circuit as transpiled to each device
+  (:mod:`.ondevice`: on a one-way coupler, a reversed gate comes with the 1q gates the transpiler
+  put around it) and only accepts layouts where every 2q gate of that circuit runs in the
+  device's calibrated direction.
 """
 
 from __future__ import annotations
@@ -229,6 +231,9 @@ COST_MODELS: dict[str, CostModel] = {"default": esp_fidelity, "mapomatic": mapom
 COHERENCE_MODELS = frozenset({"default"})
 #: Models that take a one-way 2q gate as it is (no reversal), as mapomatic does.
 STRICT_DIRECTION_MODELS = frozenset({"mapomatic"})
+#: Models that score the circuit as transpiled to each device (:mod:`.ondevice`), as mapomatic's
+#: workflow does, not as translated once per basis family.
+ON_DEVICE_MODELS = frozenset({"mapomatic"})
 
 
 def cost_model(name: str) -> CostModel:

@@ -1,8 +1,10 @@
 """Place a circuit: the best layouts of its interaction graph on each device, best first.
 
 Layouts live in the device's coupling graph *after* flagged 2q gates and dead qubits are taken
-out. With the ``mapomatic`` model a 2q gate must run in the device's calibrated direction (Eagle's
-ECR is one-way); the default model may run it reversed, at a cost (:func:`.tables.reversible`).
+out. With the ``mapomatic`` model the circuit is first transpiled to each device, as mapomatic's
+workflow does (:mod:`.ondevice`), and each 2q gate of that circuit must run in the device's
+calibrated direction (Eagle's ECR is one-way); the default model may run a gate reversed, at a
+cost (:func:`.tables.reversible`).
 The search (:mod:`.layouts`) is exact for the top ``k``: it scores complete layouts with the cost
 model of :mod:`qpumon.choose.cost` and proves every other layout scores lower.
 """
@@ -24,10 +26,11 @@ from ..errors import (
 from ..model import DeviceSnapshot
 from ..util.printable import printable
 from .circuits import CircuitOps, basis_family, check_circuit, read_circuit, translate
-from .cost import COHERENCE_MODELS
+from .cost import COHERENCE_MODELS, ON_DEVICE_MODELS
 from .cost import cost_model as get_cost_model
 from .layouts import best_layouts, model_tables, too_big, why_nothing
 from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_NODES
+from .ondevice import on_device
 from .parallel import run_all
 from .pathsearch import bound_note
 from .results import DevicePlacement, LayoutScore, Placement
@@ -174,6 +177,12 @@ def place(
         ops = translated.get(basis_family(snapshot))
         if snapshot.name not in tables or ops is None:
             continue
+        if cost_model in ON_DEVICE_MODELS:
+            try:
+                ops = on_device(circuit, snapshot, ops.family, optimization_level) or ops
+            except CircuitError as exc:  # Qiskit cannot transpile to it: nor can mapomatic
+                skipped.append((snapshot.name, str(exc)))
+                continue
         refusal = _refusal(ops, snapshot, tables[snapshot.name])
         if refusal:
             skipped.append((snapshot.name, refusal))
