@@ -20,8 +20,9 @@ COST_MODEL_HELP = (
     "each qubit's idle time t (the average fidelity of thermal relaxation over t) in an "
     "as-late-as-possible schedule built from the calibrated gate lengths; barriers take no time "
     "(a one-way gate may run reversed for two extra sx per qubit). mapomatic: mapomatic's default "
-    "cost, 1 - product of (1 - error) over 2q gates, sx/x and measure/reset readout, with 2q "
-    "gates in the device's direction only."
+    "cost, 1 - product of (1 - error) over 2q gates, sx/x and measure/reset readout, on the "
+    "circuit as transpiled to the device (as mapomatic's own workflow scores it), 2q gates in "
+    "the device's direction."
 )
 TOP_OPTION = top_option(5, "How many candidates to show per device.", short=True, most=1000)
 MODEL_OPTION = click.option(
