@@ -19,7 +19,6 @@ unknown name of any kind is refused by :func:`unknown` with the nearest known on
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -127,6 +126,8 @@ def nearest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
     ``median_2q_error_avg``)."""
     choices = list(dict.fromkeys(known))
     lowered = name.strip().lower()
+    import difflib  # only on the way to an error message: ~3 ms kept off every command's start
+
     close = difflib.get_close_matches(lowered, choices, n=n, cutoff=0.6)
     words = _words(lowered)
     if words != "__":
