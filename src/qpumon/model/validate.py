@@ -51,6 +51,23 @@ def integer(value: Any, where: str) -> int:
     raise InputError(f"{where}: expected an integer, got {_show(value)}")
 
 
+INDEX_DIGITS = 9
+"""The most digits an index (a qubit, a page, a count) may have as text: far beyond any device,
+well inside a 64-bit integer, and short enough to convert without a digit-limit error."""
+
+
+def index_text(value: str, where: str) -> int:
+    """A non-negative index written as text (a query value, an option, a qubit label) as an int:
+    ASCII digits only (``str.isdigit`` also accepts ``²`` and other digits ``int`` refuses), at
+    most :data:`INDEX_DIGITS` of them; anything else is an :class:`InputError` naming ``where``."""
+    stripped = value.strip()
+    if not stripped or not (stripped.isascii() and stripped.isdigit()):
+        raise InputError(f"{where}: expected a non-negative whole number, got {_show(value)}")
+    if len(stripped) > INDEX_DIGITS:
+        raise InputError(f"{where}: {len(stripped)} digits is too many (at most {INDEX_DIGITS})")
+    return int(stripped)
+
+
 def text(value: Any, where: str) -> str:
     """``value`` if it is a string."""
     if not isinstance(value, str):
