@@ -45,9 +45,10 @@ PLACEHOLDER = "placeholder"
 #: A readout error at or above this is no better than a coin toss.
 UNRELIABLE_READOUT_ERROR = 0.5
 
-#: Fractional two-qubit gates (Heron's RZZ(θ)): listed beside the native entangler, calibrated at
-#: one angle, and far more often flagged; summaries count them apart from the native entangler.
-FRACTIONAL_GATES = frozenset({"rzz"})
+#: Fractional two-qubit gates (Heron's RZZ(θ), Rigetti's XY(θ) and CPHASE(θ)): listed beside the
+#: native entangler, calibrated at one angle, and far more often flagged; summaries count them
+#: apart from the native entangler.
+FRACTIONAL_GATES = frozenset({"rzz", "xy", "cphase"})
 
 #: The per-qubit calibration fields, in display order.
 QUBIT_FIELDS: tuple[str, ...] = (

@@ -96,9 +96,12 @@ def snapshot_from_document(data: dict[str, Any], path: str) -> DeviceSnapshot | 
     """The snapshot in a JSON document recognised by its content, or None if it is none of the
     documents this module knows: an Amazon Braket device-properties document (the whole
     ``aws braket get-device`` response, its ``deviceCapabilities`` or their ``standardized``
-    part) or an IonQ characterization (one, or the ``characterizations`` list of the API)."""
-    from . import braket, ionq
+    part), an IonQ characterization (one, or the ``characterizations`` list of the API) or a
+    Rigetti QCS instruction set architecture (alone or as Braket's Rigetti ``provider.specs``)."""
+    from . import braket, ionq, rigetti
 
+    if rigetti.is_rigetti_document(data):
+        return rigetti.snapshot_from_rigetti(data, path)
     if braket.is_braket_document(data):
         return braket.snapshot_from_braket(data, path)
     if ionq.is_ionq_document(data):
