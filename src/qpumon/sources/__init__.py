@@ -6,7 +6,9 @@
 - :mod:`.files`: IBM properties/configuration JSON and qpumon's own snapshot JSON;
 - :mod:`.ibm_json`: the parser of IBM's raw layout that the others share;
 - :mod:`qpumon.sources.ibm_live`: IBM Quantum devices of an account (``ibm_fez``), fetched over
-  its REST API.
+  its REST API;
+- :mod:`qpumon.sources.vendor_live`: other vendors' devices (``iqm:garnet``, ``ionq:forte-1``)
+  fetched live when the vendor's credentials are configured, else their bundled data.
 
 Every command and API function resolves what the user named through :func:`resolve`, so a name
 means the same device everywhere.
@@ -27,6 +29,7 @@ from ..model import DeviceSnapshot
 from .bundled import BundledSource
 from .files import load_file, looks_like_file
 from .ibm_live.options import is_live_name
+from .vendor_live import is_live_vendor_name
 
 if TYPE_CHECKING:
     from .ibm_live.options import LiveOptions
@@ -132,7 +135,9 @@ class SourceOptions:
             why = "--offline was given" if self.offline else "no IBM Quantum account"
             raise AccountError(f"{doing}, but {why}: {HOW_TO_ADD_ACCOUNT}")
         for spec in specs:
-            if is_live_name(spec) and (self.offline or not _has_account(self.live)):
+            if is_live_vendor_name(spec):
+                _require_vendor(spec, self.offline, doing)
+            elif is_live_name(spec) and (self.offline or not _has_account(self.live)):
                 _refuse_offline(spec.strip(), self.offline, doing)
 
     def resolve_many(self, specs: Sequence[Any]) -> list[Resolution]:
@@ -171,6 +176,8 @@ def resolve_many(
             live_specs, source.fetch([s.strip() for _, s in live_specs], at=at), strict=True
         ):
             out[i] = Resolution(spec, result.snapshot, result.failure)
+    if not offline:
+        out |= _fetch_vendors(specs, live, at)
     for i, spec in enumerate(specs):
         if i in out:
             continue
@@ -191,7 +198,13 @@ def _resolve_name(
     require_live: bool,
     notify: Notify | None,
 ) -> DeviceSnapshot:
-    if ":" in name:  # google:weber, iqm:garnet ...: the vendors' names (unknown ones listed)
+    if is_live_vendor_name(name):  # iqm:garnet, ionq:forte-1: live with the vendor's credentials
+        from .vendor_live import resolve_live_vendor
+
+        return resolve_live_vendor(
+            name, live=live, offline=offline, at=at, require_live=require_live, notify=notify
+        )
+    if ":" in name:  # google:weber ...: the vendors' bundled names (unknown ones listed)
         from .vendors import resolve_vendor
 
         _refuse_at(at, name)
@@ -222,13 +235,57 @@ def require_live(
     name: str, live: LiveOptions | None = None, offline: bool = False, doing: str = "it is needed"
 ) -> None:
     """Check that ``name`` can be fetched live: a :class:`UsageError` if it is not an IBM
-    Quantum name, an :class:`AccountError` (saying how to add one) if there is no account."""
+    Quantum name or a live vendor's, an :class:`AccountError` (saying how to add one) if there is
+    no account or credentials."""
+    if is_live_vendor_name(name):
+        _require_vendor(name, offline, doing)
+        return
     if not _live_name(name):
         raise UsageError(
             f"{name}: not an IBM Quantum device name such as ibm_fez; {doing} from IBM Quantum"
         )
     if offline or not _has_account(live):
         _refuse_offline(name, offline, doing)
+
+
+def _require_vendor(name: str, offline: bool, doing: str) -> None:
+    """An :class:`AccountError` naming what to set, unless ``name``'s vendor is configured."""
+    from .vendor_live import LIVE_VENDORS, credentials_of, split_name
+
+    vendor = LIVE_VENDORS[split_name(name)[0]]
+    if offline or credentials_of(vendor) is None:
+        why = (
+            "--offline was given" if offline else f"no {vendor.service} credentials are configured"
+        )
+        raise AccountError(
+            f"{name.strip()}: {doing} from {vendor.service}, but {why}; {vendor.how_to_configure}"
+        )
+
+
+def _fetch_vendors(
+    specs: Sequence[Any], live: LiveOptions | None, at: datetime | None
+) -> dict[int, Resolution]:
+    """The live vendor names among ``specs`` whose vendor is configured, fetched concurrently."""
+    from .vendor_live import LIVE_VENDORS, credentials_of, fetch_live, split_name
+
+    chosen: list[tuple[int, str]] = []
+    for i, spec in enumerate(specs):
+        if is_live_vendor_name(spec):
+            try:
+                configured = credentials_of(LIVE_VENDORS[split_name(spec)[0]]) is not None
+            except QpumonError:
+                configured = True  # the fetch says what is wrong, in this name's row
+            if configured:
+                chosen.append((i, spec))
+    if not chosen:
+        return {}
+    found = fetch_live([s for _, s in chosen], live=live, at=at)
+    return {
+        i: Resolution(spec, error=result)
+        if isinstance(result, QpumonError)
+        else Resolution(spec, result)
+        for (i, spec), result in zip(chosen, found, strict=True)
+    }
 
 
 def _refuse_offline(name: str, offline: bool, doing: str) -> None:

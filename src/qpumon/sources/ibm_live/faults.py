@@ -50,6 +50,8 @@ class Route:
     service: str = "IBM Quantum"
     device: str | None = None
     sign_in: bool = False  # the API-key exchange: a 400 means a bad key
+    #: How to give this service a valid credential (another vendor's variables); IBM's if None.
+    credentials: str | None = None
 
 
 def retryable(status: int | None) -> bool:
@@ -154,7 +156,8 @@ def answer_error(route: Route, status: int, url: str, detail: str, attempts: int
     if status in (401, 403) or (status == 400 and route.sign_in):
         reason = "refused this token access" if status == 403 else "rejected the token"
         return TokenRejectedError(
-            f"{route.service} {reason} (HTTP {status} for {route.what}); {HOW_TO_SET_TOKEN}"
+            f"{route.service} {reason} (HTTP {status} for {route.what}); "
+            f"{route.credentials or HOW_TO_SET_TOKEN}"
         )
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     return ServiceAnswerError(
