@@ -398,7 +398,7 @@ def test_a_failure_inside_a_response_names_its_whole_path(tmp_path: Path) -> Non
 def test_other_broken_documents(tmp_path: Path) -> None:
     response = iqm_response()
     broken = write(tmp_path, "a.json", {**response, "deviceCapabilities": "{not json"})
-    with pytest.raises(InputError, match=r"\$\.deviceCapabilities is a string that is not JSON"):
+    with pytest.raises(InputError, match=r"\$\.deviceCapabilities \(a JSON string\): invalid JSON"):
         resolve(broken)
     caps = json.loads(response["deviceCapabilities"])
     del caps["standardized"]

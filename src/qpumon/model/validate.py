@@ -33,6 +33,28 @@ def at_least(value: float, low: float, where: str) -> float:
     return value
 
 
+def non_negative(value: Any, where: str) -> float:
+    """``value`` as a finite float >= 0 (a time, a duration, a length, an uncertainty)."""
+    return at_least(number(value, where), 0.0, where)
+
+
+def optional_non_negative(value: Any, where: str) -> float | None:
+    """None for None, else :func:`non_negative` (an uncertainty a document may leave out)."""
+    return None if value is None else non_negative(value, where)
+
+
+def fraction(value: Any, where: str) -> float:
+    """``value`` as a finite float in [0, 1] (an error, a fidelity, a probability)."""
+    return probability(number(value, where), where)
+
+
+def finite(value: float, where: str) -> float:
+    """``value`` if a computation from valid numbers (a unit conversion) left it finite."""
+    if not math.isfinite(value):
+        raise InputError(f"{where}: the value is beyond the largest number once converted")
+    return value
+
+
 def probability(value: float, where: str) -> float:
     """``value`` if it lies in [0, 1], else a :class:`InputError`."""
     if not 0.0 <= value <= 1.0:

@@ -3,16 +3,13 @@ configuration JSON (a device without calibration), and qpumon's own snapshot JSO
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from ..errors import InputError, InputTooLargeError
 from ..model import DeviceSnapshot, DeviceStatus
 from ..model.serialize import snapshot_from_dict
-from ..util.bounded import read_bounded
+from ..util.bounded import parse_json, read_bounded
 from ..util.gc_pause import paused_gc
 
 #: The largest calibration file qpumon reads (a 10,000-qubit device's properties take ~60 MB).
@@ -20,8 +17,9 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 def read_json(path: Path) -> Any:
-    """Parse the JSON file at ``path``; any failure is an :class:`InputError` naming it. A file
-    larger than :data:`MAX_FILE_BYTES` is refused before it is parsed."""
+    """Parse the JSON file at ``path`` (:func:`~qpumon.util.bounded.parse_json`: depth, integer
+    digits and non-finite numbers bounded); any failure is an :class:`InputError` naming it. A
+    file larger than :data:`MAX_FILE_BYTES` is refused before it is parsed."""
     try:
         raw = read_bounded(path, MAX_FILE_BYTES)
     except FileNotFoundError as exc:
@@ -36,37 +34,27 @@ def read_json(path: Path) -> Any:
         )
     if not raw.strip():
         raise InputError(f"{path}: the file is empty")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    # orjson is strict; the standard parser accepts NaN and Infinity, so that the field holding
-    # one can be named by the validators, and it gives the position of a real syntax error.
-
-    try:
-        return json.loads(raw)
-    except RecursionError as exc:
-        raise InputError(f"{path}: the JSON is nested too deeply to be a calibration") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from exc
+    return parse_json(raw, str(path))
 
 
 def looks_like_file(spec: str) -> bool:
-    """True if ``spec`` names a file rather than a device (a path separator or a .json suffix)."""
-    return spec.endswith(".json") or "/" in spec or Path(spec).is_file()
+    """True if ``spec`` names a file rather than a device (a path separator, a .json or .csv
+    suffix)."""
+    return spec.lower().endswith((".json", ".csv")) or "/" in spec or Path(spec).is_file()
 
 
 def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
     """The snapshot in ``path``: qpumon's snapshot JSON (alone or inside ``monitor -f json``
-    output), or IBM properties/configuration JSON.
+    output), IBM properties/configuration JSON, or IBM's calibration CSV (a ``.csv`` file: see
+    :mod:`.ibm_csv`; ``conf`` then gives its coupling map).
 
     For IBM properties, the configuration is ``conf`` if given, else ``conf_<x>.json`` beside a
     ``props_<x>.json``, else none (the coupling map then comes from the two-qubit gates).
     """
+    if path.suffix.lower() == ".csv":
+        from .ibm_csv import CsvOptions, read_csv
+
+        return read_csv(path, CsvOptions(conf=conf))
     with paused_gc():
         return _load_file(path, conf)
 

@@ -1,9 +1,41 @@
 """Reading an input file under a size limit, for every file a user names (calibrations,
-circuits, alert rules, tokens)."""
+circuits, alert rules, tokens), and the one JSON parser every reader of a document uses.
+
+:func:`parse_json` bounds what a document can make the parser and its readers do, before and
+while it is parsed: nesting deeper than :data:`MAX_DEPTH` and more values than
+:data:`MAX_VALUES` are refused by a linear scan before any parser recurses or allocates; an
+integer literal longer than :data:`MAX_INT_DIGITS` digits is refused before it is converted
+(Python refuses to convert more than 4,300 digits with a ``ValueError``); NaN, ``Infinity`` and
+numbers beyond a double are refused. Each refusal names the JSON path.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import InputError, InputTooLargeError
+
+#: The deepest nesting of arrays and objects a document may have: calibration documents nest
+#: about 8 deep; a recursive reader must never meet Python's recursion limit (about 1,000).
+MAX_DEPTH = 64
+#: The most digits an integer literal in a document may have: more than any count, index or
+#: identifier needs (a 128-bit integer has 39), and far fewer than Python converts (4,300).
+MAX_INT_DIGITS = 40
+#: The most values (numbers, strings, arrays, objects) a document may hold: a 10,000-qubit IBM
+#: properties file has about 3 million; 16 million parsed values take about 1 GB of memory.
+MAX_VALUES = 2**24
+
+_STRUCTURE = b'"[]{},'
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
+_STRINGS = re.compile(rb'"[^"]*"')
+_SQUARE = bytes.maketrans(b"{}", b"[]")
 
 
 def read_bounded(path: Path, limit: int) -> bytes | None:
@@ -13,3 +45,111 @@ def read_bounded(path: Path, limit: int) -> bytes | None:
     with path.open("rb") as handle:
         raw = handle.read(limit + 1)
     return None if len(raw) > limit else raw
+
+
+def structure(raw: bytes) -> bytes:
+    """The brackets and commas of the JSON text ``raw`` outside its strings (``{}`` written as
+    ``[]``), at C speed: escapes are dropped, then everything but quotes, brackets and commas,
+    then strings."""
+    skeleton = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = skeleton.translate(None, _NOT_STRUCTURE)
+    return _STRINGS.sub(b"", skeleton).replace(b'"', b"").translate(_SQUARE)
+
+
+def nesting_exceeds(brackets: bytes, limit: int) -> bool:
+    """True if ``brackets`` (of :func:`structure`, commas removed) nest more than ``limit`` deep:
+    each of at most ``limit`` passes removes the innermost pairs, so a pair left sits deeper."""
+    for _ in range(limit):
+        if b"[]" not in brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"")
+    return b"[]" in brackets
+
+
+def check_structure(raw: bytes, where: str) -> None:
+    """Refuse the JSON text ``raw`` before it is parsed if it nests deeper than
+    :data:`MAX_DEPTH` or holds more than :data:`MAX_VALUES` values."""
+    skeleton = structure(raw)
+    values = skeleton.count(b",") + 1
+    if values > MAX_VALUES:
+        raise InputTooLargeError(
+            f"{where}: the JSON holds about {values:,} values, more than any calibration "
+            f"document ({MAX_VALUES:,})"
+        )
+    if nesting_exceeds(skeleton.replace(b",", b""), MAX_DEPTH):
+        raise InputError(
+            f"{where}: the JSON nests more than {MAX_DEPTH} levels deep, deeper than any "
+            "calibration document"
+        )
+
+
+def parse_json(raw: bytes | str, where: str) -> Any:
+    """The JSON document ``raw`` (from ``where``, a file name or a JSON path), parsed within the
+    bounds of the module docstring; any failure is an :class:`InputError` naming ``where``."""
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "replace")
+    check_structure(data, where)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    # orjson is strict: the standard parser, with hooks that mark what is refused, names the
+    # JSON path of a NaN or an overlong number, and the position of a real syntax error.
+    try:
+        document = json.loads(raw, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+    except RecursionError as exc:  # unreachable after the depth check; kept as a guard
+        raise InputError(f"{where}: the JSON is nested too deeply") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: not a UTF-8 text file") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+    for path, refused in _refused(document, "$"):
+        raise InputError(f"{where}: {path}: {refused.reason}")
+    return document
+
+
+class _Refused:
+    """What the parser put where a number qpumon refuses was: the reason, for the message."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _integer(text: str) -> int | _Refused:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        return _Refused(f"an integer of {digits} digits (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _float(text: str) -> float | _Refused:
+    value = float(text)
+    if not math.isfinite(value):
+        shown = text if len(text) <= 20 else f"{text[:17]}..."
+        return _Refused(f"{shown} is beyond the largest number (about 1.8e308)")
+    return value
+
+
+def _constant(name: str) -> _Refused:
+    return _Refused(f"{name} is not a number; NaN and infinite numbers are refused")
+
+
+def _refused(value: Any, path: str) -> Iterator[tuple[str, _Refused]]:
+    """Every refused number in the parsed ``value`` with its JSON path (depth is bounded)."""
+    if isinstance(value, _Refused):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list | _Refused):
+                yield from _refused(item, _key_path(path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict | list | _Refused):
+                yield from _refused(item, f"{path}[{index}]")
+
+
+def _key_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key)[:60]}]"

@@ -51,9 +51,11 @@ from ...model import (
     GateCalibration,
     QubitCalibration,
 )
-from ...model.consistency import check_snapshot
+from ...model import validate as v
+from ...model.consistency import MAX_QUBITS, check_snapshot
 from ...model.definitions import ASSIGNMENT, AVERAGE, OTHER, from_fidelity
 from ...model.units import convert
+from ...util.bounded import parse_json
 from ...util.times import document_time
 from .registry import BRAKET, import_vendor
 
@@ -66,6 +68,10 @@ ONE_QUBIT_TYPES = {
 }
 #: Two-qubit fidelity types, most preferred first.
 TWO_QUBIT_PREFERENCE = ("INTERLEAVED_RANDOMIZED_BENCHMARKING", "RANDOMIZED_BENCHMARKING")
+#: The most entries (fidelities per qubit and per pair, pairs and neighbours per qubit) a
+#: document may hold for each qubit it describes, checked before the schema reads any of them:
+#: real documents hold under 10 (an all-to-all device of n qubits lists n - 1 pairs per qubit).
+ENTRIES_PER_QUBIT = 256
 
 
 @dataclass
@@ -93,6 +99,7 @@ def is_braket_document(data: Mapping[str, Any]) -> bool:
 def snapshot_from_braket(data: Mapping[str, Any], path: str) -> DeviceSnapshot:
     """The snapshot of a Braket document read from ``path``."""
     parts = _parts(data, path)
+    _check_entries(parts, path)
     header = parts.standardized.get("braketSchemaHeader") or {}
     version = str(header.get("version", ""))
     model = _standardized_model(version, path, parts.at)
@@ -110,16 +117,49 @@ def snapshot_from_braket(data: Mapping[str, Any], path: str) -> DeviceSnapshot:
     return check_snapshot(snapshot, path)
 
 
+def _check_entries(parts: Parts, path: str) -> None:
+    """Refuse, before the schema reads it, a document with more entries than
+    :data:`ENTRIES_PER_QUBIT` per qubit it describes (or more than :data:`MAX_QUBITS` qubits):
+    the schema's work and memory grow with the entries, so they stay bounded by the device."""
+    one = parts.standardized.get("oneQubitProperties")
+    two = parts.standardized.get("twoQubitProperties")
+    one = one if isinstance(one, Mapping) else {}
+    two = two if isinstance(two, Mapping) else {}
+    graph: Any = None
+    count: Any = None
+    if parts.paradigm is not None:
+        count = parts.paradigm.get("qubitCount")
+        connectivity = parts.paradigm.get("connectivity")
+        if isinstance(connectivity, Mapping):
+            graph = connectivity.get("connectivityGraph")
+    graph = graph if isinstance(graph, Mapping) else {}
+    qubits = max(len(one), len(graph), count if isinstance(count, int) else 0)
+    if qubits > MAX_QUBITS:
+        raise InputError(f"{path}: {parts.at}: {qubits} qubits is more than qpumon accepts")
+    qubits = max(qubits, min(2 * len(two), MAX_QUBITS), 1)
+    entries = len(one) + len(two) + len(graph)
+    entries += sum(_length(p, "oneQubitFidelity") for p in one.values())
+    entries += sum(_length(p, "twoQubitGateFidelity") for p in two.values())
+    entries += sum(len(ends) for ends in graph.values() if isinstance(ends, list))
+    for key in ("readoutFidelity", "singleQubitFidelity", "twoQubitGateFidelity"):
+        entries += _length(parts.standardized, key)
+    if entries > qubits * ENTRIES_PER_QUBIT:
+        raise InputError(
+            f"{path}: {parts.at}: {entries:,} entries for {qubits:,} qubits, more than "
+            f"{ENTRIES_PER_QUBIT} per qubit; no device's calibration holds that many"
+        )
+
+
+def _length(entry: Any, key: str) -> int:
+    found = entry.get(key) if isinstance(entry, Mapping) else None
+    return len(found) if isinstance(found, list | Mapping) else 0
+
+
 def _parts(data: Mapping[str, Any], path: str) -> Parts:
     if "deviceCapabilities" in data:
         capabilities = data["deviceCapabilities"]
         if isinstance(capabilities, str):
-            try:
-                capabilities = json.loads(capabilities)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{path}: $.deviceCapabilities is a string that is not JSON ({exc.msg})"
-                ) from exc
+            capabilities = parse_json(capabilities, f"{path}: $.deviceCapabilities (a JSON string)")
         if not isinstance(capabilities, Mapping):
             raise InputError(f"{path}: $.deviceCapabilities: expected an object")
         parts = _from_capabilities(capabilities, path, "$.deviceCapabilities")
@@ -195,6 +235,14 @@ def _json_path(loc: Iterable[Any]) -> str:
         else:
             out += f"[{json.dumps(str(part))}]"
     return out
+
+
+def _index(qid: str) -> int | None:
+    """A qubit id as its number if it is one (ASCII digits, at most 9), else None."""
+    try:
+        return v.index_text(qid, "") if qid.strip() == qid else None
+    except InputError:
+        return None
 
 
 def _enum(value: Any) -> str:
@@ -278,12 +326,13 @@ class _Builder:
     def _number(self, ids: Sequence[str]) -> None:
         """Braket's 0-based integer ids are the indices; other ids are numbered in order."""
         count = self.paradigm.qubitCount if self.paradigm is not None else None
-        numeric = bool(ids) and all(i.isdigit() for i in ids)
-        if numeric and ("0" in ids or (count is not None and max(map(int, ids)) < count)):
-            self.index = {i: int(i) for i in ids}
-            self.num_qubits = max([count or 0, *(int(i) + 1 for i in ids)])
+        numbers = {i: _index(i) for i in ids}
+        numeric = bool(ids) and None not in numbers.values()
+        if numeric and ("0" in ids or (count is not None and max(numbers.values()) < count)):
+            self.index = {i: n for i, n in numbers.items() if n is not None}
+            self.num_qubits = max([count or 0, *(n + 1 for n in self.index.values())])
             return
-        ordered = sorted(ids, key=lambda i: (not i.isdigit(), int(i) if i.isdigit() else 0, i))
+        ordered = sorted(ids, key=lambda i: (numbers[i] is None, numbers[i] or 0, i))
         self.index = {i: n for n, i in enumerate(ordered)}
         self.names = tuple(ordered)
         self.num_qubits = len(ordered)
@@ -295,20 +344,33 @@ class _Builder:
                 )
             self.num_qubits = count
 
-    def _time_us(self, value: float, unit: str, where: str) -> float:
+    def _time_us(self, value: Any, unit: str, where: str, unit_at: str) -> float:
+        """A time or its uncertainty at ``where`` (its unit at ``unit_at``) in µs: finite and
+        not negative, before and after the conversion."""
+        value = v.non_negative(value, where)
         try:
-            return convert(value, unit, "time_us", where)
+            converted = convert(value, unit, "time_us", unit_at)
         except UnitError:
-            return convert(value, unit.strip().lower(), "time_us", where)
+            converted = convert(value, unit.strip().lower(), "time_us", unit_at)
+        return v.finite(converted, where)
+
+    def _coherence_time(self, quantity: Any, where: str) -> tuple[float, float | None]:
+        """A T1 or T2 (``value``, ``standardError``, ``unit``) at ``where`` in µs."""
+        unit = _enum(quantity.unit)
+        error = quantity.standardError
+        value = self._time_us(quantity.value, unit, f"{where}.value", f"{where}.unit")
+        if error is None:
+            return value, None
+        return value, self._time_us(error, unit, f"{where}.standardError", f"{where}.unit")
 
     def _qubit(self, qid: str, props: Any) -> QubitCalibration:
         at = f"{self.path}: {self.parts.at}.oneQubitProperties[{json.dumps(qid)}]"
-        t1 = self._time_us(props.T1.value, _enum(props.T1.unit), f"{at}.T1.unit")
-        t2 = self._time_us(props.T2.value, _enum(props.T2.unit), f"{at}.T2.unit")
+        t1, _ = self._coherence_time(props.T1, f"{at}.T1")
+        t2, _ = self._coherence_time(props.T2, f"{at}.T2")
         readout = next(
             (
-                from_fidelity(f.fidelity)
-                for f in props.oneQubitFidelity
+                from_fidelity(v.fraction(f.fidelity, f"{at}.oneQubitFidelity[{j}].fidelity"))
+                for j, f in enumerate(props.oneQubitFidelity)
                 if str(f.fidelityType.name).upper().startswith("READOUT")
             ),
             None,
@@ -327,7 +389,9 @@ class _Builder:
     def _one_qubit_gates(self, one: Mapping[str, Any]) -> tuple[GateCalibration, ...]:
         gates: dict[tuple[str, tuple[int, ...]], GateCalibration] = {}
         for qid, props in one.items():
-            for f in props.oneQubitFidelity:
+            for j, f in enumerate(props.oneQubitFidelity):
+                at = f"{self.path}: {self.parts.at}.oneQubitProperties[{json.dumps(qid)}]"
+                fidelity, error = _fidelity(f, f"{at}.oneQubitFidelity[{j}]")
                 kind = _enum(f.fidelityType.name) if f.fidelityType is not None else "OTHER"
                 if kind.upper().startswith("READOUT"):
                     continue
@@ -338,11 +402,11 @@ class _Builder:
                     GateCalibration(
                         gate,
                         key[1],
-                        from_fidelity(f.fidelity),
+                        from_fidelity(fidelity),
                         None,
                         self.when,
                         definition,
-                        f.standardError,
+                        error,
                     ),
                 )
         return tuple(sorted(gates.values(), key=lambda g: (g.gate, g.qubits)))
@@ -351,15 +415,18 @@ class _Builder:
         chosen: dict[tuple[str, tuple[int, ...]], tuple[int, GateCalibration]] = {}
         for pair, props in two.items():
             a, b = self._pair_ids(pair)
-            for fidelity in props.twoQubitGateFidelity:
-                rank, gate = self._two_qubit_gate(a, b, fidelity)
+            at = f"{self.path}: {self.parts.at}.twoQubitProperties[{json.dumps(pair)}]"
+            for j, fidelity in enumerate(props.twoQubitGateFidelity):
+                rank, gate = self._two_qubit_gate(a, b, fidelity, f"{at}.twoQubitGateFidelity[{j}]")
                 key = (gate.gate, gate.qubits)
                 if key not in chosen or rank < chosen[key][0]:
                     chosen[key] = (rank, gate)
         return tuple(sorted((g for _, g in chosen.values()), key=lambda g: (g.gate, g.qubits)))
 
-    def _two_qubit_gate(self, a: str, b: str, f: Any) -> tuple[int, GateCalibration]:
-        """One fidelity of pair ``a-b`` as a gate, and its benchmark's rank of preference."""
+    def _two_qubit_gate(self, a: str, b: str, f: Any, at: str) -> tuple[int, GateCalibration]:
+        """One fidelity of pair ``a-b`` (at JSON path ``at``) as a gate, and its benchmark's
+        rank of preference."""
+        fidelity, error = _fidelity(f, at)
         direction = {_enum(k): str(v) for k, v in (f.direction or {}).items()}
         ends = (direction.get("control", a), direction.get("target", b))
         kind = str(f.fidelityType.name).upper()
@@ -367,11 +434,11 @@ class _Builder:
         gate = GateCalibration(
             f.gateName.lower()[:40],
             (self.index[ends[0]], self.index[ends[1]]),
-            from_fidelity(f.fidelity),
+            from_fidelity(fidelity),
             None,
             self.when,
             AVERAGE if "RANDOMIZED_BENCHMARKING" in kind else OTHER,
-            f.standardError,
+            error,
         )
         return rank, gate
 
@@ -400,7 +467,9 @@ class _Builder:
         ):
             if duration is not None:
                 unit = _enum(duration.unit)
-                extra[name] = convert(duration.value, unit, "time_ns", f"{self.path}: {name}")
+                at = f"{self.path}: {self.parts.at}.{_V3_DURATIONS[name]}"
+                value = v.non_negative(duration.value, f"{at}.value")
+                extra[name] = v.finite(convert(value, unit, "time_ns", f"{at}.unit"), at)
         return tuple(values), extra
 
     def _coherence(self, props: Any) -> list[DeviceValue]:
@@ -408,18 +477,9 @@ class _Builder:
         for key, duration in (("t1_us", props.T1), ("t2_us", props.T2)):
             if duration is None:
                 continue
-            unit = _enum(duration.unit)
-            where = f"{self.path}: {self.parts.at}.{key[:2].upper()}.unit"
-            error = duration.standardError
-            values.append(
-                DeviceValue(
-                    key,
-                    self._time_us(duration.value, unit, where),
-                    None,
-                    None if error is None else self._time_us(error, unit, where),
-                    self.when,
-                )
-            )
+            where = f"{self.path}: {self.parts.at}.{key[:2].upper()}"
+            value, error = self._coherence_time(duration, where)
+            values.append(DeviceValue(key, value, None, error, self.when))
         return values
 
     def _fidelities(self, props: Any, extra: dict[str, Any]) -> list[DeviceValue]:
@@ -433,11 +493,31 @@ class _Builder:
             if not fidelities:
                 continue
             f = fidelities[0]
+            at = f"{self.path}: {self.parts.at}.{_V3_FIDELITIES[key]}[0]"
+            fidelity, error = _fidelity(f, at)
             rb = f.fidelityType is not None and key != "readout_error"
             definition = AVERAGE if rb else fallback
-            values.append(
-                DeviceValue(key, from_fidelity(f.fidelity), definition, f.standardError, self.when)
-            )
+            values.append(DeviceValue(key, from_fidelity(fidelity), definition, error, self.when))
             if f.median is not None:
-                extra[f"{key.removesuffix('_error')}_fidelity_median"] = f.median
+                median = v.fraction(f.median, f"{at}.median")
+                extra[f"{key.removesuffix('_error')}_fidelity_median"] = median
         return values
+
+
+_V3_DURATIONS = {
+    "readout_duration_ns": "readoutDuration",
+    "1q_gate_duration_ns": "singleQubitGateDuration",
+    "2q_gate_duration_ns": "twoQubitGateDuration",
+    "active_reset_duration_ns": "activeResetDuration",
+}
+_V3_FIDELITIES = {
+    "readout_error": "readoutFidelity",
+    "1q_error": "singleQubitFidelity",
+    "2q_error": "twoQubitGateFidelity",
+}
+
+
+def _fidelity(entry: Any, at: str) -> tuple[float, float | None]:
+    """A fidelity entry's fidelity (in [0, 1]) and standard error (finite, not negative)."""
+    fidelity = v.fraction(entry.fidelity, f"{at}.fidelity")
+    return fidelity, v.optional_non_negative(entry.standardError, f"{at}.standardError")
