@@ -103,7 +103,28 @@ class LiveVendor:
 LIVE_VENDORS: dict[str, LiveVendor] = {
     v.name: v
     for v in (
+        LiveVendor(
+            "iqm",
+            "iqm",
+            "IQM Resonance",
+            "set IQM_SERVER_URL and IQM_TOKEN (or IQM_TOKENS_FILE, the path of a tokens file)",
+            bundled=True,
+        ),
         LiveVendor("ionq", "ionq", "IonQ", "set IONQ_API_KEY (and IONQ_API_URL for another host)"),
+        LiveVendor(
+            "braket",
+            "braket",
+            "Amazon Braket",
+            "configure AWS credentials as boto3 reads them (AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials)",
+        ),
+        LiveVendor(
+            "rigetti",
+            "rigetti",
+            "Rigetti QCS",
+            "put a QCS token in ~/.qcs/secrets.toml (or QCS_SECRETS_FILE_PATH) with "
+            "~/.qcs/settings.toml (or QCS_SETTINGS_FILE_PATH; QCS_PROFILE_NAME picks a profile)",
+        ),
     )
 }
 

@@ -80,19 +80,26 @@ class VendorHTTP:
         """Parse an answer: yields where it came from (``IonQ GET <url>``) for messages, and
         turns a reader's :class:`~qpumon.errors.InputError` into a
         :class:`~qpumon.errors.MalformedAnswerError` (the service's fault, exit 3)."""
+        context = f"{self.vendor.service} {what} ({self.url(path)})"
         try:
-            yield f"{self.vendor.service} {what} ({self.url(path)})"
+            yield context
         except InputError as exc:
-            raise answer_fault(exc, self.secrets()) from None
+            raise answer_fault(exc, self.secrets(), context) from None
 
     async def close(self) -> None:
         """Close the connections."""
         await self.transport.close()
 
 
-def answer_fault(exc: InputError, secrets: tuple[str, ...]) -> MalformedAnswerError:
-    """A reader's complaint about a live answer, as the service's fault (exit 3)."""
-    return MalformedAnswerError(redact(str(exc), *secrets))
+def answer_fault(
+    exc: InputError, secrets: tuple[str, ...], context: str = ""
+) -> MalformedAnswerError:
+    """A reader's complaint about a live answer, as the service's fault (exit 3), said with
+    ``context`` (the vendor, what was asked and its URL) unless the message already starts so."""
+    message = str(exc)
+    if context and not message.startswith(context):
+        message = f"{context}: {message}"
+    return MalformedAnswerError(redact(message, *secrets))
 
 
 def _redacted_args(exc: QpumonError, secrets: tuple[str, ...]) -> tuple[Any, ...]:

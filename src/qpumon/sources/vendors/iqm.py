@@ -175,6 +175,12 @@ def _architecture(module: ast.Module, where: Path, stem: str) -> tuple[dict[str,
     return {}, stem
 
 
+def component_order(name: str) -> tuple[str, int]:
+    """The sort key of an IQM component name: QB1, QB2 ... QB10 in natural order (the live
+    source orders qubits the same way)."""
+    return _natural(name)
+
+
 def _natural(name: str) -> tuple[str, int]:
     found = re.match(r"^(\D*)(\d+)$", name)
     return (found.group(1), int(found.group(2))) if found else (name, 0)
