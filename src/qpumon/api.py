@@ -22,6 +22,7 @@ from .util.times import short
 if TYPE_CHECKING:
     from .choose.candidates import QubitChoice
     from .choose.results import Placement
+    from .history.importing import Imported, ImportOptions
     from .history.series import History
     from .model.summary import DeviceSummary
     from .reports.document import Report, TablesReport
@@ -46,6 +47,7 @@ __all__ = [
     "distribution_figure",
     "drift_of",
     "html_report",
+    "import_calibrations",
     "list_devices",
     "list_report",
     "load_snapshot",
@@ -353,6 +355,21 @@ def backend_overview(
 
 
 # -- the history commands ------------------------------------------------------------------
+
+
+def import_calibrations(
+    paths: Sequence[str | Path],
+    db: str | Path | None = None,
+    options: ImportOptions | None = None,
+    advance: Callable[[Path], None] | None = None,
+) -> Imported:
+    """``qpumon import``: store the calibration files ``paths`` name (a folder: every ``.csv``
+    under it, such as IBM's calibration CSVs), each once; see :mod:`qpumon.history.importing`."""
+    from .history.importing import import_paths
+    from .store import opened
+
+    with opened(db) as store:
+        return import_paths(store, [Path(p) for p in paths], options, advance)
 
 
 def metric_history(

@@ -33,6 +33,7 @@ from .options import (
 if TYPE_CHECKING:
     from ..history.alerts import Rules
     from ..history.check import Outcome
+    from ..history.importing import Imported
     from ..sources import SourceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,22 +111,84 @@ def record(
 
 
 @click.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--device", help="The device the files describe (default: from each file name).")
+@click.option(
+    "--calibrated-at",
+    metavar="TIME",
+    help="When the files were calibrated, ISO-8601 (default: from each file name, as IBM names "
+    "its downloads; never the file's modification time).",
+)
+@click.option(
+    "--ignore-column",
+    "ignore",
+    multiple=True,
+    metavar="NAME",
+    help="Skip this CSV column instead of refusing a file that has it (repeatable).",
+)
+@click.option(
+    "--conf",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="IBM configuration JSON giving the coupling map (default: the bundled one of the "
+    "device, else the couplers the files list).",
+)
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Skip a file that cannot be read (named on stderr) instead of stopping at it.",
+)
 @store_options
-def import_command(files: tuple[Path, ...], db: str | None) -> None:
-    """Store many snapshot FILES (qpumon JSON or IBM properties JSON), each in its own
-    transaction; running it again after an interruption completes it without duplicates."""
-    from ..history.watch import import_files
-    from ..store import opened
+def import_command(
+    paths: tuple[Path, ...],
+    device: str | None,
+    calibrated_at: str | None,
+    ignore: tuple[str, ...],
+    conf: Path | None,
+    keep_going: bool,
+    db: str | None,
+) -> None:
+    """Store calibration files: qpumon or IBM JSON, or IBM's calibration CSVs ("Download
+    calibrations"; a folder: every .csv under it). Each file is its own transaction and one
+    calibration is stored once, so importing again stores nothing new; byte-identical copies
+    are read once. A file that cannot be read stops the import (exit 2, naming its row and
+    column), with nothing stored from it."""
+    from ..api import import_calibrations
+    from ..history.importing import ImportOptions, expand
 
-    with opened(db) as store, _progress(len(files), "importing") as advance:
-        done = import_files(
-            store, files, resolve, None if advance is None else lambda p, _: advance(p.name)
-        )
-    new = sum(r.stored for r in done)
-    click.echo(
-        f"imported {counted(len(done), 'file')}: {new} stored, {len(done) - new} already stored"
+    options = ImportOptions(
+        device, _when(calibrated_at, "--calibrated-at"), frozenset(ignore), conf, keep_going
     )
+    with _progress(len(expand(paths)), "importing") as advance:
+        done = import_calibrations(
+            paths, db, options, None if advance is None else lambda p: advance(p.name)
+        )
+    for _, why in done.refused:
+        click.echo(f"qpumon: skipped: {printable(why)}", err=True)
+    for line in import_summary(done):
+        click.echo(line)
+
+
+def import_summary(done: Imported) -> list[str]:
+    """What ``import`` says it did: files stored, already stored, skipped and why."""
+    files = len(done.recorded)
+    lines = [
+        f"imported {counted(files, 'file')}: {done.stored} stored, {done.already} already stored"
+    ]
+    if done.copies:
+        copy, kept = done.copies[0]
+        lines.append(
+            f"skipped {counted(len(done.copies), 'byte-identical copy', 'byte-identical copies')}"
+            f" of other files (the earliest dated is kept; e.g. {printable(str(copy))} = "
+            f"{printable(str(kept))})"
+        )
+    if done.refused:
+        lines.append(f"skipped {counted(len(done.refused), 'file')} that could not be read")
+    if done.undated:
+        lines.append(
+            f"{counted(len(done.undated), 'file')} without a time in the file name: kept "
+            "undated (give --calibrated-at)"
+        )
+    return lines
 
 
 @click.command()
