@@ -335,6 +335,49 @@ def drift(device: str, since: str | None, top: int, db: str | None, out: Output)
 
 @click.command()
 @click.argument("device")
+@click.option("--since", metavar="TIME", help="Only snapshots from TIME (30d, 2025-08-01, ...).")
+@click.option("--until", metavar="TIME", help="Only snapshots up to TIME.")
+@click.option(
+    "--timeline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the timeline (qubits or couplers by snapshot, coloured by the value over the "
+    "subject's own median, episodes marked) into this image (png, svg, pdf; needs matplotlib).",
+)
+@click.option(
+    "--metric",
+    default="t1",
+    show_default=True,
+    help="The metric the --timeline shows: t1, t2, readout_error or 2q_error.",
+)
+@store_options
+@output_options("events")
+def events(
+    device: str,
+    since: str | None,
+    until: str | None,
+    timeline: Path | None,
+    metric: str,
+    db: str | None,
+    out: Output,
+) -> None:
+    """Episodes of each qubit's T1, T2 and readout error and each coupler's two-qubit gate error
+    in DEVICE's stored history.
+
+    dip: falls below half of the trailing 30-day median and comes back above 80% of it within 7
+    days (errors: above twice, back below 1.25x). step: a lasting change of level, found by PELT
+    (ruptures, least-squares cost on log values scaled by the series' noise, penalty 10 ln n;
+    levels of at least 14 days and 5 snapshots, differing by 1.25x or more). error = 1: from when
+    to when a gate was flagged. persistently bad: in the device's worst decile in at least 80% of
+    the snapshots.
+    """
+    from ..api import events_of
+
+    start, end = _when(since, "--since"), _when(until, "--until")
+    out.emit(events_of(db, device, start, end, timeline, metric))
+
+
+@click.command()
+@click.argument("device")
 @click.option(
     "--from",
     "start",
@@ -418,6 +461,7 @@ COMMANDS: list[click.Command] = [
     watch,
     history,
     drift,
+    events,
     diff,
     check,
     demo_history,

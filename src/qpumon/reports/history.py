@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..history.diff import Change, SnapshotDiff
 from ..history.drift import DriftReport
+from ..history.events import EventsReport
 from ..history.series import SYNTHETIC_NOTE, History
 from ..model.metrics import Metric
 from ..model.summary import count
@@ -282,6 +283,73 @@ def diff_report(diff: SnapshotDiff, top: int) -> TablesReport:
     }
     tables = tuple(diff_tables(diff, top))
     return TablesReport("diff", "", tables, data, lambda: dict_rows(changes))
+
+
+def events_report(report: EventsReport) -> TablesReport:
+    """``qpumon events``: one row per episode; JSON and CSV give every episode in full."""
+    columns = (
+        Column("subject", "Subject", False, ESSENTIAL),
+        Column("metric", "Metric", False, USEFUL),
+        Column("kind", "Kind", False, ESSENTIAL),
+        Column("start", "Start", False, ESSENTIAL),
+        Column("end", "End", False, ESSENTIAL),
+        Column("depth", "Depth", True, ESSENTIAL),
+        Column("baseline", "Baseline", True, USEFUL),
+        Column("snapshots", "Snapshots", True, USEFUL),
+    )
+    rows = tuple(
+        (
+            Cell(e.subject, e.subject),
+            Cell(e.metric, e.metric),
+            Cell(EPISODE_NAMES[e.kind], e.kind),
+            Cell(short(e.start), _iso(e.start)),
+            Cell("open" if e.end is None else short(e.end), _iso(e.end)),
+            Cell("—" if e.depth is None else _depth(e.kind, e.depth), e.depth),
+            Cell("—" if e.baseline is None else f"{e.baseline:.4g}", e.baseline),
+            Cell(str(len(e.snapshots)), len(e.snapshots)),
+        )
+        for e in report.episodes
+    )
+    notes = [
+        f"{count(report.snapshots, 'snapshot')} from {short(report.first)} to "
+        f"{short(report.last)} UTC; depth: a dip's extreme over its trailing 30-day median, "
+        "a step's new level over the old, the share of snapshots in the worst decile"
+    ]
+    notes += [SYNTHETIC_NOTE] if report.synthetic else []
+    table = Table(f"{report.device}: episodes", columns, rows, tuple(notes))
+    items = [
+        {
+            "subject": e.subject,
+            "metric": e.metric,
+            "kind": e.kind,
+            "start": _iso(e.start),
+            "end": _iso(e.end),
+            "depth": e.depth,
+            "baseline": e.baseline,
+            "snapshots": list(e.snapshots),
+        }
+        for e in report.episodes
+    ]
+    data = {
+        "device": report.device,
+        "first": _iso(report.first),
+        "last": _iso(report.last),
+        "snapshots": report.snapshots,
+        "episodes": items,
+        "synthetic": report.synthetic,
+    }
+    flat = [{**item, "snapshots": len(item["snapshots"])} for item in items]
+    return TablesReport("events", "", (table,), data, lambda: dict_rows(flat))
+
+
+#: How each episode kind is named in tables.
+EPISODE_NAMES = {"dip": "dip", "step": "step", "flag": "error = 1", "bad": "persistently bad"}
+
+
+def _depth(kind: str, depth: float) -> str:
+    if kind == "bad":
+        return f"{depth:.0%} of snapshots"
+    return f"{depth:.2f}×"
 
 
 def _iso(when: Any) -> str | None:

@@ -1,0 +1,181 @@
+"""Episodes (qpumon events): the definitions checked on made-up series whose answer is known,
+and on IBM's real daily T1/T2 table of ibm_torino (181 days, 133 qubits) against a plain
+re-reading of the definition written here, independent of qpumon's vectorised one."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from qpumon.history.events import episodes, recent_dip_qubits
+from qpumon.history.series import History, Selection
+from qpumon.model import FAILED_GATE_ERROR
+from qpumon.model.metrics import GATE_ERROR, QUBIT_METRICS
+from qpumon.store.records import SnapshotInfo
+
+SHARED = Path(__file__).parents[3] / "shared" / "data" / "ibm_timeseries"
+TORINO = (
+    next(SHARED.glob("*/data/ibm_history/ibm_torino_history.csv"), None)
+    if SHARED.exists()
+    else None
+)
+DAY0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+def _history(
+    series: dict[str, list[float | None]], metric: str = "t1_us", gate: str | None = None
+) -> History:
+    days = len(next(iter(series.values())))
+    infos = tuple(
+        SnapshotInfo(
+            i, "dev", DAY0 + timedelta(days=i), DAY0 + timedelta(days=i), "test", False, None, None
+        )
+        for i in range(days)
+    )
+    selection = Selection(GATE_ERROR, gate) if gate else Selection(QUBIT_METRICS[metric])
+    return History("dev", selection, infos, series, {k: [None] * days for k in series})
+
+
+def test_a_dip_that_recovers_is_one_dip_with_its_depth_and_snapshots() -> None:
+    values: list[float | None] = [100.0 + (i % 3) for i in range(60)]
+    values[40], values[41] = 30.0, 45.0  # below half of ~101, back above 80 % on day 42
+    found = [e for e in episodes(_history({"7": values})) if e.kind == "dip"]
+    assert len(found) == 1
+    dip = found[0]
+    baseline = statistics.median(values[10:40])  # the 30 days before day 40
+    assert dip.subject == "qubit 7"
+    assert dip.start == DAY0 + timedelta(days=40) and dip.end == DAY0 + timedelta(days=42)
+    assert dip.baseline == pytest.approx(baseline)
+    assert dip.depth == pytest.approx(30.0 / baseline)
+    assert dip.snapshots == (40, 41)
+
+
+def test_a_fall_that_does_not_come_back_within_7_days_is_no_dip_but_a_step() -> None:
+    values: list[float | None] = [100.0 + (i % 3) for i in range(40)] + [
+        40.0 + (i % 3) for i in range(40)
+    ]
+    found = episodes(_history({"3": values}))
+    assert not [e for e in found if e.kind == "dip"]
+    steps = [e for e in found if e.kind == "step"]
+    assert len(steps) == 1
+    assert steps[0].start == DAY0 + timedelta(days=40)
+    assert steps[0].depth == pytest.approx(
+        statistics.median(values[40:]) / statistics.median(values[:40])
+    )
+
+
+def test_errors_dip_upwards_and_flags_run_from_when_to_when() -> None:
+    errors: list[float | None] = [0.004 + 0.0001 * (i % 2) for i in range(50)]
+    errors[30] = 0.02  # above twice the median, back below 1.25x the next day
+    errors[10:13] = [FAILED_GATE_ERROR] * 3
+    errors[11] = None  # a snapshot without the gate does not end the flag
+    found = episodes(_history({"3-4": errors}, gate="cz"))
+    dips = [e for e in found if e.kind == "dip"]
+    flags = [e for e in found if e.kind == "flag"]
+    assert [(d.subject, d.start, d.snapshots) for d in dips] == [
+        ("cz 3-4", DAY0 + timedelta(days=30), (30,))
+    ]
+    assert [(f.start, f.end, f.snapshots) for f in flags] == [
+        (DAY0 + timedelta(days=10), DAY0 + timedelta(days=13), (10, 12))
+    ]
+
+
+def test_persistently_bad_needs_the_worst_decile_in_80_percent_of_snapshots() -> None:
+    series: dict[str, list[float | None]] = {
+        str(q): [100.0 + q + (d % 2) for d in range(20)] for q in range(20)
+    }
+    series["0"] = [10.0 if d % 10 else 500.0 for d in range(20)]  # worst in 18 of 20
+    series["1"] = [11.0 if d < 15 else 200.0 for d in range(20)]  # worst in 15 of 20: 75 %
+    bad = [e for e in episodes(_history(series)) if e.kind == "bad"]
+    assert [(e.subject, e.depth) for e in bad] == [("qubit 0", pytest.approx(18 / 20))]
+
+
+def test_recent_dips_name_the_qubits_to_avoid() -> None:
+    values: list[float | None] = [100.0] * 50
+    values[45] = 20.0
+    coupler: list[float | None] = [0.005] * 50
+    coupler[20] = 0.05
+    report_episodes = episodes(_history({"5": values})) + episodes(
+        _history({"8-9": coupler}, gate="cz")
+    )
+
+    class Report:
+        episodes = tuple(report_episodes)
+
+    now = DAY0 + timedelta(days=49)
+    assert recent_dip_qubits(Report(), timedelta(days=7), now) == {5}  # type: ignore[arg-type]
+    assert recent_dip_qubits(Report(), timedelta(days=40), now) == {5, 8, 9}  # type: ignore[arg-type]
+
+
+def _torino(metric: str) -> History:
+    if TORINO is None:
+        pytest.skip(f"the real IBM time series are not here ({SHARED} is absent)")
+    with TORINO.open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    dates = sorted({r["date"] for r in rows})
+    column = {d: i for i, d in enumerate(dates)}
+    series: dict[str, list[float | None]] = defaultdict(lambda: [None] * len(dates))
+    for row in rows:
+        if row[metric]:
+            series[row["qubit"]][column[row["date"]]] = float(row[metric])
+    infos = tuple(
+        SnapshotInfo(
+            i,
+            "ibm_torino",
+            datetime.fromisoformat(d).replace(tzinfo=timezone.utc),
+            datetime.fromisoformat(d).replace(tzinfo=timezone.utc),
+            "csv",
+            False,
+            None,
+            None,
+        )
+        for i, d in enumerate(dates)
+    )
+    keys = sorted(series, key=int)
+    key = {"T1_us": "t1_us", "T2_us": "t2_us"}[metric]
+    return History(
+        "ibm_torino",
+        Selection(QUBIT_METRICS[key]),
+        infos,
+        {k: series[k] for k in keys},
+        {k: [None] * len(dates) for k in keys},
+    )
+
+
+def _dips_by_definition(history: History) -> set[tuple[str, datetime]]:
+    """The dips' (qubit, start) by a plain reading of the definition (T1, T2: lower is worse)."""
+    times = [info.calibrated_at for info in history.snapshots]
+    found = set()
+    for key, values in history.series.items():
+        points = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
+        i = 0
+        while i < len(points):
+            when, value = points[i]
+            window = [v for t, v in points[:i] if when - timedelta(days=30) <= t]
+            if len(window) < 3 or value >= 0.5 * statistics.median(window):
+                i += 1
+                continue
+            base = statistics.median(window)
+            j = next((k for k in range(i + 1, len(points)) if points[k][1] > 0.8 * base), None)
+            back = points[j][0] if j is not None else None
+            if (back is not None and back - when <= timedelta(days=7)) or (
+                back is None and points[-1][0] - when <= timedelta(days=7)
+            ):
+                found.add((f"qubit {key}", when))
+                i = j if j is not None else len(points)
+            else:
+                i += 1
+    return found
+
+
+@pytest.mark.parametrize("metric", ["T1_us", "T2_us"])
+def test_the_dips_of_ibm_torino_are_those_of_the_definition(metric: str) -> None:
+    history = _torino(metric)
+    found = {(e.subject, e.start) for e in episodes(history, ("dip",))}
+    assert found == _dips_by_definition(history)
+    assert len(found) > 50  # a real T1 history of 133 qubits over 181 days has many
