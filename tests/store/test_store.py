@@ -16,7 +16,7 @@ from qpumon.sources import resolve as load
 from qpumon.store import as_url
 from qpumon.store.db import Store
 from qpumon.store.engine import migrate
-from qpumon.store.schema import LATEST, gate_values, qubit_values, schema_version
+from qpumon.store.schema import LATEST, schema_version, snapshot_values, snapshots
 from tests.conftest import raw
 
 DEVICES = ["fake_fez", "fake_kyoto", "fake_armonk", "fake_kingston", "fake_brussels"]
@@ -65,8 +65,15 @@ def test_recording_twice_stores_once(store: Store) -> None:
     assert not store.record(busy).stored
     assert len(store.snapshots("fake_fez")) == 1
     with store.engine.connect() as connection:
-        count = connection.execute(select(func.count()).select_from(qubit_values)).scalar()
-    assert count == sum(q.value(f) is not None for q in snapshot.qubits for f in _fields())
+        count = connection.execute(select(func.count()).select_from(snapshots)).scalar()
+        sections = connection.execute(
+            select(snapshot_values.c.section).where(snapshot_values.c.snapshot_id == first.snapshot_id)
+        ).scalars()
+        names = set(sections)
+    assert count == 1
+    # one section per present per-qubit field, one per gate name, one for the times
+    fields = {f"q:{f}" for q in snapshot.qubits for f in _fields() if q.value(f) is not None}
+    assert names == fields | {f"g:{g.gate}" for g in snapshot.gates} | {"t"}
 
 
 def _fields() -> tuple[str, ...]:
@@ -161,11 +168,16 @@ def test_full_disk_is_one_clear_error(tmp_path: Path) -> None:
     def tiny(dbapi_connection: object, record: object) -> None:
         dbapi_connection.execute("PRAGMA max_page_count = 40")  # type: ignore[attr-defined]
 
+    from qpumon.history.demo import demo_history
+
     with pytest.raises(StoreError, match="the disk is full"):
-        store.record(load("fake_fez"))
+        for snapshot in demo_history(load("fake_fez"), 40):  # ~20 kB each: 40 pages hold a few
+            store.record(snapshot)
     store.engine.dispose()
     with Store(as_url(tmp_path / "small.db")) as reopened, reopened.engine.connect() as c:
-        assert c.execute(select(func.count()).select_from(gate_values)).scalar() == 0
+        stored = c.execute(select(snapshots.c.id)).scalars().all()
+        with_values = c.execute(select(snapshot_values.c.snapshot_id).distinct()).scalars().all()
+    assert len(stored) < 40 and sorted(with_values) == sorted(stored)  # whole snapshots only
 
 
 def test_unreachable_postgres_is_a_service_error() -> None:

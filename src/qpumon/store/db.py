@@ -1,29 +1,34 @@
-"""The history store: record snapshots, list them, reload them, read value series."""
+"""The history store: record snapshots, list them, reload them, read value series.
+
+Writing: :meth:`Store.record` (one snapshot, one transaction) and :meth:`Store.record_many` (many
+snapshots, one transaction per ``batch``; what importers, ``backfill`` and ``demo-history`` use);
+both skip a calibration already stored. Reading (:class:`~qpumon.store.records.Reader`):
+``devices``, ``snapshots``, ``load``, ``qubit_series``, ``gate_series``, ``device_series``
+(device-level values with their uncertainties), ``active_alerts``. The storage layout is
+:mod:`qpumon.store.codec`'s.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, null, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
 from ..model import DeviceSnapshot
-from ..model.serialize import snapshot_to_dict
+from ..model.serialize import snapshot_from_dict
+from . import codec, rows
 from . import engine as eng
-from . import rows
-from .epoch import epoch_us, to_datetime
+from .epoch import epoch_us
 from .records import DeviceInfo, Recorded, SnapshotInfo
-from .schema import (
-    alert_state,
-    devices,
-    gate_values,
-    qubit_values,
-    snapshots,
-)
+from .schema import alert_state, devices, shapes, snapshot_values, snapshots
+
+#: Snapshots written per transaction by :meth:`Store.record_many`.
+BATCH = 50
 
 
 class Store:
@@ -31,6 +36,9 @@ class Store:
 
     def __init__(self, url: str, busy_timeout_s: float = eng.BUSY_TIMEOUT_S) -> None:
         self.url = url
+        self._encoder = codec.Encoder()
+        self._shape_ids: dict[str, int] = {}
+        self._shapes: dict[int, codec.Shape] = {}
         self.engine: Engine = eng.make_engine(url, busy_timeout_s)
         try:
             self.schema_version = eng.migrate(self.engine, url)
@@ -66,31 +74,51 @@ class Store:
         recorded_at: datetime | None = None,
     ) -> Recorded:
         """Store ``snapshot`` in one transaction, unless the same calibration is already stored."""
-        data = snapshot_to_dict(snapshot)
-        row = rows.snapshot_row(snapshot, data)
-        row["synthetic"] = synthetic
-        row["recorded_at"] = recorded_at or datetime.now(timezone.utc)
+        return self.record_many([snapshot], synthetic=synthetic, recorded_at=recorded_at)[0]
 
-        def work(connection: Connection) -> Recorded:
-            device_id = _device_id(connection, snapshot.name)
-            found = _find_hash(connection, device_id, row["content_hash"])
-            if found is not None:
-                return Recorded(snapshot.name, found, snapshot.calibrated_at, False)
-            result = connection.execute(insert(snapshots).values(device_id=device_id, **row))
-            key = result.inserted_primary_key
-            assert key is not None
-            snapshot_id = int(key[0])
-            _bulk(
-                connection, qubit_values, rows.QUBIT_COLUMNS, rows.qubit_rows(snapshot, snapshot_id)
-            )
-            _bulk(connection, gate_values, rows.GATE_COLUMNS, rows.gate_rows(snapshot, snapshot_id))
-            return Recorded(snapshot.name, snapshot_id, snapshot.calibrated_at, True)
+    def record_many(
+        self,
+        snapshots: Iterable[DeviceSnapshot],
+        *,
+        synthetic: bool = False,
+        recorded_at: datetime | None = None,
+        batch: int = BATCH,
+    ) -> list[Recorded]:
+        """Store ``snapshots`` in order, ``batch`` to a transaction (an interruption leaves whole
+        snapshots only), each unless the same calibration is already stored."""
+        done: list[Recorded] = []
+        pending: list[DeviceSnapshot] = []
+        for snapshot in snapshots:
+            pending.append(snapshot)
+            if len(pending) >= batch:
+                done += self._write(pending, synthetic, recorded_at)
+                pending = []
+        if pending:
+            done += self._write(pending, synthetic, recorded_at)
+        return done
 
-        with self._errors(f"recording {snapshot.name}"):
+    def _write(
+        self, batch: Sequence[DeviceSnapshot], synthetic: bool, recorded_at: datetime | None
+    ) -> list[Recorded]:
+        when = recorded_at or datetime.now(timezone.utc)
+        encoded = [(s, self._encoder.encode(s)) for s in batch]
+        new_shapes: dict[str, int] = {}
+
+        def work(connection: Connection) -> list[Recorded]:
+            new_shapes.clear()
+            return [
+                _store(connection, s, e, synthetic, when, self._shape_ids, new_shapes)
+                for s, e in encoded
+            ]
+
+        names = ", ".join(sorted({s.name for s in batch}))
+        with self._errors(f"recording {names}"):
             try:
-                return eng.write(self.engine, work)
+                found = eng.write(self.engine, work)
             except IntegrityError:  # another writer stored the same calibration just now
-                return eng.write(self.engine, work)
+                found = eng.write(self.engine, work)
+        self._shape_ids.update(new_shapes)
+        return found
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -146,12 +174,23 @@ class Store:
 
     def load(self, snapshot_id: int) -> DeviceSnapshot:
         """The stored snapshot ``snapshot_id``, exactly as it was recorded."""
-        query = select(snapshots.c.data).where(snapshots.c.id == snapshot_id)
+        where = f"{eng.display_url(self.url)}: snapshot #{snapshot_id}"
+        head = select(snapshots.c.data, snapshots.c.shape_id).where(snapshots.c.id == snapshot_id)
+        parts = select(snapshot_values.c.section, snapshot_values.c.data).where(
+            snapshot_values.c.snapshot_id == snapshot_id
+        )
         with self._errors("reading a snapshot"), self.engine.connect() as connection:
-            blob = connection.execute(query).scalar()
-        if blob is None:
-            raise StoreError(f"{eng.display_url(self.url)}: no snapshot #{snapshot_id}")
-        return rows.decode(bytes(blob), f"{eng.display_url(self.url)}: snapshot #{snapshot_id}")
+            found = connection.execute(head).first()
+            if found is None:
+                raise StoreError(f"{eng.display_url(self.url)}: no snapshot #{snapshot_id}")
+            shape = connection.execute(
+                select(shapes.c.data).where(shapes.c.id == found[1])
+            ).scalar()
+            blobs = {name: bytes(blob) for name, blob in connection.execute(parts)}
+        if shape is None:
+            raise StoreError(f"{where}: its stored shape is missing")
+        document = codec.decode(bytes(shape), blobs, bytes(found[0]), where)
+        return snapshot_from_dict(document, where)
 
     def qubit_series(
         self,
@@ -163,14 +202,9 @@ class Store:
         measured: bool = True,
     ) -> list[tuple[int, int, float, datetime | None]]:
         """``(snapshot_id, qubit, value, measured_at)`` of one per-qubit metric (``measured_at``
-        None unless ``measured``: leaving it out makes a year of 156 qubits twice as fast)."""
-        v = qubit_values.c
-        condition = and_(v.metric == metric, v.snapshot_id.in_(self._ids(device, since, until)))
-        if qubit is not None:
-            condition = and_(condition, v.qubit == qubit)
-        when = v.measured_at if measured else null()
-        query = select(v.snapshot_id, v.qubit, v.value, when).where(condition)
-        return self._series(device, query)
+        None unless ``measured``), in calibration order; a missing value has no row."""
+        decoded = self._sections(device, codec.qubit_section(metric), since, until, measured)
+        return codec.qubit_points(decoded, self._shape, qubit)
 
     def gate_series(
         self,
@@ -182,30 +216,73 @@ class Store:
         measured: bool = True,
     ) -> list[tuple[int, str, float | None, float | None, datetime | None]]:
         """``(snapshot_id, qubits, error, length_ns, measured_at)`` of one gate (all its qubits
-        unless ``qubits`` is given, as ``3-4``)."""
-        v = gate_values.c
-        condition = and_(v.gate == gate, v.snapshot_id.in_(self._ids(device, since, until)))
-        if qubits is not None:
-            condition = and_(condition, v.qubits == qubits)
-        when = v.measured_at if measured else null()
-        query = select(v.snapshot_id, v.qubits, v.error, v.length_ns, when)
-        return self._series(device, query.where(condition))
+        unless ``qubits`` is given, as ``3-4``), in calibration order."""
+        decoded = self._sections(device, codec.gate_section(gate), since, until, measured)
+        return codec.gate_points(decoded, self._shape, gate, qubits)
 
-    def _series(self, device: str, query: Any) -> list[tuple[Any, ...]]:
-        """Rows of a value query whose last column is a time (or NULL)."""
+    def device_series(
+        self,
+        device: str,
+        key: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        measured: bool = True,
+    ) -> list[tuple[int, float, float | None, datetime | None]]:
+        """``(snapshot_id, value, uncertainty, measured_at)`` of the device-level value ``key``
+        (:data:`~qpumon.model.DEVICE_KEYS`), in calibration order."""
+        c = snapshots.c
+        query = select(c.id, c.data).where(_window(self.device_id(device), since, until))
         with self._errors(f"reading {device}"), self.engine.connect() as connection:
-            if connection.dialect.name != "sqlite":
-                return [tuple(row) for row in connection.execute(query).all()]
-            times: dict[Any, datetime | None] = {}  # a snapshot's values share few times
-            out = []
-            for row in _sqlite_rows(connection, query):
-                raw = row[-1]
-                when = times[raw] if raw in times else times.setdefault(raw, to_datetime(raw))
-                out.append((*row[:-1], when))
-            return out
+            found = [
+                (i, bytes(b)) for i, b in connection.execute(query.order_by(c.calibrated_at, c.id))
+            ]
+        return codec.device_points(found, key, measured, f"{eng.display_url(self.url)}: {device}")
 
-    def _ids(self, device: str, since: datetime | None, until: datetime | None) -> Any:
-        return select(snapshots.c.id).where(_window(self.device_id(device), since, until))
+    def _sections(
+        self,
+        device: str,
+        section: str,
+        since: datetime | None,
+        until: datetime | None,
+        measured: bool,
+    ) -> list[tuple[int, int, codec.Section, list[str | None] | None]]:
+        """The decoded ``section`` of each of the device's snapshots in the window."""
+        window = _window(self.device_id(device), since, until)
+        c, v = snapshots.c, snapshot_values.c
+        query = (
+            select(c.id, c.shape_id, v.data)
+            .select_from(snapshots.join(snapshot_values, v.snapshot_id == c.id))
+            .where(window, v.section == section)
+            .order_by(c.calibrated_at, c.id)
+        )
+        where = f"{eng.display_url(self.url)}: {device} {section}"
+        with self._errors(f"reading {device}"), self.engine.connect() as connection:
+            found = [(i, shape, bytes(blob)) for i, shape, blob in connection.execute(query)]
+
+            def fetch(names: Sequence[str], ids: Sequence[int]) -> dict[tuple[int, str], bytes]:
+                more = select(v.snapshot_id, v.section, v.data).where(
+                    v.section.in_(names), v.snapshot_id.in_(select(c.id).where(window))
+                )
+                return {(i, n): bytes(b) for i, n, b in connection.execute(more)}
+
+            decoded = codec.decode_series(found, fetch, measured, where)
+            self._load_shapes(connection, {shape for _, shape, _, _ in decoded})
+        return decoded
+
+    def _load_shapes(self, connection: Connection, wanted: set[int]) -> None:
+        missing = sorted(wanted - set(self._shapes))
+        if not missing:
+            return
+        query = select(shapes.c.id, shapes.c.data).where(shapes.c.id.in_(missing))
+        for shape_id, blob in connection.execute(query):
+            where = f"{eng.display_url(self.url)}: shape #{shape_id}"
+            self._shapes[shape_id] = codec.read_shape(bytes(blob), where)
+
+    def _shape(self, shape_id: int) -> codec.Shape:
+        found = self._shapes.get(shape_id)
+        if found is None:
+            raise StoreError(f"{eng.display_url(self.url)}: stored shape #{shape_id} is missing")
+        return found
 
     # -- alert state -----------------------------------------------------------------------
 
@@ -245,22 +322,6 @@ class Store:
             eng.write(self.engine, work)
 
 
-def _sqlite_rows(connection: Connection, query: Any) -> list[tuple[Any, ...]]:
-    """``query`` run on the SQLite driver's own cursor: for the big time-series reads, building
-    SQLAlchemy rows would cost as much as the read itself. Parameters are converted as the
-    column types would (times to epoch microseconds)."""
-    compiled = query.compile(dialect=connection.dialect)
-    given = compiled.construct_params()
-    order = compiled.positiontup or []
-    values = [epoch_us(given[n]) if isinstance(given[n], datetime) else given[n] for n in order]
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(str(compiled), values)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def _window(device_id: int, since: datetime | None, until: datetime | None) -> Any:
     c = snapshots.c
     condition = c.device_id == device_id
@@ -278,6 +339,57 @@ def _device_id(connection: Connection, name: str) -> int:
         key = connection.execute(insert(devices).values(name=name)).inserted_primary_key
         assert key is not None
         found = key[0]
+    return int(found)
+
+
+def _store(
+    connection: Connection,
+    snapshot: DeviceSnapshot,
+    encoded: codec.Encoded,
+    synthetic: bool,
+    when: datetime,
+    known: dict[str, int],
+    new_shapes: dict[str, int],
+) -> Recorded:
+    """Write one encoded snapshot (unless its calibration is stored already)."""
+    device_id = _device_id(connection, snapshot.name)
+    found = _find_hash(connection, device_id, encoded.content_hash)
+    if found is not None:
+        return Recorded(snapshot.name, found, snapshot.calibrated_at, False)
+    row = rows.snapshot_row(snapshot, encoded)
+    shape_id = _shape_id(connection, encoded, known, new_shapes)
+    result = connection.execute(
+        insert(snapshots).values(
+            device_id=device_id, shape_id=shape_id, synthetic=synthetic, recorded_at=when, **row
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    snapshot_id = int(key[0])
+    values = [(snapshot_id, name, blob) for name, blob in encoded.sections.items()]
+    _bulk(connection, snapshot_values, ("snapshot_id", "section", "data"), values)
+    return Recorded(snapshot.name, snapshot_id, snapshot.calibrated_at, True)
+
+
+def _shape_id(
+    connection: Connection,
+    encoded: codec.Encoded,
+    known: dict[str, int],
+    new_shapes: dict[str, int],
+) -> int:
+    """The id of the encoded snapshot's shape, stored first if it is new."""
+    digest = encoded.shape_digest
+    found = known.get(digest) or new_shapes.get(digest)
+    if found is None:
+        query = select(shapes.c.id).where(shapes.c.digest == digest)
+        found = connection.execute(query).scalar()
+    if found is None:
+        key = connection.execute(
+            insert(shapes).values(digest=digest, data=encoded.shape)
+        ).inserted_primary_key
+        assert key is not None
+        found = int(key[0])
+    new_shapes[digest] = int(found)
     return int(found)
 
 

@@ -15,7 +15,7 @@ from typing import Protocol
 from ..model import DeviceSnapshot
 
 #: The schema version this qpumon writes and reads (the last of ``schema.MIGRATIONS``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

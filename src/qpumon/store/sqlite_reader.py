@@ -17,7 +17,8 @@ from typing import Any
 
 from ..errors import StoreBusyError, StoreError
 from ..model import DeviceSnapshot
-from . import rows
+from ..model.serialize import snapshot_from_dict
+from . import codec
 from .epoch import epoch_us, to_datetime
 from .records import SCHEMA_VERSION, DeviceInfo, SnapshotInfo
 
@@ -48,6 +49,7 @@ class SqliteReader:
         self.display_url = f"sqlite:///{path}"
         uri = f"{path.resolve().as_uri()}?mode=ro"
         self._connection = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s)
+        self._shapes: dict[int, codec.Shape] = {}
 
     def close(self) -> None:
         """Release the file."""
@@ -102,13 +104,21 @@ class SqliteReader:
         return int(found[0][0])
 
     def _window(
-        self, device: str, since: datetime | None, until: datetime | None
+        self, device: str, since: datetime | None, until: datetime | None, table: str = ""
     ) -> tuple[str, list[Any]]:
-        condition, values = "device_id = ?", [self.device_id(device)]
+        """The SQL condition (on ``table.`` columns if given) and values of a time window."""
+        at = f"{table}." if table else ""
+        condition, values = f"{at}device_id = ?", [self.device_id(device)]
         if since is not None:
-            condition, values = condition + " AND calibrated_at >= ?", [*values, epoch_us(since)]
+            condition, values = (
+                f"{condition} AND {at}calibrated_at >= ?",
+                [*values, epoch_us(since)],
+            )
         if until is not None:
-            condition, values = condition + " AND calibrated_at <= ?", [*values, epoch_us(until)]
+            condition, values = (
+                f"{condition} AND {at}calibrated_at <= ?",
+                [*values, epoch_us(until)],
+            )
         return condition, values
 
     def snapshots(
@@ -138,12 +148,25 @@ class SqliteReader:
 
     def load(self, snapshot_id: int) -> DeviceSnapshot:
         """The stored snapshot ``snapshot_id``, exactly as it was recorded."""
+        where = f"{self.display_url}: snapshot #{snapshot_id}"
         found = self._rows(
-            "reading a snapshot", "SELECT data FROM snapshots WHERE id = ?", [snapshot_id]
+            "reading a snapshot",
+            "SELECT s.data, h.data FROM snapshots AS s LEFT OUTER JOIN shapes AS h "
+            "ON h.id = s.shape_id WHERE s.id = ?",
+            [snapshot_id],
         )
         if not found:
             raise StoreError(f"{self.display_url}: no snapshot #{snapshot_id}")
-        return rows.decode(bytes(found[0][0]), f"{self.display_url}: snapshot #{snapshot_id}")
+        meta, shape = found[0]
+        if shape is None:
+            raise StoreError(f"{where}: its stored shape is missing")
+        blobs = self._rows(
+            "reading a snapshot",
+            "SELECT section, data FROM snapshot_values WHERE snapshot_id = ?",
+            [snapshot_id],
+        )
+        document = codec.decode(bytes(shape), {n: bytes(b) for n, b in blobs}, bytes(meta), where)
+        return snapshot_from_dict(document, where)
 
     def qubit_series(
         self,
@@ -155,16 +178,8 @@ class SqliteReader:
         measured: bool = True,
     ) -> list[tuple[int, int, float, datetime | None]]:
         """``(snapshot_id, qubit, value, measured_at)`` of one per-qubit metric."""
-        condition, values = self._window(device, since, until)
-        sql = (
-            f"SELECT snapshot_id, qubit, value, {'measured_at' if measured else 'NULL'} "
-            f"FROM qubit_values WHERE metric = ? AND snapshot_id IN "
-            f"(SELECT id FROM snapshots WHERE {condition})"
-        )
-        values = [metric, *values]
-        if qubit is not None:
-            sql, values = sql + " AND qubit = ?", [*values, qubit]
-        return self._series(device, sql, values)
+        decoded = self._sections(device, codec.qubit_section(metric), since, until, measured)
+        return codec.qubit_points(decoded, self._shape, qubit)
 
     def gate_series(
         self,
@@ -176,26 +191,76 @@ class SqliteReader:
         measured: bool = True,
     ) -> list[tuple[int, str, float | None, float | None, datetime | None]]:
         """``(snapshot_id, qubits, error, length_ns, measured_at)`` of one gate."""
-        condition, values = self._window(device, since, until)
-        sql = (
-            f"SELECT snapshot_id, qubits, error, length_ns, "
-            f"{'measured_at' if measured else 'NULL'} FROM gate_values WHERE gate = ? AND "
-            f"snapshot_id IN (SELECT id FROM snapshots WHERE {condition})"
-        )
-        values = [gate, *values]
-        if qubits is not None:
-            sql, values = sql + " AND qubits = ?", [*values, qubits]
-        return self._series(device, sql, values)
+        decoded = self._sections(device, codec.gate_section(gate), since, until, measured)
+        return codec.gate_points(decoded, self._shape, gate, qubits)
 
-    def _series(self, device: str, sql: str, values: list[Any]) -> list[Any]:
-        found = self._rows(f"reading {device}", sql, values)
-        times: dict[Any, datetime | None] = {}  # a snapshot's values share few times
-        out = []
-        for row in found:
-            raw = row[-1]
-            when = times[raw] if raw in times else times.setdefault(raw, to_datetime(raw))
-            out.append((*row[:-1], when))
-        return out
+    def device_series(
+        self,
+        device: str,
+        key: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        measured: bool = True,
+    ) -> list[tuple[int, float, float | None, datetime | None]]:
+        """``(snapshot_id, value, uncertainty, measured_at)`` of a device-level value."""
+        condition, values = self._window(device, since, until)
+        found = self._rows(
+            f"reading {device}",
+            f"SELECT id, data FROM snapshots WHERE {condition} ORDER BY calibrated_at, id",
+            values,
+        )
+        metas = [(i, bytes(b)) for i, b in found]
+        return codec.device_points(metas, key, measured, f"{self.display_url}: {device}")
+
+    def _sections(
+        self,
+        device: str,
+        section: str,
+        since: datetime | None,
+        until: datetime | None,
+        measured: bool,
+    ) -> list[tuple[int, int, codec.Section, list[str | None] | None]]:
+        condition, values = self._window(device, since, until)
+        joined, _ = self._window(device, since, until, "s")
+        found = self._rows(
+            f"reading {device}",
+            "SELECT s.id, s.shape_id, v.data FROM snapshots AS s JOIN snapshot_values AS v "
+            f"ON v.snapshot_id = s.id WHERE v.section = ? AND {joined} "
+            "ORDER BY s.calibrated_at, s.id",
+            [section, *values],
+        )
+
+        def fetch(names: Sequence[str], ids: Sequence[int]) -> dict[tuple[int, str], bytes]:
+            marks = ", ".join("?" * len(names))
+            more = self._rows(
+                f"reading {device}",
+                f"SELECT snapshot_id, section, data FROM snapshot_values WHERE section IN "
+                f"({marks}) AND snapshot_id IN (SELECT id FROM snapshots WHERE {condition})",
+                [*names, *values],
+            )
+            return {(i, n): bytes(b) for i, n, b in more}
+
+        where = f"{self.display_url}: {device} {section}"
+        rows = [(i, shape, bytes(blob)) for i, shape, blob in found]
+        with self._errors(f"reading {device}"):
+            decoded = codec.decode_series(rows, fetch, measured, where)
+        self._load_shapes({shape for _, shape, _, _ in decoded})
+        return decoded
+
+    def _load_shapes(self, wanted: set[int]) -> None:
+        for shape_id in sorted(wanted - set(self._shapes)):
+            found = self._rows(
+                "reading a shape", "SELECT data FROM shapes WHERE id = ?", [shape_id]
+            )
+            if found:
+                where = f"{self.display_url}: shape #{shape_id}"
+                self._shapes[shape_id] = codec.read_shape(bytes(found[0][0]), where)
+
+    def _shape(self, shape_id: int) -> codec.Shape:
+        found = self._shapes.get(shape_id)
+        if found is None:
+            raise StoreError(f"{self.display_url}: stored shape #{shape_id} is missing")
+        return found
 
     def active_alerts(self, device: str) -> dict[tuple[str, str], datetime]:
         """``(rule, subject) -> since`` for the alerts currently true on ``device``."""
