@@ -87,7 +87,7 @@ def resolve(
     """
     if isinstance(spec, DeviceSnapshot):
         return spec
-    if isinstance(spec, Path) or (isinstance(spec, str) and looks_like_file(spec)):
+    if isinstance(spec, Path) or (isinstance(spec, str) and _is_file_name(spec)):
         _refuse_at(at, spec)
         return load_file(Path(spec), Path(conf) if conf is not None else None)
     if isinstance(spec, str):
@@ -315,6 +315,13 @@ def _refuse_at(at: datetime | None, what: object) -> None:
             f"--at asks IBM Quantum for a past calibration; {what} is not an IBM Quantum device "
             "(ibm_*)"
         )
+
+
+def _is_file_name(spec: str) -> bool:
+    """A path rather than a device name (a live vendor's name may hold a ``/``: Braket ARNs)."""
+    if is_live_vendor_name(spec) and not Path(spec).is_file():
+        return False
+    return looks_like_file(spec)
 
 
 def _looks_like_backend(spec: Any) -> bool:

@@ -104,9 +104,11 @@ _IBM_NAME = re.compile(
     r"(?P<device>.+?)_calibrations(?:_(?P<when>[^ ]*?))?(?P<copy> \(\d+\)|-\d+)?", re.IGNORECASE
 )
 #: A bare device name as a file name (2019: ``ibmq_ourense.csv`` in a dated folder), perhaps
-#: with its other name (``ibmq_5_yorktown - ibmqx2.csv``).
+#: shown name first and backend name second (``ibmq_5_yorktown - ibmqx2.csv``: ``ibmqx2``, as
+#: IBM's later files of that device are named).
 _DEVICE_STEM = re.compile(
-    r"(?P<device>ibm[a-z0-9_]*)(?: - ibm[a-z0-9_]*)?(?P<copy> \(\d+\)|-\d+)?", re.IGNORECASE
+    r"(?P<shown>ibm[a-z0-9_]*)(?: - (?P<device>ibm[a-z0-9_]*))?(?P<copy> \(\d+\)|-\d+)?",
+    re.IGNORECASE,
 )
 _IBM_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2})_(\d{2})_(\d{2})(?:\.(\d{1,6}))?Z")
 _FOLDER_TIMES = (
@@ -203,7 +205,7 @@ def _from_name(path: Path, need_time: bool) -> tuple[str | None, datetime | None
     match = _IBM_NAME.fullmatch(stem)
     if match is None:
         bare = _DEVICE_STEM.fullmatch(stem)
-        device = bare.group("device") if bare else None
+        device = (bare.group("device") or bare.group("shown")) if bare else None
         return device, _folder_time(path) if need_time else None
     when = match.group("when")
     if not need_time:
@@ -476,7 +478,6 @@ class _Reader:
 
     def _field(self, column: _Column) -> None:
         target = column.target
-        self.units.setdefault(target, column.unit)
         for row, cells in enumerate(self.body):
             text = cells[column.index].strip()
             if not text:
@@ -492,6 +493,7 @@ class _Reader:
                 v.at_least(value, 0.0, self.at(row, column))
                 v.probability(value, self.at(row, column))
             self.values[row][target] = value
+            self.units.setdefault(target, column.unit)
 
     def _operational(self, column: _Column) -> None:
         for row, cells in enumerate(self.body):

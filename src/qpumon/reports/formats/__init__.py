@@ -2,8 +2,8 @@
 report (:class:`~qpumon.reports.document.Report`) in any of them.
 
 Each format is a module with ``render(report, options) -> str``, imported only when chosen.
-``table``, ``plain``, ``json``, ``csv`` and ``markdown`` draw every report; ``legacy`` and
-``html`` only the kinds they were made for.
+``table``, ``plain``, ``json``, ``csv`` and ``markdown`` draw every report; ``legacy``,
+``html`` and ``ibm-csv`` only the kinds they were made for.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ FORMATS: dict[str, FormatSpec] = {
     ),
     "html": FormatSpec(
         "html", frozenset({"monitor"}), "one self-contained HTML page with the chip map"
+    ),
+    "ibm-csv": FormatSpec(
+        "ibm_csv",
+        frozenset({"monitor"}),
+        "IBM's calibration CSV (its current download columns); `qpumon import` reads it back",
     ),
 }
 
