@@ -95,6 +95,8 @@ class BraketCredentials:
     token: str | None = field(default=None, repr=False)
     method: str = ""
     region: str | None = None
+    #: Where boto3 sends Braket's requests when the environment says (a session per endpoint).
+    endpoint: str | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -137,6 +139,7 @@ def find_credentials(environ: Mapping[str, str]) -> BraketCredentials | None:
         frozen.token,
         getattr(found, "method", ""),
         session.region_name,
+        environ.get("AWS_ENDPOINT_URL_BRAKET") or environ.get("AWS_ENDPOINT_URL"),
     )
 
 

@@ -53,6 +53,7 @@ from ...model import (
 from ...model import validate as v
 from ...model.consistency import check_snapshot
 from ...model.definitions import AVERAGE, OTHER, from_fidelity
+from ...util.times import parse_iso
 
 #: The ISA's timestamps are no date when they are this (upstream fixtures zero them).
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -266,10 +267,9 @@ class _Reader:
         return _Site(nodes, value, error, self._when(char.get("timestamp"), at), at)
 
     def _when(self, stamp: Any, at: str) -> datetime | None:
-        if stamp is None:
+        if stamp is None or _is_epoch(stamp):
             return None
-        when = v.timestamp(stamp, self._here(f"{at}.timestamp"), self.dates)
-        return None if when == EPOCH else when
+        return v.timestamp(stamp, self._here(f"{at}.timestamp"), self.dates)
 
     def _values(self, operations: Mapping[str, Any], op: str, char: str) -> Iterator[_Site]:
         for name, site in operations.get(op, {}).get("values", []):
@@ -336,6 +336,16 @@ class _Reader:
     ) -> GateCalibration:
         error = from_fidelity(self._fidelity(site))
         return GateCalibration(gate, qubits, error, None, site.when, definition, site.error)
+
+
+def _is_epoch(stamp: Any) -> bool:
+    """The epoch written in place of a date (published ISAs zero every timestamp)."""
+    if not isinstance(stamp, str) or len(stamp) > 64:
+        return False
+    try:
+        return parse_iso(stamp) == EPOCH
+    except ValueError:
+        return False
 
 
 def _family(arch: Mapping[str, Any]) -> str | None:
