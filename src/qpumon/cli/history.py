@@ -22,6 +22,7 @@ from ..sources import is_live_name, require_live, resolve
 from ..util.printable import printable
 from ..util.times import parse_duration, parse_time
 from .options import (
+    Index,
     Output,
     output_options,
     rules_option,
@@ -269,7 +270,7 @@ def watch(
     help="t1, t2, readout, sx_error, 2q_error... (with --gate: error or length_ns). "
     "Default: t1, or error with --gate.",
 )
-@click.option("--qubit", type=click.IntRange(min=0), help="Only this qubit.")
+@click.option("--qubit", type=Index(), help="Only this qubit.")
 @click.option(
     "--gate",
     metavar="GATE[:QUBITS]",

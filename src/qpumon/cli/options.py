@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 import click
 
+from ..errors import InputError
+from ..model.validate import INDEX_DIGITS, index_text
 from ..model.vocabulary import unknown_text
 from ..reports.formats import FORMATS, RenderOptions, formats_for, render
 from ..sources import SourceOptions
@@ -105,6 +107,36 @@ class Key(click.ParamType[str]):
 
 
 def output_file_option(
+class Index(click.ParamType[int]):
+    """A whole number written as ASCII digits, at most :data:`~qpumon.model.validate.INDEX_DIGITS`
+    of them (:func:`~qpumon.model.validate.index_text`), and at least ``low``: a qubit or a
+    count. ``click.INT`` takes ``99999999999999999999``, which no query can hold, and Python's
+    ``int`` takes digits such as ``٣``; anything else is a usage error (exit 2), one line."""
+
+    name = "integer"
+
+    def __init__(self, low: int = 0) -> None:
+        self.low = low
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """``value`` as an int; a usage error saying what is accepted otherwise."""
+        if isinstance(value, int) and not isinstance(value, bool):  # a default
+            number = value
+        else:
+            try:
+                number = index_text(str(value), "")
+            except InputError:
+                self.fail(
+                    f"{printable(str(value))[:40]!r} is not a whole number of at most "
+                    f"{INDEX_DIGITS} digits",
+                    param,
+                    ctx,
+                )
+        if number < self.low:
+            self.fail(f"{number} is below {self.low}", param, ctx)
+        return number
+
+
     required: bool = False, help: str = "Write to this file."
 ) -> Callable[[F], F]:
     """``-o/--output``: the one output option of every command that writes a file."""
