@@ -196,12 +196,19 @@ def register_secrets(*secrets: str | None) -> None:
     found = [s for s in secrets if s]
     with _secrets_lock:
         _secrets.update(found)
-    from ... import errors
+    _register_process_wide(found)
 
-    hook = getattr(errors, "register_secret", None)  # the error layer's redaction, once it lands
-    if callable(hook):
-        for secret in found:
-            hook(secret)
+
+def _register_process_wide(secrets: Sequence[str]) -> None:
+    """Tell the process-wide redaction (``qpumon.util.redaction``, which the command line's error
+    printing and the server's logs use) about ``secrets``; a build without it has only this
+    layer's own redaction."""
+    try:
+        from ...util import redaction
+    except ImportError:
+        return
+    for secret in secrets:
+        redaction.register_secret(secret)
 
 
 def registered_secrets() -> tuple[str, ...]:

@@ -117,11 +117,17 @@ class IonQSession:
     async def snapshot(self, device: str, at: datetime | None) -> DeviceSnapshot:
         """The newest characterization of ``device`` (up to ``at``), with its status."""
         backend = backend_name(device)
-        listed, page = await asyncio.gather(self.backends(), self._characterizations(backend, at))
+        listed, page = await asyncio.gather(
+            self.backends(), self._characterizations(backend, at), return_exceptions=True
+        )
+        if isinstance(listed, BaseException):
+            raise listed
         entry = next((b for b in listed if b["backend"] == backend), None)
-        if entry is None:
+        if entry is None:  # checked first: an unknown backend's characterizations are a 404
             known = ", ".join(qpumon_name(b["backend"]) for b in listed)
             raise DeviceNotFoundError(f"IonQ has no backend {backend} (it lists: {known})")
+        if isinstance(page, BaseException):
+            raise page
         path = f"/backends/{segment(backend)}/characterizations"
         with self.http.reading("the characterizations", path) as where:
             return _snapshot(page, where, backend, entry, at)
