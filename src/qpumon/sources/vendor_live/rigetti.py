@@ -194,7 +194,10 @@ class RigettiSession:
         secrets = (*self.credentials.secrets, *registered_secrets())
         transport = Transport(self.options, tls=url.startswith("https:"), secrets=lambda: secrets)
         route = Route(
-            "a new access token", service=VENDOR.service, credentials=VENDOR.how_to_configure
+            "a new access token",
+            service=VENDOR.service,
+            sign_in=True,
+            credentials=f"the refresh token was refused: {VENDOR.how_to_configure}",
         )
         form = {
             "grant_type": "refresh_token",
