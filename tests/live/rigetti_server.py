@@ -15,6 +15,7 @@ a client must refresh. Faults (:class:`~tests.live.vendor_stand_in.StandIn`) by 
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -25,7 +26,19 @@ from urllib.parse import parse_qs, unquote
 from tests.live.vendor_stand_in import Answer, Request, StandIn
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "vendor_fixtures" / "rigetti"
-ACCESS_TOKEN = "qpumon-test-QCS-access-0123456789abcdef"
+
+
+def _jwt(subject: str, expires: int) -> str:
+    """An unsigned JWT (the clients read its ``exp`` to know when to refresh)."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'sub': subject, 'exp': expires})}.c2ln"
+
+
+#: An access token valid until 2100 (a JWT: the official client refreshes one it cannot date).
+ACCESS_TOKEN = _jwt("qpumon-test-QCS-access", 4102444800)
 REFRESH_TOKEN = "qpumon-test-QCS-refresh-fedcba9876543210"
 CLIENT_ID = "qpumon-test-client"
 ISSUER_PATH = "/oauth2/test"
@@ -128,7 +141,7 @@ class RigettiStandIn(StandIn):
             or form.get("refresh_token", [""])[0] not in self.refresh_tokens
         ):
             return Answer(400, {"error": "invalid_grant"})
-        token = f"qpumon-test-QCS-access-{secrets.token_hex(8)}"
+        token = _jwt(f"qpumon-test-QCS-{secrets.token_hex(8)}", 4102444800)
         self.tokens.add(token)
         return Answer(
             200,
