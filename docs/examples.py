@@ -27,7 +27,7 @@ import click
 _CONSOLE = re.compile(r"^```console[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _CODE = re.compile(r"```[^\n]*\n(.*?)^```|`([^`\n]+)`", re.MULTILINE | re.DOTALL)
 _AGE = re.compile(r"(\d+ (?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|[a-z]+)[ ,]*)+ago")
-_INVOCATION = re.compile(r"(?:^|[\s;&|(])qpumon((?: +[^\s;&|#`)]+)*)")
+_INVOCATION = re.compile(r"(?:^\s*|[;&|(]\s*|\$ )qpumon((?: +[^\s;&|#`)]+)*)", re.MULTILINE)
 #: A bound on any one example; a hang fails the build.
 EXAMPLE_TIMEOUT_S = 120.0
 
@@ -147,3 +147,75 @@ def _check_options(page: str, name: str, command: click.Command, words: list[str
 def temporary_folder() -> tempfile.TemporaryDirectory[str]:
     """A folder to run one page's examples in."""
     return tempfile.TemporaryDirectory(prefix="qpumon-docs-")
+
+
+def refreshed(markdown: str, folder: Path) -> str:
+    """``markdown`` with every transcript's output replaced by what its command prints now
+    (``scripts/regen-docs``; read the diff before committing it)."""
+    env = environment(folder)
+
+    def block(match: re.Match[str]) -> str:
+        lines = []
+        for transcript in transcripts(match.group(0)):
+            done = subprocess.run(
+                ["bash", "-c", transcript.command],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=EXAMPLE_TIMEOUT_S,
+                check=False,
+            )
+            lines += [f"$ {transcript.command}", (done.stdout + done.stderr).rstrip("\n")]
+        fence = match.group(0).split("\n", 1)[0]
+        return fence + "\n" + "\n".join(lines) + "\n```"
+
+    return _CONSOLE.sub(block, markdown)
+
+
+def inferred_schema(documents: list[object]) -> dict[str, object]:
+    """A JSON Schema (2020-12) of ``documents``: for an object, its keys' schemas, a key
+    required when every document has it; for an array, the schema of all its items; for a
+    value, the JSON types the documents use."""
+    schema = _merge(documents)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def _merge(values: list[object]) -> dict[str, object]:
+    kinds = sorted({_json_type(v) for v in values})
+    schema: dict[str, object] = {"type": kinds[0] if len(kinds) == 1 else kinds}
+    objects = [v for v in values if isinstance(v, dict)]
+    if objects:
+        keys = sorted({k for o in objects for k in o})
+        schema["properties"] = {k: _merge([o[k] for o in objects if k in o]) for k in keys}
+        schema["required"] = [k for k in keys if all(k in o for o in objects)]
+    arrays = [item for v in values if isinstance(v, list) for item in v]
+    if arrays:
+        schema["items"] = _merge(arrays)
+    return schema
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def environment_variables(source: Path) -> set[str]:
+    """Every environment variable named in qpumon's code (a string of capitals that the code
+    reads with ``os.environ`` or names beside it)."""
+    found: set[str] = set()
+    pattern = re.compile(
+        r"\"((?:QPUMON|QISKIT|IQM|IONQ|QCS|AWS)_[A-Z_]+|IAM_URL|GLOBAL_[A-Z_]+_URL|XDG_CACHE_HOME)\""
+    )
+    for path in source.rglob("*.py"):
+        found |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    return found

@@ -16,7 +16,7 @@ from mkdocs.structure.files import File, Files
 sys.path.insert(0, str(Path(__file__).parent))
 import examples  # beside this file, not a package
 
-_GALLERY_COMMAND = re.compile(r"^(qpumon .* -o (gallery/[\w.-]+))\s*$", re.MULTILINE)
+_GALLERY_COMMAND = re.compile(r"^(qpumon .*?(gallery/[\w.-]+\.(?:png|svg)).*)$", re.MULTILINE)
 _SETUP_COMMAND = re.compile(r"^(qpumon (?:demo-history|record|import) .*)$", re.MULTILINE)
 _folders: list[Any] = []
 
@@ -55,6 +55,16 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     from qpumon.cli import cli
 
     where = page.file.src_uri
+    if where == "reference/schema.md":
+        markdown = markdown.replace("<!-- snapshot-schema -->", _snapshot_schema())
+    if where == "reference/environment.md":
+        missing = examples.environment_variables(Path("src/qpumon")) - set(
+            re.findall(r"`([A-Z_]+)`", markdown)
+        )
+        if missing:
+            raise PluginError(
+                f"{where}: variables the code reads are not listed: {sorted(missing)}"
+            )
     try:
         examples.check_references(where, markdown, cli)
         with examples.temporary_folder() as folder:
@@ -62,6 +72,19 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     except examples.DocsError as error:
         raise PluginError(str(error)) from None
     return markdown
+
+
+def _snapshot_schema() -> str:
+    """The schema of ``monitor -f json`` inferred from every bundled device, as a JSON block."""
+    import json
+
+    from qpumon.model.serialize import snapshot_to_dict
+    from qpumon.sources.bundled import BundledSource
+
+    bundled = BundledSource()
+    documents = [json.loads(json.dumps(snapshot_to_dict(bundled.load(n)))) for n in bundled.names()]
+    schema = examples.inferred_schema(documents)
+    return "```json\n" + json.dumps(schema, indent=2, ensure_ascii=False) + "\n```"
 
 
 def on_post_build(config: Any) -> None:
