@@ -235,3 +235,31 @@ def test_ignore_column_goes_on_without_it(tmp_path: Path) -> None:
     done = invoke("import", path, "--db", db, "--ignore-column", "Mystery error (%)")
     assert done.exit_code == 0, done.stderr
     assert len(stored(db)) == 1
+
+
+def test_units_from_the_header_are_converted(tmp_path: Path) -> None:
+    from qpumon.sources import resolve
+
+    header = HEADER.replace('"T1 (us)"', '"T1 (ms)"').replace('"ID error"', '"Frequency (MHz)"')
+    snapshot = resolve(write(tmp_path, header=header))
+    assert [q.t1_us for q in snapshot.qubits] == [100500.0, 150000.0, 90000.0]  # ms -> µs
+    # the ID error column is now a frequency in MHz (cells 0.0002, 1, blank): / 1000 to GHz
+    assert [q.frequency_ghz for q in snapshot.qubits] == [0.0002 / 1000, 1 / 1000, None]
+    assert snapshot.unit_labels["t1_us"] == "ms"
+
+
+def test_conf_gives_the_coupling_map(tmp_path: Path) -> None:
+    from qpumon.reports.formats.ibm_csv import write_csv
+    from qpumon.sources import resolve
+    from tests.conftest import bundled_root, raw
+
+    path = tmp_path / "mychip_calibrations_2026-01-01T00_00_00Z.csv"
+    path.write_text(write_csv(resolve("fake_kyoto")), encoding="utf-8")
+    conf = bundled_root() / "kyoto" / "conf_kyoto.json"
+    # Eagle's ECR is one-way and the 144 couplers are all flagged failed (error = 1)
+    from_conf = resolve(str(path), conf=conf)
+    assert from_conf.coupling_edges == tuple(tuple(e) for e in raw("kyoto", "conf")["coupling_map"])
+    assert from_conf.coords is not None
+    unknown = resolve(str(path))  # no bundled "mychip": the couplers the cells list
+    assert set(unknown.coupling_edges) == set(from_conf.coupling_edges)
+    assert unknown.coords is None

@@ -113,12 +113,14 @@ def record(
 
 @click.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--device", help="The device the files describe (default: from each file name).")
+@click.option(
+    "--device", help="The device the CSV files describe (default: from each file's name)."
+)
 @click.option(
     "--calibrated-at",
     metavar="TIME",
-    help="When the files were calibrated, ISO-8601 (default: from each file name, as IBM names "
-    "its downloads; never the file's modification time).",
+    help="When the CSV files were calibrated, ISO-8601 (default: from each file's name, as IBM "
+    "names its downloads; never the file's modification time).",
 )
 @click.option(
     "--ignore-column",
