@@ -143,10 +143,10 @@ def _axes(ax: Any, history: History, subjects: list[str]) -> None:
     ax.set_yticks(range(0, len(subjects), every))
     ax.set_yticklabels(subjects[::every], fontsize=6)
     ax.set_ylabel("qubit" if _subject_prefix(history) == "qubit " else "coupler")
-    title = f"{history.device}: {_metric_label(history)} over time (calibration snapshots)"
+    title = drawn(f"{history.device}: {_metric_label(history)} over time (calibration snapshots)")
     if history.synthetic:
-        title += f"\n{SYNTHETIC_NOTE}"
-    ax.set_title(drawn(title), fontsize=10)
+        title += "\n" + drawn(SYNTHETIC_NOTE)
+    ax.set_title(title, fontsize=10)
     ax.text(
         0.0,
         -0.16 if len(subjects) < 30 else -0.06,
