@@ -105,6 +105,8 @@ def test_monitor_reads_a_csv(tmp_path: Path) -> None:
 
 def test_device_and_time_options_for_a_file_not_named_by_ibm(tmp_path: Path) -> None:
     path = write(tmp_path, "export.csv")
+    shown = invoke("monitor", path, "-f", "plain")  # to look at it, the stem names it
+    assert shown.exit_code == 0 and "export" in shown.stdout, shown.stderr
     db = tmp_path / "h.db"
     refused = invoke("import", path, "--db", db)
     assert refused.exit_code == 2

@@ -54,7 +54,7 @@ def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:
     if path.suffix.lower() == ".csv":
         from .ibm_csv import CsvOptions, read_csv
 
-        return read_csv(path, CsvOptions(conf=conf))
+        return read_csv(path, CsvOptions(conf=conf, stem_names=True))
     with paused_gc():
         return _load_file(path, conf)
 

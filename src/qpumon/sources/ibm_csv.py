@@ -156,13 +156,15 @@ CURRENT_GATE_HEADERS = {
 @dataclass(frozen=True)
 class CsvOptions:
     """What the caller says about a CSV: ``device`` and ``calibrated_at`` (else from the file
-    name), column headers to ``ignore`` (as written, spaces around them aside), and ``conf``, an
-    IBM configuration JSON whose coupling map to use."""
+    name), column headers to ``ignore`` (as written, spaces around them aside), ``conf``, an
+    IBM configuration JSON whose coupling map to use, and ``stem_names``: a file whose name
+    does not say the device is named by its stem (to look at it; a history needs the device)."""
 
     device: str | None = None
     calibrated_at: datetime | None = None
     ignore: frozenset[str] = frozenset()
     conf: Path | None = None
+    stem_names: bool = False
 
 
 def is_csv(path: Path | str) -> bool:
@@ -191,6 +193,8 @@ def name_and_time(path: Path, options: CsvOptions | None = None) -> tuple[str, d
         return device, when
     found_device, found_when = _from_name(path, need_time=when is None)
     if device is None:
+        if found_device is None and options.stem_names:
+            found_device = path.name[: -len(".csv")] if is_csv(path) else path.name
         if found_device is None:
             raise UsageError(
                 f"{path}: the file name does not say which device it describes (IBM names its "
