@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .reports.listing import DeviceListing
     from .reports.monitor import MonitorOptions, MonitorReport
     from .reports.overview import OverviewReport
-    from .sources.ibm_live.options import LiveOptions
     from .store.records import Reader
 
 #: Called as ``progress(done, total, name)`` while an overview loads its devices.
@@ -129,13 +128,14 @@ def overview_report(
     from .util.times import iso
 
     source = source or SourceOptions()
-    if live:
-        devices = list(devices) if devices else _account_devices(source.live)
-    summaries, failures = summarize_devices(devices, include_flagged, source, progress)
-    if devices and failures and not summaries and (live or source.at is not None):
+    notes: list[str] = []
+    if live and not devices:  # the account's names are names, never files or bundled devices
+        summaries, failures, notes = _account_summaries(source, include_flagged, progress)
+    else:
+        summaries, failures = summarize_devices(devices, include_flagged, source, progress)
+    if failures and not summaries and (live or source.at is not None):
         first = failures[0][1]
         raise ServiceError(f"every device failed ({len(failures)}); the first: {first}")
-    notes = []
     if source.at is not None:
         notes.append(
             f"Calibrations in force at {iso(source.at)}; status and queue are not historical "
@@ -144,11 +144,26 @@ def overview_report(
     return build_overview(summaries, sort, failures, notes)
 
 
-def _account_devices(live: LiveOptions | None) -> list[str]:
+def _account_summaries(
+    source: SourceOptions, include_flagged: bool, progress: Progress | None
+) -> tuple[list[DeviceSummary], list[tuple[str, str]], list[str]]:
+    """Summaries of the devices the account lists, fetched live, the ``(device, error)`` of
+    those that failed, and what the listing left out (one line each)."""
+    from .model.summary import summarize
     from .sources.ibm_live import connect
     from .sources.ibm_live.options import LiveOptions
 
-    return connect(live or LiveOptions()).names()
+    account = connect(source.live or LiveOptions())
+    results = account.fetch_listed(at=source.at)
+    summaries, failures = [], []
+    for done, result in enumerate(results, start=1):
+        if result.snapshot is None:
+            failures.append((result.name, str(result.failure)))
+        else:
+            summaries.append(summarize(result.snapshot, include_flagged=include_flagged))
+        if progress is not None:
+            progress(done, len(results), result.name)
+    return summaries, failures, list(account.notices)
 
 
 def list_devices(vendor: str = "ibm") -> list[DeviceListing]:

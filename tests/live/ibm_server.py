@@ -20,8 +20,9 @@ gzip-encoded when the request accepts it; ``running(tls=True)`` serves HTTPS wit
 certificate. A request sent through a proxy (absolute target) is answered the same way.
 
 Faults are set on the object (see the methods under "faults"): ``latency``, ``fail`` (with a
-``Retry-After``), ``break_route``, ``stall``, ``trickle``, ``corrupt``, ``deny_api``, ``echo_key``,
-``token_ttl``, and the mutable ``queue`` / ``operational`` maps; ``mend`` clears them.
+``Retry-After``), ``break_route``, ``stall``, ``trickle``, ``corrupt``, ``deny_api``,
+``echo_key``, ``echo``, ``token_ttl``, ``extra_listed``, and the mutable ``queue`` /
+``operational`` maps; ``mend`` clears the failures.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,6 +120,10 @@ class IBMStandIn:
     operational: dict[str, bool] = field(default_factory=dict)
     deny_api: int | None = None
     echo_key: bool = False
+    #: A careless service's echo in error answers: text made of (API key, bearer token).
+    echo: Callable[[str, str], str] | None = None
+    #: What ``/backends`` lists besides the devices: names (or whole entries) it does not serve.
+    extra_listed: list[Any] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     _planned: dict[tuple[str, str], list[tuple[int, str | None]]] = field(default_factory=dict)
     _broken: set[tuple[str, str]] = field(default_factory=set)
@@ -126,6 +131,7 @@ class IBMStandIn:
     _trickles: dict[tuple[str, str], float] = field(default_factory=dict)
     _corrupt: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _tokens: dict[str, float] = field(default_factory=dict)
+    _issued: dict[str, str] = field(default_factory=dict)  # token -> the key it was issued for
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _release: threading.Event = field(default_factory=threading.Event)
     url: str = ""
@@ -268,10 +274,16 @@ class IBMStandIn:
         return Answer(200, corrupt) if corrupt is not None else None
 
     def _echo(self, request: Request) -> str:
-        """What a careless server would echo back: the API key it was sent (``echo_key``)."""
+        """What a careless server would echo back: the API key it was sent (``echo_key``), or
+        what :attr:`echo` makes of the key and the bearer token."""
+        key = parse_qs(request.body).get("apikey", [""])[0]
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token if scheme == "Bearer" else ""
+        if self.echo is not None:
+            return " " + self.echo(key or self._issued.get(token, "?"), token)
         if not self.echo_key:
             return ""
-        key = parse_qs(request.body).get("apikey", ["?"])[0]
+        key = key or "?"
         return f" for apikey {key} (Basic {base64.b64encode(f'apikey:{key}'.encode()).decode()})"
 
     def _next_planned(self, route: str, device: str) -> tuple[int, str | None] | None:
@@ -306,6 +318,7 @@ class IBMStandIn:
         token = jwt(self.token_ttl)
         with self._lock:
             self._tokens[token] = time.time() + self.token_ttl
+            self._issued[token] = form["apikey"][0]
         return Answer(
             200,
             {
@@ -370,8 +383,10 @@ class IBMStandIn:
         if route == "backends":
             version = request.headers.get("ibm-api-version", "")
             if version < self.objects_since:
-                return Answer(200, {"devices": names})
-            return Answer(200, {"devices": [self._listing(self.devices[n]) for n in names]})
+                return Answer(200, {"devices": [*names, *self.extra_listed]})
+            listed = [self._listing(self.devices[n]) for n in names]
+            extra = [n if isinstance(n, dict) else {"name": n} for n in self.extra_listed]
+            return Answer(200, {"devices": [*listed, *extra]})
         found = self.devices.get(device) if device in names else None
         if found is None or route not in ("configuration", "properties", "status"):
             return Answer(404, _error(404, f"Backend {device} not found."))

@@ -23,6 +23,7 @@ import click
 
 from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, QpumonError, Terminated
 from ..util.printable import printable
+from ..util.redaction import redact, register_secret
 
 #: Command name -> the module under ``qpumon.cli`` that defines it (in its ``COMMANDS``).
 #: Modules are imported only when one of their commands runs (or for ``--help``).
@@ -44,6 +45,7 @@ COMMAND_MODULES: dict[str, str] = {
     "watch": "history",
     "history": "history",
     "drift": "history",
+    "events": "history",
     "diff": "history",
     "check": "history",
     "demo-history": "history",
@@ -150,13 +152,16 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 
 
 def _fail(message: str, code: int, debug: bool) -> None:
-    """One line on stderr (after the traceback with ``--debug``), then the exit code."""
+    """One line on stderr (after the traceback with ``--debug``), then the exit code; every
+    secret hidden from both (:func:`~qpumon.util.redaction.redact`)."""
+    register_secret(os.environ.get("QISKIT_IBM_TOKEN"))  # even if no command read it yet
     if debug:
         import traceback  # only with --debug: ~2 ms kept off every command's start
 
-        traceback.print_exc()
-    first = message.strip().splitlines()[0] if message.strip() else "error"
-    click.echo(f"qpumon: error: {printable(first)}", err=True)
+        sys.stderr.write(redact(traceback.format_exc()))
+    text = redact(message).strip()
+    first = text.splitlines()[0] if text else "error"
+    click.echo(f"qpumon: error: {redact(printable(first))}", err=True)
     sys.exit(code)
 
 

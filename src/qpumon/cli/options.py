@@ -28,6 +28,7 @@ from ..sources import SourceOptions
 from ..sources.ibm_live.options import CHANNELS, DEFAULT_TIMEOUT, LiveOptions
 from ..util.output import write_output
 from ..util.printable import printable
+from ..util.redaction import redact
 from ..util.times import parse_time
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,7 +36,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def notice(message: str) -> None:
     """A one-line notice on stderr (a bundled fallback, a skipped device)."""
-    click.echo(f"qpumon: {printable(message)}", err=True)
+    click.echo(f"qpumon: {redact(printable(redact(message)))}", err=True)
 
 
 def terminal_width() -> int:

@@ -286,7 +286,7 @@ class Collector:
     def _problem(self, key: str, message: str | None) -> None:
         if message is None:
             self._problems.pop(key, None)
-        elif self._problems.get(key) != message:
+        elif self._problems.get(key) != (message := redact(message, self.secrets)):
             self._problems[key] = message
             self._say(message)
 

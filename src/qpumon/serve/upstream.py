@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import QpumonError
 from ..sources import SourceOptions, default_bundled, is_live_name
 from ..sources.files import looks_like_file
+from ..util.redaction import redact as redact_secrets
 from .state import BUNDLED, FILE, LIVE
 
 if TYPE_CHECKING:
@@ -104,12 +105,9 @@ class LiveUpstream:
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
-    """``text`` with every form of every secret replaced (the live client's redaction)."""
-    if not secrets:
-        return text
-    from ..sources.ibm_live.faults import redact as live_redact
-
-    return live_redact(text, *secrets)
+    """``text`` with every form of ``secrets`` and of every registered secret hidden
+    (:func:`qpumon.util.redaction.redact`)."""
+    return redact_secrets(text, *secrets)
 
 
 def _has_account(live: LiveOptions | None) -> bool:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AccountError, DeviceNotFoundError, QpumonError, UsageError
 from ..model import DeviceSnapshot
+from ..util.printable import printable
 from .bundled import BundledSource
 from .files import load_file, looks_like_file
 from .ibm_live.options import is_live_name
@@ -51,6 +52,8 @@ __all__ = [
 #: writes it to stderr; without one, a :class:`BundledFallbackWarning` is issued).
 Notify = Callable[[str], None]
 
+#: The longest device name, in UTF-8 bytes (as a file name's).
+MAX_NAME_BYTES = 255
 #: What an IBM Quantum name needs to be fetched live.
 HOW_TO_ADD_ACCOUNT = "save one with `qpumon login`, or set QISKIT_IBM_TOKEN (or pass --token)"
 
@@ -87,6 +90,8 @@ def resolve(
     """
     if isinstance(spec, DeviceSnapshot):
         return spec
+    if isinstance(spec, str):
+        check_name_length(spec)
     if isinstance(spec, Path) or (isinstance(spec, str) and _is_file_name(spec)):
         _refuse_at(at, spec)
         return load_file(Path(spec), Path(conf) if conf is not None else None)
@@ -166,6 +171,9 @@ def resolve_many(
 ) -> list[Resolution]:
     """:func:`resolve` for each spec, in order; the live ones fetched concurrently. A spec that
     fails becomes a :class:`Resolution` carrying its error; the others carry on."""
+    for spec in specs:
+        if isinstance(spec, str):
+            check_name_length(spec)
     out: dict[int, Resolution] = {}
     live_specs = [] if offline else [(i, s) for i, s in enumerate(specs) if _live_name(s)]
     if live_specs and _has_account(live):
@@ -188,6 +196,17 @@ def resolve_many(
         else:
             out[i] = Resolution(str(spec), snapshot)
     return [out[i] for i in range(len(specs))]
+
+
+def check_name_length(spec: str) -> None:
+    """A :class:`UsageError` for a device name (no ``/`` in it) longer than
+    :data:`MAX_NAME_BYTES`: no device has one, and no file either."""
+    size = len(spec.encode("utf-8", "surrogatepass"))
+    if "/" not in spec and size > MAX_NAME_BYTES:
+        raise UsageError(
+            f"{printable(spec[:40])}...: not a device name or a file: {size} bytes long, longer "
+            f"than the {MAX_NAME_BYTES} bytes a name may have"
+        )
 
 
 def _resolve_name(

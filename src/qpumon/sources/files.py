@@ -40,7 +40,14 @@ def read_json(path: Path) -> Any:
 def looks_like_file(spec: str) -> bool:
     """True if ``spec`` names a file rather than a device (a path separator, a .json or .csv
     suffix)."""
-    return spec.lower().endswith((".json", ".csv")) or "/" in spec or Path(spec).is_file()
+    return spec.lower().endswith((".json", ".csv")) or "/" in spec or _is_file(spec)
+
+
+def _is_file(spec: str) -> bool:
+    try:
+        return Path(spec).is_file()
+    except OSError:  # a name too long to be a file (ENAMETOOLONG) is none
+        return False
 
 
 def load_file(path: Path, conf: Path | None = None) -> DeviceSnapshot:

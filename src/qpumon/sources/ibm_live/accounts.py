@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...errors import AccountError
+from ...util.redaction import register_secret
 from .options import CHANNELS, LiveOptions
 
 DEFAULT_CHANNEL = "ibm_quantum_platform"
@@ -52,6 +54,11 @@ class LiveAccount:
     region: str | None = None
     plans_preference: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        register_secret(self.token)  # never shown, whatever a service echoes
+        for _, url in self.proxies:
+            register_secret(urlsplit(url).password)
 
 
 def account_file(options: LiveOptions | None = None) -> Path:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 import orjson
 
 from ...errors import MalformedAnswerError, QpumonError
+from ...util.redaction import register_secret
 from .faults import Route
 from .transport import Transport
 
@@ -85,6 +86,7 @@ class IamToken:
         )
         self.exchanges += 1
         token, lifetime = _parse(answer.body, route, self.url)
+        register_secret(token)
         self.token = token
         self._renew_at = sent + _RENEW_AFTER * lifetime
         self._expires_at = sent + lifetime - min(10.0, 0.1 * lifetime)

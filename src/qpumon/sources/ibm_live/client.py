@@ -26,11 +26,13 @@ from .endpoints import IBM_CLOUD_URL, global_catalog_url, global_search_url, iam
 from .faults import Route
 from .instances import Instance, account_instances
 from .options import LiveOptions
-from .transport import Sleep, Transport
+from .transport import MAX_ANSWER_BYTES, Sleep, Transport
 
 #: The API version qpumon speaks (the one qiskit-ibm-runtime 0.51 pins).
 API_VERSION = "2026-04-15"
 LISTING = Route("the list of devices")
+#: The most a list of devices may hold (an account's list of tens of devices is kilobytes).
+MAX_LISTING_BYTES = 32 * 1024 * 1024
 
 
 class LiveClient:
@@ -66,7 +68,7 @@ class LiveClient:
         """The devices of ``instance`` as ``/backends`` lists them (a name list becomes
         ``[{"name": ...}]``); mock devices are left out."""
         url = f"{instance.api_url}/backends"
-        listing = await self._json(LISTING, instance, url)
+        listing = await self._json(LISTING, instance, url, max_bytes=MAX_LISTING_BYTES)
         devices = listing.get("devices") if isinstance(listing, dict) else None
         if not isinstance(devices, list):
             raise MalformedAnswerError(f"IBM Quantum's list of devices has no devices ({url})")
@@ -109,11 +111,16 @@ class LiveClient:
         return _object(await self._json(route, instance, url), route, url)
 
     async def _json(
-        self, route: Route, instance: Instance, url: str, params: dict[str, str] | None = None
+        self,
+        route: Route,
+        instance: Instance,
+        url: str,
+        params: dict[str, str] | None = None,
+        max_bytes: int = MAX_ANSWER_BYTES,
     ) -> Any:
         headers = {"Service-CRN": instance.crn, "IBM-API-Version": API_VERSION}
         answer = await self.transport.request(
-            route, "GET", url, headers=headers, params=params, auth=self.token
+            route, "GET", url, headers=headers, params=params, auth=self.token, max_bytes=max_bytes
         )
         try:
             return orjson.loads(answer.body)

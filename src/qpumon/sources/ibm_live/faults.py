@@ -4,21 +4,17 @@ Each request names its :class:`Route` (the service, what was asked, the device i
 transport turns a timeout, a network fault or an error answer into one
 :class:`~qpumon.errors.QpumonError` through the functions here. Text that came from a server goes
 through :func:`~qpumon.util.printable.printable` and :func:`redact`, which hides the API key (and
-the access token) in every encoding a careless server might echo: raw, percent-encoded, JSON-escaped
-and base64 (of the key and of the ``apikey:KEY`` Basic credential).
+the access token) in every encoding a careless server might echo (see :mod:`qpumon.util.redaction`).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import ssl
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -29,17 +25,18 @@ from ...errors import (
     UnreachableError,
 )
 from ...util.printable import printable
+from ...util.redaction import REDACTED as REDACTED
+from ...util.redaction import redact as redact_secrets
 
 #: How to give qpumon a token, quoted by every error about one.
 HOW_TO_SET_TOKEN = (
     "set a valid API key with `qpumon login`, --token or QISKIT_IBM_TOKEN "
     "(and the instance with --instance or QISKIT_IBM_INSTANCE)"
 )
-REDACTED = "***"
 _RETRYABLE = frozenset({429}) | frozenset(range(500, 600))
 _LONGEST_DETAIL = 300
-#: The longest start of a secret that may show: a longer one is redacted wherever it appears.
-_SHOWN_PREFIX = 8
+#: How much of a server's text is searched for secrets (and its first line shown from).
+_LONGEST_SEARCHED = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,40 +56,10 @@ def retryable(status: int | None) -> bool:
     return status in _RETRYABLE
 
 
-@lru_cache(maxsize=8)
-def _forms(secret: str) -> tuple[str, ...]:
-    raw = secret.encode("utf-8")
-    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
-    for data in (raw, b"apikey:" + raw):
-        for encode in (base64.b64encode, base64.urlsafe_b64encode):
-            text = encode(data).decode("ascii")
-            forms |= {text, text.rstrip("=")}
-    return tuple(sorted((f for f in forms if len(f) >= 4), key=len, reverse=True))
-
-
 def redact(text: str, *secrets: str | None) -> str:
-    """``text`` with every encoding of every secret replaced by ``***``, and any part of one
-    that starts like it (a server or a parser that shortens what it quotes: ``'qpumon-te...'``)."""
-    forms = [form for secret in secrets if secret for form in _forms(secret)]
-    for form in forms:
-        text = text.replace(form, REDACTED)
-    for form in forms:
-        text = _hide_start(text, form)
-    return text
-
-
-def _hide_start(text: str, form: str) -> str:
-    """``text`` with every stretch that begins like ``form`` redacted."""
-    if len(form) < _SHOWN_PREFIX:
-        return text
-    head, parts, start = form[:_SHOWN_PREFIX], [], 0
-    while (found := text.find(head, start)) >= 0:
-        end = found + _SHOWN_PREFIX
-        while end < len(text) and end - found < len(form) and text[end] == form[end - found]:
-            end += 1
-        parts += [text[start:found], REDACTED]
-        start = end
-    return "".join([*parts, text[start:]])
+    """``text`` with ``secrets`` and every registered secret hidden in any encoding a server
+    might echo (see :mod:`qpumon.util.redaction`)."""
+    return redact_secrets(text, *secrets)
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -128,8 +95,9 @@ def _short(text: str) -> str:
 
 
 def clean(text: str, secrets: Iterable[str | None]) -> str:
-    """Server text made safe for a message: one short line, no controls, no secrets."""
-    return printable(redact(_short(text), *secrets))
+    """Server text made safe for a message: one short line, no controls, no secrets (hidden
+    before the line is cut, so that a cut cannot leave an encoding of one half-recognisable)."""
+    return printable(redact(_short(redact(text[:_LONGEST_SEARCHED], *secrets)), *secrets))
 
 
 def answer_detail(body: bytes, secrets: Iterable[str | None]) -> str:

@@ -41,6 +41,14 @@ from .options import LiveOptions
 
 T = TypeVar("T")
 
+#: The most devices taken from the account's lists (in the order the service lists them); the
+#: rest are left out, said in one line. An account has tens.
+MAX_LISTED = 100
+#: The longest device name, in UTF-8 bytes (as for a file name): a longer one is no device.
+MAX_NAME_BYTES = 255
+#: The most names of the account shown in an error that lists them.
+_SHOWN_NAMES = 20
+
 
 @dataclass(frozen=True)
 class DeviceResult:
@@ -87,6 +95,8 @@ class LiveSource:
         self.client, self.options, self.account = client, options, client.account
         self.root = options.cache_dir or default_cache_dir()
         self.skipped: list[tuple[Instance, QpumonError]] = []
+        #: What the last listing left out, one line each (too many devices, bad names).
+        self.notices: list[str] = []
         self._instances: list[Instance] | None = None
         self._where: dict[str, Instance] = {}
         self._close = weakref.finalize(self, _close_later, client)
@@ -110,8 +120,15 @@ class LiveSource:
         return self._run(self._get_instances())
 
     def names(self) -> list[str]:
-        """The devices of every instance the account uses, sorted (listed afresh each call)."""
+        """The devices of every instance the account uses, sorted (listed afresh each call): at
+        most :data:`MAX_LISTED`, names longer than :data:`MAX_NAME_BYTES` left out; what was
+        left out is in :attr:`notices`."""
         return sorted(self._run(self._listing()))
+
+    def fetch_listed(self, at: datetime | None = None) -> list[DeviceResult]:
+        """Every device the account lists (:meth:`names`), fetched as IBM Quantum devices: a
+        listed name is only ever a name, never a file or a bundled snapshot."""
+        return self.fetch(self.names(), at=at)
 
     def snapshot(self, name: str, at: datetime | None = None) -> DeviceSnapshot:
         """The snapshot of device ``name`` (the calibration in force at ``at`` if given); an error
@@ -154,7 +171,7 @@ class LiveSource:
         listings = await asyncio.gather(
             *(self.client.devices(i) for i in instances), return_exceptions=True
         )
-        where: dict[str, Instance] = {}
+        taken = _Taken()
         skipped: list[tuple[Instance, QpumonError]] = []
         for instance, listing in zip(instances, listings, strict=True):
             if isinstance(listing, QpumonError):
@@ -162,12 +179,11 @@ class LiveSource:
             elif isinstance(listing, BaseException):
                 raise listing
             else:
-                for device in listing:
-                    where.setdefault(device["name"], instance)
+                taken.add([device["name"] for device in listing], instance)
         if skipped and (len(skipped) == len(instances) or isinstance(skipped[0][1], AccountError)):
             raise skipped[0][1]
-        self.skipped, self._where = skipped, where
-        return where
+        self.skipped, self._where, self.notices = skipped, taken.where, taken.notices()
+        return taken.where
 
     async def _fetch(self, names: list[str], at: datetime | None) -> list[DeviceResult]:
         async def one(name: str, instance: Instance) -> DeviceResult:
@@ -200,6 +216,8 @@ class LiveSource:
 
         async def guarded(name: str) -> R:
             instance = instances[0] if len(instances) == 1 else self._where.get(name)
+            if _too_long(name):
+                return failed(name, failure=DeviceNotFoundError(_too_long_text(name)))
             try:
                 if instance is None:
                     raise self._not_found(name, self._where)
@@ -279,11 +297,67 @@ class LiveSource:
 
     @staticmethod
     def _not_found(name: str, where: dict[str, Instance]) -> DeviceNotFoundError:
-        listed = printable(", ".join(sorted(where))) or "none"  # names the service sent
+        names = sorted(where)
+        more = f" and {len(names) - _SHOWN_NAMES} more" if len(names) > _SHOWN_NAMES else ""
+        listed = printable(", ".join(names[:_SHOWN_NAMES]) + more) or "none"  # the service's
         return DeviceNotFoundError(
             f"{name}: not a device of this IBM Quantum account (it has: {listed}); use "
             "--offline for the bundled snapshots"
         )
+
+
+class _Taken:
+    """The names taken from the account's lists: the first :data:`MAX_LISTED` distinct ones
+    of sensible length, each with the first instance that lists it; the others counted."""
+
+    def __init__(self) -> None:
+        self.where: dict[str, Instance] = {}
+        self.left_out = 0
+        self.too_long: list[str] = []
+
+    def add(self, names: Sequence[str], instance: Instance) -> None:
+        for name in names:
+            if name in self.where:
+                continue
+            if not name.strip() or _too_long(name):
+                self.too_long.append(name)
+            elif len(self.where) < MAX_LISTED:
+                self.where[name] = instance
+            else:
+                self.left_out += 1
+
+    def notices(self) -> list[str]:
+        """One line per kind of name left out."""
+        lines = []
+        if self.left_out:
+            lines.append(
+                f"IBM Quantum lists {len(self.where) + self.left_out} devices for this account; "
+                f"the first {MAX_LISTED} are used and {self.left_out} left out"
+            )
+        if self.too_long:
+            first = _shown_name(self.too_long[0])
+            lines.append(
+                f"IBM Quantum lists {len(self.too_long)} device name(s) that are empty or "
+                f"longer than {MAX_NAME_BYTES} bytes, left out (the first: {first})"
+            )
+        return lines
+
+
+def _too_long(name: str) -> bool:
+    return len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES
+
+
+def _too_long_text(name: str) -> str:
+    size = len(name.encode("utf-8", "surrogatepass"))
+    return (
+        f"{_shown_name(name)}: not a device name: {size} bytes long, longer than the "
+        f"{MAX_NAME_BYTES} a device name may have"
+    )
+
+
+def _shown_name(name: str) -> str:
+    """``name`` for a message: printable, and its start only when it is long."""
+    return printable(name if len(name) <= 40 else name[:40] + "...") or "''"
 
 
 async def _calibration(

@@ -106,14 +106,16 @@ class Transport:
         data: Mapping[str, str] | None = None,
         json: Any = None,
         auth: Authorizer | None = None,
+        max_bytes: int = MAX_ANSWER_BYTES,
     ) -> Answer:
         """The answer to ``method url``, an error (:class:`~qpumon.errors.QpumonError`) for any
-        answer that is not 2xx after the retries the policy allows."""
+        answer that is not 2xx after the retries the policy allows, or longer than
+        ``max_bytes`` once decompressed."""
         options = self.options
         attempt, renewed = 1, False
         while True:
             sent = dict(headers or {}) | (await auth.headers() if auth else {})
-            answer = await self._attempt(route, method, url, sent, params, data, json)
+            answer = await self._attempt(route, method, url, sent, (params, data, json), max_bytes)
             status = answer.status
             if status < 400:
                 return answer
@@ -139,12 +141,12 @@ class Transport:
         method: str,
         url: str,
         headers: dict[str, str],
-        params: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        json: Any,
+        content: tuple[Mapping[str, str] | None, Mapping[str, str] | None, Any],
+        max_bytes: int,
     ) -> Answer:
         import httpx
 
+        params, data, json = content
         client = self.pools.client(url)
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.options.workers)
@@ -153,12 +155,13 @@ class Transport:
         )
         async with self._slots:  # the deadline starts once the request may go out
             try:
-                return await _within(self.options.timeout, self._exchange(client, request))
+                exchange = self._exchange(client, request, max_bytes)
+                return await _within(self.options.timeout, exchange)
             except (TimeoutError, httpx.TimeoutException) as exc:
                 raise timeout_error(route, url, self.options.timeout) from exc
             except _TooLarge as exc:
                 raise MalformedAnswerError(
-                    f"{route.service} sent more than {MAX_ANSWER_BYTES // 2**20} MiB for "
+                    f"{route.service} sent more than {max_bytes // 2**20} MiB for "
                     f"{route.what} ({url}); qpumon stopped reading"
                 ) from exc
             except httpx.DecodingError as exc:
@@ -169,13 +172,15 @@ class Transport:
             except (httpx.TransportError, OSError) as exc:
                 raise unreachable_error(route, url, exc) from exc
 
-    async def _exchange(self, client: httpx.AsyncClient, request: httpx.Request) -> Answer:
+    async def _exchange(
+        self, client: httpx.AsyncClient, request: httpx.Request, max_bytes: int
+    ) -> Answer:
         response = await client.send(request, stream=True)
         try:
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
+                if size > max_bytes:
                     raise _TooLarge
                 chunks.append(chunk)
         finally:
