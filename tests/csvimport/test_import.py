@@ -148,6 +148,13 @@ BAD = [
         id="not-a-number",
     ),
     pytest.param(
+        NAME,
+        HEADER,
+        (ROWS[0].replace('"100.5"', '"١٠٠.٥"'), *ROWS[1:]),  # Arabic-Indic digits
+        r"row 2, column 'T1 \(us\)': '١٠٠.٥' is not a number",
+        id="non-ascii-digits",
+    ),
+    pytest.param(
         "ibm_testdev_calibrations_2026-02-30T12_25_55Z.csv",
         HEADER,
         ROWS,

@@ -94,10 +94,12 @@ _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?"
-_NUMBER_RE = re.compile(_NUMBER)
-_ENTRY = re.compile(rf"\s*([A-Za-z]+)?\s*(\d{{1,9}})(?:_(\d{{1,9}}))?\s*:\s*({_NUMBER})\s*")
+_NUMBER_RE = re.compile(_NUMBER, re.ASCII)  # \d: ASCII digits only, as IBM writes
+_ENTRY = re.compile(
+    rf"\s*([A-Za-z]+)?\s*(\d{{1,9}})(?:_(\d{{1,9}}))?\s*:\s*({_NUMBER})\s*", re.ASCII
+)
 _UNIT = re.compile(r"(.*?)\s*\(([^()]*)\)")
-_QUBIT_LABEL = re.compile(r"[Qq]?(\d{1,9})")
+_QUBIT_LABEL = re.compile(r"[Qq]?(\d{1,9})", re.ASCII)
 
 #: IBM's file name: ``<device>_calibrations[_<time>][ (n)|-n].csv``.
 _IBM_NAME = re.compile(
@@ -110,10 +112,14 @@ _DEVICE_STEM = re.compile(
     r"(?P<shown>ibm[a-z0-9_]*)(?: - (?P<device>ibm[a-z0-9_]*))?(?P<copy> \(\d+\)|-\d+)?",
     re.IGNORECASE,
 )
-_IBM_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2})_(\d{2})_(\d{2})(?:\.(\d{1,6}))?Z")
+_IBM_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2})_(\d{2})_(\d{2})(?:\.(\d{1,6}))?Z", re.ASCII
+)
 _FOLDER_TIMES = (
-    re.compile(r"(?P<m>\d{2})-(?P<d>\d{2})-(?P<y>\d{4}) (?P<H>\d{2})-(?P<M>\d{2})-(?P<S>\d{2})"),
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+    re.compile(
+        r"(?P<m>\d{2})-(?P<d>\d{2})-(?P<y>\d{4}) (?P<H>\d{2})-(?P<M>\d{2})-(?P<S>\d{2})", re.ASCII
+    ),
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})", re.ASCII),
 )
 
 #: The columns of the format IBM writes today (2026, Heron and Nighthawk), in its order; ``{2q}``
