@@ -24,13 +24,14 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
 
 from ..errors import StoreError
 from ..model.metrics import GATE_ERROR, QUBIT_METRICS
+from ..model.vocabulary import gate_subject
 from ..store.records import Reader, SnapshotInfo
 from .series import History, Selection, read_history
 
@@ -103,6 +104,7 @@ def events(
     ]
     for history in histories:
         found += episodes(history, kinds)
+    found = merged_directions(found)
     found.sort(key=lambda e: (_subject_order(e.subject), e.start, KINDS.index(e.kind)))
     return EventsReport(
         device,
@@ -113,6 +115,26 @@ def events(
         tuple(found),
         any(h.synthetic for h in histories),
     )
+
+
+def merged_directions(found: list[Episode]) -> list[Episode]:
+    """Episodes of the two directions of one coupler that are the same episode (same kind,
+    metric, time and depth: a device that lists both directions with the same values) as one,
+    named ``cz 3-4`` as the vocabulary names both directions."""
+    seen: dict[tuple[object, ...], Episode] = {}
+    for episode in found:
+        gate, _, key = episode.subject.partition(" ")
+        qubits = tuple(int(q) for q in key.split("->")) if "->" in key else None
+        if gate == "qubit" or qubits is None or len(qubits) != 2:
+            seen[(episode.subject, episode.kind, episode.metric, episode.start)] = episode
+            continue
+        same = (gate, frozenset(qubits), episode.kind, episode.metric, episode.start, episode.end)
+        other = seen.get(same)
+        if other is not None and other.depth == episode.depth and other.subject != episode.subject:
+            seen[same] = replace(other, subject=gate_subject(gate, qubits, directed=False))
+        else:
+            seen[same] = episode
+    return list(seen.values())
 
 
 def selections(store: Reader, infos: Sequence[SnapshotInfo]) -> list[Selection]:

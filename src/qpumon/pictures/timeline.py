@@ -34,7 +34,7 @@ def timeline_figure(history: History, episodes: list[Episode]) -> Any:
     subjects = list(history.series)
     count = len(history.snapshots)
     relative, flags = _relative(history)
-    height = min(2.0 + 0.09 * len(subjects), 40.0)
+    height = min(3.6 + 0.09 * len(subjects), 40.0)
     figure = new_figure(min(4.0 + 0.06 * count, 24.0), height)
     ax = figure.add_subplot(1, 1, 1)
     colours = matplotlib_module().colormaps["RdBu"].copy()
@@ -60,7 +60,7 @@ def timeline_figure(history: History, episodes: list[Episode]) -> Any:
         if not _worse_high(history)
         else ["4×", "2×", "1×", "½×", "¼×"]
     )
-    bar.set_label(drawn(f"{_metric_label(history)} / subject's median (red: worse)"))
+    bar.set_label(drawn(f"{_metric_label(history)} / own median (red: worse)"))
     return figure
 
 
@@ -107,24 +107,35 @@ def _mark(ax: Any, history: History, episodes: list[Episode], subjects: list[str
     row = {key: i for i, key in enumerate(subjects)}
     prefix = _subject_prefix(history)
     for episode in episodes:
-        key = episode.subject.removeprefix(prefix)
-        if key not in row or not episode.snapshots:
-            continue
-        columns = [column[s] for s in episode.snapshots if s in column]
-        if not columns:
-            continue
-        y = row[key]
-        if episode.kind == "dip":
-            first, last = min(columns), max(columns)
-            ax.add_patch(
-                patches.Rectangle(
-                    (first - 0.5, y - 0.5), last - first + 1, 1, fill=False, lw=0.9, ec="black"
-                )
+        for y in _rows(episode.subject.removeprefix(prefix), row):
+            _mark_one(
+                ax, patches, episode, [column[s] for s in episode.snapshots if s in column], y
             )
-        elif episode.kind == "step":
-            ax.plot(min(columns), y, marker="v", ms=3.5, color="black", lw=0)
-        elif episode.kind == "bad":
-            ax.plot(-1.2, y, marker="s", ms=3, color="black", lw=0, clip_on=False)
+
+
+def _rows(key: str, row: dict[str, int]) -> list[int]:
+    """The rows of a subject: a coupler named for both directions (``3-4``) is on the rows of
+    each direction the history has (``3->4``, ``4->3``)."""
+    if key in row:
+        return [row[key]]
+    a, _, b = key.partition("-")
+    return [row[k] for k in (f"{a}->{b}", f"{b}->{a}") if k in row]
+
+
+def _mark_one(ax: Any, patches: Any, episode: Episode, columns: list[int], y: int) -> None:
+    if not columns:
+        return
+    if episode.kind == "dip":
+        first, last = min(columns), max(columns)
+        ax.add_patch(
+            patches.Rectangle(
+                (first - 0.5, y - 0.5), last - first + 1, 1, fill=False, lw=0.9, ec="black"
+            )
+        )
+    elif episode.kind == "step":
+        ax.plot(min(columns), y, marker="v", ms=3.5, color="black", lw=0)
+    elif episode.kind == "bad":
+        ax.plot(-1.2, y, marker="s", ms=3, color="black", lw=0, clip_on=False)
 
 
 def _subject_prefix(history: History) -> str:
@@ -147,13 +158,9 @@ def _axes(ax: Any, history: History, subjects: list[str]) -> None:
     if history.synthetic:
         title += "\n" + drawn(SYNTHETIC_NOTE)
     ax.set_title(title, fontsize=10)
-    ax.text(
-        0.0,
-        -0.16 if len(subjects) < 30 else -0.06,
+    ax.set_xlabel(
         drawn(
             "black box: dip · ▼: step · ■: persistently bad · magenta: error = 1 · grey: no value"
         ),
-        transform=ax.transAxes,
         fontsize=7,
-        va="top",
     )
