@@ -272,3 +272,13 @@ def test_conf_gives_the_coupling_map(tmp_path: Path) -> None:
     unknown = resolve(str(path))  # no bundled "mychip": the couplers the cells list
     assert set(unknown.coupling_edges) == set(from_conf.coupling_edges)
     assert unknown.coords is None
+
+
+def test_a_folder_without_csv_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    done = invoke("import", tmp_path / "empty", "--db", tmp_path / "h.db")
+    assert done.exit_code == 2
+    assert (
+        done.stderr.strip()
+        == f"qpumon: error: {tmp_path / 'empty'}: no .csv file in this folder (or below it)"
+    )

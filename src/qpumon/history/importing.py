@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, QpumonError
+from ..errors import InputError, QpumonError, UsageError
 from ..model import DeviceSnapshot
 from ..sources import resolve
 from ..sources.ibm_csv import CsvOptions, is_csv, name_and_time, read_csv
@@ -72,13 +72,15 @@ class Imported:
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
-    """The files ``paths`` name: a file as it is, a folder as every ``.csv`` under it (sorted);
-    each file once."""
+    """The files ``paths`` name: a file as it is, a folder as every ``.csv`` under it (sorted;
+    none is a :class:`UsageError`); each file once."""
     found: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            for inner in sorted(p for p in path.rglob("*") if is_csv(p) and p.is_file()):
-                found.setdefault(inner, None)
+            inside = sorted(p for p in path.rglob("*") if is_csv(p) and p.is_file())
+            if not inside:
+                raise UsageError(f"{path}: no .csv file in this folder (or below it)")
+            found.update(dict.fromkeys(inside))
         else:
             found.setdefault(path, None)
     return list(found)
