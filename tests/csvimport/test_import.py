@@ -282,3 +282,12 @@ def test_a_folder_without_csv_files_is_refused(tmp_path: Path) -> None:
         done.stderr.strip()
         == f"qpumon: error: {tmp_path / 'empty'}: no .csv file in this folder (or below it)"
     )
+
+
+def test_the_row_named_is_the_files_line_across_blank_lines_and_crlf(tmp_path: Path) -> None:
+    bad = ROWS[2].replace('"90"', '"ninety"')
+    path = tmp_path / NAME
+    path.write_bytes("\r\n".join([HEADER, ROWS[0], "", ROWS[1], bad]).encode("utf-8"))
+    done = invoke("import", path, "--db", tmp_path / "h.db")
+    assert done.exit_code == 2
+    assert f"{path}: row 5, column 'T1 (us)': 'ninety' is not a number" in done.stderr

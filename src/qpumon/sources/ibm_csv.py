@@ -35,7 +35,7 @@ import functools
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -289,7 +289,6 @@ class _Column:
     target: str = ""  # the model field or the gate name
     scale: Callable[[float], float] | None = None
     unit: str = ""
-    cells: list[str] = field(default_factory=list)
 
 
 def columns_of(header: Sequence[str], where: str, ignore: Iterable[str] = ()) -> list[_Column]:
@@ -328,18 +327,14 @@ def _column(index: int, name: str, where: str) -> _Column:
     if key in QUBIT_COLUMNS:
         target, dimension = QUBIT_COLUMNS[key]
         return _Column(index, name, "field", target, _scale(unit, dimension, where), unit or "")
-    lowered = name.lower()
-    gate = GATE_COLUMNS.get(lowered)
-    if gate is None:
-        matched = _GATE_ERROR.fullmatch(key)
-        if matched is not None and key not in QUBIT_COLUMNS:
-            gate = matched.group(1)
-            _no_unit(unit, where)
+    matched = _GATE_ERROR.fullmatch(key)
+    gate = GATE_COLUMNS.get(key) or (matched.group(1) if matched else None)
     if gate is None or len(gate) > MAX_NAME:
         raise InputError(
             f"{where}: not a column qpumon can read (not in IBM's calibration CSV); "
             f"--ignore-column {name!r} to go on without it"
         )
+    _no_unit(unit, where)
     return _Column(index, name, "gate", gate)
 
 
@@ -376,27 +371,37 @@ def parse_csv(
     """The snapshot in IBM calibration CSV ``text`` (``where`` names it in errors); ``conf``: a
     configuration to take the coupling map from (else the bundled one of ``device``, when it
     agrees with the file, else the couplers the cells list)."""
-    rows = _rows(text, where)
+    lines, rows = _rows(text, where)
     if not rows:
         raise InputError(f"{where}: the file is empty")
     header, body = rows[0], rows[1:]
     columns = columns_of(header, where, ignore)
-    _require_ibm(columns, header, body, where)
-    reader = _Reader(where, columns, body)
+    _require_ibm(columns, header, body, lines[1:], where)
+    reader = _Reader(where, columns, body, lines[1:])
     reader.read()
     return reader.snapshot(device, calibrated_at, conf)
 
 
-def _rows(text: str, where: str) -> list[list[str]]:
+def _rows(text: str, where: str) -> tuple[list[int], list[list[str]]]:
+    """The rows that are not blank, and the line each ends on (what errors call its row)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines, rows = [], []
     try:
-        return [row for row in reader if any(cell.strip() for cell in row)]
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                lines.append(reader.line_num)
+                rows.append(row)
     except csv.Error as exc:
         raise InputError(f"{where}: row {reader.line_num}: not valid CSV ({exc})") from exc
+    return lines, rows
 
 
 def _require_ibm(
-    columns: Sequence[_Column], header: Sequence[str], body: Sequence[Sequence[str]], where: str
+    columns: Sequence[_Column],
+    header: Sequence[str],
+    body: Sequence[Sequence[str]],
+    lines: Sequence[int],
+    where: str,
 ) -> None:
     if not any(c.kind in ("field", "gate") for c in columns):
         raise InputError(
@@ -410,7 +415,7 @@ def _require_ibm(
             f"{where}: not IBM's calibration CSV: no Qubit column (only a 1-qubit device's file "
             "goes without one)"
         )
-    for number, row in enumerate(body, start=2):
+    for number, row in zip(lines, body, strict=True):
         if len(row) != len(header):
             raise InputError(
                 f"{where}: row {number} has {len(row)} cells, the header {len(header)} columns"
@@ -420,10 +425,17 @@ def _require_ibm(
 class _Reader:
     """The rows of one file, read column by column into qubits and gates."""
 
-    def __init__(self, where: str, columns: Sequence[_Column], body: Sequence[Sequence[str]]):
+    def __init__(
+        self,
+        where: str,
+        columns: Sequence[_Column],
+        body: Sequence[Sequence[str]],
+        lines: Sequence[int],
+    ):
         self.where = where
         self.columns = columns
         self.body = body
+        self.lines = lines
         self.qubits: list[int] = []
         self.values: list[dict[str, Any]] = [{} for _ in body]
         self.gates: dict[tuple[str, tuple[int, ...]], list[float | None]] = {}
@@ -432,8 +444,8 @@ class _Reader:
         self.units: dict[str, str] = {}
 
     def at(self, row: int, column: _Column) -> str:
-        """Where a cell is: the file, its row (the header is row 1) and its column."""
-        return f"{self.where}: row {row + 2}, column {column.header!r}"
+        """Where a cell is: the file, its row (its line; the header is row 1) and its column."""
+        return f"{self.where}: row {self.lines[row]}, column {column.header!r}"
 
     def read(self) -> None:
         """Read every column: qubit labels first, then values, gates, lengths, flags."""
@@ -472,7 +484,8 @@ class _Reader:
                 qubit = int(found.group(1))
             if qubit in seen:
                 raise InputError(
-                    f"{self.at(row, column)}: qubit {qubit} is also on row {seen[qubit] + 2}"
+                    f"{self.at(row, column)}: qubit {qubit} is also on row "
+                    f"{self.lines[seen[qubit]]}"
                 )
             seen[qubit] = row
             labels.append(qubit)
@@ -633,7 +646,7 @@ class _Reader:
         for key, (row, header) in self.origin.items():
             if any(q >= num_qubits for q in key[1]):
                 raise InputError(
-                    f"{self.where}: row {row + 2}, column {header!r}: {key[0]} on "
+                    f"{self.where}: row {self.lines[row]}, column {header!r}: {key[0]} on "
                     f"{'_'.join(map(str, key[1]))} reaches beyond the file's qubits "
                     f"(0-{num_qubits - 1})"
                 )
