@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from qpumon.history.alerts import Rules
-from qpumon.serve.app import create_app
 from qpumon.serve.collector import Collector
+from qpumon.serve.guard import Limits, budget
 from qpumon.serve.handlers import Dashboard, schedule_text
-from qpumon.serve.server import bind
+from qpumon.serve.server import bind, make_server
 from qpumon.serve.upstream import make_plan
 from qpumon.sources import SourceOptions
 from qpumon.sources.ibm_live.options import LiveOptions
@@ -119,10 +119,9 @@ def running(
     status_every: timedelta = timedelta(minutes=1),
     rules: Rules | None = None,
     poll_seconds: float = 10,
+    limits: Limits | None = None,
 ) -> Iterator[Running]:
     """A server for ``devices`` on 127.0.0.1 (an ephemeral port) until the block ends."""
-    import uvicorn
-
     lines: list[str] = []
     store = Store(db_url)
     plan = make_plan(devices, source or SourceOptions(offline=True))
@@ -130,10 +129,8 @@ def running(
         plan, store, lines.append, rules=rules, every=every, status_every=status_every
     )
     dashboard = Dashboard(collector, schedule_text(every, status_every), poll_seconds=poll_seconds)
-    app = create_app(dashboard, token)
     listener = bind("127.0.0.1", 0)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
+    server = make_server(dashboard, token, limits or budget(4096, 64), lines.append)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     collector.start()
     thread.start()

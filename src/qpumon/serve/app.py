@@ -8,7 +8,7 @@ the event loop stays free for ``/metrics`` and ``/healthz`` while a page is draw
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,11 +18,23 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import QpumonError, StoreError, UsageError
+from ..errors import (
+    DeviceNotFoundError,
+    InputTooLargeError,
+    LimitExceededError,
+    NoCalibrationError,
+    QpumonError,
+    ServiceError,
+    StoreBusyError,
+    StoreError,
+)
 from ..reports.formats.json_format import dumps
+from ..util.printable import printable
 from .cache import rendered
+from .drain import Drain, Draining
 from .handlers import Dashboard, DeviceUnavailable, NoSuchDevice, wants_json
 from .responses import respond
+from .upstream import redact
 
 #: What the pages may load: their own server's scripts, style sheets, images and data, nothing
 #: else; inline style attributes only (the SVG figures colour their shapes with them).
@@ -43,25 +55,48 @@ SECURITY_HEADERS = (
 OPEN_PATHS = frozenset({"/healthz"})
 
 
-def create_app(dashboard: Dashboard, auth_token: str | None) -> Starlette:
+def create_app(
+    dashboard: Dashboard,
+    auth_token: str | None,
+    drain: Drain | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Contained:
     """The application serving ``dashboard``; with ``auth_token``, every route but
-    ``/healthz`` needs ``Authorization: Bearer <token>``. The dashboard's collector is started
-    and stopped by whoever runs the application (:func:`~.server.serve`)."""
-    return Starlette(
+    ``/healthz`` needs ``Authorization: Bearer <token>``; with ``drain``, requests are drained
+    when the server stops (:mod:`.drain`). Errors are answered as :func:`status_of` says, a bug
+    500 with one line to ``log``. The dashboard's collector is started and stopped by whoever
+    runs the application (:func:`~.server.serve`)."""
+    secrets = dashboard.collector.secrets
+    draining = [Middleware(Draining, drain=drain)] if drain is not None else []
+    app = Starlette(
         routes=_routes(dashboard),
         middleware=[
             Middleware(SecurityHeaders),
+            *draining,
             Middleware(BearerAuth, token=auth_token),
         ],
         exception_handlers={
             NoSuchDevice: dashboard.not_found,
             404: dashboard.not_found,
             DeviceUnavailable: dashboard.unavailable,
-            UsageError: _error_answer(400),
-            StoreError: _error_answer(404),
-            QpumonError: _error_answer(500),
+            QpumonError: _error_answer(secrets),
+            Exception: _bug_answer,
         },
     )
+    return Contained(app, log, secrets)
+
+
+def status_of(error: QpumonError) -> int:
+    """The HTTP status of an error raised while answering: 503 for a service or a store that
+    cannot answer now, 413 for a request asking for too much, 404 for what is not there, 400
+    for every other user error."""
+    if isinstance(error, ServiceError | StoreBusyError):
+        return 503
+    if isinstance(error, InputTooLargeError | LimitExceededError):
+        return 413
+    if isinstance(error, DeviceNotFoundError | StoreError | NoCalibrationError):
+        return 404
+    return 400
 
 
 def _routes(d: Dashboard) -> list[Route]:
@@ -85,16 +120,47 @@ def _routes(d: Dashboard) -> list[Route]:
     return [Route(path, endpoint, methods=["GET"]) for path, endpoint in table]
 
 
-def _error_answer(status: int) -> Callable[[Request, Exception], Any]:
+def _error_answer(secrets: Sequence[str]) -> Callable[[Request, Exception], Any]:
     async def answer(request: Request, exc: Exception) -> Response:
-        message = str(exc)
-        if wants_json(request):
-            item = rendered(dumps({"error": message}), "application/json", status)
-        else:
-            item = rendered(message + "\n", "text/plain; charset=utf-8", status)
-        return respond(request, item)
+        assert isinstance(exc, QpumonError)
+        return _error_response(request, status_of(exc), redact(str(exc), secrets))
 
     return answer
+
+
+async def _bug_answer(request: Request, exc: Exception) -> Response:
+    """A bug: 500, JSON or text, the request's path named (the log gets the error)."""
+    return _error_response(request, 500, f"internal error answering {request.url.path}")
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    message = printable(message)
+    if wants_json(request):
+        item = rendered(dumps({"error": message}), "application/json", status)
+    else:
+        item = rendered(message + "\n", "text/plain; charset=utf-8", status)
+    response = respond(request, item, "no-store")
+    if status == 500:
+        response.headers["Connection"] = "close"
+    return response
+
+
+class Contained:
+    """The application, a bug in it said in one line to ``log`` (Starlette's error middleware
+    answers 500 and raises the error again, for the server to log it with its traceback)."""
+
+    def __init__(self, app: Starlette, log: Callable[[str], None] | None, secrets: Sequence[str]):
+        self.app, self.log, self.secrets = app, log, secrets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The application's answer."""
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:  # answered 500 already
+            if self.log is not None:
+                where = f"{scope.get('method', '')} {scope.get('path', '')}"
+                line = f"internal error answering {where}: {type(exc).__name__}: {exc}"
+                self.log(printable(redact(line, self.secrets)))
 
 
 class SecurityHeaders:

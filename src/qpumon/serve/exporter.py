@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
@@ -47,13 +48,31 @@ _GATE_LABELS = ("device", "gate", "qubits")
 
 def exposition(states: Sequence[DeviceState], alerting: bool = False) -> tuple[bytes, bytes]:
     """The exposition of ``states``, plain and gzip-compressed; with ``alerting`` (the server
-    checks rules) their alerts too (:class:`AlertCollector`)."""
+    checks rules) their alerts too (:class:`AlertCollector`). A device whose snapshot cannot
+    be exported is exported as down (``qpumon_source_up`` 0, no values): one bad device never
+    takes the exposition down for the others."""
+    try:
+        text = _generate(states, alerting)
+    except Exception:  # rarely: find the devices at fault
+        states = [s if _exportable(s) else replace(s, snapshot=None) for s in states]
+        text = _generate(states, alerting)
+    return text, gzip.compress(text, GZIP_LEVEL, mtime=0)
+
+
+def _generate(states: Sequence[DeviceState], alerting: bool) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(FleetCollector(states))
     if alerting:
         registry.register(AlertCollector(states))
-    text = generate_latest(registry)
-    return text, gzip.compress(text, GZIP_LEVEL, mtime=0)
+    return generate_latest(registry)
+
+
+def _exportable(state: DeviceState) -> bool:
+    try:
+        _generate([state], alerting=False)
+        return True
+    except Exception:
+        return False
 
 
 class FleetCollector:

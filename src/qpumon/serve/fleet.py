@@ -11,9 +11,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..model.summary import summarize
+from ..errors import QpumonError
+from ..model.summary import DeviceSummary, summarize
+from ..reports.formats.json_format import dumps
 from ..reports.overview import OverviewReport, build_overview
 from ..reports.tables import MINOR, USEFUL, Cell, Column, Table
+from ..util.printable import printable
 from ..util.times import format_time
 from .state import LIVE, DeviceState, FleetView
 from .trends import TREND_FIELDS, values
@@ -40,11 +43,43 @@ def device_url(name: str, tail: str = "") -> str:
 
 def fleet_report(view: FleetView) -> OverviewReport:
     """The overview of every device with a snapshot (stale ones included) and a row for each
-    that failed without one (its error in the notes)."""
+    that failed without one (its error in the notes). A device whose snapshot cannot be
+    summarized, or whose summary cannot be written as JSON, is such a row too (with why), so
+    that one bad device never takes the fleet down for the others."""
     states = list(view.devices.values())
-    summaries = [summarize(s.snapshot) for s in states if s.snapshot is not None]
     failures = [(s.name, s.error) for s in states if s.snapshot is None and s.error is not None]
-    return build_overview(summaries, "name", failures)
+    summaries: list[DeviceSummary] = []
+    for state in states:
+        if state.snapshot is not None:
+            try:
+                summaries.append(summarize(state.snapshot))
+            except Exception as exc:  # any fault of one device's data
+                failures.append((state.name, one_line(exc)))
+    report = build_overview(summaries, "name", failures)
+    if _writable(report.document()):
+        return report
+    kept = []  # rarely: find the devices whose values JSON cannot hold
+    for summary in summaries:
+        try:
+            dumps(build_overview([summary], "name").document())
+            kept.append(summary)
+        except Exception as exc:
+            failures.append((summary.name, one_line(exc)))
+    return build_overview(kept, "name", failures)
+
+
+def one_line(error: BaseException) -> str:
+    """What went wrong, on one line: a qpumon error's message, else the error's type too."""
+    text = str(error) if isinstance(error, QpumonError) else f"{type(error).__name__}: {error}"
+    return printable(" ".join(text.split()))
+
+
+def _writable(document: Any) -> bool:
+    try:
+        dumps(document)
+        return True
+    except Exception:
+        return False
 
 
 def fleet_notices(view: FleetView) -> list[tuple[str, str]]:
@@ -140,9 +175,11 @@ def devices_document(report: OverviewReport, view: FleetView) -> dict[str, Any]:
     """``/api/devices``: the overview document (``qpumon overview -f json``) and, under
     ``serving``, where each device comes from and how its last fetch went."""
     document = report.document()
-    document["serving"] = {
-        name: _serving(state, view.next_fetch(state)) for name, state in view.devices.items()
-    }
+    serving = {name: _serving(s, view.next_fetch(s)) for name, s in view.devices.items()}
+    for entry in serving.values():
+        if not _writable(entry["trend"]):  # a stored value JSON cannot hold
+            entry["trend"] = {}
+    document["serving"] = serving
     document["problems"] = list(view.problems)
     return document
 

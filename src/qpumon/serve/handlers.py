@@ -10,7 +10,6 @@ from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,6 +28,7 @@ from .exporter import CONTENT_TYPE
 from .fleet import ages, devices_document, fleet_report, fleet_table
 from .responses import accepts_gzip, respond
 from .state import DeviceState, FleetView
+from .workers import DRAWING
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -81,10 +81,11 @@ class Dashboard:
     async def answer(
         self, request: Request, key: Hashable, draw: Callable[[], Rendered], cache: str = ""
     ) -> Response:
-        """The cached answer under ``key``, drawn in a worker thread when missing."""
+        """The cached answer under ``key``, drawn in a worker thread when missing
+        (:mod:`.workers`)."""
         found = self.cache.peek(key)
         if found is None:
-            found = await run_in_threadpool(self.cache.get, key, draw)
+            found = await DRAWING.run(lambda: self.cache.get(key, draw))
         return respond(request, found, cache or "no-cache")
 
     def state(self, request: Request, need_snapshot: bool = True) -> DeviceState:

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import UsageError
 from ..history.series import History
 from ..model import DeviceSnapshot
+from ..model.validate import index_text
 from ..reports.formats import render
 from ..reports.monitor import build_monitor
 from ..store.db import Store
@@ -59,11 +60,7 @@ def history_query(params: Mapping[str, str]) -> HistoryQuery:
         if len(value) > MAX_QUERY_VALUE:
             raise UsageError(f"{name}: longer than {MAX_QUERY_VALUE} characters")
     qubit_text = params.get("qubit") or None
-    qubit = None
-    if qubit_text is not None:
-        if not qubit_text.isdigit():
-            raise UsageError(f"qubit: {qubit_text!r} is not a qubit number")
-        qubit = int(qubit_text)
+    qubit = None if qubit_text is None else index_text(qubit_text, "qubit")
     since, until = params.get("since") or None, params.get("until") or None
     return HistoryQuery(
         metric=params.get("metric") or None,

@@ -1,7 +1,9 @@
 """Running the server: the store, the collector, the application and uvicorn, until SIGTERM or
 Ctrl-C. The listening socket is bound before anything starts, so that a port in use is one
-clear error. On the first signal uvicorn closes idle connections at once and gives requests in
-flight a second; then the collector stops within a second (see :mod:`.collector`)."""
+clear error. Connections are guarded (:mod:`.guard`: deadlines, a budget of descriptors). On
+the first signal uvicorn closes idle connections at once, the collector is told to stop, and
+requests in flight have a second to finish before they are answered 503 (:mod:`.drain`); then
+the collector has stopped or is left behind (a daemon thread), and the process ends."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import signal
 import socket
 from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..history.alerts import load_rules
@@ -17,10 +20,16 @@ from . import require_extra
 from .options import ServeOptions
 from .upstream import make_plan
 
-#: Seconds uvicorn lets requests in flight finish once asked to stop.
-GRACEFUL_S = 1
-#: Seconds the collector has to stop after uvicorn stopped.
-COLLECTOR_STOP_S = 0.8
+if TYPE_CHECKING:
+    import uvicorn
+
+    from .guard import Limits
+    from .handlers import Dashboard
+
+#: Seconds the collector has to stop after uvicorn stopped (it was told when uvicorn began to).
+COLLECTOR_STOP_S = 0.5
+#: Seconds an idle kept-alive connection stays open (uvicorn's ``timeout_keep_alive``).
+KEEP_ALIVE_S = 5
 
 
 def serve(options: ServeOptions, log: Callable[[str], None]) -> int | None:
@@ -28,11 +37,9 @@ def serve(options: ServeOptions, log: Callable[[str], None]) -> int | None:
     signal that stopped it (the command exits 128 + its number), None if none did."""
     require_extra()
     # Only now: these import starlette, uvicorn and SQLAlchemy, which may be missing.
-    import uvicorn
-
     from ..store import opened
-    from .app import create_app
     from .collector import Collector
+    from .guard import process_limits
     from .handlers import Dashboard, schedule_text
 
     for warning in options.warnings():
@@ -45,21 +52,47 @@ def serve(options: ServeOptions, log: Callable[[str], None]) -> int | None:
             plan, store, log, rules=rules, every=options.every, status_every=options.status_every
         )
         dashboard = Dashboard(collector, schedule_text(options.every, options.status_every))
-        app = create_app(dashboard, options.auth_token)
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            access_log=False,
-            server_header=False,
-            timeout_graceful_shutdown=GRACEFUL_S,
-            lifespan="off",
-        )
+        limits = process_limits()  # what the descriptors left now leave for connections
+        server = make_server(dashboard, options.auth_token, limits, log, lambda: collector.stop(0))
         log(_started(options, plan.has_live, listener, len(collector.view.devices), store))
         collector.start()
         try:
-            return _run(uvicorn.Server(config), listener, log)
+            return _run(server, listener, log)
         finally:
             collector.stop(COLLECTOR_STOP_S)
+
+
+def make_server(
+    dashboard: Dashboard,
+    auth_token: str | None,
+    limits: Limits,
+    log: Callable[[str], None],
+    on_stop: Callable[[], object] | None = None,
+) -> uvicorn.Server:
+    """The uvicorn server of ``dashboard``: its connections guarded by ``limits``, its requests
+    drained when it stops (``on_stop`` is called as it begins to)."""
+    import uvicorn
+
+    from .app import SECURITY_HEADERS, create_app
+    from .drain import GRACEFUL_S, Drain, stoppable
+    from .guard import ACCEPT_BURST, MAX_HEAD_BYTES, Guard, RequestStates, protocol_for
+
+    guard, drain = Guard(limits, log), Drain(on_begin=on_stop)
+    app = create_app(dashboard, auth_token, drain=drain, log=log)
+    config = uvicorn.Config(
+        RequestStates(app, guard, SECURITY_HEADERS),
+        http=protocol_for(guard),
+        ws="none",
+        backlog=ACCEPT_BURST,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_graceful_shutdown=GRACEFUL_S,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        lifespan="off",
+    )
+    return stoppable(config, drain)
 
 
 def bind(host: str, port: int) -> socket.socket:
