@@ -214,12 +214,91 @@ def report(f: dict[str, float], runs: int, latency: float) -> None:
           f"gzipped on the wire ({f['wire'] / f['json']:.1%})")  # fmt: skip
 
 
+# -- Amazon Braket and Rigetti QCS -----------------------------------------------------------
+
+#: boto3 as the Braket SDK's docs show it: search every region, then each device, parsed.
+BRAKET_OFFICIAL = """
+import boto3
+from braket.schema_common import BraketSchemaBase
+regions = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
+seen = {}
+for region in regions:
+    client = boto3.client("braket", region_name=region)
+    for d in client.search_devices(filters=[])["devices"]:
+        seen.setdefault(d["deviceArn"], client)
+for arn, client in seen.items():
+    answer = client.get_device(deviceArn=arn)
+    BraketSchemaBase.parse_raw_schema(answer["deviceCapabilities"])
+assert len(seen) == 4
+"""
+
+#: Bare httpx: the two QCS routes per processor, sequential, answers read.
+RIGETTI_BARE = """
+import os, httpx
+url, token = os.environ["QPUMON_BENCH_QCS_URL"], os.environ["QPUMON_BENCH_QCS_TOKEN"]
+with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client:
+    ids = [p["id"] for p in client.get(f"{url}/v1/quantumProcessors").json()["quantumProcessors"]]
+    for i in ids:
+        client.get(f"{url}/v1/quantumProcessors/{i}/instructionSetArchitecture").json()
+"""
+
+
+def vendor_figures(runs: int, latency: float) -> dict[str, float]:
+    """qpumon on Braket and Rigetti names against their stand-ins (``latency`` added to every
+    answer), beside boto3 with amazon-braket-schemas, qcs-api-client (its own environment, if the
+    contract test has built it) and bare httpx doing the same reads."""
+    from tests.live.braket_server import BraketStandIn
+    from tests.live.rigetti_server import ACCESS_TOKEN, RigettiStandIn
+    from tests.live.test_rigetti_contract import CLIENT, DRIVER, ENVS
+
+    braket, rigetti = BraketStandIn(latency=latency), RigettiStandIn(latency=latency)
+    with braket.running(), rigetti.running(), tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, **braket.environment, "HOME": home,
+               **rigetti.write_files(Path(home) / "qcs"), "QPUMON_BENCH_QCS_URL": rigetti.url,
+               "QPUMON_BENCH_QCS_TOKEN": ACCESS_TOKEN}  # fmt: skip
+        names = ["braket:Garnet", "braket:Ankaa-3", "braket:Forte-1"]
+        names += ["rigetti:Aspen-M-3", "rigetti:Aspen-9"]
+        commands = {
+            "v_overview": qpumon("overview", *names),
+            "v_braket": qpumon("monitor", "braket:Garnet"),
+            "v_rigetti": qpumon("monitor", "rigetti:Aspen-M-3"),
+            "v_boto3": [PYTHON, "-c", BRAKET_OFFICIAL],
+            "v_httpx": [PYTHON, "-c", RIGETTI_BARE],
+        }
+        client = ENVS / CLIENT.replace("==", "-") / "bin" / "python"
+        if (client.parent.parent / "ready").exists():
+            commands["v_qcs"] = [str(client), str(DRIVER)]
+        figures = interleaved(commands, env, runs)
+    return figures
+
+
+def vendor_report(f: dict[str, float], runs: int, latency: float) -> None:
+    """Print the Braket and Rigetti figures beside the official clients'."""
+
+    def timed(name: str) -> str:
+        return f"{f[name]:6.3f} s ({f[name + '_cpu']:.3f} s CPU)" if name in f else "not run"
+
+    print(f"Amazon Braket and Rigetti QCS stand-ins, {latency * 1000:.0f} ms added to every "
+          f"answer; median of {runs} runs, whole process:")  # fmt: skip
+    print(f"  qpumon overview of 3 Braket + 2 Rigetti devices {timed('v_overview')}")
+    print(f"  qpumon monitor braket:Garnet                    {timed('v_braket')}")
+    print(f"  boto3 + braket-schemas, 5 regions + 4 devices   {timed('v_boto3')}  "
+          f"(x{f['v_boto3'] / f['v_overview']:.2f} qpumon's overview)")  # fmt: skip
+    print(f"  qpumon monitor rigetti:Aspen-M-3                {timed('v_rigetti')}")
+    print(f"  qcs-api-client, list + 2 ISAs (own env)         {timed('v_qcs')}")
+    print(f"  bare httpx, list + 2 ISAs                       {timed('v_httpx')}")
+
+
 def main() -> None:
     """Serve the stand-in, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--vendors-only", action="store_true", help="Braket and Rigetti only")
     args = parser.parse_args()
+    if args.vendors_only:
+        vendor_report(vendor_figures(args.runs, args.latency), args.runs, args.latency)
+        return
     server = IBMStandIn.with_devices(STEMS)
     with server.running(), tempfile.TemporaryDirectory() as home:
         env = {**os.environ, **server.environment, "HOME": home,
@@ -227,6 +306,7 @@ def main() -> None:
                "QISKIT_IBM_INSTANCE": CRN, "QISKIT_IBM_URL": server.api_url}  # fmt: skip
         figures = measure(server, env, args.runs, args.latency)
     report(figures, args.runs, args.latency)
+    vendor_report(vendor_figures(args.runs, args.latency), args.runs, args.latency)
 
 
 if __name__ == "__main__":

@@ -184,28 +184,32 @@ class BraketSession:
     def __init__(self, credentials: BraketCredentials, options: LiveOptions) -> None:
         self.credentials, self.options = credentials, options
         self._clients: dict[str, Any] = {}
+        self._boto_session: Any = None
         self._lock = threading.Lock()
         self._listed: list[Mapping[str, Any]] | None = None
 
     def _client(self, region: str) -> Any:
+        """The region's client: one boto3 session for all (its service model is loaded once;
+        a client per region after the first costs a few ms)."""
         with self._lock:
             client = self._clients.get(region)
             if client is None:
-                boto3, _ = _boto3("an Amazon Braket device")
+                if self._boto_session is None:
+                    boto3, _ = _boto3("an Amazon Braket device")
+                    self._boto_session = boto3.session.Session(
+                        aws_access_key_id=self.credentials.access_key,
+                        aws_secret_access_key=self.credentials.secret_key,
+                        aws_session_token=self.credentials.token,
+                    )
                 from botocore.config import Config
 
-                session = boto3.session.Session(
-                    aws_access_key_id=self.credentials.access_key,
-                    aws_secret_access_key=self.credentials.secret_key,
-                    aws_session_token=self.credentials.token,
-                )
                 config = Config(
                     connect_timeout=self.options.timeout,
                     read_timeout=self.options.timeout,
                     retries={"total_max_attempts": self.options.retries + 1, "mode": "standard"},
                     user_agent_extra="qpumon",
                 )
-                client = self._clients[region] = session.client(
+                client = self._clients[region] = self._boto_session.client(
                     "braket", region_name=region, config=config
                 )
             return client
@@ -214,10 +218,16 @@ class BraketSession:
         """``operation`` of the region's client in a thread; boto3's faults as one line."""
         what = f"Amazon Braket {operation} ({region})"
         guard = self.options.timeout * (self.options.retries + 1) + 2 * self.options.backoff_cap
-        call: Callable[..., Mapping[str, Any]] = getattr(self._client(region), _snake(operation))
+
+        def call() -> Mapping[str, Any]:
+            method: Callable[..., Mapping[str, Any]] = getattr(
+                self._client(region), _snake(operation)
+            )
+            return method(**kwargs)
+
         try:
             async with asyncio.timeout(guard):
-                return await asyncio.to_thread(call, **kwargs)
+                return await asyncio.to_thread(call)
         except TimeoutError:
             raise UnreachableError(f"{what}: no answer within {guard:g} s") from None
         except QpumonError:
