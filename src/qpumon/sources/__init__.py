@@ -269,16 +269,9 @@ def require_live(
 
 def _require_vendor(name: str, offline: bool, doing: str) -> None:
     """An :class:`AccountError` naming what to set, unless ``name``'s vendor is configured."""
-    from .vendor_live import LIVE_VENDORS, credentials_of, split_name
+    from .vendor_live import require_configured
 
-    vendor = LIVE_VENDORS[split_name(name)[0]]
-    if offline or credentials_of(vendor) is None:
-        why = (
-            "--offline was given" if offline else f"no {vendor.service} credentials are configured"
-        )
-        raise AccountError(
-            f"{name.strip()}: {doing} from {vendor.service}, but {why}; {vendor.how_to_configure}"
-        )
+    require_configured(name, offline, doing)
 
 
 def _fetch_vendors(

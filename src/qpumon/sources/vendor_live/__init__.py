@@ -78,6 +78,7 @@ __all__ = [
     "is_live_vendor_name",
     "register_secrets",
     "registered_secrets",
+    "require_configured",
     "resolve_live_vendor",
     "split_name",
 ]
@@ -266,10 +267,18 @@ def _options(options: LiveOptions | None) -> LiveOptions:
 
 
 def _refuse(vendor: LiveVendor, name: str, offline: bool, doing: str) -> AccountError:
-    why = "--offline was given" if offline else f"no {vendor.service} credentials are configured"
+    why = "--offline was given" if offline else f"no {vendor.service} account is configured"
     return AccountError(
-        f"{name}: {doing} from {vendor.service}, but {why}; {vendor.how_to_configure}"
+        f"{name}: {doing} from {vendor.service}, but {why}: {vendor.how_to_configure}"
     )
+
+
+def require_configured(name: str, offline: bool, doing: str) -> None:
+    """An :class:`AccountError` saying what to set, unless ``name``'s vendor is configured (and
+    ``offline`` is not set): for the commands that must fetch live (``record``, ``backfill``)."""
+    vendor = LIVE_VENDORS[split_name(name)[0]]
+    if offline or credentials_of(vendor) is None:
+        raise _refuse(vendor, name.strip(), offline, doing)
 
 
 def resolve_live_vendor(
@@ -286,8 +295,12 @@ def resolve_live_vendor(
     credentials = None if offline else credentials_of(vendor)
     if credentials is not None:
         return _fetch_one(vendor, credentials, name, live, at)
-    if at is not None or require_live:
-        doing = "--at asks for a past calibration" if at is not None else "this command fetches it"
+    if at is not None or require_live or "@" in name:
+        doing = "this command fetches it"
+        if at is not None or "@" in name:
+            doing = (
+                "--at asks for a past calibration" if at is not None else "a past set is fetched"
+            )
         raise _refuse(vendor, name.strip(), offline, doing)
     if not vendor.bundled:
         raise _refuse(vendor, name.strip(), offline, "it is only available live")
