@@ -14,7 +14,7 @@ from ..model.serialize import dumps
 from ..model.summary import count
 from ..sources.ibm_live.accounts import account_file
 from ..sources.ibm_live.options import CHANNELS
-from ..util.output import write_output
+from ..util.output import shown_path, write_output
 from ..util.printable import printable
 from .options import (
     output_file_option,
@@ -106,7 +106,7 @@ def fetch(device: str, output: Path, source: SourceOptions) -> None:
     readable by you only, to monitor it offline later (`qpumon monitor FILE`)."""
     snapshot = source.resolve(device, require_live=True)
     write_output(output, dumps(snapshot), private=True)
-    click.echo(f"Saved {_describe(snapshot)} to {output}.", err=True)
+    click.echo(f"Saved {_describe(snapshot)} to {shown_path(output)}.", err=True)
 
 
 def _describe(snapshot: DeviceSnapshot) -> str:

@@ -140,13 +140,14 @@ class Index(click.ParamType[int]):
 
     required: bool = False, help: str = "Write to this file."
 ) -> Callable[[F], F]:
-    """``-o/--output``: the one output option of every command that writes a file."""
+    """``-o/--output``: the one output option of every command that writes a file (``-``:
+    standard output)."""
     return click.option(
         "-o",
         "--output",
         type=click.Path(dir_okay=False, path_type=Path),
         required=required,
-        help=help,
+        help=f"{help} '-' means standard output.",
     )
 
 

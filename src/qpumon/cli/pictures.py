@@ -15,7 +15,7 @@ from .. import api
 from ..pictures import compare_figure, distribution_figure, map_figure
 from ..pictures.mpl import output_format, save
 from ..reports.formats import render
-from ..util.output import write_output
+from ..util.output import shown_path, write_output
 from .options import notice, output_file_option, source_options
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def map_command(
     """Draw DEVICE's error map, laid out like the chip."""
     output_format(str(output))
     save(map_figure(source.resolve(device), qubit_metric, edge_metric), str(output))
-    notice(f"wrote {output}")
+    notice(f"wrote {shown_path(output)}")
 
 
 @click.command("plot")
@@ -65,7 +65,7 @@ def plot_command(device: str, metric: str, kind: str, output: Path, source: Sour
     """Plot the distribution of one metric over DEVICE's qubits or couplers."""
     output_format(str(output))
     save(distribution_figure(source.resolve(device), metric, kind), str(output))
-    notice(f"wrote {output}")
+    notice(f"wrote {shown_path(output)}")
 
 
 @click.command("compare")
@@ -85,7 +85,7 @@ def compare_command(
     """Overlay the distributions of one metric over several DEVICES in one figure."""
     output_format(str(output))
     save(compare_figure([source.resolve(d) for d in devices], metric, kind), str(output))
-    notice(f"wrote {output}")
+    notice(f"wrote {shown_path(output)}")
 
 
 @click.command("report")
@@ -95,7 +95,7 @@ def compare_command(
 def report_command(device: str, output: Path, source: SourceOptions) -> None:
     """Write a self-contained HTML report of DEVICE (the same as `monitor DEVICE -f html`)."""
     write_output(output, render(api.monitor_report(device, source=source), "html"))
-    notice(f"wrote {output}")
+    notice(f"wrote {shown_path(output)}")
 
 
 COMMANDS: list[click.Command] = [map_command, plot_command, compare_command, report_command]

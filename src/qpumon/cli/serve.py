@@ -12,7 +12,7 @@ import click
 
 from ..errors import signal_exit_code
 from ..serve import require_extra
-from ..util.output import write_output
+from ..util.output import shown_path, write_output
 from ..util.printable import printable
 from ..util.times import parse_duration
 from .options import output_file_option, rules_option, source_options, store_options
@@ -108,7 +108,7 @@ def grafana_dashboard(output: Path | None) -> None:
         return
 
     write_output(output, text)
-    click.echo(f"Saved the Grafana dashboard to {output}.", err=True)
+    click.echo(f"Saved the Grafana dashboard to {shown_path(output)}.", err=True)
 
 
 COMMANDS: list[click.Command] = [serve, grafana_dashboard]

@@ -65,7 +65,10 @@ def svg_style() -> AbstractContextManager[Any]:
 
 
 def output_format(path: str) -> str:
-    """The image format named by ``path``'s suffix; a :class:`UsageError` if unsupported."""
+    """The image format named by ``path``'s suffix (SVG, a text format, for ``-``: standard
+    output); a :class:`UsageError` if unsupported."""
+    if path == "-":
+        return "svg"
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if suffix not in FORMATS:
         raise UsageError(

@@ -65,14 +65,23 @@ class ServeOptions:
 
 
 def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and the loopback addresses (``127.0.0.0/8``, ``::1``)."""
-    name = host.strip().strip("[]").lower()
-    if name in LOOPBACK_NAMES:
+    """True if the address ``host`` is bound to (resolved as the server binds it: the first
+    address ``getaddrinfo`` gives) is a loopback one: ``127.0.0.0/8`` however spelled
+    (``127.1``, ``127.0.0.2``, ``::ffff:127.0.0.1``), ``::1`` (``0:0:0:0:0:0:0:1``), and a
+    name such as ``localhost`` that resolves to one. A host that does not resolve is not."""
+    import socket
+
+    name = host.strip().strip("[]")
+    if name.lower() in LOOPBACK_NAMES:
         return True
     try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
+        found = socket.getaddrinfo(name, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError, ValueError):
         return False
+    address = ipaddress.ip_address(str(found[0][4][0]).split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return bool(name) and address.is_loopback
 
 
 def read_token_file(path: Path) -> str:

@@ -5,7 +5,7 @@ in the same directory, is flushed to disk, and is renamed over the target, so a 
 old file or the new one, never a part; on any error the old file is left as it was. A symlink is
 followed: the file it points to is replaced and the link stays a link. Anything that is not a
 regular file (``/dev/null``, a FIFO, a terminal, ``/dev/stdout``) is written in place, never
-replaced by a file.
+replaced by a file. The path ``-`` means standard output (a file named ``-`` is ``./-``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,18 @@ from ..errors import OutputError
 
 #: Mode of a new file, before the umask (as ``open()`` creates files).
 _NEW_FILE_MODE = 0o666
+#: The path that means standard output.
+STDOUT = "-"
+
+
+def is_stdout(path: str | Path) -> bool:
+    """True if ``path`` is ``-``: standard output."""
+    return str(path) == STDOUT
+
+
+def shown_path(path: str | Path) -> str:
+    """``path`` for a message: ``standard output`` for ``-``."""
+    return "standard output" if is_stdout(path) else str(path)
 
 
 def write_output(path: str | Path, content: str | bytes, *, private: bool = False) -> None:
@@ -27,6 +39,9 @@ def write_output(path: str | Path, content: str | bytes, *, private: bool = Fals
     that may hold account data or calibration a user keeps to themselves.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
+    if is_stdout(path):
+        _write_stdout(data)
+        return
     target = Path(path)
     try:
         existing = os.stat(target)  # through any symlink
@@ -56,6 +71,26 @@ def _write_in_place(target: Path, data: bytes) -> None:
             out.write(data)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write ({_reason(exc)})") from exc
+
+
+def _write_stdout(data: bytes) -> None:
+    """``data`` to standard output, as bytes (through the text layer when it has none)."""
+    import sys
+
+    stream = sys.stdout
+    try:
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:
+            stream.write(data.decode("utf-8", "replace"))
+            stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"standard output: cannot write ({_reason(exc)})") from exc
 
 
 def _replace_atomically(resolved: Path, data: bytes, mode: int, shown: Path) -> None:
