@@ -166,6 +166,7 @@ class Collector:
             except QpumonError as exc:
                 self._failed(key, exc, time.monotonic() - started)
                 continue
+            snapshot = self._unique(key, snapshot)
             self._arrived(key, snapshot, time.monotonic() - started, full=True)
             loaded.append(snapshot)
         self._publish()
@@ -244,6 +245,19 @@ class Collector:
         whole spec when another device has that name already."""
         name = static_name(spec)
         return spec if name in self._states or name in self.plan.live else name
+
+    def _unique(self, key: str, snapshot: DeviceSnapshot) -> DeviceSnapshot:
+        """``snapshot``, renamed ``key`` (said once) when another device has its name: two
+        devices of one name are never served as one nor mixed in the store."""
+        name = snapshot.name
+        if name == key or name not in self._states:
+            return snapshot
+        spec = self._states[key].spec if key in self._states else key
+        self._say(
+            f"warning: {spec} names its device {name!r}, as another device here does; "
+            f"it is served and recorded as {key!r}"
+        )
+        return replace(snapshot, name=key)
 
     def _arrived(self, key: str, snapshot: DeviceSnapshot, duration: float, full: bool) -> bool:
         """Take ``snapshot``, or only its status when not ``full`` and the device is healthy;
