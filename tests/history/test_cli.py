@@ -220,12 +220,12 @@ def test_kill_9_mid_import_then_rerun_completes_without_duplicates(tmp_path: Pat
     with closing(sqlite3.connect(db)) as connection, connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         per_snapshot = connection.execute(
-            "SELECT s.id, count(v.qubit) FROM snapshots s LEFT JOIN qubit_values v "
+            "SELECT s.id, count(v.section) FROM snapshots s LEFT JOIN snapshot_values v "
             "ON v.snapshot_id = s.id GROUP BY s.id"
         ).fetchall()
-    expected_rows = sum(
-        q.value(f) is not None for q in load("fake_fez").qubits for f in QUBIT_FIELDS
-    )
+    fez = load("fake_fez")
+    fields = {f for q in fez.qubits for f in QUBIT_FIELDS if q.value(f) is not None}
+    expected_rows = len(fields) + len({g.gate for g in fez.gates}) + 1  # + the times
     assert {n for _, n in per_snapshot} == {expected_rows}  # whole snapshots only
     again = run("import", *files, "--db", db)
     assert again.returncode == 0, again.stderr

@@ -3,19 +3,22 @@
 Every value starts at the real snapshot's and then follows its own seeded, mean-reverting random
 walk in log space (Ornstein-Uhlenbeck), one step per period. On top of that, a qubit occasionally
 meets a two-level-system defect (its T1 drops to a fraction for a few days and recovers), and a
-two-qubit gate occasionally fails its benchmark (IBM's ``error == 1`` flag) for a few days.
-Missing values stay missing. Each snapshot's ``source`` is ``synthetic:<device>`` and the store
-marks it synthetic.
+two-qubit gate occasionally fails its benchmark (IBM's ``error == 1`` flag) for a few days. As
+on IBM's devices, the single-qubit gates of a qubit that share an error (id, sx, x) share its
+drift. Missing values stay missing. Each snapshot's ``source`` is ``synthetic:<device>`` and the
+store marks it synthetic.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from ..errors import UsageError
 from ..model import FAILED_GATE_ERROR, DeviceSnapshot, GateCalibration, QubitCalibration
@@ -58,22 +61,118 @@ def demo_history(
     """``count`` synthetic snapshots, one per ``settings.step``, ending one step before ``end``
     (default: ``base``'s calibration time)."""
     settings = settings or DemoSettings()
-    rng = random.Random(f"{settings.seed}:{base.name}")
+    seed = hashlib.sha256(f"{settings.seed}:{base.name}".encode()).digest()
+    rng = np.random.default_rng(int.from_bytes(seed[:8], "little"))
     end = end or base.calibrated_at or datetime.now(timezone.utc).replace(microsecond=0)
-    walks: dict[tuple[object, ...], float] = {}
-    outages: dict[tuple[object, ...], int] = {}
+    plan = _Plan(base)
+    walks = np.zeros(len(plan.starts))
+    defects = np.zeros(len(base.qubits), dtype=np.int64)
+    failures = np.zeros(len(plan.failing), dtype=np.int64)
     for i in range(count):
         when = end - (count - i) * settings.step
-        qubits = tuple(_qubit(q, when, rng, walks, outages, settings) for q in base.qubits)
-        gates = tuple(_gate(g, when, rng, walks, outages, settings) for g in base.gates)
+        walks = walks * (1.0 - plan.pulls) + plan.sigmas * rng.standard_normal(len(walks))
+        values = np.minimum(plan.starts * np.exp(walks), plan.ceilings).tolist()
+        defective = _outages(defects, settings.defect_rate, rng, settings).tolist()
+        failed = _outages(failures, settings.failure_rate, rng, settings).tolist()
         yield replace(
             base,
             source=f"synthetic:{base.name}",
             calibrated_at=when,
-            qubits=qubits,
-            gates=gates,
+            qubits=plan.qubits(values, defective, when, settings),
+            gates=plan.gates(values, failed, when),
             layer_fidelities=(),
         )
+
+
+class _Plan:
+    """Which value of a snapshot follows which walk: ``starts``, ``sigmas``, ``pulls`` and
+    ``ceilings`` per walk; per qubit its walked fields, per gate its walk and failure slot."""
+
+    def __init__(self, base: DeviceSnapshot) -> None:
+        starts: list[float] = []
+        sigmas: list[float] = []
+        pulls: list[float] = []
+        ceilings: list[float] = []
+
+        def walk(start: float, sigma: float, pull: float, ceiling: float) -> int:
+            for values, value in zip(
+                (starts, sigmas, pulls, ceilings), (start, sigma, pull, ceiling), strict=True
+            ):
+                values.append(value)
+            return len(starts) - 1
+
+        self._qubits = []
+        for q in base.qubits:
+            walked = {}
+            for name, (sigma, pull) in _WALKS.items():
+                start = q.value(name)
+                if start is not None:
+                    ceiling = 0.5 if name.startswith(("readout", "prob")) else math.inf
+                    walked[name] = walk(start, sigma, pull, ceiling)
+            self._qubits.append((_fields_of(q), walked, tuple(q.measured_at)))
+        self.failing: list[int] = []
+        shared: dict[tuple[object, ...], int] = {}
+        self._gates = []
+        for g in base.gates:
+            slot = fail = -1
+            if g.error is not None and g.error != 0.0:
+                start = g.error if not g.failed else 0.01
+                key = ("g1", g.qubits, g.error) if g.arity == 1 else ("g", g.gate, g.qubits)
+                slot = shared.get(key, -1)
+                if slot < 0:
+                    slot = shared[key] = walk(start, *_GATE_WALK, 0.5)
+                if g.arity >= 2:
+                    fail = len(self.failing)
+                    self.failing.append(slot)
+            self._gates.append((_fields_of(g), slot, fail, g.measured_at is not None))
+        self.starts, self.sigmas = np.array(starts), np.array(sigmas)
+        self.pulls, self.ceilings = np.array(pulls), np.array(ceilings)
+
+    def qubits(
+        self, values: list[float], defective: list[bool], when: datetime, settings: DemoSettings
+    ) -> tuple[QubitCalibration, ...]:
+        """The qubits of one step."""
+        out = []
+        for (given, walked, dated), defect in zip(self._qubits, defective, strict=True):
+            kwargs = {**given, "measured_at": dict.fromkeys(dated, when)}
+            for name, slot in walked.items():
+                kwargs[name] = values[slot]
+            if defect and kwargs["t1_us"] is not None:
+                kwargs["t1_us"] *= settings.defect_t1_factor
+            out.append(QubitCalibration(**kwargs))
+        return tuple(out)
+
+    def gates(
+        self, values: list[float], failed: list[bool], when: datetime
+    ) -> tuple[GateCalibration, ...]:
+        """The gates of one step."""
+        out = []
+        for given, slot, fail, dated in self._gates:
+            if slot < 0:
+                out.append(GateCalibration(**{**given, "measured_at": when if dated else None}))
+                continue
+            error = FAILED_GATE_ERROR if fail >= 0 and failed[fail] else values[slot]
+            out.append(GateCalibration(**{**given, "error": error, "measured_at": when}))
+        return tuple(out)
+
+
+def _outages(
+    left: np.ndarray[Any, Any], rate: float, rng: np.random.Generator, settings: DemoSettings
+) -> np.ndarray[Any, Any]:
+    """One step of outages (defects, failures): each slot not out starts one with probability
+    ``rate``, lasting 1 + an exponential number of steps; ``left`` is updated in place. Which
+    slots are out during this step."""
+    starting = (left == 0) & (rng.random(len(left)) < rate)
+    lengths = 1 + np.floor(rng.exponential(settings.mean_outage_steps, len(left))).astype(np.int64)
+    left[:] = np.where(starting, lengths, left)
+    out = left > 0
+    left[:] = np.maximum(left - 1, 0)
+    return out
+
+
+def _fields_of(item: Any) -> dict[str, Any]:
+    """A dataclass instance's fields, to build its synthetic copies from (faster than replace)."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
 
 
 def record_demo(
@@ -85,8 +184,8 @@ def record_demo(
     end: datetime | None = None,
 ) -> int:
     """Store :func:`demo_history` of ``base`` (``days`` steps ending before ``end``, marked
-    synthetic), each snapshot in its own transaction; ``advance`` is called after each. Returns
-    how many were newly stored (running it again stores nothing new)."""
+    synthetic), a batch of snapshots to a transaction; ``advance`` is called after each snapshot
+    is stored. Returns how many were newly stored (running it again stores nothing new)."""
     settings = settings or DemoSettings()
     if settings.step <= timedelta(0) or not 1 <= days <= MAX_DURATION / settings.step:
         raise UsageError(
@@ -94,12 +193,27 @@ def record_demo(
             f"at most {MAX_DURATION.days} days in all"
         )
     stored = 0
+    batch: list[DeviceSnapshot] = []
     for snapshot in demo_history(base, days, settings, end):
-        recorded = store.record(snapshot, synthetic=True)
-        stored += recorded.stored
+        batch.append(snapshot)
+        if len(batch) == _BATCH:
+            stored += _store(store, batch, advance)
+            batch = []
+    return stored + _store(store, batch, advance)
+
+
+#: Snapshots stored per transaction.
+_BATCH = 30
+
+
+def _store(
+    store: Store, batch: list[DeviceSnapshot], advance: Callable[[Recorded], None] | None
+) -> int:
+    done = store.record_many(batch, synthetic=True) if batch else []
+    for recorded in done:
         if advance is not None:
             advance(recorded)
-    return stored
+    return sum(r.stored for r in done)
 
 
 def ending_now(step: timedelta, now: datetime | None = None) -> datetime:
@@ -110,75 +224,3 @@ def ending_now(step: timedelta, now: datetime | None = None) -> datetime:
     epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
     steps = math.ceil((now - epoch) / step)
     return epoch + steps * step
-
-
-def _step(
-    key: tuple[object, ...],
-    walk: tuple[float, float],
-    rng: random.Random,
-    walks: dict[tuple[object, ...], float],
-) -> float:
-    sigma, pull = walk
-    x = walks.get(key, 0.0)
-    x = x * (1.0 - pull) + rng.gauss(0.0, sigma)
-    walks[key] = x
-    return x
-
-
-def _outage(
-    key: tuple[object, ...],
-    rate: float,
-    rng: random.Random,
-    outages: dict[tuple[object, ...], int],
-    settings: DemoSettings,
-) -> bool:
-    left = outages.get(key, 0)
-    if left == 0 and rng.random() < rate:
-        left = 1 + int(rng.expovariate(1.0 / settings.mean_outage_steps))
-    outages[key] = max(left - 1, 0)
-    return left > 0
-
-
-def _qubit(
-    qubit: QubitCalibration,
-    when: datetime,
-    rng: random.Random,
-    walks: dict[tuple[object, ...], float],
-    outages: dict[tuple[object, ...], int],
-    settings: DemoSettings,
-) -> QubitCalibration:
-    values: dict[str, Any] = {}
-    for name, walk in _WALKS.items():
-        start = qubit.value(name)
-        if start is None:
-            continue
-        x = _step(("q", qubit.index, name), walk, rng, walks)
-        value = start * math.exp(x)
-        if name.startswith(("readout", "prob")):
-            value = min(value, 0.5)
-        values[name] = value
-    defect = _outage(("q", qubit.index), settings.defect_rate, rng, outages, settings)
-    if defect and values.get("t1_us") is not None:
-        values["t1_us"] = values["t1_us"] * settings.defect_t1_factor
-    dates = {name: when for name in qubit.measured_at}
-    values["measured_at"] = dates
-    return replace(qubit, **values)
-
-
-def _gate(
-    gate: GateCalibration,
-    when: datetime,
-    rng: random.Random,
-    walks: dict[tuple[object, ...], float],
-    outages: dict[tuple[object, ...], int],
-    settings: DemoSettings,
-) -> GateCalibration:
-    if gate.error is None or gate.error == 0.0:
-        return replace(gate, measured_at=when if gate.measured_at else None)
-    key = ("g", gate.gate, gate.qubits)
-    x = _step(key, _GATE_WALK, rng, walks)
-    base_error = gate.error if not gate.failed else 0.01
-    error = min(base_error * math.exp(x), 0.5)
-    if gate.arity >= 2 and _outage(key, settings.failure_rate, rng, outages, settings):
-        error = FAILED_GATE_ERROR
-    return replace(gate, error=error, measured_at=when)
