@@ -179,3 +179,39 @@ def test_a_throttled_answer_is_retried(braket: BraketStandIn) -> None:
     snap = resolve(f"braket:{GARNET_ARN}", live=FAST)
     assert snap.num_qubits == 20
     assert [r.status for r in braket.seen("device")] == [429, 200]
+
+
+def test_ctrl_c_during_a_stalled_get_device_exits_130_without_waiting(
+    braket: BraketStandIn,
+) -> None:
+    """boto3 blocks in its thread; the process must not wait for it (the stall is 60 s, far
+    beyond the shared bound on a prompt stop)."""
+    import signal
+    import time
+
+    from tests.conftest import PROMPT_S
+    from tests.live.conftest import start_cli
+
+    braket.stall("device", 60.0)
+    process = start_cli("monitor", f"braket:{GARNET_ARN}", env=dict(braket.environment))
+    try:
+        while not braket.seen("device") and process.poll() is None:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=PROMPT_S)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert err.strip().splitlines() == ["qpumon: error: interrupted"]
+
+
+def test_a_server_that_echoes_the_signature_never_shows_the_key(braket: BraketStandIn) -> None:
+    import base64
+
+    braket.echo = True
+    braket.fail("device", *[500] * 9)
+    result = invoke("monitor", f"braket:{GARNET_ARN}", "--timeout", "5")
+    assert result.exit_code == 3
+    assert "You sent" in result.stderr
+    assert ACCESS_KEY not in result.stderr and SECRET_KEY not in result.stderr
+    assert base64.b64encode(ACCESS_KEY.encode()).decode()[:16] not in result.stderr

@@ -161,3 +161,16 @@ def test_faults_are_one_line_with_their_exit_code(
     assert words in line and "Rigetti" in line
     assert ACCESS_TOKEN not in result.stderr and REFRESH_TOKEN not in result.stderr
     assert not result.stdout
+
+
+def test_a_server_that_echoes_the_token_never_makes_it_show(qcs: RigettiStandIn) -> None:
+    import base64
+
+    qcs.echo = True
+    qcs.fail("isa", *[502] * 9)
+    result = invoke("monitor", "rigetti:Aspen-9", "--timeout", "5")
+    assert result.exit_code == 3
+    assert "You sent" in result.stderr  # the echo reached the message, redacted
+    for form in (ACCESS_TOKEN, base64.b64encode(f"Bearer {ACCESS_TOKEN}".encode()).decode()):
+        assert form not in result.stderr
+    assert ACCESS_TOKEN[:12] not in result.stderr

@@ -5,6 +5,7 @@ and a stall before one route's answer."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -43,6 +44,9 @@ class StandIn:
     """A stand-in's requests and faults; subclasses define :meth:`route_of` and :meth:`route`."""
 
     latency: float = 0.0
+    #: Error answers quote the request's Authorization header, raw and base64-encoded (what a
+    #: careless server does; for redaction tests).
+    echo: bool = False
     requests: list[Request] = field(default_factory=list)
     url: str = ""
     _planned: dict[str, list[int]] = field(default_factory=dict)
@@ -106,11 +110,17 @@ class StandIn:
         if self.latency:
             time.sleep(self.latency)
         if code is not None:
-            return self.error(code, f"Planned failure {code} of the stand-in.")
+            return self.error(code, f"Planned failure {code} of the stand-in.{self._echo(request)}")
         body = self._bodies.get(request.route)
         if body is not None:
             return Answer(200, body)
         return self.route(request)
+
+    def _echo(self, request: Request) -> str:
+        if not self.echo:
+            return ""
+        sent = request.headers.get("authorization", "")
+        return f" You sent {sent} ({base64.b64encode(sent.encode()).decode()})."
 
     @contextmanager
     def running(self) -> Iterator[StandIn]:

@@ -28,6 +28,7 @@ service's fault (exit 3), named with the operation, the region and the field.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -227,7 +228,7 @@ class BraketSession:
 
         try:
             async with asyncio.timeout(guard):
-                return await asyncio.to_thread(call)
+                return await _in_daemon_thread(call)
         except TimeoutError:
             raise UnreachableError(f"{what}: no answer within {guard:g} s") from None
         except QpumonError:
@@ -330,6 +331,34 @@ class BraketSession:
         raise DeviceNotFoundError(
             f"Amazon Braket has no device {device!r} in {', '.join(REGIONS)} (it lists: {known})"
         )
+
+
+async def _in_daemon_thread(call: Callable[[], T]) -> T:
+    """``call()`` in a daemon thread: boto3 is blocking, and a call left behind by Ctrl-C or a
+    deadline must not hold the process's exit (the default executor's threads are joined at
+    exit, up to the read timeout)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+    outcome: list[Any] = []
+
+    def settle() -> None:
+        if future.done():
+            return
+        if isinstance(outcome[0], BaseException):
+            future.set_exception(outcome[0])
+        else:
+            future.set_result(outcome[0])
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # handed to the awaiting coroutine
+            outcome.append(exc)
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            loop.call_soon_threadsafe(settle)
+
+    threading.Thread(target=run, name="qpumon-braket", daemon=True).start()
+    return await future
 
 
 def _snake(operation: str) -> str:
