@@ -3,10 +3,12 @@ every failure leaves it inactive, so the next check fires it again."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -23,6 +25,8 @@ from tests.history.webhook_server import Hook
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DEADLINE_S = 1.0
+#: The namespace of delivery ids, as the README gives it.
+NAMESPACE = uuid.UUID("5f0c1b9e-4d8a-5e2b-9a63-0b7c2e6d4f11")
 #: Generous bound on anything that must end at the deadline.
 HANG_BOUND_S = DEADLINE_S + PROMPT_S
 
@@ -175,3 +179,35 @@ def test_stop_abandons_a_delivery_in_flight_within_a_second(
     with pytest.raises(DeliveryError, match="stopped before it answered"):
         post_webhook(base + path, [], deadline_s=30.0, stop=stop)
     assert stopped_at and time.monotonic() - stopped_at[0] < PROMPT_S
+
+
+def test_a_delivery_carries_an_id_that_a_retry_repeats(
+    sqlite_store: Store, armonk: DeviceSnapshot, hook: tuple[str, Hook], tmp_path: Path
+) -> None:
+    base, stand_in = hook
+    failing, working = _rules(tmp_path, base + "/500"), _rules(tmp_path, base + "/200")
+    assert check(sqlite_store, armonk, failing, NOW).problem is not None
+    assert check(sqlite_store, armonk, working, NOW).problem is None  # the retry, delivered
+    first, retry = stand_in.requests
+    assert first.body == retry.body  # the same alert: the same delivery and alert ids
+    delivery = first.body["delivery"]
+    assert first.headers["X-Qpumon-Delivery"] == retry.headers["X-Qpumon-Delivery"] == delivery
+    (alert,) = first.body["alerts"]
+    assert armonk.calibrated_at is not None
+    key = ["fake_armonk", "any T1", "qubit 0", armonk.calibrated_at.isoformat()]
+    assert alert["id"] == str(uuid.uuid5(NAMESPACE, json.dumps(key)))
+    assert delivery == str(uuid.uuid5(NAMESPACE, alert["id"]))
+
+
+def test_other_alerts_or_calibrations_have_other_ids(
+    sqlite_store: Store, armonk: DeviceSnapshot, hook: tuple[str, Hook], tmp_path: Path
+) -> None:
+    base, stand_in = hook
+    rules = _rules(tmp_path, base + "/500")
+    assert armonk.calibrated_at is not None
+    later = replace(armonk, calibrated_at=armonk.calibrated_at + timedelta(hours=1))
+    for snapshot in (armonk, later):
+        check(sqlite_store, snapshot, rules, NOW)
+    ids = [r.body["alerts"][0]["id"] for r in stand_in.requests]
+    deliveries = {r.headers["X-Qpumon-Delivery"] for r in stand_in.requests}
+    assert len(set(ids)) == 2 and len(deliveries) == 2

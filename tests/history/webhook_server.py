@@ -27,6 +27,7 @@ class Request:
     method: str
     path: str
     body: Any
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -46,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length)) if length else None
-        self._answer(Request("POST", self.path, body))
+        self._answer(Request("POST", self.path, body, dict(self.headers.items())))
 
     def do_GET(self) -> None:
         self._answer(Request("GET", self.path, None))

@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 #: 2xx answer is never read.
 REPLY_CAP_BYTES = 64 * 1024
 _SHOWN_REPLY = 160
+#: The header that carries a webhook delivery's id (also the body's ``delivery``).
+DELIVERY_HEADER = "X-Qpumon-Delivery"
+#: The namespace of the delivery ids (UUID version 5): fixed, so ids stay the same across runs.
+_DELIVERY_NAMESPACE_TEXT = "5f0c1b9e-4d8a-5e2b-9a63-0b7c2e6d4f11"
 #: The order in which problems decide the exit code: input first, then services, then deliveries.
 _EXIT_ORDER = (2, 3, DeliveryError.exit_code)
 
@@ -274,24 +278,52 @@ def post_webhook(
     deadline_s: float = DELIVERY_DEADLINE_S,
     stop: threading.Event | None = None,
 ) -> None:
-    """POST ``{"alerts": [...]}`` as JSON to ``url``: done when it answers 2xx within
+    """POST ``{"delivery": ID, "alerts": [...]}`` as JSON to ``url`` (the id also as the
+    :data:`DELIVERY_HEADER` header; see :func:`delivery_id`): done when it answers 2xx within
     ``deadline_s`` (everything included); a :class:`DeliveryError` otherwise (an error answer, a
     redirect, no answer in time, ``stop`` set)."""
-    body = json.dumps({"alerts": [f.as_json() for f in firings]}).encode("utf-8")
+    delivery = delivery_id(firings)
+    alerts = [f.as_json() | {"id": alert_id(f)} for f in firings]
+    body = json.dumps({"delivery": delivery, "alerts": alerts}).encode("utf-8")
     gone = threading.Event()
     try:
-        run_until(lambda: _send(url, body, deadline_s, gone), stop, deadline_s)
+        run_until(lambda: _send(url, body, deadline_s, gone, delivery), stop, deadline_s)
     except Abandoned as exc:
         gone.set()
         why = "stopped before it answered" if exc.stopped else f"no answer within {deadline_s:g} s"
         raise DeliveryError(f"webhook {site(url)}: {why}") from exc
 
 
-def _send(url: str, body: bytes, deadline_s: float, gone: threading.Event) -> None:
+def alert_id(firing: Firing) -> str:
+    """The id of one alert in a webhook body: a UUID (version 5) of its device, rule, subject
+    and calibration time, so the same alert delivered again (a retry at the next check) carries
+    the same id and a receiver can drop the repeat."""
+    import uuid  # here: only a webhook needs it
+
+    when = None if firing.calibrated_at is None else firing.calibrated_at.isoformat()
+    key = json.dumps([firing.device, firing.rule.name, firing.subject, when])
+    return str(uuid.uuid5(uuid.UUID(_DELIVERY_NAMESPACE_TEXT), key))
+
+
+def delivery_id(firings: Sequence[Firing]) -> str:
+    """The id of one delivery (body and :data:`DELIVERY_HEADER`): a UUID (version 5) of the
+    :func:`alert_id` of the alerts it carries, the same when the same alerts are sent again."""
+    import uuid
+
+    return str(
+        uuid.uuid5(uuid.UUID(_DELIVERY_NAMESPACE_TEXT), "\n".join(sorted(map(alert_id, firings))))
+    )
+
+
+def _send(url: str, body: bytes, deadline_s: float, gone: threading.Event, delivery: str) -> None:
     import httpx
 
     where = f"webhook {site(url)}"
-    headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
+        DELIVERY_HEADER: delivery,
+    }
     try:
         with (
             httpx.Client(timeout=deadline_s, follow_redirects=False) as client,
