@@ -291,3 +291,14 @@ def test_the_row_named_is_the_files_line_across_blank_lines_and_crlf(tmp_path: P
     done = invoke("import", path, "--db", tmp_path / "h.db")
     assert done.exit_code == 2
     assert f"{path}: row 5, column 'T1 (us)': 'ninety' is not a number" in done.stderr
+
+
+def test_a_conf_of_another_device_is_refused(tmp_path: Path) -> None:
+    from tests.conftest import bundled_root
+
+    conf = bundled_root() / "fez" / "conf_fez.json"
+    done = invoke("import", write(tmp_path), "--conf", conf, "--db", tmp_path / "h.db")
+    assert done.exit_code == 2
+    assert f"the configuration {conf} is not this file's device (156 qubits, the file 3" in (
+        done.stderr
+    )

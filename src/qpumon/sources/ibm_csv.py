@@ -640,9 +640,36 @@ class _Reader:
     def snapshot(
         self, device: str, calibrated_at: datetime | None, conf: DeviceSnapshot | None
     ) -> DeviceSnapshot:
-        """The snapshot the file describes, checked (a coupler to a qubit the file does not
-        have is refused naming the cell)."""
+        """The snapshot the file describes, checked; the coupling map, coordinates and processor
+        are ``conf``'s (which must agree with the file), else the bundled configuration's when
+        it agrees, else the map is the couplers the cells list."""
         num_qubits = max(self.qubits) + 1
+        self._check_reach(num_qubits)
+        order = sorted(range(len(self.qubits)), key=self.qubits.__getitem__)
+        gates = tuple(
+            GateCalibration(gate, pair, error, length)
+            for (gate, pair), (error, length) in self.gates.items()
+        )
+        pairs = tuple(dict.fromkeys((g.qubits[0], g.qubits[1]) for g in gates if g.arity == 2))
+        layout = self._layout(device, conf, num_qubits, pairs)
+        snapshot = DeviceSnapshot(
+            name=device,
+            num_qubits=num_qubits,
+            source=f"file:{self.where}",
+            processor_family=layout.processor_family if layout else None,
+            processor_revision=layout.processor_revision if layout else None,
+            coupling_edges=layout.coupling_edges if layout else pairs,
+            coords=layout.coords if layout else None,
+            calibrated_at=calibrated_at,
+            qubits=tuple(QubitCalibration(index=self.qubits[r], **self.values[r]) for r in order),
+            gates=gates,
+            unit_labels=dict(self.units),
+            placeholders={k: tuple(q) for k, q in self.placeholders.items()},
+        )
+        return check_snapshot(snapshot, self.where)
+
+    def _check_reach(self, num_qubits: int) -> None:
+        """A coupler to a qubit the file does not have is refused, naming its cell."""
         for key, (row, header) in self.origin.items():
             if any(q >= num_qubits for q in key[1]):
                 raise InputError(
@@ -650,32 +677,24 @@ class _Reader:
                     f"{'_'.join(map(str, key[1]))} reaches beyond the file's qubits "
                     f"(0-{num_qubits - 1})"
                 )
-        order = sorted(range(len(self.qubits)), key=self.qubits.__getitem__)
-        qubits = tuple(
-            QubitCalibration(index=self.qubits[row], **self.values[row]) for row in order
-        )
-        gates = tuple(
-            GateCalibration(gate, pair, error, length)
-            for (gate, pair), (error, length) in self.gates.items()
-        )
-        pairs = tuple(dict.fromkeys((g.qubits[0], g.qubits[1]) for g in gates if g.arity == 2))
-        config = conf if conf is not None else bundled_configuration(device)
-        agrees = config is not None and _agrees(config, num_qubits, pairs)
-        snapshot = DeviceSnapshot(
-            name=device,
-            num_qubits=num_qubits,
-            source=f"file:{self.where}",
-            processor_family=config.processor_family if agrees and config else None,
-            processor_revision=config.processor_revision if agrees and config else None,
-            coupling_edges=config.coupling_edges if agrees and config else pairs,
-            coords=config.coords if agrees and config else None,
-            calibrated_at=calibrated_at,
-            qubits=qubits,
-            gates=gates,
-            unit_labels=dict(self.units),
-            placeholders={k: tuple(q) for k, q in self.placeholders.items()},
-        )
-        return check_snapshot(snapshot, self.where)
+
+    def _layout(
+        self,
+        device: str,
+        conf: DeviceSnapshot | None,
+        num_qubits: int,
+        pairs: Sequence[tuple[int, int]],
+    ) -> DeviceSnapshot | None:
+        if conf is not None:
+            if not _agrees(conf, num_qubits, pairs):
+                raise InputError(
+                    f"{self.where}: the configuration {conf.source.removeprefix('file:')} is "
+                    f"not this file's device ({conf.num_qubits} qubits, the file {num_qubits}; "
+                    "or a coupler the file lists is not in its coupling map)"
+                )
+            return conf
+        bundled = bundled_configuration(device)
+        return bundled if bundled is not None and _agrees(bundled, num_qubits, pairs) else None
 
 
 def native_gate(two_qubit: Sequence[str]) -> str | None:
