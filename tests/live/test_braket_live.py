@@ -215,3 +215,45 @@ def test_a_server_that_echoes_the_signature_never_shows_the_key(braket: BraketSt
     assert "You sent" in result.stderr
     assert ACCESS_KEY not in result.stderr and SECRET_KEY not in result.stderr
     assert base64.b64encode(ACCESS_KEY.encode()).decode()[:16] not in result.stderr
+
+
+def test_a_rigetti_device_with_only_provider_specs_is_read_from_its_isa(
+    braket: BraketStandIn,
+) -> None:
+    from tests.live.rigetti_server import FIXTURES as RIGETTI
+
+    isa = json.loads((RIGETTI / "Aspen-M-3.isa.json").read_text())
+    capabilities = _capabilities("rigetti_ankaa3")
+    del capabilities["standardized"]
+    capabilities["provider"] = {
+        "braketSchemaHeader": {
+            "name": "braket.device_schema.rigetti.rigetti_provider_properties",
+            "version": "2",
+        },
+        "specs": isa,
+    }
+    braket.devices.append(
+        {
+            "deviceArn": "arn:aws:braket:us-west-1::device/qpu/rigetti/Aspen-M-3",
+            "deviceName": "Aspen-M-3",
+            "providerName": "Rigetti",
+            "deviceType": "QPU",
+            "deviceStatus": "ONLINE",
+            "deviceQueueInfo": [],
+            "capabilities": json.dumps(capabilities),
+        }
+    )
+    snap = resolve("braket:Aspen-M-3", live=FAST)
+    fcz = [
+        (tuple(s["node_ids"]), c["value"])
+        for op in isa["instructions"]
+        if op["name"] == "CZ"
+        for s in op["sites"]
+        for c in s["characteristics"]
+    ]
+    index = {n: i for i, n in enumerate(sorted(x["node_id"] for x in isa["architecture"]["nodes"]))}
+    assert snap.num_qubits == 80 and len(fcz) == 85
+    for (a, b), value in fcz:
+        gate = snap.gate("cz", (index[a], index[b]))
+        assert gate is not None and gate.error == pytest.approx(1 - value)
+    assert snap.name == "braket:Aspen-M-3" and snap.configuration["region"] == "us-west-1"
