@@ -302,3 +302,22 @@ def test_a_conf_of_another_device_is_refused(tmp_path: Path) -> None:
     assert f"the configuration {conf} is not this file's device (156 qubits, the file 3" in (
         done.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "message"),
+    [
+        ('"Qubit","T1 (us)"', "1" * 100_000 + "x", "is not a number"),
+        ('"Qubit","CZ error"', "1:" + "1" * 100_000 + "x", "cannot read the coupler entry"),
+        ('"Qubit","T1' + " " * 100_000 + '(x"', "1", "not a column qpumon can read"),
+    ],
+    ids=["long-number", "long-coupler", "long-header"],
+)
+def test_long_cells_are_refused_without_matching_them(
+    tmp_path: Path, header: str, cell: str, message: str
+) -> None:
+    # the patterns would take time growing with the square of such text: it is refused first
+    path = write(tmp_path, header=header, rows=(f'"0","{cell}"',))
+    done = invoke("import", path, "--db", tmp_path / "h.db")
+    assert done.exit_code == 2 and message in done.stderr
+    assert len(done.stderr) < 400

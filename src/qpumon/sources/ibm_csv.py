@@ -50,6 +50,11 @@ from ..util.bounded import read_bounded
 #: The largest CSV qpumon reads (IBM's file of a 156-qubit device is about 60 KB).
 MAX_CSV_BYTES = 64 * 1024 * 1024
 
+#: The longest number (and half the longest header or coupler entry) read: IBM writes at most
+#: about 25 characters, and the patterns they are matched with take time growing with the square
+#: of the length of text that does not match.
+MAX_TEXT = 64
+
 #: Per-qubit columns: the name before the unit, lower case -> (model field, dimension).
 QUBIT_COLUMNS: dict[str, tuple[str, Dimension]] = {
     "t1": ("t1_us", "time_us"),
@@ -302,7 +307,7 @@ def columns_of(header: Sequence[str], where: str, ignore: Iterable[str] = ()) ->
         name = " ".join(raw.split())
         if name.lower() in skip:
             continue
-        column = _column(index, name, f"{where}: column {index + 1} {name!r}")
+        column = _column(index, name, f"{where}: column {index + 1} {name[:MAX_TEXT]!r}")
         key = (column.kind, column.target)
         if key in seen:
             raise InputError(
@@ -315,7 +320,7 @@ def columns_of(header: Sequence[str], where: str, ignore: Iterable[str] = ()) ->
 
 
 def _column(index: int, name: str, where: str) -> _Column:
-    found = _UNIT.fullmatch(name)
+    found = _UNIT.fullmatch(name) if len(name) <= 2 * MAX_TEXT else None
     base, unit = (found.group(1), found.group(2).strip()) if found else (name, None)
     key = base.lower()
     if key in _SPECIAL:
@@ -332,7 +337,7 @@ def _column(index: int, name: str, where: str) -> _Column:
     if gate is None or len(gate) > MAX_NAME:
         raise InputError(
             f"{where}: not a column qpumon can read (not in IBM's calibration CSV); "
-            f"--ignore-column {name!r} to go on without it"
+            f"--ignore-column {name[:MAX_TEXT]!r} to go on without it"
         )
     _no_unit(unit, where)
     return _Column(index, name, "gate", gate)
@@ -492,7 +497,7 @@ class _Reader:
         return labels
 
     def _number(self, text: str, row: int, column: _Column) -> float:
-        if _NUMBER_RE.fullmatch(text) is None:
+        if len(text) > MAX_TEXT or _NUMBER_RE.fullmatch(text) is None:
             raise InputError(f"{self.at(row, column)}: {text[:40]!r} is not a number")
         value = float(text)
         if value - value != 0.0:
@@ -559,7 +564,7 @@ class _Reader:
         for part in re.split(r"[;,]", text):
             if not part.strip():
                 continue
-            entry = _ENTRY.fullmatch(part)
+            entry = _ENTRY.fullmatch(part) if len(part) <= 2 * MAX_TEXT else None
             if entry is None:
                 raise InputError(
                     f"{self.at(row, column)}: cannot read the coupler entry {part.strip()[:40]!r} "
