@@ -309,7 +309,7 @@ def test_a_conf_of_another_device_is_refused(tmp_path: Path) -> None:
     [
         ('"Qubit","T1 (us)"', "1" * 100_000 + "x", "is not a number"),
         ('"Qubit","CZ error"', "1:" + "1" * 100_000 + "x", "cannot read the coupler entry"),
-        ('"Qubit","T1' + " " * 100_000 + '(x"', "1", "not a column qpumon can read"),
+        ('"Qubit","T1 (' + "u" * 100_000 + '"', "1", "not a column qpumon can read"),
     ],
     ids=["long-number", "long-coupler", "long-header"],
 )
