@@ -289,13 +289,119 @@ def vendor_report(f: dict[str, float], runs: int, latency: float) -> None:
     print(f"  bare httpx, list + 2 ISAs                       {timed('v_httpx')}")
 
 
+# -- IQM Resonance and IonQ ------------------------------------------------------------------
+
+IQM_TARGET = 0.4
+
+#: Bare httpx: the reads of ``monitor iqm:garnet`` (the computer list, then the calibration set,
+#: its metrics, its DQA and the health at once), answers parsed.
+IQM_BARE = """
+import asyncio, os, httpx
+url, token = os.environ["IQM_SERVER_URL"] + "/api/v1", os.environ["IQM_TOKEN"]
+async def main():
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
+        (await client.get(f"{url}/quantum-computers")).json()
+        base = f"{url}/calibration-sets/garnet/default"
+        paths = [base, base + "/metrics", base + "/dynamic-quantum-architecture",
+                 f"{url}/quantum-computers/garnet/health"]
+        answers = await asyncio.gather(*(client.get(p) for p in paths))
+        assert all(a.json() is not None for a in answers)
+asyncio.run(main())
+"""
+
+#: qiskit-ionq as its docs show it: a provider, each QPU backend, its latest characterization.
+IONQ_OFFICIAL = """
+import os, warnings
+warnings.simplefilter("ignore")
+from qiskit_ionq import IonQProvider
+provider = IonQProvider(token=os.environ["IONQ_API_KEY"], url=os.environ["IONQ_API_URL"])
+for name in ("qpu.aria-1", "qpu.forte-1"):
+    backend = provider.get_backend(name)
+    assert backend.calibration() is not None and backend.status()
+"""
+
+#: Bare httpx: the reads of the IonQ part of the overview (the backend list, then each QPU's
+#: newest characterizations at once), answers parsed.
+IONQ_BARE = """
+import asyncio, os, httpx
+url = os.environ["IONQ_API_URL"]
+async def main():
+    headers = {"Authorization": "apiKey " + os.environ["IONQ_API_KEY"]}
+    async with httpx.AsyncClient(headers=headers) as client:
+        names = [b["backend"] for b in (await client.get(f"{url}/backends")).json()
+                 if b["backend"].startswith("qpu.")]
+        answers = await asyncio.gather(*(client.get(f"{url}/backends/{n}/characterizations",
+                                                    params={"limit": "2"}) for n in names))
+        assert all(a.json()["characterizations"] for a in answers)
+asyncio.run(main())
+"""
+
+
+def iqm_ionq_figures(runs: int, latency: float) -> dict[str, float]:
+    """qpumon on ``iqm:garnet`` and the IonQ QPUs against their stand-ins (``latency`` added to
+    every answer), beside iqm-client 36 (its own environment, if the contract test has built it)
+    and qiskit-ionq doing the same reads sequentially, and bare httpx."""
+    from tests.live.test_vendor_contract import IQM_CLIENT, SCRIPT, _cache
+    from tests.live.vendor_servers import IonQStandIn, IQMStandIn
+
+    iqm, ionq = IQMStandIn(latency=latency), IonQStandIn(latency=latency)
+    with iqm.running(), ionq.running(), tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, **iqm.environment, **ionq.environment, "HOME": home,
+               "XDG_CACHE_HOME": f"{home}/.cache"}  # fmt: skip
+        names = ["iqm:garnet", "ionq:aria-1", "ionq:forte-1"]
+        commands = {
+            "q_monitor": qpumon("monitor", "iqm:garnet"),
+            "q_iqm_bare": [PYTHON, "-c", IQM_BARE],
+            "q_overview": qpumon("overview", *names),
+            "q_ionq_bare": [PYTHON, "-c", IONQ_BARE],
+            "q_startup": qpumon("--version"),
+        }
+        client = _cache() / IQM_CLIENT.replace("==", "-") / "bin" / "python"
+        if client.exists():
+            commands["q_iqm_client"] = [str(client), str(SCRIPT)]
+        try:
+            import qiskit_ionq  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            commands["q_qiskit_ionq"] = [PYTHON, "-c", IONQ_OFFICIAL]
+        return interleaved(commands, env, runs)
+
+
+def iqm_ionq_report(f: dict[str, float], runs: int, latency: float) -> None:
+    """Print the IQM and IonQ figures beside the official clients' and the floors."""
+
+    def timed(name: str) -> str:
+        return f"{f[name]:6.3f} s ({f[name + '_cpu']:.3f} s CPU)" if name in f else "   not run"
+
+    def times(name: str, than: str) -> str:
+        return f"x{f[name] / f[than]:.2f} qpumon's" if name in f else "(client not installed)"
+
+    print(f"IQM Resonance and IonQ stand-ins, {latency * 1000:.0f} ms added to every answer; "
+          f"median of {runs} runs, whole process:")  # fmt: skip
+    print(f"  qpumon --version (the CLI's start-up)        {timed('q_startup')}")
+    print(f"  qpumon monitor iqm:garnet                    {timed('q_monitor')}  target <= "
+          f"{IQM_TARGET} s: {verdict(f['q_monitor'] <= IQM_TARGET)}")  # fmt: skip
+    print(f"  iqm-client 36, the same reads (own env)      {timed('q_iqm_client')}  "
+          f"{times('q_iqm_client', 'q_monitor')}")  # fmt: skip
+    print(f"  bare httpx, the same reads                   {timed('q_iqm_bare')}")
+    print(f"  qpumon overview iqm:garnet + 2 IonQ QPUs     {timed('q_overview')}")
+    print(f"  qiskit-ionq, 2 backends + characterizations  {timed('q_qiskit_ionq')}  "
+          f"{times('q_qiskit_ionq', 'q_overview')} overview")  # fmt: skip
+    print(f"  bare httpx, IonQ's reads                     {timed('q_ionq_bare')}")
+
+
 def main() -> None:
     """Serve the stand-in, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--vendors-only", action="store_true", help="Braket and Rigetti only")
+    parser.add_argument("--iqm-ionq-only", action="store_true", help="IQM and IonQ only")
     args = parser.parse_args()
+    if args.iqm_ionq_only:
+        iqm_ionq_report(iqm_ionq_figures(args.runs, args.latency), args.runs, args.latency)
+        return
     if args.vendors_only:
         vendor_report(vendor_figures(args.runs, args.latency), args.runs, args.latency)
         return
@@ -307,6 +413,7 @@ def main() -> None:
         figures = measure(server, env, args.runs, args.latency)
     report(figures, args.runs, args.latency)
     vendor_report(vendor_figures(args.runs, args.latency), args.runs, args.latency)
+    iqm_ionq_report(iqm_ionq_figures(args.runs, args.latency), args.runs, args.latency)
 
 
 if __name__ == "__main__":

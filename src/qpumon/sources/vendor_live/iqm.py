@@ -172,20 +172,35 @@ class IQMSession:
 
     async def snapshot(self, device: str, at: datetime | None) -> DeviceSnapshot:
         """The calibration set of ``device`` (``garnet`` or ``garnet@<set id>``; at ``at``)."""
-        qc, _, set_id = device.strip().lower().partition("@")
-        computers = await self.computers()
-        if qc not in {c["alias"].lower() for c in computers}:
-            known = ", ".join(f"iqm:{c['alias']}" for c in computers)
-            raise DeviceNotFoundError(f"IQM Resonance has no quantum computer {qc!r} ({known})")
-        qc = next(c["alias"] for c in computers if c["alias"].lower() == qc)
-        wanted = set_id.strip() or "default"
-        documents = await asyncio.gather(
+        typed, _, set_id = device.strip().partition("@")
+        return await self._snapshot(typed.lower(), typed, set_id.strip() or "default", at)
+
+    async def _snapshot(
+        self, qc: str, typed: str, wanted: str, at: datetime | None
+    ) -> DeviceSnapshot:
+        """The computer list and the set's documents asked for at once (one round trip): an
+        unknown computer is told from the list, whatever its documents' answers were."""
+        found = await asyncio.gather(
+            self.computers(),
             self._get(qc, wanted, ""),
             self._get(qc, wanted, "/metrics"),
             self._get(qc, wanted, "/dynamic-quantum-architecture"),
             self.health(qc),
+            return_exceptions=True,
         )
-        calibration, metrics, architecture, status = documents
+        computers = found[0]
+        if isinstance(computers, BaseException):
+            raise computers
+        alias = next((c["alias"] for c in computers if c["alias"].lower() == qc.lower()), None)
+        if alias is None:
+            known = ", ".join(f"iqm:{c['alias']}" for c in computers)
+            raise DeviceNotFoundError(f"IQM Resonance has no quantum computer {typed!r} ({known})")
+        if alias != qc:  # an alias not in lower case: ask again under its own spelling
+            return await self._snapshot(alias, typed, wanted, at)
+        for result in found[1:]:
+            if isinstance(result, BaseException):
+                raise result
+        calibration, metrics, architecture, status = found[1:]
         snapshot = self._read(qc, wanted, calibration, metrics, architecture, status)
         if at is not None and snapshot.calibrated_at is not None and snapshot.calibrated_at > at:
             return await self._at(qc, at, snapshot)
