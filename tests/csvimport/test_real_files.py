@@ -182,3 +182,22 @@ def test_the_authors_merged_tables_are_refused_naming_the_column(ibm_csv_folder:
     merged = ibm_csv_folder / "137sc21" / "Data" / NOT_PLATFORM / "ibmq_athens_calibrations.csv"
     with pytest.raises(InputError, match=r"ibmq_athens_calibrations.csv: column 1 '': not a col"):
         read_csv(merged)
+
+
+def test_importing_the_whole_folder_twice(ibm_csv_folder: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.core.cli_helpers import invoke
+
+    files = platform_files()
+    distinct = len({hashlib.sha256(p.read_bytes()).digest() for p in files})
+    refused = len([p for p in IBM_CSV.rglob("*.csv") if NOT_PLATFORM in p.parts])
+    db = tmp_path / "h.db"
+    first = invoke("import", ibm_csv_folder, "--keep-going", "--db", db)
+    assert first.exit_code == 0, first.stderr[-2000:]
+    assert f"imported {distinct} files: {distinct} stored, 0 already stored" in first.stdout
+    assert f"skipped {len(files) - distinct} byte-identical copies" in first.stdout
+    assert f"skipped {refused} files that could not be read" in first.stdout
+    assert first.stderr.count("qpumon: skipped: ") == refused
+    again = invoke("import", ibm_csv_folder, "--keep-going", "--db", db)
+    assert f"imported {distinct} files: 0 stored, {distinct} already stored" in again.stdout
