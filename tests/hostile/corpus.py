@@ -35,6 +35,8 @@ class Case:
     output: str | None = None
     stdin: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    #: Text that must appear in neither stdout nor stderr (a secret, in each form given).
+    absent: tuple[str, ...] = ()
 
 
 def _bundled(stem: str, kind: str) -> Any:
@@ -471,6 +473,83 @@ def _output_cases(folder: Path) -> Iterator[Case]:
     )
 
 
+# -- issue 20, the live client and the outputs ---------------------------------------------------
+
+#: The API key of the redaction cases (set as QISKIT_IBM_TOKEN): never shown in any form.
+HOSTILE_KEY = "qpumon-hostile-Secret-key-0123456789abcdef"
+
+
+def _key_forms(key: str) -> dict[str, str]:
+    """``key`` as a careless service (or a user's paste) could echo it."""
+    import base64
+    import re
+    from urllib.parse import quote, quote_plus
+
+    data = key.encode()
+    forms = {
+        "raw": key,
+        "percent-upper": "".join(f"%{b:02X}" for b in data),
+        "percent-lower": "".join(f"%{b:02x}" for b in data),
+        "percent-quote-lower": re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote(key)),
+        "form": quote_plus(key + " x"),
+        "json-u": "".join(f"\\u{ord(c):04x}" for c in key),
+        "json-solidus": key.replace("-", "\\/"),
+        "split-by-escapes": "".join(
+            f"%{ord(c):02x}" if i % 3 == 0 else f"\\u{ord(c):04X}" if i % 3 == 1 else c
+            for i, c in enumerate(key)
+        ),
+        "shortened": key[:20] + "...",
+    }
+    for offset in range(3):
+        blob = b"\x00" * offset + data + b"tail"
+        forms[f"base64-offset-{offset}"] = base64.b64encode(blob).decode()
+        forms[f"base64url-offset-{offset}"] = base64.urlsafe_b64encode(blob).decode().rstrip("=")
+    return forms
+
+
+def _live_client_and_outputs_cases(folder: Path) -> Iterator[Case]:
+    """Issue 20's classes that run without a service: the key in every encoding echoed back in
+    an error (redaction), device names longer than 255 bytes (refused, exit 2), and ``-o -``
+    (standard output, no file named ``-``). Listed names, service caps, loopback spellings and
+    webhook ids need a service or a server: tests/live, tests/serve and tests/history."""
+    env = {"QISKIT_IBM_TOKEN": HOSTILE_KEY}
+    for name, form in _key_forms(HOSTILE_KEY).items():
+        absent = (HOSTILE_KEY, form) if name != "shortened" else (HOSTILE_KEY[:20],)
+        yield Case(f"redaction:{name}", ("monitor", f"{form}.json"), (2,), env=env, absent=absent)
+        out = str(folder / f"redaction-{name}.svg")
+        yield Case(
+            f"redaction:{name}-map",
+            ("map", f"x{form}.json", "-o", out),
+            (2,),
+            output=out,
+            env=env,
+            absent=absent,
+        )
+    long_names = {
+        "ascii-300": "ibm_" + "a" * 296,
+        "bundled-like-256": "fake_" + "f" * 251,
+        "utf8-258": "ibm_" + "é" * 127,
+        "file-like-300": "x" * 295 + ".json",
+    }
+    for label, long_name in long_names.items():
+        for command in ("monitor", "overview", "best"):
+            yield Case(f"long-name:{label}-{command}", (command, long_name), (2,))
+        out = str(folder / f"long-{label}.svg")
+        yield Case(f"long-name:{label}-map", ("map", long_name, "-o", out), (2,), output=out)
+    yield Case("long-name:offline", ("monitor", "--offline", long_names["ascii-300"]), (2,))
+    yield Case("long-name:255-is-a-name", ("monitor", "--offline", "ibm_" + "a" * 251), (2,))
+    for args in (
+        ("monitor", "fake_lagos", "-f", "csv"),
+        ("monitor", "fake_lagos", "-f", "json"),
+        ("overview", "fake_lagos", "-f", "markdown"),
+        ("list", "-f", "csv"),
+        ("map", "fake_lagos"),
+        ("report", "fake_lagos"),
+        ("grafana-dashboard",),
+    ):
+        yield Case(f"output-dash:{'-'.join(args[:2])}", (*args, "-o", "-"), (0,))
+
+
 def build(folder: Path) -> list[Case]:
     """Write the corpus into ``folder`` (empty) and return its cases."""
     from qpumon.reports.formats import render
@@ -486,4 +565,5 @@ def build(folder: Path) -> list[Case]:
     cases += _rules_cases(folder)
     cases += _circuit_cases(folder)
     cases += _output_cases(folder)
+    cases += _live_client_and_outputs_cases(folder)
     return cases

@@ -73,6 +73,7 @@ def test_hostile(name: str, corpus: dict[str, Case], tmp_path: Path) -> None:
         assert len(lines) == 1 and lines[0].startswith("qpumon: error: "), done.stderr
     for stream in (done.stdout, done.stderr):
         assert not any(c in stream for c in _CONTROL), repr(stream[:200])
+        assert not any(text in stream for text in case.absent), "a secret was shown"
     if case.output is not None:
         _check_whole(Path(case.output))
 
