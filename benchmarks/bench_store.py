@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench_import import FOLDER as IBM_CSV
+from bench_import import import_rows
 from qpumon.history.demo import demo_history
 from qpumon.history.series import read_history, select_metric
 from qpumon.model import DeviceSnapshot
@@ -188,6 +190,16 @@ def main() -> None:
         f"snapshot (the snapshot's JSON file: {len(dumps(snapshots[0])) / 1e3:.0f} kB)"
     )
     shutil.rmtree(folder, ignore_errors=True)
+    print_import_rows(max(1, min(args.runs, 3)))
+
+
+def print_import_rows(runs: int) -> None:
+    """Issue 22's row: ``qpumon import`` of IBM's real CSVs (see bench_import.py)."""
+    if not IBM_CSV.is_dir():
+        print(f"import of IBM's calibration CSVs: skipped ({IBM_CSV} is absent)")
+        return
+    for row in import_rows(IBM_CSV, runs):
+        print(row)
 
 
 @contextmanager
