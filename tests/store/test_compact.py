@@ -44,9 +44,7 @@ def test_stored_snapshot_is_small_and_exact(store: Store, device: str) -> None:
             a, b = mine.value(name), theirs.value(name)
             assert (a is None and b is None) or (a is not None and a.hex() == (b or 0.0).hex())
     with store.engine.connect() as connection:
-        values = connection.execute(
-            select(func.sum(func.length(snapshot_values.c.data)))
-        ).scalar()
+        values = connection.execute(select(func.sum(func.length(snapshot_values.c.data)))).scalar()
         meta = connection.execute(select(func.sum(func.length(snapshots.c.data)))).scalar()
         shape = connection.execute(select(func.sum(func.length(shapes.c.data)))).scalar()
     # the values of one calibration (the shape is shared by a device's snapshots)

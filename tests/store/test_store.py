@@ -67,7 +67,9 @@ def test_recording_twice_stores_once(store: Store) -> None:
     with store.engine.connect() as connection:
         count = connection.execute(select(func.count()).select_from(snapshots)).scalar()
         sections = connection.execute(
-            select(snapshot_values.c.section).where(snapshot_values.c.snapshot_id == first.snapshot_id)
+            select(snapshot_values.c.section).where(
+                snapshot_values.c.snapshot_id == first.snapshot_id
+            )
         ).scalars()
         names = set(sections)
     assert count == 1

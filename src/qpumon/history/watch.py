@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,11 +21,12 @@ from ..util.printable import printable
 
 if TYPE_CHECKING:
     from ..store.db import Store
-from ..util.threads import Abandoned, run_until
+from ..util.threads import POLL_S, Abandoned, run_until
 from .alerts import Rules
 from .check import Outcome, assess, settle
 
 __all__ = [
+    "BACKFILL_WORKERS",
     "Backfill",
     "Fetch",
     "FetchAt",
@@ -185,6 +186,11 @@ class Backfill:
     failures: tuple[str, ...]
 
 
+#: Historical fetches a backfill keeps in flight (the live layer bounds its requests as well:
+#: ``LiveOptions.workers``).
+BACKFILL_WORKERS = 16
+
+
 def backfill(
     store: Store,
     fetch_at: FetchAt,
@@ -192,27 +198,98 @@ def backfill(
     end: datetime,
     every: timedelta,
     log: Log | None = None,
+    workers: int = BACKFILL_WORKERS,
 ) -> Backfill:
     """Record the calibration in force at ``start``, ``start + every``, ... up to ``end``.
 
+    Up to ``workers`` times are fetched at once (``fetch_at`` is called from worker threads);
+    the snapshots are recorded in time order as they arrive, each in its own transaction.
     Calibrations repeat (one per day or so); the store keeps each once. A failed fetch is
     logged and skipped.
     """
-    stored = already = 0
-    failures = []
+    times = []
     when = start
     while when <= end:
-        try:
-            snapshot = fetch_at(when)
-        except QpumonError as exc:
-            failures.append(f"{when.isoformat()}: {exc}")
-            if log is not None:
-                log(f"{when.isoformat()}: failed: {exc}")
-        else:
-            recorded = store.record(snapshot)
-            stored += recorded.stored
-            already += not recorded.stored
-            if log is not None:
-                log(f"{when.isoformat()}: {describe(recorded)}")
+        times.append(when)
         when += every
+    stored = already = 0
+    failures = []
+    for when, outcome in _fetched(fetch_at, times, workers):
+        if isinstance(outcome, QpumonError):
+            failures.append(f"{when.isoformat()}: {outcome}")
+            if log is not None:
+                log(f"{when.isoformat()}: failed: {outcome}")
+            continue
+        recorded = store.record(outcome)
+        stored += recorded.stored
+        already += not recorded.stored
+        if log is not None:
+            log(f"{when.isoformat()}: {describe(recorded)}")
     return Backfill(stored, already, tuple(failures))
+
+
+def _fetched(
+    fetch_at: FetchAt, times: Sequence[datetime], workers: int
+) -> Iterator[tuple[datetime, DeviceSnapshot | QpumonError]]:
+    """``(time, snapshot or its fetch's error)`` for each of ``times``, in order, fetched by up
+    to ``workers`` daemon threads at most ``2 * workers`` ahead of the consumer (a stuck fetch
+    never holds up the process's exit; Ctrl-C reaches the waiting thread within a poll)."""
+    state = _Pipeline(fetch_at, times, max(1, workers))
+    threads = [
+        threading.Thread(target=state.work, name="qpumon-backfill", daemon=True)
+        for _ in range(min(max(1, workers), len(times)))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for i, when in enumerate(times):
+            outcome = state.take(i)
+            if isinstance(outcome, BaseException) and not isinstance(outcome, QpumonError):
+                raise outcome
+            yield when, outcome  # type: ignore[misc]
+    finally:
+        state.stop()
+
+
+class _Pipeline:
+    """The shared state of :func:`_fetched`'s workers and consumer."""
+
+    def __init__(self, fetch_at: FetchAt, times: Sequence[datetime], workers: int) -> None:
+        self.fetch_at, self.times, self.window = fetch_at, times, 2 * workers
+        self.results: dict[int, object] = {}
+        self.next = self.taken = 0
+        self.stopped = False
+        self.changed = threading.Condition()
+
+    def work(self) -> None:
+        """Fetch the next time not taken by another worker, until none is left."""
+        while True:
+            with self.changed:
+                while not self.stopped and self.next >= self.taken + self.window:
+                    self.changed.wait()
+                if self.stopped or self.next >= len(self.times):
+                    return
+                i = self.next
+                self.next += 1
+            try:
+                outcome: object = self.fetch_at(self.times[i])
+            except BaseException as exc:  # handed to the consumer
+                outcome = exc
+            with self.changed:
+                self.results[i] = outcome
+                self.changed.notify_all()
+
+    def take(self, i: int) -> object:
+        """The outcome of time ``i``, once fetched."""
+        with self.changed:
+            while i not in self.results:
+                self.changed.wait(POLL_S)
+            self.taken = i + 1
+            self.changed.notify_all()
+            return self.results.pop(i)
+
+    def stop(self) -> None:
+        """No further fetch starts."""
+        with self.changed:
+            self.stopped = True
+            self.changed.notify_all()

@@ -34,7 +34,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from operator import attrgetter
@@ -43,7 +43,13 @@ from typing import Any
 import orjson
 
 from ..errors import InputError
-from ..model import QUBIT_FIELDS, DeviceSnapshot, GateCalibration, QubitCalibration
+from ..model import (
+    QUBIT_FIELDS,
+    DeviceSnapshot,
+    GateCalibration,
+    QubitCalibration,
+    same_calibration,
+)
 from ..model.vocabulary import qubits_text
 
 #: The codec's version, written in every shape; a reader refuses one it does not know.
@@ -130,12 +136,30 @@ class Encoder:
 
     def __init__(self) -> None:
         self._shapes: dict[tuple[Any, ...], tuple[bytes, str]] = {}
+        self._last: dict[str, tuple[DeviceSnapshot, Encoded]] = {}
 
     def encode(self, snapshot: DeviceSnapshot) -> Encoded:
         """The stored parts of ``snapshot``."""
         from ..model.serialize import snapshot_to_dict
 
         light = snapshot_to_dict(_without_values(snapshot))
+        last = self._last.get(snapshot.name)
+        if (
+            last is not None
+            and last[0].calibrated_at == snapshot.calibrated_at
+            and same_calibration(last[0], snapshot)
+        ):  # the same calibration fetched again (backfill, watch): only the meta can differ
+            meta = zlib.compress(orjson.dumps(_meta(snapshot, light)), _LEVEL)
+            return replace(last[1], meta=meta)
+        found = self._encode(snapshot, light)
+        self._last[snapshot.name] = (snapshot, found)
+        if len(self._last) > 256:
+            self._last.clear()
+        return found
+
+    def _encode(self, snapshot: DeviceSnapshot, light: dict[str, Any]) -> Encoded:
+        from ..model.serialize import snapshot_to_dict
+
         key = _static_key(snapshot, light)
         found = self._shapes.get(key)
         packed = _sections(snapshot)
@@ -178,8 +202,6 @@ class Encoder:
 
 
 def _without_values(snapshot: DeviceSnapshot) -> DeviceSnapshot:
-    from dataclasses import replace
-
     return replace(snapshot, qubits=(), gates=())
 
 
