@@ -173,11 +173,20 @@ def refreshed(markdown: str, folder: Path) -> str:
     return _CONSOLE.sub(block, markdown)
 
 
+#: Keys whose value is the vendor's own document, passed through as it came: not described here.
+OPAQUE = {"configuration": "the vendor's configuration as the source gave it, unchanged"}
+
+
 def inferred_schema(documents: list[object]) -> dict[str, object]:
     """A JSON Schema (2020-12) of ``documents``: for an object, its keys' schemas, a key
     required when every document has it; for an array, the schema of all its items; for a
-    value, the JSON types the documents use."""
+    value, the JSON types the documents use (the keys of :data:`OPAQUE` only described)."""
     schema = _merge(documents)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        for key, text in OPAQUE.items():
+            if key in properties:
+                properties[key] = {"type": "object", "description": text}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 

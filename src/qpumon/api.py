@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -22,6 +22,8 @@ from .util.times import short
 if TYPE_CHECKING:
     from .choose.candidates import QubitChoice
     from .choose.results import Placement
+    from .choose.tables import Avoided
+    from .history.events import EventsReport
     from .history.importing import Imported, ImportOptions
     from .history.series import History
     from .model.summary import DeviceSummary
@@ -45,6 +47,7 @@ __all__ = [
     "diff_of",
     "distribution_figure",
     "drift_of",
+    "events_of",
     "html_report",
     "import_calibrations",
     "list_devices",
@@ -228,13 +231,50 @@ def best_qubits(
     cost_model: str = "default",
     max_seconds: float | None = None,
     source: SourceOptions | None = None,
+    avoid_recent_dips: timedelta | None = None,
+    db: str | Path | Reader | None = None,
 ) -> QubitChoice:
     """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` (``line``,
-    ``ring``, ``any``) on ``device``, best first."""
+    ``ring``, ``any``) on ``device``, best first; ``avoid_recent_dips`` leaves out the qubits with
+    a dip (``qpumon events``) in that time before now, read from the history ``db``."""
     from .choose.candidates import best_qubits as search
 
+    snapshot = load_snapshot(device, source)
     options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
-    return search(load_snapshot(device, source), num_qubits, shape, top, cost_model, **options)
+    if avoid_recent_dips is not None:
+        options["avoided"] = recent_dips(db, [snapshot.name], avoid_recent_dips)[snapshot.name]
+    return search(snapshot, num_qubits, shape, top, cost_model, **options)
+
+
+def _span(within: timedelta) -> str:
+    """``7 days`` or ``12:00:00``: a duration as a sentence says it."""
+    if within.total_seconds() % 86400 == 0:
+        return f"{within.days} days" if within.days != 1 else "day"
+    return str(within)
+
+
+def recent_dips(
+    db: str | Path | Reader | None, devices: Sequence[str], within: timedelta
+) -> dict[str, Avoided]:
+    """Per device, the qubits with a dip in its stored history in the ``within`` before now:
+    what ``--avoid-recent-dips`` keeps out of layouts."""
+    from .choose.tables import Avoided
+    from .history.events import BASELINE, events, recent_dip_qubits
+    from .store import reading
+
+    now = datetime.now(timezone.utc)
+    found = {}
+    with reading(db) as store:
+        for name in devices:
+            try:
+                report = events(store, name, since=now - within - BASELINE, kinds=("dip",))
+            except StoreError:  # no history of this device: nothing to avoid, and said so
+                why = f"no history of {name} stored in the last {_span(within + BASELINE)}"
+                found[name] = Avoided(frozenset(), why)
+                continue
+            why = f"a dip in the last {_span(within)}, qpumon events {name}"
+            found[name] = Avoided(frozenset(recent_dip_qubits(report, within, now)), why)
+    return found
 
 
 def place(
@@ -244,6 +284,8 @@ def place(
     cost_model: str = "default",
     max_seconds: float | None = None,
     source: SourceOptions | None = None,
+    avoid_recent_dips: timedelta | None = None,
+    db: str | Path | Reader | None = None,
 ) -> Placement:
     """The best layouts of ``circuit`` (a ``QuantumCircuit``, or an OpenQASM 2/3 or QPY path) on
     ``devices`` (default: every bundled device with calibration); the result's
@@ -257,6 +299,8 @@ def place(
         raise UsageError("place: name one or more devices, or give --all")
     snapshots = [source.resolve(name) for name in names]
     options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
+    if avoid_recent_dips is not None:
+        options["avoided"] = recent_dips(db, [s.name for s in snapshots], avoid_recent_dips)
     return search(
         Path(circuit) if isinstance(circuit, str) else circuit,
         snapshots,
@@ -317,11 +361,16 @@ def best_report(
     cost_model: str = "default",
     max_seconds: float | None = None,
     source: SourceOptions | None = None,
+    avoid_recent_dips: timedelta | None = None,
+    db: str | Path | Reader | None = None,
 ) -> Report:
     """The best connected sets of ``num_qubits`` qubits on ``device`` (see ``qpumon best``)."""
     from .reports.choose import best_report as report
 
-    return report(best_qubits(device, num_qubits, shape, top, cost_model, max_seconds, source))
+    found = best_qubits(
+        device, num_qubits, shape, top, cost_model, max_seconds, source, avoid_recent_dips, db
+    )
+    return report(found)
 
 
 def place_report(
@@ -331,12 +380,15 @@ def place_report(
     cost_model: str = "default",
     max_seconds: float | None = None,
     source: SourceOptions | None = None,
+    avoid_recent_dips: timedelta | None = None,
+    db: str | Path | Reader | None = None,
 ) -> Report:
     """The best layouts of ``circuit`` (a path or a ``QuantumCircuit``) on ``devices``
     (default: every bundled device with calibration)."""
     from .reports.choose import place_report as report
 
-    return report(place(circuit, devices, top, cost_model, max_seconds, source))
+    found = place(circuit, devices, top, cost_model, max_seconds, source, avoid_recent_dips, db)
+    return report(found)
 
 
 def backend_monitor(
@@ -438,6 +490,47 @@ def drift_of(
 
     with reading(db) as store:
         return drift_report(drift(store, device, since), top)
+
+
+def events_of(
+    db: str | Path | Reader | None,
+    device: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    timeline: Path | None = None,
+    metric: str = "t1",
+) -> TablesReport:
+    """``qpumon events`` as a report: every episode (dip, step, flag, persistently bad) of each
+    qubit and coupler of ``device``; ``timeline`` also draws the heat map of ``metric``."""
+    from .history.events import events
+    from .reports.history import events_report
+    from .store import reading
+
+    with reading(db) as store:
+        found = events(store, device, since, until)
+        if timeline is not None:
+            _draw_timeline(store, found, metric, since, until, timeline)
+    return events_report(found)
+
+
+def _draw_timeline(
+    store: Reader,
+    found: EventsReport,
+    metric: str,
+    since: datetime | None,
+    until: datetime | None,
+    path: Path,
+) -> None:
+    from .history.series import read_history, select_metric
+    from .pictures.timeline import save_timeline
+
+    selection = select_metric(store, found.device, metric, None, None)
+    history = read_history(store, found.device, selection, since, until, False)
+    key = history.selection.metric.key
+    gate = history.selection.gate if history.selection.metric.scope != "qubit" else None
+    prefix = "qubit " if gate is None else f"{gate} "
+    shown = [e for e in found.episodes if e.metric == key and e.subject.startswith(prefix)]
+    save_timeline(history, shown, path)
 
 
 def diff_of(

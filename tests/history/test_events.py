@@ -5,6 +5,7 @@ re-reading of the definition written here, independent of qpumon's vectorised on
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
@@ -17,6 +18,7 @@ from qpumon.history.series import History, Selection
 from qpumon.model import FAILED_GATE_ERROR
 from qpumon.model.metrics import GATE_ERROR, QUBIT_METRICS
 from qpumon.store.records import SnapshotInfo
+from tests.core.cli_helpers import invoke
 
 SHARED = Path(__file__).parents[3] / "shared" / "data" / "ibm_timeseries"
 TORINO = (
@@ -179,3 +181,65 @@ def test_the_dips_of_ibm_torino_are_those_of_the_definition(metric: str) -> None
     found = {(e.subject, e.start) for e in episodes(history, ("dip",))}
     assert found == _dips_by_definition(history)
     assert len(found) > 50  # a real T1 history of 133 qubits over 181 days has many
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store with 40 synthetic days of fake_fez (dips included by demo-history's seeds)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('events') / 'h.db'}"
+    done = invoke("demo-history", "fake_fez", "--days", "40", "--db", url)
+    assert done.exit_code == 0, done.stderr
+    return url
+
+
+def test_events_command_lists_episodes_and_draws_the_timeline(demo_db: str, tmp_path: Path) -> None:
+    picture = tmp_path / "timeline.png"
+    done = invoke("events", "fake_fez", "--db", demo_db, "-f", "json", "--timeline", picture)
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["device"] == "fake_fez" and data["synthetic"] is True and data["snapshots"] == 40
+    kinds = {e["kind"] for e in data["episodes"]}
+    assert "dip" in kinds
+    for episode in data["episodes"]:
+        assert episode["snapshots"], episode
+        if episode["kind"] == "dip" and episode["metric"] == "t1_us":
+            assert episode["depth"] < 0.5
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_best_avoids_every_qubit_with_a_recent_dip(demo_db: str) -> None:
+    listed = json.loads(
+        invoke("events", "fake_fez", "--db", demo_db, "--since", "37d", "-f", "json").stdout
+    )
+    recent = datetime.now(timezone.utc) - timedelta(days=7)
+    dipped = {
+        int(n)
+        for e in listed["episodes"]
+        if e["kind"] == "dip" and (e["end"] is None or datetime.fromisoformat(e["end"]) >= recent)
+        for n in e["subject"].split(" ")[1].replace("->", "-").split("-")
+    }
+    assert dipped, "the demo history has recent dips"
+    done = invoke(
+        "best",
+        "fake_fez",
+        "-n",
+        "5",
+        "--top",
+        "20",
+        "--avoid-recent-dips",
+        "7d",
+        "--db",
+        demo_db,
+        "-f",
+        "json",
+    )
+    assert done.exit_code == 0, done.stderr
+    chains = [set(row["qubits"]) for row in json.loads(done.stdout)["top"]]
+    assert chains and all(not chain & dipped for chain in chains)
+    plain = json.loads(invoke("best", "fake_fez", "-n", "5", "--top", "20", "-f", "json").stdout)
+    assert any(set(row["qubits"]) & dipped for row in plain["top"])  # it did change the answer
+
+
+def test_events_of_a_device_the_store_does_not_have_is_one_line(demo_db: str) -> None:
+    done = invoke("events", "fake_nowhere", "--db", demo_db)
+    assert done.exit_code == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr

@@ -26,7 +26,14 @@ from .limits import MAX_CONNECTED_SETS
 from .pathsearch import bound_note
 from .place import STOP_REASONS, deadline_after, out_of_time
 from .results import LayoutScore
-from .tables import NON_GATES, DeviceTables, absent_everywhere, device_tables
+from .tables import (
+    NON_GATES,
+    Avoided,
+    DeviceTables,
+    absent_everywhere,
+    avoiding,
+    device_tables,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -103,8 +110,10 @@ def best_qubits(
     top: int = 5,
     cost_model: str = "default",
     max_seconds: float | None = None,
+    avoided: Avoided | None = None,
 ) -> QubitChoice:
-    """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` on ``snapshot``.
+    """The ``top`` best connected sets of ``num_qubits`` qubits of ``shape`` on ``snapshot``,
+    never using the ``avoided`` qubits.
 
     ``max_seconds`` bounds the search: past it, a :class:`~qpumon.errors.LimitExceededError`.
     """
@@ -117,7 +126,7 @@ def best_qubits(
             f"{snapshot.name}: --qubits must be between 1 and "
             f"{snapshot.num_qubits}, not {num_qubits}"
         )
-    tables = model_tables(device_tables(snapshot), cost_model)
+    tables = model_tables(avoiding(device_tables(snapshot), avoided), cost_model)
     family = basis_family(snapshot)
     if shape == "any":
         choice = _any_shape(tables, family, num_qubits, top, cost_model)

@@ -12,7 +12,7 @@ model of :mod:`qpumon.choose.cost` and proves every other layout scores lower.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from .ondevice import on_device
 from .parallel import run_all
 from .pathsearch import bound_note
 from .results import DevicePlacement, LayoutScore, Placement
-from .tables import DeviceTables, device_tables
+from .tables import Avoided, DeviceTables, avoiding, device_tables
 
 #: What the note of a truncated search says about each limit.
 STOP_REASONS = {
@@ -153,11 +153,13 @@ def place(
     optimization_level: int = 3,
     skip_uncalibrated: bool = False,
     max_seconds: float | None = None,
+    avoided: Mapping[str, Avoided] | None = None,
 ) -> Placement:
     """Place ``circuit`` (a ``QuantumCircuit`` or an OpenQASM 2/3 or QPY path) on ``devices``.
 
     ``snapshots`` come from :func:`qpumon.sources.resolve`. The result's ``initial_layout`` is
-    ready for ``qiskit.transpile(circuit, backend, initial_layout=...)``. ``max_seconds`` bounds
+    ready for ``qiskit.transpile(circuit, backend, initial_layout=...)``; ``avoided`` names,
+    per device, qubits no layout may use. ``max_seconds`` bounds
     the whole call: past it, a :class:`~qpumon.errors.LimitExceededError` says what to change.
     """
     deadline = deadline_after(max_seconds)
@@ -168,7 +170,7 @@ def place(
     if not snapshots:
         raise CircuitError("no device to place the circuit on; name devices or use --all")
     skipped: list[tuple[str, str]] = []
-    tables = _tables(snapshots, skipped, skip_uncalibrated)
+    tables = _tables(snapshots, skipped, skip_uncalibrated, avoided or {})
     translated = _translate_families(
         [s for s in snapshots if s.name in tables], circuit, optimization_level, skipped
     )
@@ -257,12 +259,15 @@ def _refusal(ops: CircuitOps, snapshot: DeviceSnapshot, tables: DeviceTables) ->
 
 
 def _tables(
-    snapshots: Sequence[DeviceSnapshot], skipped: list[tuple[str, str]], skip_uncalibrated: bool
+    snapshots: Sequence[DeviceSnapshot],
+    skipped: list[tuple[str, str]],
+    skip_uncalibrated: bool,
+    avoided: Mapping[str, Avoided],
 ) -> dict[str, DeviceTables]:
     tables = {}
     for snapshot in snapshots:
         try:
-            tables[snapshot.name] = device_tables(snapshot)
+            tables[snapshot.name] = avoiding(device_tables(snapshot), avoided.get(snapshot.name))
         except NoCalibrationError as exc:
             if not skip_uncalibrated:
                 raise

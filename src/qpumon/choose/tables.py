@@ -87,14 +87,16 @@ class DeviceTables:
     notes: tuple[str, ...] = field(default=())
     out_of_service_qubits: tuple[int, ...] = ()
     out_of_service_gates: int = 0
+    avoided_qubits: tuple[int, ...] = ()
 
     @property
     def usable(self) -> np.ndarray:
-        """Boolean mask of the qubits that are not dead."""
+        """Boolean mask of the qubits that are neither dead nor avoided."""
         import numpy as np
 
         mask = np.ones(self.num_qubits, dtype=bool)
         mask[list(self.dead_qubits)] = False
+        mask[list(self.avoided_qubits)] = False
         return mask
 
     def edge_arrays(self, gates: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -163,6 +165,25 @@ def _merged(table: PairTable, keys: np.ndarray, error: np.ndarray, length: np.nd
         np.concatenate([table.error[~drop], error])[order],
         np.concatenate([table.length_ns[~drop], length])[order],
     )
+
+
+@dataclass(frozen=True)
+class Avoided:
+    """Qubits the user asked to keep out of every layout, and why (``a dip in the last 7 days``)."""
+
+    qubits: frozenset[int]
+    why: str
+
+
+def avoiding(tables: DeviceTables, avoided: Avoided | None) -> DeviceTables:
+    """``tables`` with ``avoided`` qubits left out of every layout (as dead qubits are, but
+    counted apart from them), and a note that names them and says why."""
+    if avoided is None:
+        return tables
+    mine = sorted(q for q in avoided.qubits if 0 <= q < tables.num_qubits)
+    named = ", ".join(map(str, mine[:10])) + (", ..." if len(mine) > 10 else "")
+    note = f"avoided ({avoided.why}): {len(mine)} qubits" + (f" ({named})" if mine else "")
+    return replace(tables, avoided_qubits=tuple(mine), notes=(*tables.notes, note))
 
 
 def device_tables(snapshot: DeviceSnapshot) -> DeviceTables:

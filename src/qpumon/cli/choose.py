@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,8 @@ import click
 
 from .. import api
 from ..errors import UsageError
-from .options import Output, output_options, source_options, top_option
+from ..util.times import parse_duration
+from .options import Output, output_options, source_options, store_options, top_option
 
 if TYPE_CHECKING:
     from ..sources import SourceOptions
@@ -39,6 +41,19 @@ MAX_SECONDS_OPTION = click.option(
     help="Stop the layout search after S seconds.",
 )
 
+AVOID_OPTION = click.option(
+    "--avoid-recent-dips",
+    "avoid",
+    metavar="DURATION",
+    help="Leave out the qubits with a dip (qpumon events: T1, T2, readout or a coupler's error "
+    "far off its trailing median) in the stored history within DURATION before now (7d, 36h); "
+    "a device without history: nothing left out, and the notes say so.",
+)
+
+
+def _duration(text: str | None) -> timedelta | None:
+    return None if text is None else parse_duration(text, "--avoid-recent-dips")
+
 
 @click.command()
 @click.argument("device")
@@ -61,6 +76,8 @@ MAX_SECONDS_OPTION = click.option(
 @TOP_OPTION
 @MODEL_OPTION
 @MAX_SECONDS_OPTION
+@AVOID_OPTION
+@store_options
 @source_options
 @output_options("best")
 def best(
@@ -70,6 +87,8 @@ def best(
     top: int,
     cost_model: str,
     max_seconds: float | None,
+    avoid: str | None,
+    db: str | None,
     source: SourceOptions,
     out: Output,
 ) -> None:
@@ -81,7 +100,10 @@ def best(
     circuit's duration from the calibrated gate lengths. Gates flagged by IBM (error = 1) and
     qubits with a flagged single-qubit gate are not used.
     """
-    out.emit(api.best_report(device, num_qubits, shape, top, cost_model, max_seconds, source))
+    report = api.best_report(
+        device, num_qubits, shape, top, cost_model, max_seconds, source, _duration(avoid), db
+    )
+    out.emit(report)
 
 
 @click.command()
@@ -91,6 +113,8 @@ def best(
 @TOP_OPTION
 @MODEL_OPTION
 @MAX_SECONDS_OPTION
+@AVOID_OPTION
+@store_options
 @source_options
 @output_options("place")
 def place(
@@ -100,6 +124,8 @@ def place(
     top: int,
     cost_model: str,
     max_seconds: float | None,
+    avoid: str | None,
+    db: str | None,
     source: SourceOptions,
     out: Output,
 ) -> None:
@@ -112,7 +138,10 @@ def place(
     if all_devices == bool(devices):
         raise UsageError("place: name one or more devices, or give --all (not both)")
     chosen = None if all_devices else list(devices)
-    out.emit(api.place_report(circuit, chosen, top, cost_model, max_seconds, source))
+    report = api.place_report(
+        circuit, chosen, top, cost_model, max_seconds, source, _duration(avoid), db
+    )
+    out.emit(report)
 
 
 COMMANDS: list[click.Command] = [best, place]

@@ -37,8 +37,7 @@ def timeline_figure(history: History, episodes: list[Episode]) -> Any:
     height = min(3.6 + 0.09 * len(subjects), 40.0)
     figure = new_figure(min(4.0 + 0.06 * count, 24.0), height)
     ax = figure.add_subplot(1, 1, 1)
-    colours = matplotlib_module().colormaps["RdBu"].copy()
-    colours.set_bad(MISSING_COLOUR)
+    colours = matplotlib_module().colormaps["RdBu"].with_extremes(bad=MISSING_COLOUR)
     image = ax.imshow(
         np.ma.masked_invalid(relative),
         aspect="auto",
