@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import CircuitError, InputTooLargeError
+from ..errors import CircuitError, InputError, InputTooLargeError
+from ..model.validate import INDEX_DIGITS, index_text
 from ..util.bounded import read_bounded
 from ..util.printable import printable
 from .limits import (
@@ -34,7 +35,7 @@ _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _INCLUDE = re.compile(r'\binclude\s+"([^"]*)"')
 _OLD_REGISTER = re.compile(r"\b([qc])reg\s+[A-Za-z_]\w*\s*\[([^\]]*)\]")
 _NEW_REGISTER = re.compile(r"\b(qubit|bit)\s*(?:\[([^\]]*)\])?\s+[A-Za-z_]\w*")
-_HARDWARE_QUBIT = re.compile(r"\$(\d+)")
+_HARDWARE_QUBIT = re.compile(r"\$([0-9]+)")
 
 
 def read_circuit(path: str | Path) -> Any:
@@ -87,18 +88,21 @@ def check_declarations(text: str, where: str) -> None:
     for kind, size in _NEW_REGISTER.findall(code):
         count = _register_size(size, where) if size else 1
         qubits, bits = (qubits + count, bits) if kind == "qubit" else (qubits, bits + count)
-    hardware = [int(q) + 1 for q in _HARDWARE_QUBIT.findall(code)]
+    hardware = [
+        _register_size(q, where, "hardware qubit $") + 1 for q in _HARDWARE_QUBIT.findall(code)
+    ]
     qubits = max(qubits, *hardware) if hardware else qubits
     _check_width(qubits, bits, where)
 
 
-def _register_size(size: str, where: str) -> int:
-    if not size.strip().isdigit():
+def _register_size(size: str, where: str, what: str = "register size") -> int:
+    try:  # ASCII digits, at most 9: ``²`` passes str.isdigit, 5,000 digits pass the regex
+        return index_text(size, "")
+    except InputError:
         raise CircuitError(
-            f"{where}: register size {printable(size.strip())!r} is not an integer literal; "
-            "write the size as a number"
-        )
-    return int(size)
+            f"{where}: {what} {printable(size.strip()[:40])!r} is not an integer literal of at "
+            f"most {INDEX_DIGITS} digits; write it as a number"
+        ) from None
 
 
 def _check_width(qubits: int, bits: int, where: str) -> None:

@@ -14,6 +14,7 @@ from itertools import chain
 
 from ..errors import InputError, InputTooLargeError
 from . import ALL_TO_ALL, DEVICE_KEYS, GRAPH, DeviceSnapshot
+from .validate import check_values
 
 #: The most qubits qpumon accepts for one device.
 MAX_QUBITS = 100_000
@@ -47,6 +48,7 @@ def check_snapshot(snapshot: DeviceSnapshot, where: str) -> DeviceSnapshot:
         )
     _extras(snapshot, where)
     _resonators(snapshot, where)
+    check_values(snapshot, where)
     return snapshot
 
 

@@ -133,3 +133,87 @@ def _show(value: Any) -> str:
     if len(shown) > 40:
         shown = shown[:37] + "..."
     return f"{shown} ({kind})"
+
+
+_INF = math.inf
+#: Qubit fields that are times, lengths or frequencies (>= 0), and probabilities ([0, 1]).
+_QUBIT_NON_NEGATIVE = ("t1_us", "t2_us", "readout_length_ns", "frequency_ghz")
+_QUBIT_PROBABILITIES = ("readout_error", "prob_meas0_prep1", "prob_meas1_prep0")
+
+
+def check_values(snapshot: Any, where: str) -> None:
+    """Refuse a snapshot holding a number the README refuses, whichever reader built it: NaN or
+    infinite anywhere, a negative time, length or uncertainty, an error or fidelity outside
+    [0, 1]. Readers check each value at its JSON path; this is the last line behind them (a
+    reader that missed one still never hands it to a report, the store or the exporter)."""
+    if _all_fine(snapshot):
+        return
+    problem = _first_bad(snapshot)
+    if problem is not None:
+        raise InputError(f"{where}: {problem}")
+
+
+def _fine(values: list[float | None], low: float, high: float) -> bool:
+    """True if every value given is finite and in [low, high]: their sum is finite only if
+    none is NaN or infinite (a false alarm on a sum beyond 1.8e308 only costs the slow path),
+    and min and max are reliable once no NaN is among them."""
+    numbers = [x for x in values if x is not None]
+    if not numbers:
+        return True
+    total = sum(numbers)
+    return total - total == 0.0 and low <= min(numbers) and max(numbers) <= high
+
+
+def _all_fine(snapshot: Any) -> bool:
+    """The common case, in bulk (a large device has 60,000 gates); names nothing."""
+    qubits, gates = snapshot.qubits, snapshot.gates
+    non_negative = [getattr(q, n) for n in _QUBIT_NON_NEGATIVE for q in qubits]
+    probabilities = [getattr(q, n) for n in _QUBIT_PROBABILITIES for q in qubits]
+    return (
+        _fine(non_negative, 0.0, _INF)
+        and _fine(probabilities, 0.0, 1.0)
+        and _fine([q.anharmonicity_ghz for q in qubits], -_INF, _INF)
+        and _fine([g.error for g in gates], 0.0, 1.0)
+        and _fine([g.length_ns for g in gates], 0.0, _INF)
+        and _fine([g.uncertainty for g in gates], 0.0, _INF)
+        and _fine([lf.fidelity for lf in snapshot.layer_fidelities], 0.0, 1.0)
+        and _fine([snapshot.dt_ns], 0.0, _INF)
+        and (_rare_parts_absent(snapshot) or _first_bad(snapshot) is None)
+    )
+
+
+def _rare_parts_absent(snapshot: Any) -> bool:
+    """True without device values and resonators (small vendor devices: checked one by one)."""
+    return not snapshot.device_values and not snapshot.resonators
+
+
+def _first_bad(snapshot: Any) -> str | None:
+    checks: list[tuple[str, float | None, float, float]] = []
+    for q in snapshot.qubits:
+        at = f"qubit {q.index}"
+        checks += [(f"{at} {n}", getattr(q, n), 0.0, _INF) for n in _QUBIT_NON_NEGATIVE]
+        checks += [(f"{at} {n}", getattr(q, n), 0.0, 1.0) for n in _QUBIT_PROBABILITIES]
+        checks.append((f"{at} anharmonicity_ghz", q.anharmonicity_ghz, -_INF, _INF))
+    gates = list(snapshot.gates) + [g for r in snapshot.resonators for g in r.gates]
+    for g in gates:
+        at = f"gate {g.gate} on {list(g.qubits)}"
+        checks += [
+            (f"{at} error", g.error, 0.0, 1.0),
+            (f"{at} length_ns", g.length_ns, 0.0, _INF),
+            (f"{at} uncertainty", g.uncertainty, 0.0, _INF),
+        ]
+    for d in snapshot.device_values:
+        low, high = (0.0, 1.0) if d.key.endswith("_error") else (-_INF, _INF)
+        low = 0.0 if d.key.endswith(("_us", "_ns")) else low
+        checks += [(d.key, d.value, low, high), (f"{d.key} uncertainty", d.uncertainty, 0.0, _INF)]
+    for lf in snapshot.layer_fidelities:
+        checks.append((f"layer fidelity of {lf.num_qubits} qubits", lf.fidelity, 0.0, 1.0))
+    for r in snapshot.resonators:
+        checks += [(f"{r.name} t1_us", r.t1_us, 0.0, _INF), (f"{r.name} t2_us", r.t2_us, 0.0, _INF)]
+    checks.append(("dt_ns", snapshot.dt_ns, 0.0, _INF))
+    for what, x, low, high in checks:
+        if x is not None and not (low <= x <= high and x - x == 0.0):
+            if not math.isfinite(x):
+                return f"{what} is {x}; NaN and infinite numbers are refused"
+            return f"{what} is {x}, outside {low:g} to {high:g}"
+    return None

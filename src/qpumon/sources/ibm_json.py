@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import InputError
@@ -23,7 +23,7 @@ from ..model import (
 from ..model import validate as v
 from ..model.consistency import check_snapshot
 from ..model.units import Dimension, convert
-from ..util.times import parse_iso
+from ..util.times import EARLIEST, FUTURE_SLACK, parse_iso
 
 #: IBM's per-qubit property name -> (model field, dimension, lowest allowed value).
 QUBIT_PROPERTIES: dict[str, tuple[str, Dimension, float | None]] = {
@@ -243,6 +243,7 @@ class _Calibration:
         self.unit_labels: dict[str, str] = {}
         self.placeholders: dict[str, list[int]] = {}
         self._dates: dict[str, datetime] = {}
+        self._latest = datetime.now(timezone.utc) + FUTURE_SLACK
 
     @classmethod
     def parse(cls, props: Any, where: str) -> _Calibration:
@@ -295,9 +296,12 @@ class _Calibration:
         for j, entry in enumerate(entries):
             if entry.__class__ is not dict:
                 v.mapping(entry, f"{where}[{j}]")
-            spec = QUBIT_PROPERTIES.get(entry.get("name"))
+            name = entry.get("name")
+            if name.__class__ is dict or name.__class__ is list:  # unhashable: no lookup
+                v.text(name, f"{where}[{j}].name")
+            spec = QUBIT_PROPERTIES.get(name)
             if spec is None:
-                if entry.get("name") == "operational":
+                if name == "operational":
                     values["operational"] = operational_flag(
                         entry.get("value"), f"{where}[{j}].value"
                     )
@@ -373,6 +377,8 @@ class _Calibration:
             result = parse_iso(raw)
         except ValueError:
             raise _Unusual from None
+        if not EARLIEST <= result <= self._latest:
+            raise _Unusual  # the careful parser names the date and the range
         self._dates[raw] = result
         return result
 

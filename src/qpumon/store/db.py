@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import StoreError
 from ..model import DeviceSnapshot
 from ..model.serialize import snapshot_from_dict
+from ..model.validate import check_values
 from . import codec, rows
 from . import engine as eng
 from .epoch import epoch_us
@@ -89,6 +90,9 @@ class Store:
         done: list[Recorded] = []
         pending: list[DeviceSnapshot] = []
         for snapshot in snapshots:
+            # NaN, infinite or out-of-range values never reach a database (readers refuse them
+            # first; PostgreSQL would store a NaN that SQLite refuses)
+            check_values(snapshot, f"recording {snapshot.name}")
             pending.append(snapshot)
             if len(pending) >= batch:
                 done += self._write(pending, synthetic, recorded_at)

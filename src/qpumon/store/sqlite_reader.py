@@ -8,6 +8,7 @@ read-only connection, and translates the driver's errors as the store does.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,13 +24,32 @@ from .epoch import epoch_us, to_datetime
 from .records import SCHEMA_VERSION, DeviceInfo, SnapshotInfo
 
 
+def read_only_uri(path: Path) -> str:
+    """The URI that opens ``path`` read-only. A WAL-mode file needs its ``-shm`` file even to be
+    read: where the file or its folder cannot be written (read-only media, a copy of someone
+    else's history) and the ``-wal`` and ``-shm`` files are not both there already, the file is
+    opened ``immutable`` (SQLite then takes no lock and reads the main file as it is)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not writable(path) and not all(
+        path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm")
+    ):
+        uri += "&immutable=1"
+    return uri
+
+
+def writable(path: Path) -> bool:
+    """True if ``path`` and its folder can be written (False on read-only media, even as root:
+    ``os.access`` reports a read-only file system)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
 def current_file(path: Path) -> bool:
     """True if ``path`` is a SQLite history file at this qpumon's schema version (a reader can
     use it as it is; anything else goes through the store, which migrates or explains)."""
     if not path.is_file():
         return False
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error:
         return False
     try:
@@ -47,8 +67,7 @@ class SqliteReader:
     def __init__(self, path: Path, busy_timeout_s: float = 10.0) -> None:
         self.path = path
         self.display_url = f"sqlite:///{path}"
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        self._connection = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s)
+        self._connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=busy_timeout_s)
         self._shapes: dict[int, codec.Shape] = {}
 
     def close(self) -> None:

@@ -129,12 +129,12 @@ def _float(text: str) -> float | _Refused:
     value = float(text)
     if not math.isfinite(value):
         shown = text if len(text) <= 20 else f"{text[:17]}..."
-        return _Refused(f"{shown} is beyond the largest number (about 1.8e308)")
+        return _Refused(f"expected a finite number, got {shown} (beyond about 1.8e308)")
     return value
 
 
 def _constant(name: str) -> _Refused:
-    return _Refused(f"{name} is not a number; NaN and infinite numbers are refused")
+    return _Refused(f"expected a finite number, got {name}")
 
 
 def _refused(value: Any, path: str) -> Iterator[tuple[str, _Refused]]:

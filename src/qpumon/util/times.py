@@ -68,18 +68,42 @@ def parse_time(text: str, what: str = "time", now: datetime | None = None) -> da
         ) from exc
 
 
+#: The earliest date a document may give: before any quantum processor was calibrated.
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+#: How far past now a document's date may lie (clocks and time zones disagree by hours).
+FUTURE_SLACK = timedelta(days=1)
+_OUTSIDE = "outside the dates a calibration can have (1990-01-01 to tomorrow)"
+
+
 def document_time(value: object, where: str) -> datetime:
-    """A time field of an input document (a string, or a datetime a client already parsed)."""
+    """A time field of an input document (a string, or a datetime a client already parsed) as
+    an aware UTC datetime; a date before :data:`EARLIEST` or more than :data:`FUTURE_SLACK`
+    past now is refused (a calibration dated in the year 5138 would be the newest for ever)."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(
-            timezone.utc
-        )
+        try:
+            when = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(
+                timezone.utc
+            )
+        except OverflowError as exc:  # year 9999 with a negative offset lies past year 9999
+            raise InputError(f"{where}: {value.isoformat()} is {_OUTSIDE}") from exc
+        return in_range(when, where)
     if not isinstance(value, str) or len(value) > 64:
         raise InputError(f"{where}: expected an ISO-8601 date, got {type(value).__name__}")
     try:
-        return parse_iso(value)
+        when = parse_iso(value)
     except ValueError as exc:
+        if isinstance(exc.__cause__, OverflowError):  # beyond year 1..9999 once in UTC
+            raise InputError(f"{where}: {value!r} is {_OUTSIDE}") from exc
         raise InputError(f"{where}: {value!r} is not an ISO-8601 date") from exc
+    return in_range(when, where)
+
+
+def in_range(when: datetime, where: str) -> datetime:
+    """``when`` if it lies between :data:`EARLIEST` and now + :data:`FUTURE_SLACK`."""
+    if EARLIEST <= when <= datetime.now(timezone.utc) + FUTURE_SLACK:
+        return when
+    shown = when.isoformat().replace("+00:00", "Z")  # iso() writes year 1 as "1"
+    raise InputError(f"{where}: {shown} is {_OUTSIDE}")
 
 
 def iso(when: datetime) -> str:

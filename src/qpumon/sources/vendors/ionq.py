@@ -29,7 +29,7 @@ from typing import Any
 from ...errors import InputError
 from ...model import ALL_TO_ALL, GRAPH, DeviceSnapshot, DeviceValue
 from ...model import validate as v
-from ...model.consistency import check_snapshot
+from ...model.consistency import MAX_QUBITS, check_snapshot
 from ...model.definitions import AVERAGE, SPAM, from_fidelity
 from ...util.times import document_time
 
@@ -63,7 +63,7 @@ def snapshot_from_ionq(data: Mapping[str, Any], path: str) -> DeviceSnapshot:
     where = f"{path}: {at}"
     backend = v.text(data.get("backend", data.get("target")), f"{where}.backend")
     n = v.integer(data.get("qubits"), f"{where}.qubits")
-    if n < 1:
+    if not 1 <= n <= MAX_QUBITS:
         raise InputError(f"{where}.qubits: {n} is not a number of qubits")
     when = _date(data.get("date"), f"{where}.date")
     values, statistic = _fidelities(
@@ -83,8 +83,8 @@ def snapshot_from_ionq(data: Mapping[str, Any], path: str) -> DeviceSnapshot:
         )
     for key in GATE_TIMES:
         if timing.get(key) is not None:
-            seconds = v.number(timing[key], f"{where}.timing.{key}")
-            configuration[f"{key}_time_ns"] = seconds * 1e9
+            at = f"{where}.timing.{key}"
+            configuration[f"{key}_time_ns"] = v.finite(v.non_negative(timing[key], at) * 1e9, at)
     snapshot = DeviceSnapshot(
         name=backend,
         num_qubits=n,
@@ -117,7 +117,7 @@ def _date(value: Any, where: str) -> datetime | None:
         seconds = v.number(value, where)
         if not 0 <= seconds < 1e11:
             raise InputError(f"{where}: {value} is not a time in seconds since 1970")
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        return document_time(datetime.fromtimestamp(seconds, tz=timezone.utc), where)
     return document_time(value, where)
 
 
@@ -138,7 +138,7 @@ def _fidelities(
         statistic = chosen if statistic in (None, chosen) else "median or mean"
         f = v.probability(v.number(entry[chosen], f"{at}.{chosen}"), f"{at}.{chosen}")
         stderr = entry.get("stderr")
-        uncertainty = None if stderr is None else v.number(stderr, f"{at}.stderr")
+        uncertainty = v.optional_non_negative(stderr, f"{at}.stderr")
         values.append(DeviceValue(key, from_fidelity(f), definition, uncertainty, when))
     return values, statistic
 
@@ -147,9 +147,9 @@ def _coherence(timing: Mapping[str, Any], where: str, when: datetime | None) -> 
     values = []
     for name in ("t1", "t2"):
         if timing.get(name) is not None:
-            seconds = v.number(timing[name], f"{where}.timing.{name}")
-            v.at_least(seconds, 0, f"{where}.timing.{name}")
-            values.append(DeviceValue(f"{name}_us", seconds * 1e6, None, None, when))
+            at = f"{where}.timing.{name}"
+            microseconds = v.finite(v.non_negative(timing[name], at) * 1e6, at)
+            values.append(DeviceValue(f"{name}_us", microseconds, None, None, when))
     return values
 
 
@@ -157,7 +157,13 @@ def _connectivity(raw: Any, n: int, where: str) -> tuple[str, tuple[tuple[int, i
     if raw is None:
         return ALL_TO_ALL, ()
     pairs: set[tuple[int, int]] = set()
-    for i, pair in enumerate(v.sequence(raw, f"{where}.connectivity")):
+    listed = v.sequence(raw, f"{where}.connectivity")
+    if len(listed) > math.comb(n, 2):  # refused before any pair is read: work bounded by n
+        raise InputError(
+            f"{where}.connectivity: {len(listed):,} pairs, more than {n} qubits have "
+            f"({math.comb(n, 2):,})"
+        )
+    for i, pair in enumerate(listed):
         at = f"{where}.connectivity[{i}]"
         items = v.sequence(pair, at)
         if len(items) != 2:
