@@ -82,8 +82,8 @@ def test_a_snapshot_written_as_json_loads_back_the_same(tmp_path: Path) -> None:
     ("name", "message"),
     [
         (
-            "rigetti:ankaa-3",
-            "qpumon: error: unknown vendor 'rigetti' in 'rigetti:ankaa-3' (known: google:, "
+            "quera:aquila",
+            "qpumon: error: unknown vendor 'quera' in 'quera:aquila' (known: google:, "
             "quantinuum:, iqm:; IBM devices have no prefix, `qpumon list` shows every device)",
         ),
         (
