@@ -96,3 +96,19 @@ def test_a_typed_name_over_255_bytes_is_refused_with_exit_2(
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and "longer than the 255 bytes a name may have" in lines[0]
     assert "Traceback" not in done.stderr and not (tmp_path / "m.svg").exists()
+
+
+def test_the_server_s_listing_is_capped_and_says_so(stand_in: IBMStandIn, home: Path) -> None:
+    from qpumon.serve.upstream import LiveUpstream
+    from tests.live.conftest import live_options
+
+    stand_in.extra_listed = [f"ibm_listed_{i:03d}" for i in range(150)] + ["x" * 256]
+    upstream = LiveUpstream(live_options(stand_in, home))
+    names = upstream.names()
+    assert len(names) == MAX_LISTED and {"ibm_fez", "ibm_kingston", "ibm_kyiv"} <= set(names)
+    assert upstream.notices() == [
+        f"IBM Quantum lists 153 devices for this account; the first {MAX_LISTED} are used and "
+        f"{153 - MAX_LISTED} left out",
+        "IBM Quantum lists 1 device name(s) that are empty or longer than 255 bytes, left out "
+        f"(the first: {'x' * 40}...)",
+    ]

@@ -14,6 +14,7 @@ from ..errors import signal_exit_code
 from ..serve import require_extra
 from ..util.output import shown_path, write_output
 from ..util.printable import printable
+from ..util.redaction import redact
 from ..util.times import parse_duration
 from .options import output_file_option, rules_option, source_options, store_options
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 def _log(line: str) -> None:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    click.echo(f"{stamp} {printable(line)}", err=True)
+    click.echo(f"{stamp} {redact(printable(redact(line)))}", err=True)  # every line, secrets hidden
 
 
 @click.command()

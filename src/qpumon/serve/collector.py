@@ -230,6 +230,7 @@ class Collector:
             self._problem("account", f"IBM Quantum: cannot list the account's devices: {exc}")
             return names
         self._problem("account", None)
+        self._problem("listing", "; ".join(self.upstream.notices()) or None)
         for name in listed:
             if name not in self._states:
                 self._add(DeviceState(name, name, LIVE))

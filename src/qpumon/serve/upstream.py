@@ -77,8 +77,12 @@ class LiveUpstream:
         return connect(self.options)  # signed in once per process, then shared
 
     def names(self) -> list[str]:
-        """Every device of the account, sorted."""
+        """Every device of the account, sorted (capped: see :meth:`notices`)."""
         return self._source().names()
+
+    def notices(self) -> list[str]:
+        """What the last listing left out (too many devices, names too long), a line each."""
+        return list(self._source().notices)
 
     def fetch(self, names: Sequence[str]) -> list[DeviceResult]:
         """The current snapshot (or the error) of each of ``names``, fetched concurrently."""
