@@ -151,7 +151,8 @@ def _account_summaries(
     source: SourceOptions, include_flagged: bool, progress: Progress | None
 ) -> tuple[list[DeviceSummary], list[tuple[str, str]], list[str]]:
     """Summaries of the devices the account lists, fetched live, the ``(device, error)`` of
-    those that failed, and what the listing left out (one line each)."""
+    those that failed, and what the listing left out (one line each: told through
+    ``source.notify`` when there is one, else notes of the report)."""
     from .model.summary import summarize
     from .sources.ibm_live import connect
     from .sources.ibm_live.options import LiveOptions
@@ -166,7 +167,11 @@ def _account_summaries(
             summaries.append(summarize(result.snapshot, include_flagged=include_flagged))
         if progress is not None:
             progress(done, len(results), result.name)
-    return summaries, failures, list(account.notices)
+    if source.notify is None:
+        return summaries, failures, list(account.notices)
+    for line in account.notices:  # the command line: one line on stderr, whatever the format
+        source.notify(line)
+    return summaries, failures, []
 
 
 def list_devices(vendor: str = "ibm") -> list[DeviceListing]:

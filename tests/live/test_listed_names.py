@@ -62,10 +62,10 @@ def test_a_huge_list_is_capped_and_its_work_bounded(stand_in: IBMStandIn, home: 
     done = invoke("overview", "--live", env=_env(stand_in, home))
     assert done.exit_code == 0, done.stderr
     total = 60_000 + 3
-    assert (
-        f"IBM Quantum lists {total} devices for this account; the first {MAX_LISTED} are used "
-        f"and {total - MAX_LISTED} left out"
-    ) in done.stdout
+    assert done.stderr == (
+        f"qpumon: IBM Quantum lists {total} devices for this account; the first {MAX_LISTED} "
+        f"are used and {total - MAX_LISTED} left out\n"
+    )
     asked = {r.path.split("/")[-2] for r in stand_in.requests if r.path.endswith("/status")}
     assert len(asked) == MAX_LISTED  # three requests a device at most, for 100 devices
     assert len(stand_in.seen("properties")) <= MAX_LISTED
@@ -78,9 +78,11 @@ def test_a_name_over_255_bytes_from_the_service_is_left_out_with_a_line(
     stand_in.extra_listed = [long_name, "ibm_" + "x" * 251]  # 255 bytes: a name still
     done = invoke("overview", "--live", "-f", "table", env=_env(stand_in, home))
     assert done.exit_code == 0, done.stderr
-    assert (
-        "IBM Quantum lists 1 device name(s) that are empty or longer than 255 bytes, left out"
-    ) in done.stdout
+    assert done.stderr.startswith(
+        "qpumon: IBM Quantum lists 1 device name(s) that are empty or longer than 255 bytes, "
+        "left out (the first: ibm_"
+    )
+    assert len(done.stderr.splitlines()) == 1
     assert long_name not in done.stdout + done.stderr
     assert not any("%C3%A9" * 130 in r.path or "é" * 130 in r.path for r in stand_in.requests)
 
@@ -112,3 +114,19 @@ def test_the_server_s_listing_is_capped_and_says_so(stand_in: IBMStandIn, home: 
         "IBM Quantum lists 1 device name(s) that are empty or longer than 255 bytes, left out "
         f"(the first: {'x' * 40}...)",
     ]
+
+
+def test_the_library_keeps_what_was_left_out_in_the_report_notes(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    from qpumon.api import overview_report
+    from qpumon.sources import SourceOptions
+    from tests.live.conftest import live_options
+
+    stand_in.extra_listed = [f"ibm_listed_{i:03d}" for i in range(MAX_LISTED)]
+    options = live_options(stand_in, home, timeout=5.0)
+    report = overview_report(live=True, source=SourceOptions(live=options))
+    assert [s.name for s in report.summaries] == ["ibm_fez", "ibm_kingston", "ibm_kyiv"]
+    assert len(report.failures) == MAX_LISTED - 3
+    left = f"the first {MAX_LISTED} are used and 3 left out"
+    assert any(left in note for note in report.notes)
