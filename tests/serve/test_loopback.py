@@ -50,3 +50,16 @@ def test_every_other_address_is_warned(host: str) -> None:
 def test_a_host_that_does_not_resolve_is_not_loopback() -> None:
     assert not is_loopback("no-such-host.invalid")
     assert ServeOptions(host="127.1", auth_token="t" * 32).warnings() == []
+
+
+def test_the_dashboard_token_is_a_secret_never_shown() -> None:
+    from qpumon.util.redaction import forget_secrets, redact
+
+    token = "dashboard-Token-0123456789abcdef"
+    ServeOptions(host="0.0.0.0", auth_token=token)
+    try:
+        assert (
+            redact(f"refused Bearer {token[:12]}... and {token}") == "refused Bearer ***... and ***"
+        )
+    finally:
+        forget_secrets()

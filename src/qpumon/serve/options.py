@@ -13,6 +13,7 @@ from ..errors import UsageError
 from ..sources import SourceOptions
 from ..util.bounded import read_bounded
 from ..util.printable import printable
+from ..util.redaction import register_secret
 
 #: Addresses that only this machine can reach.
 LOOPBACK_NAMES = ("localhost",)
@@ -44,6 +45,7 @@ class ServeOptions:
     source: SourceOptions = field(default_factory=SourceOptions)
 
     def __post_init__(self) -> None:
+        register_secret(self.auth_token)  # a bearer token: never in a log line or a page
         if not 0 <= self.port <= 65535:
             raise UsageError(f"--port: {self.port} is not a TCP port (0 to 65535)")
         if self.source.at is not None:
