@@ -93,3 +93,26 @@ def test_export_then_import_through_the_command_line(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.stderr
     assert "1 stored" in done.stdout
     same_values(default_bundled().load("fake_torino"), resolve(out))
+
+
+def test_other_definitions_are_written_as_average_infidelity_or_left_out() -> None:
+    from qpumon.model import GateCalibration, QubitCalibration
+    from qpumon.model.definitions import PAULI, XEB_CYCLE
+
+    snapshot = DeviceSnapshot(
+        name="other",
+        num_qubits=2,
+        source="test",
+        qubits=(QubitCalibration(0, t1_us=50.0), QubitCalibration(1, t1_us=60.0)),
+        gates=(
+            GateCalibration("sx", (0,), 0.003, definition=PAULI),
+            GateCalibration("cz", (0, 1), 0.01, 40.0, definition=PAULI),
+            GateCalibration("cz", (1, 0), 0.02, 40.0, definition=XEB_CYCLE),
+        ),
+        coupling_edges=((0, 1), (1, 0)),
+    )
+    rows = list(csv.DictReader(write_csv(snapshot).split("\n")))
+    assert float(rows[0]["√x (sx) error"]) == 0.003 * 2 / 3  # Pauli: e·d/(d+1), d = 2
+    assert rows[0]["CZ error"] == f"1:{0.01 * 4 / 5!r}"  # d = 4
+    assert rows[1]["CZ error"] == ""  # XEB per cycle only bounds it: left out
+    assert rows[1]["Gate length (ns)"] == "0:40"

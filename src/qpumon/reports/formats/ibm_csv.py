@@ -7,11 +7,12 @@ As IBM writes it: one row per qubit, every field quoted, LF line ends, no final 
 cells list the row's qubit's couplers by their other qubit (``1:0.0015;10:0.0013``). A column
 appears when the device has its values (RX on Heron, RZZ where listed, frequency and
 anharmonicity where measured, as in IBM's 2024-25 files of Eagle devices). Numbers are written
-with every digit (integers without a decimal point, as IBM does); a failed value is written ``1``
-(IBM's flag until 2025; it has since left such cells out, which would lose the flag); an
-anharmonicity placeholder is written ``0``, as in IBM's JSON. Not carried: gate lengths other than
-the pulses' and the native entangler's (``Gate length (ns)``), per-value dates, device-level
-values and the configuration.
+with every digit (integers without a decimal point, as IBM does). Errors are average gate
+infidelities, as IBM's are: another vendor's are converted where a formula does so exactly
+(Pauli), else left empty. A failed value is written ``1`` (IBM's flag until 2025; it has since
+left such cells out, which would lose the flag); an anharmonicity placeholder is written ``0``,
+as in IBM's JSON. Not carried: gate lengths other than the pulses' and the native entangler's
+(``Gate length (ns)``), per-value dates, device-level values and the configuration.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from ...model import DeviceSnapshot, GateCalibration, QubitCalibration
+from ...model.definitions import AVERAGE, gate_to_average
 from ...sources.ibm_csv import CURRENT_GATE_HEADERS, PULSE_GATES, native_gate
 from ..document import Report
 from ..monitor import MonitorReport
@@ -80,14 +82,14 @@ def _columns(snapshot: DeviceSnapshot) -> list[Column]:
         if gate == "length":
             columns += _pulse_length(one)
         elif gate in one:
-            columns.append(_gate_column(gate, one[gate]))
-    columns += [_gate_column(g, cells) for g, cells in one.items() if g not in _KNOWN_ONE]
+            columns.append(_gate_column(snapshot, gate, one[gate]))
+    columns += [_gate_column(snapshot, g, cells) for g, cells in one.items() if g not in _KNOWN_ONE]
     native = native_gate(list(two))
     for gate, pairs in two.items():
-        columns.append(_coupler_column(_header(gate), pairs, lambda g: g.error))
+        columns.append(_coupler_column(_header(gate), pairs, lambda g: _average(snapshot, g)))
         if gate == native:
             columns.append(_coupler_column("Gate length (ns)", pairs, lambda g: g.length_ns))
-    columns += [_gate_column(g, one[g]) for g in _LAST if g in one]
+    columns += [_gate_column(snapshot, g, one[g]) for g in _LAST if g in one]
     columns.append(("Operational", lambda q: "No" if _off(qubits.get(q)) else "Yes"))
     return columns
 
@@ -154,12 +156,22 @@ def _header(gate: str) -> str:
     return CURRENT_GATE_HEADERS.get(gate, f"{gate.upper()} error")
 
 
-def _gate_column(gate: str, gates: dict[int, GateCalibration]) -> Column:
+def _gate_column(snapshot: DeviceSnapshot, gate: str, gates: dict[int, GateCalibration]) -> Column:
     def cell(index: int) -> str:
         found = gates.get(index)
-        return "" if found is None else number(found.error)
+        return "" if found is None else number(_average(snapshot, found))
 
     return (_header(gate), cell)
+
+
+def _average(snapshot: DeviceSnapshot, gate: GateCalibration) -> float | None:
+    """The gate's error as IBM's columns mean it, an average gate infidelity: another vendor's
+    definition converted where a formula does so exactly (Pauli), else missing (a bound or no
+    formula: the column would claim what the value is not)."""
+    if gate.definition == AVERAGE or gate.error is None:
+        return gate.error
+    converted = gate_to_average(snapshot, gate)
+    return converted.value if converted is not None and converted.bound is None else None
 
 
 def _pulse_length(one: dict[str, dict[int, GateCalibration]]) -> list[Column]:
