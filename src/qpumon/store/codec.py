@@ -75,6 +75,8 @@ _SHUFFLED = 1
 _INDEX = {1: "B", 2: "H", 4: "I"}
 #: The section that holds a snapshot's distinct measurement times (JSON list of ISO strings).
 TIMES = "t"
+#: A section with at most this many distinct times keeps them itself.
+LOCAL_TIMES = 8
 _NAN = math.nan
 _BIG_ENDIAN = sys.byteorder == "big"
 _LEVEL = 6
@@ -261,10 +263,12 @@ def _meta(snapshot: DeviceSnapshot, light: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Times:
-    """The distinct measurement times of a snapshot (its ``t`` section) and their numbers."""
+    """The distinct measurement times of a snapshot (its ``t`` section) and their numbers;
+    ``shared``: whether a section refers to them (one with few times keeps its own)."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.shared = False
         self._seen: dict[tuple[datetime, Any], int] = {}
 
     def number(self, when: datetime | None) -> int:
@@ -282,12 +286,12 @@ class _Times:
 def _sections(snapshot: DeviceSnapshot) -> dict[str, tuple[bytes, bytes]]:
     """Every section's bytes, raw and compressed: the qubit fields, the gates, the times."""
     times, inline = _Times(), dict[bytes, tuple[str, int]]()
-    out = {}
+    out: dict[str, tuple[bytes, bytes]] = {}
     for name in QUBIT_FIELDS:
         values = [getattr(q, name) for q in snapshot.qubits]
         dates = [times.number(q.measured_at.get(name)) for q in snapshot.qubits]
         if any(v is not None for v in values) or any(dates):
-            out[qubit_section(name)] = _pack(qubit_section(name), [values], dates, inline)
+            out[qubit_section(name)] = _pack(qubit_section(name), [values], dates, inline, times)
     groups: dict[str, list[GateCalibration]] = {}
     for gate in snapshot.gates:
         groups.setdefault(gate.gate, []).append(gate)
@@ -298,8 +302,9 @@ def _sections(snapshot: DeviceSnapshot) -> dict[str, tuple[bytes, bytes]]:
             [g.length_ns for g in gates],
             [g.uncertainty for g in gates],
         ]
-        out[name] = _pack(name, columns, [times.number(g.measured_at) for g in gates], inline)
-    if times.texts:
+        dates = [times.number(g.measured_at) for g in gates]
+        out[name] = _pack(name, columns, dates, inline, times)
+    if times.shared:
         text = orjson.dumps(times.texts)
         out[TIMES] = (text, zlib.compress(text, _LEVEL))
     return out
@@ -310,6 +315,7 @@ def _pack(
     columns: Sequence[Sequence[float | None]],
     dates: Sequence[int],
     inline: dict[bytes, tuple[str, int]],
+    times: _Times,
 ) -> tuple[bytes, bytes]:
     """A section, raw and compressed: each column inline (float64), absent (all missing) or a
     reference to an equal column stored earlier in the snapshot (IBM's id, sx and x share their
@@ -335,18 +341,26 @@ def _pack(
         inline[block] = (name, c)
         kinds.append(_INLINE)
         data.append(block)
+    used = [n for n in dict.fromkeys(dates) if n]
+    tail: dict[str, Any] = {"r": refs}
+    if 0 < len(used) <= LOCAL_TIMES:  # few times: the section keeps its own (read without ``t``)
+        renumber = {n: k for k, n in enumerate(used, start=1)}
+        dates = [renumber.get(n, 0) for n in dates]
+        tail["t"] = [times.texts[n - 1] for n in used]
+    elif used:
+        times.shared = True
     width = _width(max(dates, default=0))
-    tail = orjson.dumps(refs)
+    text = orjson.dumps(tail)
     if width:
         indexes = array(_INDEX[width], dates)
         if _BIG_ENDIAN:
             indexes.byteswap()
-        tail = indexes.tobytes() + tail
+        text = indexes.tobytes() + text
     values = b"".join(data)
     best: tuple[bytes, bytes] | None = None
     for flags, payload in ((0, values), (_SHUFFLED, _shuffle(values))):
         head = _HEADER.pack(b"S", 1, count, len(columns), flags, width) + bytes(kinds)
-        whole = head + payload + tail
+        whole = head + payload + text
         small = zlib.compress(whole, _LEVEL)
         if best is None or len(small) < len(best[1]):
             best = (whole, small)
@@ -401,6 +415,21 @@ class Section:
     columns: list[array[float] | None]
     refs: dict[int, tuple[str, int]]
     times: array[int] | None
+    local: list[str | None] | None = None
+
+    @property
+    def shared_times(self) -> bool:
+        """True if the section's times are numbers in the snapshot's ``t`` section."""
+        return self.times is not None and self.local is None
+
+    def time_text(self, i: int, table: Sequence[str | None] | None) -> str | None:
+        """Entry ``i``'s time (ISO text), from the section's own times or ``table`` (the
+        snapshot's time table; None: not read)."""
+        number = 0 if self.times is None else self.times[i]
+        if number == 0:
+            return None
+        found = self.local if self.local is not None else table
+        return None if found is None else found[number]
 
     def value(self, column: int, i: int) -> float | None:
         """Entry ``i`` of ``column`` (None: missing)."""
@@ -462,8 +491,10 @@ def _unpack(raw: bytes) -> Section:
         if _BIG_ENDIAN:
             times.byteswap()
         offset += width * count
-    refs = {int(c): (str(n), int(k)) for c, (n, k) in orjson.loads(raw[offset:]).items()}
-    return Section(count, columns, refs, times)
+    tail = orjson.loads(raw[offset:])
+    refs = {int(c): (str(n), int(k)) for c, (n, k) in tail["r"].items()}
+    local = None if "t" not in tail else [None, *tail["t"]]
+    return Section(count, columns, refs, times, local)
 
 
 def read_section(blob: bytes, where: str) -> Section:
@@ -541,7 +572,7 @@ def assemble(
         for name in QUBIT_FIELDS:
             values, section = columns.get(name, (None, None))
             qubit[name] = None if values is None else values[i]
-            when = None if section is None else times[section.time(i)]
+            when = None if section is None else section.time_text(i, times)
             if when is not None:
                 dates[name] = when
         qubit["measured_at"] = dates
@@ -572,7 +603,7 @@ def _gates(
         gate = dict(static)
         for c, column in enumerate(GATE_COLUMNS):
             gate[column] = columns[name][c][k]
-        gate["measured_at"] = times[sections[name].time(k)]
+        gate["measured_at"] = sections[name].time_text(k, times)
         if i in off:
             gate["operational"] = False
         gates.append(gate)
@@ -593,7 +624,7 @@ def decode_series(
     (if ``measured``) the time tables are fetched with ``fetch`` in one go."""
     decoded = [(i, shape, read_section(blob, f"{where} #{i}")) for i, shape, blob in rows]
     needed = {name for _, _, s in decoded for name, _ in s.refs.values()}
-    if measured and any(s.times is not None for _, _, s in decoded):
+    if measured and any(s.shared_times for _, _, s in decoded):
         needed.add(TIMES)
     more = fetch(sorted(needed), [i for i, _, _ in decoded]) if needed else {}
     out = []
@@ -605,7 +636,9 @@ def decode_series(
                 if (i, name) in more
             }
             section.resolve(others, f"{where} #{i}")
-        table = read_times(more.get((i, TIMES)), where) if measured else None
+        if not measured:
+            section.times = None  # the caller did not ask for times
+        table = read_times(more.get((i, TIMES)), where) if section.shared_times else None
         out.append((i, shape, section, table))
     return out
 
@@ -619,11 +652,7 @@ def parse_time(text: str) -> datetime:
     return when.astimezone(timezone.utc)
 
 
-def when(table: Sequence[str | None] | None, number: int) -> datetime | None:
-    """The time ``number`` of a time table, as a datetime (None: none or not read)."""
-    if table is None or number == 0:
-        return None
-    text = table[number]
+def _when(text: str | None) -> datetime | None:
     return None if text is None else parse_time(text)
 
 
@@ -645,13 +674,13 @@ def qubit_points(
             pos = positions.get(qubit)
             value = None if pos is None else section.value(0, pos)
             if value is not None and pos is not None:
-                out.append((snapshot_id, qubit, value, when(table, section.time(pos))))
+                out.append((snapshot_id, qubit, value, _when(section.time_text(pos, table))))
             continue
         values = section.values(0)
         for index, pos in positions.items():
             value = values[pos]
             if value is not None:
-                out.append((snapshot_id, index, value, when(table, section.time(pos))))
+                out.append((snapshot_id, index, value, _when(section.time_text(pos, table))))
     return out
 
 
@@ -670,7 +699,7 @@ def gate_points(
             if qubits is not None and subject != qubits:
                 continue
             if errors[pos] is not None or lengths[pos] is not None:
-                moment = when(table, section.time(pos))
+                moment = _when(section.time_text(pos, table))
                 out.append((snapshot_id, subject, errors[pos], lengths[pos], moment))
     return out
 
