@@ -162,6 +162,13 @@ BAD = [
         id="impossible-date",
     ),
     pytest.param(
+        "ibm_testdev_calibrations_2126-01-30T12_25_55Z.csv",
+        HEADER,
+        ROWS,
+        r"2126-01-30T12_25_55Z: 2126-01-30T12:25:55Z is outside the dates a calibration can have",
+        id="future-date",
+    ),
+    pytest.param(
         NAME,
         HEADER.replace('"Qubit",', '"Index",'),
         ROWS,

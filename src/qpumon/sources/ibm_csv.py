@@ -46,6 +46,7 @@ from ..model import validate as v
 from ..model.consistency import MAX_NAME, check_snapshot
 from ..model.units import Dimension, convert, same_unit
 from ..util.bounded import read_bounded
+from ..util.times import in_range
 
 #: The largest CSV qpumon reads (IBM's file of a 156-qubit device is about 60 KB).
 MAX_CSV_BYTES = 64 * 1024 * 1024
@@ -255,11 +256,14 @@ def _folder_time(path: Path) -> datetime | None:
 
 
 def _date(path: Path, shown: str, *parts: int) -> datetime:
+    """The time ``parts`` give; an impossible date, or one no calibration can have (before 1990,
+    after tomorrow: :func:`~qpumon.util.times.in_range`), is an :class:`InputError`."""
     try:
         y, mo, d, h, mi, s, micro = parts
-        return datetime(y, mo, d, h, mi, s, micro, tzinfo=timezone.utc)
+        when = datetime(y, mo, d, h, mi, s, micro, tzinfo=timezone.utc)
     except ValueError as exc:
         raise InputError(f"{path}: {shown} is not a possible date ({exc})") from exc
+    return in_range(when, f"{path}: {shown}")
 
 
 def _read(path: Path) -> str:
