@@ -148,6 +148,7 @@ SMOKE: dict[str, list[str]] = {
     "import": ["import", "{snapshot}", "--db", "{db}"],
     "history": ["history", "fake_lagos", "--db", "{db}"],
     "drift": ["drift", "fake_lagos", "--db", "{db}"],
+    "events": ["events", "fake_lagos", "--db", "{db}", "--timeline", "{out}.png"],
     "diff": ["diff", "fake_lagos", "--db", "{db}"],
     "check": ["check", "fake_lagos", "--rules", "{rules}", "--db", "{db}"],
     "watch": ["watch", "fake_lagos", "--every", "1s", "--count", "1", "--db", "{db}"],
@@ -171,7 +172,7 @@ def smoke_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 def test_smoke(command: str, smoke_folder: tuple[Path, dict[str, str]]) -> None:
     folder, files = smoke_folder
     db = folder / "history.db"
-    if command in ("history", "drift", "diff", "check", "import", "record", "watch"):
+    if command in ("history", "drift", "events", "diff", "check", "import", "record", "watch"):
         assert run("demo-history", "fake_lagos", "--days", "3", "--db", db).returncode == 0
     values = {"db": str(db), "out": str(folder / command), **files}
     args = [a.format(**values) for a in SMOKE[command]]

@@ -175,7 +175,9 @@ def _worst_decile_cut(matrix: np.ndarray, higher_is_worse: bool) -> np.ndarray |
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a snapshot without any value
-        return np.nanquantile(matrix, 1 - BAD_QUANTILE if higher_is_worse else BAD_QUANTILE, axis=0)
+        quantile = 1 - BAD_QUANTILE if higher_is_worse else BAD_QUANTILE
+        cut: np.ndarray = np.nanquantile(matrix, quantile, axis=0)
+        return cut
 
 
 def _value_matrix(history: History) -> np.ndarray:
@@ -219,7 +221,7 @@ class Series:
         counts = np.sum(~np.isnan(window), axis=1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN row: no baseline
-            medians = np.nanmedian(window, axis=1)
+            medians: np.ndarray = np.nanmedian(window, axis=1)
         medians[counts < MIN_BASELINE] = np.nan
         return medians
 

@@ -317,7 +317,7 @@ def events_report(report: EventsReport) -> TablesReport:
     ]
     notes += [SYNTHETIC_NOTE] if report.synthetic else []
     table = Table(f"{report.device}: episodes", columns, rows, tuple(notes))
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "subject": e.subject,
             "metric": e.metric,
