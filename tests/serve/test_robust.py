@@ -6,6 +6,7 @@ with one name are told apart (the second renamed, said once) and never mixed in 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,8 +21,18 @@ from hypothesis import strategies as st
 
 import qpumon.serve.exporter
 import qpumon.serve.fleet
+import qpumon.serve.json_api
+from qpumon.errors import (
+    DeviceNotFoundError,
+    InputError,
+    InputTooLargeError,
+    QpumonError,
+    ServiceError,
+    UsageError,
+)
 from qpumon.model.serialize import dumps as snapshot_json
 from qpumon.model.summary import DeviceSummary, summarize
+from qpumon.serve.app import status_of
 from qpumon.sources import SourceOptions, resolve
 from qpumon.store.db import Store
 from tests.serve.conftest import Running, running
@@ -175,3 +186,37 @@ def test_two_devices_of_one_name_are_told_apart_and_never_mixed(tmp_path: Path) 
     finally:
         store.close()
     assert stored == ["b.json", "fake_armonk"]
+
+
+def _subclasses(kind: type[QpumonError]) -> Iterator[type[QpumonError]]:
+    yield kind
+    for sub in kind.__subclasses__():
+        yield from _subclasses(sub)
+
+
+def test_every_qpumon_error_is_answered_4xx_or_503_never_500() -> None:
+    found = {kind: status_of(kind.__new__(kind)) for kind in _subclasses(QpumonError)}
+    assert len(found) > 15
+    assert set(found.values()) <= {400, 404, 413, 503}
+    assert found[UsageError] == 400 and found[InputError] == 400
+    assert found[InputTooLargeError] == 413 and found[DeviceNotFoundError] == 404
+    assert found[ServiceError] == 503
+
+
+def test_a_bug_is_a_json_500_and_one_log_line(
+    armonk: Running, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> dict[str, Any]:
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(qpumon.serve.json_api, "openapi", broken)
+    before = len(armonk.lines)
+    with caplog.at_level(logging.DEBUG):
+        answer = httpx.get(f"{armonk.url}/api/openapi.json")
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal error answering /api/openapi.json"}
+    said = armonk.lines[before:]
+    assert said == [
+        "internal error answering GET /api/openapi.json: RuntimeError: a bug\\x0aover two lines"
+    ]
+    assert not [r for r in caplog.records if r.exc_info]

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-#: The most answers drawn at once (drawing holds the GIL: more threads draw no faster).
-MAX_THREADS = 4
+#: The most answers drawn at once, as anyio's default limiter allowed: drawing holds the GIL,
+#: but a drawing may wait on the store (a history, the drift), and the others must go on.
+MAX_THREADS = 40
 
 _Job = tuple[Callable[[], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
 
@@ -27,24 +28,21 @@ class DrawingThreads:
         self.size = size
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._threads = 0
-        self._idle = 0
+        self._threads = self._idle = self._queued = 0
 
     async def run(self, work: Callable[[], T]) -> T:
         """``work()`` in one of the threads; cancelling the wait abandons the work (it is
         skipped if it has not started, else left to end alone)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((work, loop, future))
-        self._grow()
-        return await future
-
-    def _grow(self) -> None:
         with self._lock:
-            if self._idle > 0 or self._threads >= self.size:
-                return
-            self._threads += 1
-        threading.Thread(target=self._serve, name="qpumon-draw", daemon=True).start()
+            self._jobs.put((work, loop, future))
+            self._queued += 1
+            grow = self._queued > self._idle and self._threads < self.size
+            self._threads += grow
+        if grow:  # every job waiting has a thread for it, up to the size
+            threading.Thread(target=self._serve, name="qpumon-draw", daemon=True).start()
+        return await future
 
     def _serve(self) -> None:
         while True:
@@ -53,6 +51,7 @@ class DrawingThreads:
             work, loop, future = self._jobs.get()
             with self._lock:
                 self._idle -= 1
+                self._queued -= 1
             if future.cancelled():  # abandoned before it started
                 continue
             try:
