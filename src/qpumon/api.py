@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import ServiceError, StoreError, UsageError
+from .errors import MissingExtraError, ServiceError, StoreError, UsageError
 from .model import VENDOR_NAMES, DeviceSnapshot
 from .sources import SourceOptions, default_bundled
 from .util.times import short
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .history.series import History
     from .model.summary import DeviceSummary
     from .reports.document import Report, TablesReport
+    from .reports.health import Health
     from .reports.listing import DeviceListing
     from .reports.monitor import MonitorOptions, MonitorReport
     from .reports.overview import OverviewReport
@@ -350,12 +352,41 @@ def compare_figure(
     return draw([load_snapshot(d, source) for d in devices], metric, kind)
 
 
-def html_report(device: Any, source: SourceOptions | None = None) -> str:
+def html_report(
+    device: Any,
+    source: SourceOptions | None = None,
+    db: str | Path | Reader | None = None,
+    history: bool = True,
+) -> str:
     """A self-contained HTML page of ``device``'s monitor report, map and distributions (what
-    ``qpumon report`` writes)."""
+    ``qpumon report`` writes); with ``history``, also its health over time (the T1 timeline
+    and episodes of ``qpumon events``) when the history ``db`` holds the device."""
     from .reports.formats import render
 
-    return render(monitor_report(device, source=source), "html")
+    report = monitor_report(device, source=source)
+    if history:
+        names = [device] if isinstance(device, str) else []  # the history's name for it first
+        report = replace(report, health=_stored_health(db, [*names, report.snapshot.name]))
+    return render(report, "html")
+
+
+def _stored_health(db: str | Path | Reader | None, names: Sequence[str]) -> Health | None:
+    """The device's health from the history under the first of ``names`` it holds, None when
+    there is none (a default SQLite file that does not exist is not created for this)."""
+    from .reports.health import stored_health
+    from .store import as_url, reading
+
+    if db is None or isinstance(db, str | Path):
+        url = as_url(db)
+        if url.startswith("sqlite:///") and "?" not in url and not Path(url[10:]).exists():
+            return None
+    try:
+        with reading(db) as store:
+            stored = {info.name for info in store.devices()}
+            held = next((name for name in names if name in stored), None)
+            return None if held is None else stored_health(store, held)
+    except (StoreError, MissingExtraError):
+        return None
 
 
 def best_report(

@@ -243,3 +243,13 @@ def test_best_avoids_every_qubit_with_a_recent_dip(demo_db: str) -> None:
 def test_events_of_a_device_the_store_does_not_have_is_one_line(demo_db: str) -> None:
     done = invoke("events", "fake_nowhere", "--db", demo_db)
     assert done.exit_code == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_html_report_shows_the_health_the_history_holds(demo_db: str, tmp_path: Path) -> None:
+    page = tmp_path / "fez.html"
+    assert invoke("report", "fake_fez", "--db", demo_db, "-o", page).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "Health over time" in text and 'id="timeline"' in text and 'id="episodes"' in text
+    bare = tmp_path / "bare.html"
+    assert invoke("report", "fake_fez", "--db", demo_db, "--no-history", "-o", bare).exit_code == 0
+    assert "Health over time" not in bare.read_text(encoding="utf-8")

@@ -14,9 +14,8 @@ import click
 from .. import api
 from ..pictures import compare_figure, distribution_figure, map_figure
 from ..pictures.mpl import output_format, save
-from ..reports.formats import render
 from ..util.output import shown_path, write_output
-from .options import notice, output_file_option, source_options
+from .options import notice, output_file_option, source_options, store_options
 
 if TYPE_CHECKING:
     from ..sources import SourceOptions
@@ -91,10 +90,21 @@ def compare_command(
 @click.command("report")
 @click.argument("device")
 @output_file_option(required=True, help="The HTML file to write.")
+@click.option(
+    "--history/--no-history",
+    default=True,
+    show_default=True,
+    help="Add DEVICE's health over time (the T1 timeline and the episodes of qpumon events over "
+    "the last 90 days) when the history store holds it.",
+)
+@store_options
 @source_options
-def report_command(device: str, output: Path, source: SourceOptions) -> None:
-    """Write a self-contained HTML report of DEVICE (the same as `monitor DEVICE -f html`)."""
-    write_output(output, render(api.monitor_report(device, source=source), "html"))
+def report_command(
+    device: str, output: Path, history: bool, db: str | None, source: SourceOptions
+) -> None:
+    """Write a self-contained HTML report of DEVICE: `monitor DEVICE -f html`, and its health
+    over time when the history store holds the device."""
+    write_output(output, api.html_report(device, source, db, history))
     notice(f"wrote {shown_path(output)}")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import (
     ALL_TO_ALL,
@@ -65,6 +65,9 @@ from .summary_text import (
 from .tables import Table
 from .text import parse_qubit_ranges
 
+if TYPE_CHECKING:
+    from .health import Health
+
 
 @dataclass(frozen=True)
 class MonitorOptions:
@@ -101,6 +104,7 @@ class MonitorReport:
     resonators: Table | None = None
     notes: tuple[str, ...] = field(default=())
     gate_selection: tuple[GateCalibration, ...] = ()
+    health: Health | None = None  # the stored history's timeline and episodes (HTML report)
 
     kind = "monitor"
 

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape as html_escape
+from typing import TYPE_CHECKING
 
 from ...model import DeviceSnapshot
 from ...model.metrics import GATE_ERROR, GATE_LENGTH, MISSING, all_qubit_metrics, value_getter
@@ -31,6 +32,9 @@ from ..monitor import MonitorReport
 from ..tables import Cell, Column, Table
 from . import RenderOptions
 from .html_assets import CSS, JS
+
+if TYPE_CHECKING:
+    from ..health import Health
 
 #: A value measured this long before the snapshot is highlighted as stale.
 STALE_AFTER_HOURS = 24.0
@@ -87,11 +91,26 @@ def monitor_body(report: MonitorReport) -> str:
             table_html(report.device_values, "device-values", rows, None, filter_box=False),
         ]
     parts += figures(snapshot)
+    if report.health is not None:
+        parts += health_section(report.health)
     if report.qubits is not None:
         parts += ["<h2>Qubits</h2>", qubit_table(report)]
     if report.gates is not None:
         parts += ["<h2>Gates</h2>", gate_table(report)]
     return "\n".join(parts)
+
+
+def health_section(health: Health) -> list[str]:
+    """The stored history's T1 timeline, episodes marked, and the table of every episode."""
+    from ...pictures.timeline import timeline_figure
+
+    svg = svg_text(timeline_figure(health.history, list(health.episodes)))
+    rows = [(row, [None] * len(row)) for row in health.table.rows]
+    return [
+        "<h2>Health over time</h2>",
+        f'<div class="figure" id="timeline">{svg}</div>',
+        table_html(health.table, "episodes", rows, None),
+    ]
 
 
 def subtitle(report: MonitorReport) -> str:
