@@ -72,7 +72,8 @@ def opened(db: str | Path | None = None) -> Iterator[Store]:
 
 def open_reader(db: str | Path | None = None) -> Reader:
     """A reader of the history at ``db``: a SQLite file at the current schema is read with the
-    standard library (no SQLAlchemy import); anything else through :func:`open_store`."""
+    standard library, a PostgreSQL database at the current schema with psycopg alone (no
+    SQLAlchemy import either way); anything else through :func:`open_store`."""
     url = as_url(db)
     path = _sqlite_file(url)
     if path is not None:
@@ -80,6 +81,12 @@ def open_reader(db: str | Path | None = None) -> Reader:
 
         if current_file(path):
             return SqliteReader(path)
+    elif url.startswith("postgresql"):
+        from .pg_reader import open_pg_reader
+
+        found = open_pg_reader(url)
+        if found is not None:
+            return found
     return open_store(db)
 
 

@@ -122,6 +122,11 @@ class SqliteReader:
             )
         return int(found[0][0])
 
+    @staticmethod
+    def _stored_time(when: datetime) -> Any:
+        """A time as the database compares it (SQLite: epoch microseconds)."""
+        return epoch_us(when)
+
     def _window(
         self, device: str, since: datetime | None, until: datetime | None, table: str = ""
     ) -> tuple[str, list[Any]]:
@@ -131,12 +136,12 @@ class SqliteReader:
         if since is not None:
             condition, values = (
                 f"{condition} AND {at}calibrated_at >= ?",
-                [*values, epoch_us(since)],
+                [*values, self._stored_time(since)],
             )
         if until is not None:
             condition, values = (
                 f"{condition} AND {at}calibrated_at <= ?",
-                [*values, epoch_us(until)],
+                [*values, self._stored_time(until)],
             )
         return condition, values
 
