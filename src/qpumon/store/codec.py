@@ -27,7 +27,6 @@ indexes (0: no time, k: the k-th time); the time strings as a JSON list.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import struct
 import sys
@@ -247,6 +246,8 @@ def _shape_document(full: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pack_shape(document: dict[str, Any]) -> tuple[bytes, str]:
+    import hashlib  # only writers hash (OpenSSL takes ~10 ms to load)
+
     text = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     return zlib.compress(text, _LEVEL), hashlib.sha256(text).hexdigest()
 
@@ -393,6 +394,8 @@ def _width(count: int) -> int:
 def _content_hash(digest: str, sections: dict[str, bytes], meta: dict[str, Any]) -> str:
     """SHA-256 of the shape, the values and the meta without ``source`` and ``status``: equal
     exactly when :func:`~qpumon.model.same_calibration` holds."""
+    import hashlib
+
     hasher = hashlib.sha256(digest.encode())
     for name in sorted(sections):
         hasher.update(name.encode() + b"\0" + struct.pack("<I", len(sections[name])))
