@@ -36,6 +36,8 @@ _STRUCTURE = b'"[]{},'
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
 _STRINGS = re.compile(rb'"[^"]*"')
 _SQUARE = bytes.maketrans(b"{}", b"[]")
+#: Quotes left after empty strings are dropped beyond which strings are removed with NumPy.
+_REGEX_STRINGS = 100_000
 
 
 def read_bounded(path: Path, limit: int) -> bytes | None:
@@ -50,10 +52,26 @@ def read_bounded(path: Path, limit: int) -> bytes | None:
 def structure(raw: bytes) -> bytes:
     """The brackets and commas of the JSON text ``raw`` outside its strings (``{}`` written as
     ``[]``), at C speed: escapes are dropped, then everything but quotes, brackets and commas,
-    then strings."""
+    then strings (empty ones first: most strings hold no bracket or comma)."""
     skeleton = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    skeleton = skeleton.translate(None, _NOT_STRUCTURE)
-    return _STRINGS.sub(b"", skeleton).replace(b'"', b"").translate(_SQUARE)
+    skeleton = skeleton.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    if skeleton.count(b'"') > _REGEX_STRINGS:
+        skeleton = _outside_strings(skeleton)
+    else:
+        skeleton = _STRINGS.sub(b"", skeleton).replace(b'"', b"")
+    return skeleton.translate(_SQUARE)
+
+
+def _outside_strings(skeleton: bytes) -> bytes:
+    """``skeleton`` without its quoted parts, vectorised (a regular expression takes seconds
+    for millions of strings): a byte is inside a string where the count of quotes up to it is
+    odd (counted modulo 256, which keeps the parity in one byte per byte)."""
+    import numpy as np
+
+    data = np.frombuffer(skeleton, dtype=np.uint8)
+    quote = data == ord('"')
+    inside = np.cumsum(quote, dtype=np.uint8) & 1
+    return bytes(data[~quote & (inside == 0)].tobytes())
 
 
 def nesting_exceeds(brackets: bytes, limit: int) -> bool:

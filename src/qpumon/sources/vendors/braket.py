@@ -42,7 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ...errors import InputError, UnitError
+from ...errors import InputError, InputTooLargeError, UnitError
 from ...model import (
     ALL_TO_ALL,
     GRAPH,
@@ -52,7 +52,7 @@ from ...model import (
     QubitCalibration,
 )
 from ...model import validate as v
-from ...model.consistency import MAX_QUBITS, check_snapshot
+from ...model.consistency import check_snapshot
 from ...model.definitions import ASSIGNMENT, AVERAGE, OTHER, from_fidelity
 from ...model.units import convert
 from ...util.bounded import parse_json
@@ -72,6 +72,9 @@ TWO_QUBIT_PREFERENCE = ("INTERLEAVED_RANDOMIZED_BENCHMARKING", "RANDOMIZED_BENCH
 #: document may hold for each qubit it describes, checked before the schema reads any of them:
 #: real documents hold under 10 (an all-to-all device of n qubits lists n - 1 pairs per qubit).
 ENTRIES_PER_QUBIT = 256
+#: The most qubits a Braket document may describe: the schema's validation costs about a
+#: millisecond per qubit (100,000 qubits took 96 s), and Braket's largest devices have ~100.
+MAX_BRAKET_QUBITS = 4096
 
 
 @dataclass
@@ -119,7 +122,7 @@ def snapshot_from_braket(data: Mapping[str, Any], path: str) -> DeviceSnapshot:
 
 def _check_entries(parts: Parts, path: str) -> None:
     """Refuse, before the schema reads it, a document with more entries than
-    :data:`ENTRIES_PER_QUBIT` per qubit it describes (or more than :data:`MAX_QUBITS` qubits):
+    :data:`ENTRIES_PER_QUBIT` per qubit it describes (or more than :data:`MAX_BRAKET_QUBITS`):
     the schema's work and memory grow with the entries, so they stay bounded by the device."""
     one = parts.standardized.get("oneQubitProperties")
     two = parts.standardized.get("twoQubitProperties")
@@ -133,10 +136,13 @@ def _check_entries(parts: Parts, path: str) -> None:
         if isinstance(connectivity, Mapping):
             graph = connectivity.get("connectivityGraph")
     graph = graph if isinstance(graph, Mapping) else {}
-    qubits = max(len(one), len(graph), count if isinstance(count, int) else 0)
-    if qubits > MAX_QUBITS:
-        raise InputError(f"{path}: {parts.at}: {qubits} qubits is more than qpumon accepts")
-    qubits = max(qubits, min(2 * len(two), MAX_QUBITS), 1)
+    paired = {end for pair in two for end in str(pair).split("-", 1)}
+    qubits = max(len(one), len(graph), len(paired), count if isinstance(count, int) else 0, 1)
+    if qubits > MAX_BRAKET_QUBITS:
+        raise InputTooLargeError(
+            f"{path}: {parts.at}: {qubits:,} qubits, more than an Amazon Braket document qpumon "
+            f"reads ({MAX_BRAKET_QUBITS:,}; Braket's largest devices have about 100)"
+        )
     entries = len(one) + len(two) + len(graph)
     entries += sum(_length(p, "oneQubitFidelity") for p in one.values())
     entries += sum(_length(p, "twoQubitGateFidelity") for p in two.values())
@@ -327,10 +333,11 @@ class _Builder:
         """Braket's 0-based integer ids are the indices; other ids are numbered in order."""
         count = self.paradigm.qubitCount if self.paradigm is not None else None
         numbers = {i: _index(i) for i in ids}
-        numeric = bool(ids) and None not in numbers.values()
-        if numeric and ("0" in ids or (count is not None and max(numbers.values()) < count)):
-            self.index = {i: n for i, n in numbers.items() if n is not None}
-            self.num_qubits = max([count or 0, *(n + 1 for n in self.index.values())])
+        indices = {i: n for i, n in numbers.items() if n is not None}
+        numeric = bool(ids) and len(indices) == len(ids)
+        if numeric and ("0" in ids or (count is not None and max(indices.values()) < count)):
+            self.index = indices
+            self.num_qubits = max([count or 0, *(n + 1 for n in indices.values())])
             return
         ordered = sorted(ids, key=lambda i: (numbers[i] is None, numbers[i] or 0, i))
         self.index = {i: n for n, i in enumerate(ordered)}
