@@ -274,3 +274,24 @@ def test_a_long_drawing_never_holds_up_a_short_one() -> None:
         return short
 
     assert asyncio.run(scenario()) == "drawn"
+
+
+def test_a_descriptor_limit_that_leaves_no_room_is_one_line_exit_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ACCOUNT_VARIABLES}
+    env.update(HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100))
+
+    args = ["serve", "fake_armonk", "--port", str(free_port())]
+    done = subprocess.run(
+        [sys.executable, "-m", "qpumon", *args, "--db", f"sqlite:///{tmp_path / 'h.db'}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=limit,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("qpumon: error: the descriptor limit (ulimit -n 100, ")
+    assert done.stderr.count("\n") == 1 and "raise it" in done.stderr
