@@ -94,7 +94,8 @@ def test_a_snapshot_written_as_json_loads_back_the_same(tmp_path: Path) -> None:
         (
             "iqm:sirius",
             "qpumon: error: unknown iqm device 'sirius' (known: iqm:adonis, iqm:aphrodite, "
-            "iqm:apollo, iqm:deneb, iqm:garnet)",
+            "iqm:apollo, iqm:deneb, iqm:garnet); for a live device, set IQM_SERVER_URL and "
+            "IQM_TOKEN (or IQM_TOKENS_FILE, the path of a tokens file)",
         ),
     ],
 )

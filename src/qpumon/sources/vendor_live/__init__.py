@@ -39,8 +39,9 @@ of range or in an unknown unit are :class:`~qpumon.errors.ServiceError` (exit 3)
 
 What the framework does with a ``vendor:device`` name (:func:`resolve_live_vendor`): with
 credentials (and no ``--offline``) the device is fetched live; otherwise the vendor's bundled
-data (:mod:`qpumon.sources.vendors`) answers, with a one-line notice as IBM names get
-(``--offline`` silences it); a vendor with no bundled data, ``--at`` or a command that must be
+data (:mod:`qpumon.sources.vendors`) answers, with a one-line notice as IBM names get, told to
+``notify`` (the command line's stderr; without one, as before live vendors existed, silently;
+``--offline`` silences it); a vendor with no bundled data, ``--at`` or a command that must be
 live (``record``) refuses with the variables to set. :func:`fetch_live` fetches many names
 concurrently (one vendor's failure is that name's error, the others go on); :func:`fleet` lists
 every configured vendor's devices for ``overview --live``.
@@ -52,7 +53,6 @@ import asyncio
 import importlib
 import os
 import threading
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -309,12 +309,9 @@ def resolve_live_vendor(
     try:
         snapshot = resolve_vendor(name)
     except DeviceNotFoundError as exc:
-        raise DeviceNotFoundError(
-            f"{exc}; {name.strip()} is not bundled and no {vendor.service} credentials are "
-            f"configured ({vendor.how_to_configure})"
-        ) from exc
-    if not offline:
-        _tell(notify, _fallback_notice(vendor, name, snapshot))
+        raise DeviceNotFoundError(f"{exc}; for a live device, {vendor.how_to_configure}") from exc
+    if not offline and notify is not None:
+        notify(_fallback_notice(vendor, name, snapshot))
     return snapshot
 
 
@@ -325,15 +322,6 @@ def _fallback_notice(vendor: LiveVendor, name: str, snapshot: DeviceSnapshot) ->
         f"{name.strip()}: no {vendor.service} credentials; showing the bundled snapshot "
         f"{snapshot.name}{dated}"
     )
-
-
-def _tell(notify: Notify | None, message: str) -> None:
-    if notify is not None:
-        notify(message)
-    else:
-        from .. import BundledFallbackWarning
-
-        warnings.warn(message, BundledFallbackWarning, stacklevel=5)
 
 
 def _fetch_one(
