@@ -7,20 +7,30 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import StoreError, UsageError
-from ..model import FAILED_GATE_ERROR
-from ..model.metrics import GATE_ERROR, GATE_LENGTH, Metric, qubit_metric
+from ..model import FAILED_GATE_ERROR, QUBIT_FIELDS
+from ..model.metrics import (
+    ALIASES,
+    DEVICE_METRICS,
+    GATE_ERROR,
+    GATE_LENGTH,
+    Metric,
+    qubit_metric,
+)
 from ..model.vocabulary import coupler_text, parse_coupler, parse_qubits, qubits_text
 from ..store.records import Reader, SnapshotInfo
 
-#: ``--metric`` names that mean "error of the device's two-qubit basis gate(s)".
 #: What a history made by ``qpumon demo-history`` says of itself wherever it is shown.
 SYNTHETIC_NOTE = "synthetic data (qpumon demo-history), not measurements"
+#: ``--metric`` names that mean "error of the device's two-qubit basis gate(s)".
 TWO_QUBIT_ERROR = ("2q_error", "2q")
+#: The subject of a device-level value (Quantinuum, IonQ, AQT: one value for the device).
+DEVICE_SUBJECT = "device"
 
 
 @dataclass(frozen=True)
 class Selection:
-    """What to read: a per-qubit metric (``gate`` None) or a gate's error/length."""
+    """What to read: a per-qubit metric (``gate`` None), a gate's error/length, or a device-level
+    value (``metric.scope == "device"``: subject :data:`DEVICE_SUBJECT`)."""
 
     metric: Metric
     gate: str | None = None
@@ -78,12 +88,37 @@ def select_metric(
         return Selection(chosen, name.lower(), coupler)
     name = (metric or "t1").lower()
     one = None if qubit is None else str(qubit)
+    device_level = _device_level(store, device, ALIASES.get(name, name))
+    if device_level is not None:
+        if qubit is not None:
+            raise UsageError(
+                f"{device} gives {device_level.key} for the whole device, not per qubit"
+            )
+        return Selection(device_level)
     if name in TWO_QUBIT_ERROR:
         if qubit is not None:
             raise UsageError("--metric 2q_error is per coupler: use --gate cz:3-4 for one")
         return Selection(GATE_ERROR, _two_qubit_gate(store, device))
     found = qubit_metric(name)
     return Selection(found, found.gate, one)
+
+
+def _device_level(store: Reader, device: str, key: str) -> Metric | None:
+    """The device-level metric ``key`` where the newest snapshot gives it for the whole device
+    and has no per-qubit or two-qubit-gate values of it (trapped-ion vendors), else None."""
+    if key not in DEVICE_METRICS:
+        return None
+    latest = store.snapshots(device)
+    if not latest:
+        return None
+    snapshot = store.load(latest[-1].id)
+    if snapshot.device_value(key) is None:
+        return None
+    if key in TWO_QUBIT_ERROR and snapshot.two_qubit_basis_gates:
+        return None
+    if key in QUBIT_FIELDS and any(q.value(key) is not None for q in snapshot.qubits):
+        return None
+    return DEVICE_METRICS[key]
 
 
 def _two_qubit_gate(store: Reader, device: str) -> str:
@@ -121,7 +156,11 @@ def read_history(
             times[subject] = [None] * len(infos)
         series[subject][i] = value
         times[subject][i] = when
-    order = sorted(series, key=lambda k: parse_coupler(str(k), "subject").qubits)
+    order = (
+        list(series)
+        if selection.metric.scope == "device"
+        else sorted(series, key=lambda k: parse_coupler(str(k), "subject").qubits)
+    )
     if not order and selection.qubits is not None and selection.gate is not None and infos:
         _no_such_gate(store, device, selection, since, until)
     return History(
@@ -143,6 +182,9 @@ def _rows(
 ) -> list[tuple[Any, ...]]:
     """``(snapshot_id, subject, value, measured_at)``; the subject a qubit (int) or a gate entry
     (``3->4``; the store writes ``3-4``)."""
+    if selection.metric.scope == "device":
+        found = store.device_series(device, selection.metric.key, since, until, measured)
+        return [(i, DEVICE_SUBJECT, value, when) for i, value, _, when in found]
     if selection.gate is None:
         one = None if selection.qubits is None else int(selection.qubits)
         return store.qubit_series(device, selection.metric.key, since, until, one, measured)

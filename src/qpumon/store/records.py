@@ -95,6 +95,16 @@ class Reader(Protocol):
     ) -> list[tuple[int, str, float | None, float | None, datetime | None]]:
         """``(snapshot_id, qubits, error, length_ns, measured_at)`` of one gate."""
 
+    def device_series(
+        self,
+        device: str,
+        key: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        measured: bool = True,
+    ) -> list[tuple[int, float, float | None, datetime | None]]:
+        """``(snapshot_id, value, uncertainty, measured_at)`` of a device-level value (schema 3)."""
+
     def active_alerts(self, device: str) -> dict[tuple[str, str], datetime]:
         """``(rule, subject) -> since`` for the alerts currently true on ``device``."""
 
