@@ -550,6 +550,218 @@ def _live_client_and_outputs_cases(folder: Path) -> Iterator[Case]:
         yield Case(f"output-dash:{'-'.join(args[:2])}", (*args, "-o", "-"), (0,))
 
 
+# -- issue 20, validation at the edge of every reader ------------------------------------------
+
+
+def _with_literal(document: Any, path: tuple[Any, ...], literal: str) -> str:
+    """``document`` as JSON text with the raw JSON ``literal`` (NaN, 5,000 digits...) at
+    ``path``."""
+    edited = copy.deepcopy(document)
+    target = edited
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = "\x00HERE\x00"
+    return json.dumps(edited).replace('"\\u0000HERE\\u0000"', literal, 1)
+
+
+def _edge_documents() -> dict[str, tuple[Any, tuple[Any, ...], tuple[Any, ...]]]:
+    """Real documents of each reader with the path of a time and of an uncertainty."""
+    from tests.vendors.conftest import IONQ_FIXTURE
+    from tests.vendors.test_braket import ionq_v3_capabilities, rigetti_v2
+
+    braket = json.loads(rigetti_v2().json())
+    qid = next(iter(braket["oneQubitProperties"]))
+    return {
+        "braket": (
+            braket,
+            ("oneQubitProperties", qid, "T1", "value"),
+            ("oneQubitProperties", qid, "T1", "standardError"),
+        ),
+        "braket-v3": (
+            ionq_v3_capabilities(),
+            ("standardized", "twoQubitGateDuration", "value"),
+            ("standardized", "T1", "standardError"),
+        ),
+        "ionq": (
+            json.loads(IONQ_FIXTURE.read_text(encoding="utf-8")),
+            ("timing", "t1"),
+            ("fidelity", "2q", "stderr"),
+        ),
+        "ibm": (
+            _bundled("lagos", "props"),
+            ("qubits", 0, 0, "value"),
+            ("gates", 0, "parameters", 0, "value"),
+        ),
+    }
+
+
+#: Number texts no reader may take: non-finite, negative where impossible, overlong.
+EDGE_NUMBERS = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "minus-infinity": "-Infinity",
+    "overflow": "1e999",
+    "negative": "-1.5",
+    "digits-5000": "9" * 5000,
+    "digits-401": "1" + "0" * 400,
+    "float-401-digits": "1" + "0" * 400 + ".5",
+}
+#: Dates no calibration can have (ISO text; IonQ's v0.3 seconds for the epoch ones).
+EDGE_DATES = {
+    "year-5138": '"5138-11-16T09:46:40Z"',
+    "year-1989": '"1989-12-31T23:59:59Z"',
+    "year-1-offset": '"0001-01-01T00:00:00+01:00"',
+    "year-9999-offset": '"9999-12-31T23:00:00-05:00"',
+    "epoch-5138": "99999999999",
+}
+
+
+def _edge_validation_cases(folder: Path, snapshot: dict[str, Any]) -> Iterator[Case]:
+    """Issue 20's edge validation: every reader (Amazon Braket v2/v3, IonQ, IBM, qpumon's own
+    snapshot, circuits, command-line values) refuses non-finite, negative, overlong numbers,
+    impossible dates, deep nesting and documents larger than what they describe, with one line
+    and exit 2; ``record`` stores none of them."""
+    edge = folder / "edge"
+    edge.mkdir()
+    conf = _bundled("lagos", "conf")
+    db = str(edge / "edge.db")
+
+    def write(name: str, text: str) -> str:
+        path = edge / name / "props_lagos.json" if name.startswith("ibm") else edge / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.startswith("ibm"):
+            (path.parent / "conf_lagos.json").write_text(json.dumps(conf), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    documents = _edge_documents()
+    for reader, (doc, time_path, error_path) in documents.items():
+        name = f"ibm-{reader}" if reader == "ibm" else reader
+        yield Case(
+            f"edge-control:{reader}", ("monitor", write(f"{name}-ok.json", json.dumps(doc))), (0,)
+        )
+        for label, literal in EDGE_NUMBERS.items():
+            for what, path in (("time", time_path), ("uncertainty", error_path)):
+                text = _with_literal(doc, path, literal)
+                file = write(f"{name}-{what}-{label}.json", text)
+                yield Case(f"edge-number:{reader}-{what}-{label}", ("monitor", file, "-f", "json"))
+        nan = write(f"{name}-record-nan.json", _with_literal(doc, time_path, "NaN"))
+        yield Case(f"edge-number:{reader}-record-nan", ("record", nan, "--db", db))
+        negative = write(f"{name}-record-negative.json", _with_literal(doc, time_path, "-1"))
+        yield Case(f"edge-number:{reader}-record-negative", ("record", negative, "--db", db))
+    for label, literal in EDGE_NUMBERS.items():
+        text = _with_literal(snapshot, ("qubits", 0, "t1_us"), literal)
+        yield Case(f"edge-number:snapshot-{label}", ("monitor", write(f"snap-{label}.json", text)))
+
+    ionq, ibm = documents["ionq"][0], documents["ibm"][0]
+    for label, literal in EDGE_DATES.items():
+        if not label.startswith("epoch"):
+            text = _with_literal(ibm, ("last_update_date",), literal)
+            yield Case(f"edge-date:ibm-{label}", ("monitor", write(f"ibm-date-{label}.json", text)))
+            text = _with_literal(ibm, ("gates", 0, "parameters", 0, "date"), literal)
+            yield Case(
+                f"edge-date:ibm-gate-{label}", ("monitor", write(f"ibm-gdate-{label}.json", text))
+            )
+            text = _with_literal(snapshot, ("calibrated_at",), literal)
+            yield Case(
+                f"edge-date:snapshot-{label}", ("monitor", write(f"snap-date-{label}.json", text))
+            )
+        text = _with_literal(ionq, ("date",), literal)
+        yield Case(f"edge-date:ionq-{label}", ("monitor", write(f"ionq-date-{label}.json", text)))
+
+    for label, name in (("object", {"a": 1}), ("array", ["T1"])):
+        props = copy.deepcopy(ibm)
+        props["qubits"][0][0]["name"] = name
+        yield Case(
+            f"edge-ibm-name:{label}",
+            ("monitor", write(f"ibm-name-{label}.json", json.dumps(props))),
+        )
+
+    from tests.vendors.test_braket import iqm_response
+
+    response = iqm_response()
+    nested = {**response, "deviceCapabilities": "[" * 100_000 + "]" * 100_000}
+    yield Case(
+        "edge-nesting:capabilities-100000", ("monitor", write("caps-deep.json", json.dumps(nested)))
+    )
+    text = _with_literal(ibm, ("backend_name",), "[" * 1000 + '"x"' + "]" * 1000)
+    yield Case("edge-nesting:ibm-id-1000", ("monitor", write("ibm-deep-id.json", text)))
+    text = _with_literal(snapshot, ("name",), '{"a":' * 1000 + "1" + "}" * 1000)
+    yield Case("edge-nesting:snapshot-name-1000", ("monitor", write("snap-deep.json", text)))
+    text = _with_literal(ionq, ("id",), "[" * 65 + "]" * 65)
+    yield Case("edge-nesting:ionq-65", ("monitor", write("ionq-deep.json", text)))
+
+    for label, qid in (
+        ("superscript", "\u00b2"),
+        ("digits-5000", "9" * 5000),
+        ("arabic", "\u0663"),
+    ):
+        braket = copy.deepcopy(documents["braket"][0])
+        first = next(iter(braket["oneQubitProperties"]))
+        braket["oneQubitProperties"][qid] = braket["oneQubitProperties"].pop(first)
+        yield Case(
+            f"edge-qubit-id:braket-{label}",
+            ("monitor", write(f"braket-id-{label}.json", json.dumps(braket))),
+            (0, 2),
+        )
+
+    braket = copy.deepcopy(documents["braket"][0])
+    entry = next(iter(braket["oneQubitProperties"].values()))
+    entry["oneQubitFidelity"] = entry["oneQubitFidelity"] * 200_000
+    yield Case(
+        "edge-size:braket-fidelities-per-qubit",
+        ("monitor", write("braket-many.json", json.dumps(braket))),
+    )
+    braket["oneQubitProperties"] = {
+        str(i): next(iter(documents["braket"][0]["oneQubitProperties"].values()))
+        for i in range(100_000)
+    }
+    braket["twoQubitProperties"] = {}
+    yield Case(
+        "edge-size:braket-100000-qubits",
+        ("monitor", write("braket-qubits.json", json.dumps(braket))),
+    )
+    many_pairs = {**ionq, "connectivity": [[0, 1]] * 1_000_000}
+    yield Case(
+        "edge-size:ionq-pairs", ("monitor", write("ionq-pairs.json", json.dumps(many_pairs)))
+    )
+    values = edge / "values.json"
+    values.write_bytes(b"[" + b"0," * 17_000_000 + b"0]")
+    yield Case("edge-size:17-million-values", ("monitor", str(values)))
+
+    for label, literal in (("superscript", "\u00b2"), ("digits-5000", "9" * 5000)):
+        qasm = edge / f"register-{label}.qasm"
+        qasm.write_text(
+            f'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[{literal}];\n', encoding="utf-8"
+        )
+        yield Case(
+            f"edge-circuit:register-{label}",
+            ("place", str(qasm), "fake_lagos"),
+            (2,),
+            CIRCUIT_SECONDS,
+        )
+    qasm = edge / "hardware-digits.qasm"
+    qasm.write_text(f'OPENQASM 3.0;\ninclude "stdgates.inc";\nh ${"9" * 5000};\n', encoding="utf-8")
+    yield Case(
+        "edge-circuit:hardware-qubit-digits",
+        ("place", str(qasm), "fake_lagos"),
+        (2,),
+        CIRCUIT_SECONDS,
+    )
+
+    for label, qubit in (
+        ("20-digits", "9" * 20),
+        ("superscript", "\u00b2"),
+        ("arabic", "\u0663"),
+        ("negative", "-1"),
+        ("float", "1.0"),
+    ):
+        yield Case(
+            f"edge-option:history-qubit-{label}",
+            ("history", "fake_lagos", "--qubit", qubit, "--db", db),
+        )
+
+
 def build(folder: Path) -> list[Case]:
     """Write the corpus into ``folder`` (empty) and return its cases."""
     from qpumon.reports.formats import render
@@ -566,4 +778,5 @@ def build(folder: Path) -> list[Case]:
     cases += _circuit_cases(folder)
     cases += _output_cases(folder)
     cases += _live_client_and_outputs_cases(folder)
+    cases += _edge_validation_cases(folder, snapshot)
     return cases
