@@ -51,7 +51,7 @@ TYPED_CONFIG_KEYS = frozenset(
 # picosecond cannot be a real ns sample time, so it is read as seconds.
 _DT_SECONDS_BELOW = 1e-3
 
-_LAYER_FIDELITY_NAME = re.compile(r"lf_(\d+)$")
+_LAYER_FIDELITY_NAME = re.compile(r"lf_([0-9]{1,9})$")
 
 _INT_ONLY = {int}
 
