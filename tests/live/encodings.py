@@ -10,12 +10,10 @@ finds, raw or inside a base64 run at any offset.
 from __future__ import annotations
 
 import base64
-import codecs
 import html
 import json
 import re
 import string
-import warnings
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from hypothesis import strategies as st
@@ -105,17 +103,34 @@ _INVISIBLE = re.compile(
 )
 
 
+_BACKSLASHED = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[\\/\"'bfnrt])")
+_SIMPLE = {"\\": "\\", "/": "/", '"': '"', "'": "'", "b": "\b", "f": "\f", "n": "\n"}
+_SIMPLE |= {"r": "\r", "t": "\t"}
+
+
 def _unescape(text: str) -> str:
-    data = text.replace("\\/", "/").encode("latin-1", "backslashreplace")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # an unknown escape: kept
-            return str(codecs.decode(data, "unicode_escape"))
-    except (UnicodeDecodeError, ValueError):
-        return text
+    """Python's and JSON's backslash escapes decoded, left to right (a stray backslash kept)."""
+
+    def one(match: re.Match[str]) -> str:
+        escape = match.group(1)
+        if escape in _SIMPLE:
+            return _SIMPLE[escape]
+        code = int(escape[1:], 16)
+        return chr(code) if code <= 0x10FFFF else match.group()
+
+    return _BACKSLASHED.sub(one, text)
 
 
-_DECODERS = (unquote, unquote_plus, html.unescape, _unescape, lambda t: _INVISIBLE.sub("", t))
+def _visible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
+
+
+def _everything(text: str) -> str:
+    """Every kind of escape at once, as text split by escapes needs."""
+    return unquote(_visible(_unescape(html.unescape(text))))
+
+
+_DECODERS = (unquote, unquote_plus, html.unescape, _unescape, _visible, _everything)
 
 
 def decodings(text: str, depth: int = 3) -> set[str]:
