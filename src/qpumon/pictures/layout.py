@@ -12,10 +12,12 @@ In order of preference:
    map). The lattices, in order: Qiskit's heavy-hex when the graph fills most of one (Qiskit's
    ``CouplingMap.from_heavy_hex``), IBM's heavy-hex patches (Falcon, Hummingbird, Eagle, Heron and
    their predecessors), Qiskit's heavy-hex otherwise, then square patches (the 20-qubit devices,
-   Nighthawk). Each VF2 search visits at most :data:`CALL_LIMIT` states and the whole search
-   stops trying lattices after :data:`LATTICE_SECONDS` (so on a very slow machine a large device
-   may miss a lattice that a fast one finds); a graph that is not bipartite fits no lattice and
-   is not searched at all;
+   Nighthawk). Each VF2 search visits at most :data:`CALL_LIMIT` states, and fewer on a large
+   graph (each state costs a pass over the graph's qubits: :data:`LATTICE_WORK` bounds states
+   times qubits, so a graph too large to be placed within it is not searched at all); the whole
+   search stops trying lattices after :data:`LATTICE_SECONDS` (so on a very slow machine a large
+   device may miss a lattice that a fast one finds); a graph that is not bipartite fits no
+   lattice and is not searched at all;
 4. otherwise a force-directed layout (rustworkx's seeded ``spring_layout``) up to
    :data:`SPRING_LIMIT` qubits, breadth-first rows above, and rows in qubit order when there is no
    coupler at all.
@@ -43,6 +45,12 @@ Point = tuple[float, float]
 
 #: VF2 gives up on one lattice after visiting this many states.
 CALL_LIMIT = 200_000
+#: States times qubits one VF2 search may visit: rustworkx's VF2 scans the qubits at every state
+#: (about 40 ns each: 1.5 s for 10,000 states of a 4,000-qubit graph), so a 20,000-qubit graph
+#: under :data:`CALL_LIMIT` alone took minutes per lattice. Up to 250 qubits it is
+#: :data:`CALL_LIMIT`; a graph whose search could not visit as many states as it has qubits
+#: (above about 7,000) cannot be placed and is not searched.
+LATTICE_WORK = 50_000_000
 #: The lattice search stops trying new lattices after this many seconds.
 LATTICE_SECONDS = 2.0
 #: Above this many qubits a free layout is layered rather than force-directed (which is
@@ -151,7 +159,8 @@ def _on_lattice(graph: rx.PyGraph, deadline: float) -> Layout | None:
     """The first lattice placement of ``graph`` (see the module docstring), or None."""
     import rustworkx as rx
 
-    if not rx.is_bipartite(graph):
+    call_limit = lattice_call_limit(len(graph))
+    if call_limit < len(graph) or not rx.is_bipartite(graph):
         return None
     for method, sites, induced in _candidates(graph):
         if time.monotonic() > deadline:
@@ -160,10 +169,15 @@ def _on_lattice(graph: rx.PyGraph, deadline: float) -> Layout | None:
         if not lattices.could_hold(lattice, graph):
             continue
         in_order = len(graph) <= NUMBER_ORDER_LIMIT
-        placed = lattices.embed(graph, lattice, induced, CALL_LIMIT, in_order)
+        placed = lattices.embed(graph, lattice, induced, call_limit, in_order)
         if placed is not None:
             return Layout(_orient(placed), method)
     return None
+
+
+def lattice_call_limit(n: int) -> int:
+    """The VF2 states one lattice search of an ``n``-qubit graph may visit."""
+    return min(CALL_LIMIT, LATTICE_WORK // max(n, 1))
 
 
 def _candidates(graph: rx.PyGraph) -> Iterator[tuple[str, list[lattices.Site], bool]]:
