@@ -8,15 +8,15 @@ each device's coupling graph. Only the qubits the circuit acts on are placed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CircuitError
+from ..errors import CircuitError, QpumonError
 from ..model import DeviceSnapshot
 from ..util.printable import printable
 from .native import qiskit_gate
-from .reading import check_size, parse_qasm, read_circuit
+from .reading import CircuitSize, check_size, parse_qasm, read_circuit
 from .tables import NON_GATES
 from .translation import ALWAYS_SUPPORTED, run_translation
 
@@ -24,6 +24,7 @@ __all__ = [
     "ALWAYS_SUPPORTED",
     "CONTROL_FLOW",
     "CircuitOps",
+    "CircuitSize",
     "basis_family",
     "check_circuit",
     "circuit_ops",
@@ -84,9 +85,10 @@ def basis_family(snapshot: DeviceSnapshot) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def check_circuit(circuit: Any) -> None:
+def check_circuit(circuit: Any) -> CircuitSize:
     """A :class:`CircuitError` for an empty circuit or one with control flow, an
-    :class:`~qpumon.errors.InputTooLargeError` for one beyond the limits of :mod:`.limits`."""
+    :class:`~qpumon.errors.InputTooLargeError` for one beyond the limits of :mod:`.limits`;
+    the circuit's size otherwise."""
     name = printable(str(circuit.name))
     names = {inst.operation.name for inst in circuit.data}
     if circuit.num_qubits == 0 or not names - {"barrier", "delay"}:
@@ -97,25 +99,36 @@ def check_circuit(circuit: Any) -> None:
             f"circuit {name!r} uses control flow ({', '.join(flow)}); "
             "placement scores straight-line circuits only"
         )
-    check_size(circuit)
+    return check_size(circuit)
 
 
 def translate(
-    circuit: Any, family: tuple[str, ...], optimization_level: int = 3, seed: int = 7
+    circuit: Any,
+    family: tuple[str, ...],
+    optimization_level: int = 3,
+    seed: int = 7,
+    after_each_pass: Callable[..., None] | None = None,
 ) -> CircuitOps:
-    """``circuit`` transpiled to ``family`` on an all-to-all device, reduced to its operations."""
-    native = native_circuit(circuit, family, optimization_level, seed)
+    """``circuit`` transpiled to ``family`` on an all-to-all device, reduced to its operations
+    (``after_each_pass``: see :func:`.translation.run_translation`)."""
+    native = native_circuit(circuit, family, optimization_level, seed, after_each_pass)
     return circuit_ops(native, family, circuit.name)
 
 
 def native_circuit(
-    circuit: Any, family: tuple[str, ...], optimization_level: int = 3, seed: int = 7
+    circuit: Any,
+    family: tuple[str, ...],
+    optimization_level: int = 3,
+    seed: int = 7,
+    after_each_pass: Callable[..., None] | None = None,
 ) -> Any:
     """``circuit`` in the gates of ``family`` with no coupling constraint, as
     ``transpile(circuit, basis_gates=..., optimization_level=...)`` gives it (see
     :mod:`.translation`; ``seed`` is kept for callers: without layout or routing it is unused)."""
     try:
-        return run_translation(circuit, family, optimization_level)
+        return run_translation(circuit, family, optimization_level, after_each_pass)
+    except QpumonError:  # raised by after_each_pass
+        raise
     except Exception as exc:  # TranspilerError, QiskitError, CircuitError from Qiskit
         used = sorted(
             {i.operation.name for i in circuit.data} - set(family) - {*ALWAYS_SUPPORTED, "barrier"}

@@ -15,6 +15,17 @@ MAX_CIRCUIT_FILE_BYTES = 8 * 1024 * 1024
 MAX_CIRCUIT_QUBITS = 16_384
 #: Most operations a circuit may hold once its gate definitions are expanded to standard gates.
 MAX_CIRCUIT_OPERATIONS = 200_000
+#: Work of translating a circuit, in units of about one operation (some 0.2 ms each at
+#: optimization level 3): its operations once expanded, plus the commutation checks Qiskit's
+#: CommutativeCancellation may make, which grow with the square of the operations on one qubit
+#: (a run of mutually commuting gates is checked pair by pair: 4,000 alternating CX on three
+#: qubits took 6 s, 200,000 took hours), :data:`COMMUTATION_CHECKS_PER_UNIT` to a unit.
+#: One ``place`` call may spend this much on all its translations together: one per basis
+#: family, and with the ``mapomatic`` model one per device; beyond it the circuit is refused
+#: before any translation (about 10 s of work at most).
+MAX_TRANSLATION_WORK = 50_000
+#: Commutation checks (operations on a qubit, squared, summed over qubits) per unit of work.
+COMMUTATION_CHECKS_PER_UNIT = 1_000
 #: Deepest nesting of gate definitions (a gate whose body calls a gate whose body calls ...).
 MAX_DEFINITION_DEPTH = 16
 

@@ -20,9 +20,10 @@ Qiskit's reason; mapomatic's workflow stops there too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import CircuitError
+from ..errors import CircuitError, QpumonError
 from ..model import GRAPH, DeviceSnapshot
 from ..util.printable import printable
 from .circuits import CircuitOps, circuit_ops
@@ -102,10 +103,12 @@ def on_device(
     family: tuple[str, ...],
     optimization_level: int = 3,
     seed: int = 7,
+    after_each_pass: Callable[..., None] | None = None,
 ) -> CircuitOps | None:
     """``circuit`` transpiled to ``snapshot`` and deflated, its qubits numbered as in
     ``circuit``; None for a device without a coupling graph, or where the transpiler had to route
-    (swaps: the circuit's qubits no longer stay on one physical qubit each)."""
+    (swaps: the circuit's qubits no longer stay on one physical qubit each). ``after_each_pass``
+    is called after every pass (it may raise to stop: a deadline)."""
     if snapshot.connectivity != GRAPH or not snapshot.coupling_edges:
         return None
     from qiskit.transpiler import generate_preset_pass_manager
@@ -114,7 +117,9 @@ def on_device(
         manager = generate_preset_pass_manager(
             optimization_level, target=device_target(snapshot, family), seed_transpiler=seed
         )
-        native = manager.run(circuit)
+        native = manager.run(circuit, callback=after_each_pass)
+    except QpumonError:  # raised by after_each_pass
+        raise
     except Exception as exc:  # TranspilerError, QiskitError, CircuitError from Qiskit
         raise CircuitError(
             f"circuit {printable(str(circuit.name))!r} cannot be transpiled to "

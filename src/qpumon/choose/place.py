@@ -12,12 +12,13 @@ model of :mod:`qpumon.choose.cost` and proves every other layout scores lower.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import (
     CircuitError,
+    InputTooLargeError,
     LimitExceededError,
     NoCalibrationError,
     QpumonError,
@@ -25,11 +26,18 @@ from ..errors import (
 )
 from ..model import DeviceSnapshot
 from ..util.printable import printable
-from .circuits import CircuitOps, basis_family, check_circuit, read_circuit, translate
+from .circuits import (
+    CircuitOps,
+    CircuitSize,
+    basis_family,
+    check_circuit,
+    read_circuit,
+    translate,
+)
 from .cost import COHERENCE_MODELS, ON_DEVICE_MODELS
 from .cost import cost_model as get_cost_model
-from .layouts import best_layouts, model_tables, too_big, why_nothing
-from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_NODES
+from .layouts import best_layouts, model_tables, shape_exists, too_big, why_nothing
+from .limits import DEFAULT_MAX_LAYOUTS, MAX_SEARCH_NODES, MAX_TRANSLATION_WORK
 from .ondevice import on_device
 from .parallel import run_all
 from .pathsearch import bound_note
@@ -57,6 +65,42 @@ def out_of_time(what: str, max_seconds: float | None) -> LimitExceededError:
     return LimitExceededError(
         f"{what}: the layout search stopped at --max-seconds {max_seconds:g} before it could "
         "prove its answer; raise --max-seconds, or ask for fewer qubits or devices"
+    )
+
+
+def translation_deadline(
+    name: str, deadline: float | None, max_seconds: float | None
+) -> Callable[..., None] | None:
+    """A check, called after each transpiler pass, that stops the translation of circuit
+    ``name`` at ``deadline`` (None without one)."""
+    if deadline is None or max_seconds is None:
+        return None
+
+    def check(**_: Any) -> None:
+        if time.monotonic() > deadline:
+            raise LimitExceededError(
+                f"circuit {printable(name)!r}: its translation stopped at --max-seconds "
+                f"{max_seconds:g}; raise --max-seconds, or place a shorter circuit or name fewer "
+                "devices"
+            )
+
+    return check
+
+
+def check_translation_work(name: str, size: CircuitSize, families: int, devices: int = 0) -> None:
+    """Refuse, before translating, a circuit whose translations (one per basis family, one per
+    device for the ``mapomatic`` model) would exceed :data:`~.limits.MAX_TRANSLATION_WORK`."""
+    work = size.translation_work * (families + devices)
+    if work <= MAX_TRANSLATION_WORK:
+        return
+    what = f"{families} basis famil{'y' if families == 1 else 'ies'}"
+    if devices:
+        what += f" and to each of {devices} devices (the mapomatic model)"
+    raise InputTooLargeError(
+        f"circuit {printable(name)!r}: translating its {size.operations:,} operations "
+        f"({size.busiest_qubit:,} on its busiest qubit) to {what} is {work:,} units of work, "
+        f"beyond the bound of {MAX_TRANSLATION_WORK:,}; place a shorter circuit or name fewer "
+        "devices"
     )
 
 
@@ -165,15 +209,15 @@ def place(
     deadline = deadline_after(max_seconds)
     if isinstance(circuit, (str, Path)):
         circuit = read_circuit(circuit)
-    check_circuit(circuit)
+    size = check_circuit(circuit)
     get_cost_model(cost_model)
     if not snapshots:
         raise CircuitError("no device to place the circuit on; name devices or use --all")
     skipped: list[tuple[str, str]] = []
     tables = _tables(snapshots, skipped, skip_uncalibrated, avoided or {})
-    translated = _translate_families(
-        [s for s in snapshots if s.name in tables], circuit, optimization_level, skipped
-    )
+    usable = [s for s in snapshots if s.name in tables]
+    stop = _within_budget(circuit, size, usable, cost_model, deadline, max_seconds)
+    translated = _translate_families(usable, circuit, optimization_level, skipped, stop)
     jobs = []
     for snapshot in snapshots:
         ops = translated.get(basis_family(snapshot))
@@ -181,7 +225,7 @@ def place(
             continue
         if cost_model in ON_DEVICE_MODELS:
             try:
-                ops = on_device(circuit, snapshot, ops.family, optimization_level) or ops
+                ops = _on_device(circuit, snapshot, ops, optimization_level, stop)
             except CircuitError as exc:  # Qiskit cannot transpile to it: nor can mapomatic
                 skipped.append((snapshot.name, str(exc)))
                 continue
@@ -251,6 +295,42 @@ def _search_one(
     )[0]
 
 
+def _within_budget(
+    circuit: Any,
+    size: CircuitSize,
+    usable: Sequence[DeviceSnapshot],
+    cost_model: str,
+    deadline: float | None,
+    max_seconds: float | None,
+) -> Callable[..., None] | None:
+    """Refuse a circuit whose translations are beyond the work bound, or stop if the deadline
+    has passed already (reading the circuit counts); the check each transpiler pass then calls."""
+    on_each = len(usable) if cost_model in ON_DEVICE_MODELS else 0
+    families = len({basis_family(s) for s in usable})
+    check_translation_work(str(circuit.name), size, families, on_each)
+    stop = translation_deadline(str(circuit.name), deadline, max_seconds)
+    if stop is not None:
+        stop()
+    return stop
+
+
+def _on_device(
+    circuit: Any,
+    snapshot: DeviceSnapshot,
+    ops: CircuitOps,
+    optimization_level: int,
+    stop: Callable[..., None] | None,
+) -> CircuitOps:
+    """The circuit as transpiled to ``snapshot`` (:func:`.ondevice.on_device`), or ``ops`` where
+    the transpiler would have to route: its interaction graph does not occur in the coupling
+    graph (then it would insert swaps, and routing costs tens of times a translation, so that
+    case is decided here, by a bounded search, without transpiling)."""
+    coupling = list(snapshot.coupling_edges)
+    if not shape_exists(ops, snapshot.num_qubits, coupling):
+        return ops
+    return on_device(circuit, snapshot, ops.family, optimization_level, 7, stop) or ops
+
+
 def _refusal(ops: CircuitOps, snapshot: DeviceSnapshot, tables: DeviceTables) -> str | None:
     """Why ``ops`` is not searched on this device at all, if it is not."""
     if len(ops.active) > snapshot.num_qubits:
@@ -280,13 +360,15 @@ def _translate_families(
     circuit: Any,
     optimization_level: int,
     skipped: list[tuple[str, str]],
+    stop: Callable[..., None] | None = None,
 ) -> dict[tuple[str, ...], CircuitOps]:
-    """The circuit translated once per basis family; devices of failing families are skipped."""
+    """The circuit translated once per basis family; devices of failing families are skipped.
+    ``stop`` is called after each transpiler pass (a deadline)."""
     translated: dict[tuple[str, ...], CircuitOps] = {}
     failures: dict[tuple[str, ...], str] = {}
     for family in dict.fromkeys(basis_family(s) for s in snapshots):
         try:
-            translated[family] = translate(circuit, family, optimization_level)
+            translated[family] = translate(circuit, family, optimization_level, 7, stop)
         except CircuitError as exc:
             failures[family] = str(exc)
     if failures and not translated:

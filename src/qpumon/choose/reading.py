@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ..model.validate import INDEX_DIGITS, index_text
 from ..util.bounded import read_bounded
 from ..util.printable import printable
 from .limits import (
+    COMMUTATION_CHECKS_PER_UNIT,
     MAX_CIRCUIT_FILE_BYTES,
     MAX_CIRCUIT_OPERATIONS,
     MAX_CIRCUIT_QUBITS,
@@ -145,14 +147,34 @@ def _read_qpy(raw: bytes, where: str) -> Any:
     return circuits[0]
 
 
-def check_size(circuit: Any, where: str | None = None) -> None:
-    """Refuse a circuit wider, larger or more deeply nested than the limits, before expansion."""
+@dataclass(frozen=True)
+class CircuitSize:
+    """A circuit's operations once its definitions are expanded, the most on one qubit, and the
+    work of translating it once (:data:`~.limits.MAX_TRANSLATION_WORK`)."""
+
+    operations: int
+    busiest_qubit: int
+    translation_work: int
+
+
+def check_size(circuit: Any, where: str | None = None) -> CircuitSize:
+    """Refuse a circuit wider, larger or more deeply nested than the limits, before expansion;
+    its size otherwise. Linear in the circuit: each gate definition is expanded once."""
     where = where or f"circuit {printable(str(circuit.name))!r}"
     _check_width(circuit.num_qubits, circuit.num_clbits, where)
     counter = _ExpansionCounter(where)
-    total = sum(counter.count(inst.operation, 1) for inst in circuit.data)
+    index = {bit: i for i, bit in enumerate(circuit.qubits)}
+    load = [0] * circuit.num_qubits
+    total = 0
+    for inst in circuit.data:
+        size = counter.count(inst.operation, 1)
+        total += size
+        for bit in inst.qubits:  # a definition's gates may all act on any of its qubits
+            load[index[bit]] += size
     if total > MAX_CIRCUIT_OPERATIONS:
         counter.too_many()
+    checks = sum(n * n for n in load)
+    return CircuitSize(total, max(load, default=0), total + checks // COMMUTATION_CHECKS_PER_UNIT)
 
 
 class _ExpansionCounter:

@@ -11,6 +11,7 @@ stage generators, and gives the same circuits (the tests compare them with ``tra
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 #: Operations every device accepts besides its basis gates.
@@ -19,9 +20,15 @@ ALWAYS_SUPPORTED = ("measure", "reset", "delay")
 APPROXIMATION_DEGREE = 1.0
 
 
-def run_translation(circuit: Any, family: tuple[str, ...], optimization_level: int = 3) -> Any:
-    """``circuit`` in the gates of ``family`` (all-to-all), as ``transpile`` would give it."""
-    return pass_manager(family, optimization_level).run(circuit)
+def run_translation(
+    circuit: Any,
+    family: tuple[str, ...],
+    optimization_level: int = 3,
+    after_each_pass: Callable[..., None] | None = None,
+) -> Any:
+    """``circuit`` in the gates of ``family`` (all-to-all), as ``transpile`` would give it.
+    ``after_each_pass`` is called after every pass (it may raise to stop: a deadline)."""
+    return pass_manager(family, optimization_level).run(circuit, callback=after_each_pass)
 
 
 @functools.lru_cache(maxsize=32)
