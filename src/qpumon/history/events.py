@@ -10,10 +10,12 @@ coupler's two-qubit gate error), with IBM's ``error = 1`` flags kept out of ever
   defect drifting through the qubit's frequency does. A value that has not come back yet, with
   the history ending within the recovery window, is an open dip (no end).
 - **step**: a lasting change of level, found by PELT change-point detection (``ruptures``,
-  least-squares cost) on the logarithm of the values, scaled by the series' own noise (the median
-  absolute difference of neighbours), with the penalty :data:`STEP_PENALTY` · ln(n); a segment
-  must hold :data:`STEP_MIN_SNAPSHOTS` snapshots, and the levels (medians) on either side of a
-  change must differ by :data:`STEP_MIN_RATIO` or more.
+  least-squares cost) on the logarithm of the values, in blocks of consecutive values (a seventh
+  of a level, about two days) read as their medians, scaled by the series' own noise (the median
+  absolute difference of neighbouring blocks), with the penalty :data:`STEP_PENALTY` · ln(n);
+  a level lasts :data:`STEP_MIN_DAYS` and at least :data:`STEP_MIN_SNAPSHOTS` snapshots, and the
+  levels (medians) on either side of a change differ by :data:`STEP_MIN_RATIO` or more. A step's
+  start is exact to one block; dips are left out first (they are no change of level).
 - **flag**: from when to when a gate carried IBM's ``error = 1`` flag.
 - **persistently bad**: in the device's worst decile of that metric in at least 80 % of the
   snapshots of the window that have a value for the subject.
@@ -30,6 +32,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from ..errors import StoreError
+from ..model import FAILED_GATE_ERROR
 from ..model.metrics import GATE_ERROR, QUBIT_METRICS
 from ..model.vocabulary import gate_subject
 from ..store.records import Reader, SnapshotInfo
@@ -49,6 +52,9 @@ ERROR_DIP_START, ERROR_DIP_END = 2.0, 1.25
 STEP_PENALTY = 10.0
 STEP_MIN_SNAPSHOTS = 5
 STEP_MIN_DAYS = timedelta(days=14)
+#: Step detection reads medians of blocks of consecutive values, this many blocks to a level
+#: (a block of about two days): the same answer at a small part of the cost on long histories.
+STEP_BLOCKS_PER_LEVEL = 7
 STEP_MIN_RATIO = 1.25
 #: Persistently bad: worst ``BAD_QUANTILE`` of the device in at least ``BAD_SHARE`` of snapshots.
 BAD_QUANTILE = 0.1
@@ -151,21 +157,47 @@ def episodes(history: History, kinds: Sequence[str] = KINDS) -> list[Episode]:
     ids = [info.id for info in history.snapshots]
     higher_is_worse = history.selection.metric.lower_is_better
     found: list[Episode] = []
-    matrix = _value_matrix(history)
+    matrix, flagged = _value_matrix(history)
+    seconds = np.array([t.timestamp() for t in times], dtype=float)
+    baselines = trailing_medians(matrix, seconds)
     worst = _worst_decile_cut(matrix, higher_is_worse) if "bad" in kinds else None
-    for row, (key, values) in enumerate(history.series.items()):
-        subject = _subject(history, key)
-        series = Series(subject, history.selection.metric.key, times, ids, values, history)
-        dips = series.dips(higher_is_worse)
+    for row, key in enumerate(history.series):
+        series = Series(
+            _subject(history, key), history.selection.metric.key, times, ids, matrix[row], seconds
+        )
+        dips = series.dips(baselines[row], higher_is_worse)
         if "dip" in kinds:
             found += dips
         if "step" in kinds:
             found += series.steps({i for dip in dips for i in dip.snapshots})
         if "flag" in kinds and history.selection.gate is not None:
-            found += series.flags()
+            found += flags(series, flagged[row])
         if worst is not None:
-            found += series.persistently_bad(matrix[row], worst, higher_is_worse)
+            found += series.persistently_bad(worst, higher_is_worse)
     return found
+
+
+def trailing_medians(matrix: np.ndarray, seconds: np.ndarray, chunk: int = 64) -> np.ndarray:
+    """For each subject (row) and snapshot (column), the median of the subject's values in the
+    :data:`BASELINE` before it, that snapshot excluded; NaN with fewer than
+    :data:`MIN_BASELINE` values. Rows are done ``chunk`` at a time to bound memory."""
+    count = matrix.shape[1]
+    starts = np.searchsorted(seconds, seconds - BASELINE.total_seconds(), side="left")
+    width = int(max((np.arange(count) - starts).max(initial=0), 1))
+    offsets = np.arange(count)[:, None] - 1 - np.arange(width)[None, :]  # (snapshot, k)
+    inside = offsets >= starts[:, None]
+    columns = np.where(inside, offsets, 0)
+    out = np.full(matrix.shape, np.nan)
+    for first in range(0, matrix.shape[0], chunk):
+        window = matrix[first : first + chunk][:, columns]  # (rows, snapshot, k)
+        window[:, ~inside] = np.nan
+        counts = np.sum(~np.isnan(window), axis=2)
+        ordered = np.sort(window, axis=2)  # NaN sort last: the first ``counts`` are the values
+        low = np.take_along_axis(ordered, ((counts - 1) // 2)[..., None].clip(0), axis=2)
+        high = np.take_along_axis(ordered, (counts // 2)[..., None].clip(0), axis=2)
+        medians = (low[..., 0] + high[..., 0]) / 2
+        out[first : first + chunk] = np.where(counts >= MIN_BASELINE, medians, np.nan)
+    return out
 
 
 def _worst_decile_cut(matrix: np.ndarray, higher_is_worse: bool) -> np.ndarray | None:
@@ -180,193 +212,131 @@ def _worst_decile_cut(matrix: np.ndarray, higher_is_worse: bool) -> np.ndarray |
         return cut
 
 
-def _value_matrix(history: History) -> np.ndarray:
-    """Subjects by snapshots, NaN where there is no (unflagged) value."""
-    rows = [
-        [math.nan if v is None or history.failed(v) else v for v in values]
-        for values in history.series.values()
-    ]
-    return np.array(rows, dtype=float).reshape(len(rows), len(history.snapshots))
+def _value_matrix(history: History) -> tuple[np.ndarray, np.ndarray]:
+    """Subjects by snapshots: the values, NaN where there is none or it is IBM's error = 1
+    flag; and where that flag is."""
+    shape = (len(history.series), len(history.snapshots))
+    raw = np.array(list(history.series.values()), dtype=float).reshape(shape)  # None: NaN
+    flagged = np.zeros(shape, dtype=bool)
+    if history.failed(FAILED_GATE_ERROR):  # only a gate's error carries the flag
+        flagged = raw == FAILED_GATE_ERROR
+    return np.where(flagged, np.nan, raw), flagged
 
 
 @dataclass(frozen=True)
 class Series:
-    """One subject's values with their snapshot times and ids."""
+    """One subject's values (NaN where missing or flagged) with its snapshots' times and ids."""
 
     subject: str
     metric: str
     times: list[datetime]
     ids: list[int]
-    values: list[float | None]
-    history: History
+    values: np.ndarray
+    seconds: np.ndarray
 
-    def _clean(self) -> tuple[np.ndarray, list[int]]:
-        """Values without flags or gaps, and their positions in the snapshot list."""
-        kept = [
-            i for i, v in enumerate(self.values) if v is not None and not self.history.failed(v)
-        ]
-        return np.array([self.values[i] for i in kept], dtype=float), kept
-
-    def baselines(self, values: np.ndarray, kept: list[int]) -> np.ndarray:
-        """For each value, the median of the subject's values in the :data:`BASELINE` before
-        it (NaN with fewer than :data:`MIN_BASELINE`)."""
-        seconds = np.array([self.times[i].timestamp() for i in kept])
-        starts = np.searchsorted(seconds, seconds - BASELINE.total_seconds(), side="left")
-        width = int(max((np.arange(len(kept)) - starts).max(initial=0), 1))
-        window = np.full((len(kept), width), np.nan)
-        for offset in range(width):
-            source = np.arange(len(kept)) - 1 - offset
-            valid = source >= starts
-            window[valid, offset] = values[source[valid]]
-        counts = np.sum(~np.isnan(window), axis=1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN row: no baseline
-            medians: np.ndarray = np.nanmedian(window, axis=1)
-        medians[counts < MIN_BASELINE] = np.nan
-        return medians
-
-    def dips(self, higher_is_worse: bool) -> list[Episode]:
-        """The dips of this subject (see the module docstring)."""
-        values, kept = self._clean()
-        if len(values) <= MIN_BASELINE:
-            return []
-        baseline = self.baselines(values, kept)
-        found: list[Episode] = []
-        i = 0
-        while i < len(values):
-            base = baseline[i]
-            if (
-                math.isnan(base)
-                or base <= 0
-                or not self._starts_dip(values[i], base, higher_is_worse)
-            ):
-                i += 1
-                continue
-            start = self.times[kept[i]]
-            j = i + 1
-            while j < len(values) and not self._recovered(values[j], base, higher_is_worse):
-                j += 1
-            recovered = j < len(values)
-            end = self.times[kept[j]] if recovered else None
-            last_seen = self.times[kept[-1]]
-            if (recovered and end is not None and end - start <= DIP_RECOVERY) or (
-                not recovered and last_seen - start <= DIP_RECOVERY
-            ):
-                inside = values[i:j]
-                extreme = inside.max() if higher_is_worse else inside.min()
-                found.append(
-                    Episode(
-                        "dip",
-                        self.subject,
-                        self.metric,
-                        start,
-                        end,
-                        float(extreme / base),
-                        float(base),
-                        tuple(self.ids[k] for k in kept[i:j]),
-                    )
-                )
-                i = j
+    def dips(self, baseline: np.ndarray, higher_is_worse: bool) -> list[Episode]:
+        """The dips of this subject against its trailing medians ``baseline``."""
+        values = self.values
+        with np.errstate(invalid="ignore"):
+            if higher_is_worse:
+                starting = values > ERROR_DIP_START * baseline
             else:
-                i += 1
+                starting = values < DIP_START * baseline
+        starting &= baseline > 0
+        present = np.flatnonzero(~np.isnan(values))
+        if not present.size:
+            return []
+        last_seen = self.seconds[present[-1]]
+        found: list[Episode] = []
+        consumed = -1
+        for i in np.flatnonzero(starting):
+            if i < consumed:
+                continue
+            base = float(baseline[i])
+            after = values[i + 1 :]
+            with np.errstate(invalid="ignore"):
+                back = after < ERROR_DIP_END * base if higher_is_worse else after > DIP_END * base
+            j = int(i + 1 + np.argmax(back)) if back.any() else None
+            limit = DIP_RECOVERY.total_seconds()
+            ends = self.seconds[j] if j is not None else last_seen
+            if ends - self.seconds[i] > limit:
+                continue
+            stop = j if j is not None else len(values)
+            inside = [k for k in range(i, stop) if not math.isnan(values[k])]
+            shown = values[inside]
+            extreme = float(shown.max() if higher_is_worse else shown.min())
+            end = None if j is None else self.times[j]
+            episode = Episode(
+                "dip",
+                self.subject,
+                self.metric,
+                self.times[i],
+                end,
+                extreme / base,
+                base,
+                tuple(self.ids[k] for k in inside),
+            )
+            found.append(episode)
+            consumed = stop
         return found
-
-    @staticmethod
-    def _starts_dip(value: float, base: float, higher_is_worse: bool) -> bool:
-        return value > ERROR_DIP_START * base if higher_is_worse else value < DIP_START * base
-
-    @staticmethod
-    def _recovered(value: float, base: float, higher_is_worse: bool) -> bool:
-        return value < ERROR_DIP_END * base if higher_is_worse else value > DIP_END * base
 
     def steps(self, in_dips: set[int]) -> list[Episode]:
         """Lasting changes of level (PELT, see the module docstring), on the values outside
-        the dips (snapshot ids ``in_dips``), which are no change of level."""
-        values, kept = self._clean()
-        use = (values > 0) & np.array([self.ids[k] not in in_dips for k in kept], dtype=bool)
-        values, kept = values[use], [k for k, u in zip(kept, use, strict=True) if u]
+        the dips (snapshot ids ``in_dips``), which are no change of level, in blocks of
+        consecutive values (about two days each) whose medians the detection reads."""
+        with np.errstate(invalid="ignore"):
+            usable = self.values > 0  # NaN: False
+        if in_dips:
+            usable &= ~np.isin(np.asarray(self.ids), np.fromiter(in_dips, dtype=np.int64))
+        kept = np.flatnonzero(usable)
         size = self._min_size(kept)
-        if len(values) < 2 * size:
+        block = max(1, size // STEP_BLOCKS_PER_LEVEL)
+        blocks = len(kept) // block
+        if blocks < 2 * math.ceil(size / block):
             return []
-        logs = np.log(values)
+        values = self.values[kept]
+        logs = np.median(np.log(values[: blocks * block]).reshape(blocks, block), axis=1)
         noise = float(np.median(np.abs(np.diff(logs)))) / math.sqrt(2) * 1.4826
         if noise <= 0:
             return []
         import ruptures  # imported here: only this analysis needs it
 
-        signal = (logs / noise).reshape(-1, 1)
-        penalty = STEP_PENALTY * math.log(len(values))
         # KernelCPD with the linear kernel is PELT with the least-squares cost, in C.
-        detector = ruptures.KernelCPD(kernel="linear", min_size=size, jump=1)
-        breaks = [0, *detector.fit(signal).predict(pen=penalty)]
+        detector = ruptures.KernelCPD(kernel="linear", min_size=math.ceil(size / block), jump=1)
+        ends = detector.fit((logs / noise).reshape(-1, 1)).predict(
+            pen=STEP_PENALTY * math.log(blocks)
+        )
+        breaks = [0, *(b * block for b in ends[:-1]), len(kept)]
         found = []
         for before, at, after in zip(breaks, breaks[1:], breaks[2:], strict=False):
-            old = float(np.median(values[before:at]))
-            new = float(np.median(values[at:after]))
+            old, new = _median(values[before:at]), _median(values[at:after])
             if max(old, new) / min(old, new) < STEP_MIN_RATIO:
                 continue
-            found.append(
-                Episode(
-                    "step",
-                    self.subject,
-                    self.metric,
-                    self.times[kept[at]],
-                    None,
-                    new / old,
-                    old,
-                    tuple(self.ids[k] for k in kept[at:after]),
-                )
+            episode = Episode(
+                "step",
+                self.subject,
+                self.metric,
+                self.times[kept[at]],
+                None,
+                new / old,
+                old,
+                tuple(np.asarray(self.ids)[kept[at:after]].tolist()),
             )
+            found.append(episode)
         return found
 
-    def _min_size(self, kept: list[int]) -> int:
+    def _min_size(self, kept: np.ndarray) -> int:
         """The fewest snapshots of a level: those of :data:`STEP_MIN_DAYS` at the series'
         median spacing, and at least :data:`STEP_MIN_SNAPSHOTS`."""
         if len(kept) < 2:
             return STEP_MIN_SNAPSHOTS
-        seconds = np.diff([self.times[k].timestamp() for k in kept])
-        spacing = max(float(np.median(seconds)), 1.0)
+        spacing = max(float(np.median(np.diff(self.seconds[kept]))), 1.0)
         return max(STEP_MIN_SNAPSHOTS, round(STEP_MIN_DAYS.total_seconds() / spacing))
 
-    def flags(self) -> list[Episode]:
-        """Runs of snapshots in which the gate carried IBM's ``error = 1`` flag (a snapshot
-        without the gate does not end a run; the first unflagged value does)."""
-        found = []
-        count, i = len(self.values), 0
-        while i < count:
-            if not self._flagged(i):
-                i += 1
-                continue
-            run, j = [], i
-            while j < count and (self.values[j] is None or self._flagged(j)):
-                if self._flagged(j):
-                    run.append(j)
-                j += 1
-            end = self.times[j] if j < count else None
-            found.append(
-                Episode(
-                    "flag",
-                    self.subject,
-                    self.metric,
-                    self.times[i],
-                    end,
-                    None,
-                    None,
-                    tuple(self.ids[k] for k in run),
-                )
-            )
-            i = j
-        return found
-
-    def _flagged(self, i: int) -> bool:
-        value = self.values[i]
-        return value is not None and self.history.failed(value)
-
-    def persistently_bad(
-        self, mine: np.ndarray, cut: np.ndarray, higher_is_worse: bool
-    ) -> list[Episode]:
-        """One episode if this subject's values ``mine`` are in the device's worst decile
-        (beyond ``cut``) in at least :data:`BAD_SHARE` of the snapshots where it has one."""
+    def persistently_bad(self, cut: np.ndarray, higher_is_worse: bool) -> list[Episode]:
+        """One episode if this subject is in the device's worst decile (beyond ``cut``) in at
+        least :data:`BAD_SHARE` of the snapshots where it has a value."""
+        mine = self.values
         has = ~np.isnan(mine) & ~np.isnan(cut)
         if has.sum() < MIN_BASELINE:
             return []
@@ -375,18 +345,49 @@ class Series:
         if share < BAD_SHARE:
             return []
         columns = np.flatnonzero(has)
-        return [
-            Episode(
-                "bad",
-                self.subject,
-                self.metric,
-                self.times[columns[0]],
-                self.times[columns[-1]],
-                share,
-                float(np.median(mine[has])),
-                tuple(self.ids[k] for k in columns if worst[k]),
-            )
-        ]
+        episode = Episode(
+            "bad",
+            self.subject,
+            self.metric,
+            self.times[columns[0]],
+            self.times[columns[-1]],
+            share,
+            float(np.median(mine[has])),
+            tuple(self.ids[k] for k in columns if worst[k]),
+        )
+        return [episode]
+
+
+def flags(series: Series, flagged: np.ndarray) -> list[Episode]:
+    """Runs of snapshots in which the gate carried IBM's ``error = 1`` flag (``flagged``; a
+    snapshot without the gate does not end a run, the first unflagged value does)."""
+    found = []
+    run: list[int] = []
+    for k in np.flatnonzero(flagged | ~np.isnan(series.values)):  # what says anything of it
+        if flagged[k]:
+            run.append(int(k))
+        elif run:
+            found.append(_flag(series, run, series.times[k]))
+            run = []
+    if run:
+        found.append(_flag(series, run, None))
+    return found
+
+
+def _median(values: np.ndarray) -> float:
+    """The median of a short array (``np.median``'s general path costs more than the sort)."""
+    ordered = np.sort(values)
+    middle = len(ordered) // 2
+    return float(
+        ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    )
+
+
+def _flag(series: Series, run: list[int], end: datetime | None) -> Episode:
+    snapshots = tuple(series.ids[k] for k in run)
+    return Episode(
+        "flag", series.subject, series.metric, series.times[run[0]], end, None, None, snapshots
+    )
 
 
 def _subject(history: History, key: str) -> str:

@@ -193,13 +193,17 @@ def _rows(
         coupler = parse_coupler(selection.qubits, "--gate")
         orders = tuple(qubits_text(order) for order in coupler.orders)
     use_length = selection.metric is GATE_LENGTH
-    return [
-        (s, coupler_text(parse_qubits(q)), length if use_length else error, m)
-        for stored in orders
+    named: dict[str, str] = {}  # the store's "3-4" as the vocabulary's "3->4", once per entry
+    rows = []
+    for stored in orders:
         for s, q, error, length, m in store.gate_series(
             device, selection.gate, since, until, stored, measured
-        )
-    ]
+        ):
+            subject = named.get(q)
+            if subject is None:
+                subject = named[q] = coupler_text(parse_qubits(q))
+            rows.append((s, subject, length if use_length else error, m))
+    return rows
 
 
 def _no_such_gate(
