@@ -124,7 +124,10 @@ class _Plan:
                 if g.arity >= 2:
                     fail = len(self.failing)
                     self.failing.append(slot)
-            self._gates.append((_fields_of(g), slot, fail, g.measured_at is not None))
+            given = _fields_of(g)
+            self._gates.append(
+                (given, tuple(given.values()), slot, fail, g.measured_at is not None)
+            )
         self.starts, self.sigmas = np.array(starts), np.array(sigmas)
         self.pulls, self.ceilings = np.array(pulls), np.array(ceilings)
 
@@ -146,14 +149,40 @@ class _Plan:
         self, values: list[float], failed: list[bool], when: datetime
     ) -> tuple[GateCalibration, ...]:
         """The gates of one step."""
-        out = []
-        for given, slot, fail, dated in self._gates:
+        if not _POSITIONAL:  # a model with other fields: by name (slower)
+            return tuple(self._gates_by_name(values, failed, when))
+        out: list[GateCalibration] = []
+        append, make, failure = out.append, GateCalibration, FAILED_GATE_ERROR
+        for _, given, slot, fail, dated in self._gates:
+            gate, qubits, error, length, _, definition, uncertainty, operational = given
+            if slot >= 0:
+                error = failure if fail >= 0 and failed[fail] else values[slot]
+            moment = when if dated or slot >= 0 else None
+            append(make(gate, qubits, error, length, moment, definition, uncertainty, operational))
+        return tuple(out)
+
+    def _gates_by_name(
+        self, values: list[float], failed: list[bool], when: datetime
+    ) -> Iterator[GateCalibration]:
+        for given, _, slot, fail, dated in self._gates:
             if slot < 0:
-                out.append(GateCalibration(**{**given, "measured_at": when if dated else None}))
+                yield GateCalibration(**{**given, "measured_at": when if dated else None})
                 continue
             error = FAILED_GATE_ERROR if fail >= 0 and failed[fail] else values[slot]
-            out.append(GateCalibration(**{**given, "error": error, "measured_at": when}))
-        return tuple(out)
+            yield GateCalibration(**{**given, "error": error, "measured_at": when})
+
+
+#: GateCalibration's fields in the order :meth:`_Plan.gates` passes them.
+_POSITIONAL = tuple(f.name for f in fields(GateCalibration)) == (
+    "gate",
+    "qubits",
+    "error",
+    "length_ns",
+    "measured_at",
+    "definition",
+    "uncertainty",
+    "operational",
+)
 
 
 def _outages(

@@ -214,6 +214,7 @@ _QUBIT_STATIC = _static_fields(QubitCalibration, _QUBIT_VALUES)
 _GATE_STATIC = _static_fields(GateCalibration, _GATE_VALUES)
 _QUBIT_KEY = attrgetter(*_QUBIT_STATIC)
 _GATE_KEY = attrgetter(*_GATE_STATIC)
+_TZINFO = attrgetter("tzinfo")
 
 
 def _static_key(snapshot: DeviceSnapshot, light: dict[str, Any]) -> tuple[Any, ...]:
@@ -272,6 +273,16 @@ class _Times:
         self.shared = False
         self._seen: dict[tuple[datetime, Any], int] = {}
 
+    def numbers(self, dates: Sequence[datetime | None]) -> list[int]:
+        """:meth:`number` of each of ``dates`` (each distinct time looked at once)."""
+        present = [d for d in dates if d is not None]
+        if len(set(map(_TZINFO, present))) > 1:  # equal instants may differ in their offset
+            return [self.number(d) for d in dates]
+        found: dict[datetime | None, int] = {None: 0}
+        for when in dict.fromkeys(present):
+            found[when] = self.number(when)
+        return list(map(found.__getitem__, dates))
+
     def number(self, when: datetime | None) -> int:
         """0 for no time, else the time's 1-based number in :attr:`texts`."""
         if when is None:
@@ -290,7 +301,7 @@ def _sections(snapshot: DeviceSnapshot) -> dict[str, tuple[bytes, bytes]]:
     out: dict[str, tuple[bytes, bytes]] = {}
     for name in QUBIT_FIELDS:
         values = [getattr(q, name) for q in snapshot.qubits]
-        dates = [times.number(q.measured_at.get(name)) for q in snapshot.qubits]
+        dates = times.numbers([q.measured_at.get(name) for q in snapshot.qubits])
         if any(v is not None for v in values) or any(dates):
             out[qubit_section(name)] = _pack(qubit_section(name), [values], dates, inline, times)
     groups: dict[str, list[GateCalibration]] = {}
@@ -303,7 +314,7 @@ def _sections(snapshot: DeviceSnapshot) -> dict[str, tuple[bytes, bytes]]:
             [g.length_ns for g in gates],
             [g.uncertainty for g in gates],
         ]
-        dates = [times.number(g.measured_at) for g in gates]
+        dates = times.numbers([g.measured_at for g in gates])
         out[name] = _pack(name, columns, dates, inline, times)
     if times.shared:
         text = orjson.dumps(times.texts)
