@@ -49,7 +49,6 @@ every configured vendor's devices for ``overview --live``.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
 import threading
@@ -338,6 +337,8 @@ def fetch_live(
 ) -> list[DeviceSnapshot | QpumonError]:
     """Each live vendor name's snapshot or error, fetched concurrently (every vendor named must
     be configured: check with :func:`credentials_of`; one that is not gives its error)."""
+    import asyncio  # here, not at the top: ``qpumon monitor fake_fez`` needs no event loop
+
     from ..ibm_live import runner
 
     options = _options(live)
@@ -364,6 +365,8 @@ def fleet(*, live: LiveOptions | None = None, offline: bool = False) -> FleetRes
     fails (a broken configuration included) is in ``failures`` and the others are listed."""
     if offline:
         return FleetResult()
+    import asyncio
+
     from ..ibm_live import runner
 
     options = _options(live)
