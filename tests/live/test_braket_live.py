@@ -257,3 +257,24 @@ def test_a_rigetti_device_with_only_provider_specs_is_read_from_its_isa(
         gate = snap.gate("cz", (index[a], index[b]))
         assert gate is not None and gate.error == pytest.approx(1 - value)
     assert snap.name == "braket:Aspen-M-3" and snap.configuration["region"] == "us-west-1"
+
+
+def test_garnets_native_prx_carries_its_rb_errors_so_placement_prices_it(
+    braket: BraketStandIn,
+) -> None:
+    from qpumon.model.summary import summarize
+
+    snap = resolve("braket:Garnet", live=FAST)
+    raw = _capabilities("iqm_garnet")["standardized"]["oneQubitProperties"]
+    assert snap.basis_gates == ("cz", "prx")
+    for i, qid in enumerate(sorted(raw, key=int)):
+        srb = next(
+            f
+            for f in raw[qid]["oneQubitFidelity"]
+            if f["fidelityType"]["name"] == "SIMULTANEOUS_RANDOMIZED_BENCHMARKING"
+        )
+        prx = snap.gate("prx", (i,))
+        assert prx is not None and prx.error == pytest.approx(1 - srb["fidelity"])
+    assert summarize(snap).one_qubit_gate == "prx"
+    best = invoke("best", "braket:Garnet", "-n", "3")
+    assert best.exit_code == 0, best.stderr

@@ -26,8 +26,9 @@ from .definitions import ASSIGNMENT, AVERAGE, SPAM, gate_to_average, to_average
 #: The gate whose error stands for "the 1q error" of a device, by preference: ``sx`` on today's
 #: devices, ``u2`` (one pulse, like sx) on the old u1/u2/u3 ones; ``rb`` is Amazon Braket's
 #: per-qubit randomized-benchmarking error (preferred over its simultaneous one, as IBM's are
-#: measured qubit by qubit); ``rx`` is Rigetti's (its RB fidelity is of the RX gates).
-ONE_QUBIT_REFERENCE_GATES = ("sx", "u2", "x", "u3", "rb", "rx")
+#: measured qubit by qubit); ``rx`` is Rigetti's (its RB fidelity is of the RX gates), ``prx``
+#: IQM's.
+ONE_QUBIT_REFERENCE_GATES = ("sx", "u2", "x", "u3", "rb", "rx", "prx")
 #: The chain length IBM quotes EPLG for.
 EPLG_CHAIN = 100
 

@@ -50,7 +50,7 @@ from ...errors import (
     missing_extra,
     pip_extra,
 )
-from ...model import DeviceSnapshot, DeviceStatus
+from ...model import DeviceSnapshot, DeviceStatus, GateCalibration
 from ...model import validate as v
 from ...util.times import document_time
 from ..ibm_live.faults import redact
@@ -71,6 +71,8 @@ CHAIN_VARIABLES = (
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
 )
+#: The physical single-qubit gates of Braket's QPUs that RB benchmarks (the others are virtual).
+NATIVE_ONE_QUBIT = ("prx", "rx")
 #: Error codes that mean the credentials were refused (exit 2: the user's to fix).
 REFUSED = frozenset(
     {
@@ -406,6 +408,7 @@ def snapshot_from_device(answer: Mapping[str, Any], where: str, region: str) -> 
         snapshot = rigetti_reader.snapshot_from_rigetti(capabilities, where)
     else:
         snapshot = _uncalibrated(capabilities, answer, where)
+    snapshot = _native_one_qubit_gate(snapshot)
     configuration = {
         **snapshot.configuration,
         "device_arn": arn,
@@ -420,6 +423,29 @@ def snapshot_from_device(answer: Mapping[str, Any], where: str, region: str) -> 
         vendor="braket",
         status=_status(status, answer.get("deviceStatusReason"), queue, where),
         configuration=configuration,
+    )
+
+
+def _native_one_qubit_gate(snapshot: DeviceSnapshot) -> DeviceSnapshot:
+    """The per-qubit RB errors also on the device's one physical single-qubit gate (IQM's PRX,
+    Rigetti's RX: RB's Cliffords are made of it, the Z rotations being virtual), so placement
+    can price the gates a circuit is translated to; the RB gates stay as they are."""
+    natives = [g for g in snapshot.basis_gates if g in NATIVE_ONE_QUBIT]
+    if len(natives) != 1 or any(g.gate == natives[0] for g in snapshot.gates):
+        return snapshot
+    chosen: dict[tuple[int, ...], GateCalibration] = {}
+    for name in ("rb", "simultaneous_rb"):  # the qubit-by-qubit RB first, as the summaries
+        for gate in snapshot.gates:
+            if gate.gate == name and gate.arity == 1:
+                chosen.setdefault(gate.qubits, gate)
+    if not chosen:
+        return snapshot
+    added = tuple(replace(g, gate=natives[0]) for g in chosen.values())
+    note = f"{natives[0]} errors: the per-qubit RB errors (Braket names no benchmarked gate)"
+    return replace(
+        snapshot,
+        gates=tuple(sorted(snapshot.gates + added, key=lambda g: (g.gate, g.qubits))),
+        configuration={**snapshot.configuration, "native_1q_gate": note},
     )
 
 
