@@ -75,9 +75,9 @@ def whole_process(runs: int, folder: Path) -> None:
     subprocess.run([*qpumon, "overview"], check=True, capture_output=True)  # fills the cache
     sqlite = (
         "import sqlite3\nc = sqlite3.connect(" + repr(str(db)) + ")\n"
-        'c.execute("SELECT v.snapshot_id, v.value, v.measured_at FROM qubit_values v JOIN '
+        'c.execute("SELECT v.snapshot_id, v.data FROM snapshot_values v JOIN '
         "snapshots s ON s.id = v.snapshot_id JOIN devices d ON d.id = s.device_id WHERE "
-        "d.name = 'fake_fez' AND v.metric = 't1_us' AND v.qubit = 0 ORDER BY "
+        "d.name = 'fake_fez' AND v.section = 'q:t1_us' ORDER BY "
         's.calibrated_at").fetchall()\n'
     )
     commands = {
