@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import signal
+import time
 import warnings
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -19,7 +21,8 @@ from qpumon.model import DeviceSnapshot
 from qpumon.sources import resolve, resolve_many
 from qpumon.sources.ibm_live import LiveOptions
 from qpumon.sources.vendor_live import fleet
-from tests.live.conftest import run_cli
+from tests.conftest import PROMPT_S
+from tests.live.conftest import run_cli, start_cli
 from tests.live.vendor_servers import FIXTURES, IONQ_KEY, IQM_TOKEN, IonQStandIn, IQMStandIn
 
 GARNET = FIXTURES / "iqm" / "garnet"
@@ -414,3 +417,23 @@ def test_epoch_is_utc() -> None:
     when = datetime.fromisoformat(newest["date"].replace("Z", "+00:00"))
     assert when.tzinfo is not None and when.utcoffset() == timezone.utc.utcoffset(None)
     assert not math.isnan(newest["fidelity"]["2q"]["median"])
+
+
+@pytest.mark.parametrize("name", ["iqm:garnet", "ionq:forte-1"])
+def test_ctrl_c_ends_a_vendor_fetch_at_once(iqm: IQMStandIn, ionq: IonQStandIn, name: str) -> None:
+    server: IQMStandIn | IonQStandIn = iqm if name.startswith("iqm") else ionq
+    server.latency = 60.0  # every answer waits a minute
+    process = start_cli("monitor", name, "--timeout", "120", env={})
+    deadline = time.monotonic() + 30
+    while not server.requests:
+        assert time.monotonic() < deadline, "the command never asked"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert time.monotonic() - start < PROMPT_S
+    assert process.returncode == 130 and stderr.strip().startswith("qpumon: error:")
