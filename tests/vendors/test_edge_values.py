@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from qpumon.errors import InputError, QpumonError
 from qpumon.reports.formats import render
 from qpumon.reports.monitor import build_monitor
+from qpumon.sources import resolve
 from qpumon.sources.files import load_file
 from tests.conftest import raw
 from tests.vendors.conftest import IONQ_FIXTURE
@@ -38,6 +39,7 @@ def _documents() -> dict[str, Any]:
         "braket-v3": ionq_v3_capabilities(),
         "ionq": json.loads(IONQ_FIXTURE.read_text(encoding="utf-8")),
         "ibm": raw("burlington", "props"),
+        "snapshot": json.loads(render(build_monitor(resolve("fake_lagos")), "json"))["snapshot"],
     }
 
 
@@ -321,3 +323,40 @@ def test_braket_qubits_beyond_the_bound_are_refused_before_the_schema() -> None:
     document["twoQubitProperties"] = {}
     with pytest.raises(InputError, match=r"4,097 qubits, more than an Amazon Braket document"):
         _read(json.dumps(document))
+
+
+def _any_paths(value: Any, path: Path_ = ()) -> Iterator[Path_]:
+    """Every object, array and leaf of a document (arrays: their first three entries)."""
+    if path:
+        yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _any_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:3]):
+            yield from _any_paths(item, (*path, index))
+
+
+ANY_FIELDS = [(name, path) for name, document in DOCUMENTS.items() for path in _any_paths(document)]
+ANY_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats()
+    | st.text(max_size=6)
+    | st.sampled_from(["2025-01-01T00:00:00Z", "NaN", "1", "-1", "S", "us", "ns", "0-1"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(field=st.sampled_from(ANY_FIELDS), value=ANY_VALUES)
+def test_any_json_value_anywhere_reads_or_is_refused(field: tuple[str, Path_], value: Any) -> None:
+    """Objects, arrays, strings and numbers in place of any part of a real document (a header,
+    a name, a date, a unit): read, or one line of bad input, never another exception."""
+    name, path = field
+    literal = _literal(value) if isinstance(value, float) else json.dumps(value)
+    _refused_or_read(_text(name, DOCUMENTS[name], path, literal))

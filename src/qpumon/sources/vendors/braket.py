@@ -103,7 +103,7 @@ def snapshot_from_braket(data: Mapping[str, Any], path: str) -> DeviceSnapshot:
     """The snapshot of a Braket document read from ``path``."""
     parts = _parts(data, path)
     _check_entries(parts, path)
-    header = parts.standardized.get("braketSchemaHeader") or {}
+    header = _header(parts.standardized)
     version = str(header.get("version", ""))
     model = _standardized_model(version, path, parts.at)
     standardized = _validate(model, parts.standardized, path, parts.at)
@@ -115,6 +115,11 @@ def snapshot_from_braket(data: Mapping[str, Any], path: str) -> DeviceSnapshot:
             f"{path}: an Amazon Braket document",
         ).GateModelQpuParadigmProperties
         paradigm = _validate(paradigm_model, parts.paradigm, path, parts.paradigm_at)
+        if not 0 <= paradigm.qubitCount <= MAX_BRAKET_QUBITS:
+            raise InputError(
+                f"{path}: {parts.paradigm_at}.qubitCount: {paradigm.qubitCount} is not a number "
+                f"of qubits qpumon reads (0 to {MAX_BRAKET_QUBITS:,})"
+            )
     builder = _Builder(path, parts, paradigm)
     snapshot = builder.build(standardized, version)
     return check_snapshot(snapshot, path)
@@ -175,7 +180,7 @@ def _parts(data: Mapping[str, Any], path: str) -> Parts:
             {k: data[k] for k in ("deviceArn", "deviceStatus", "deviceType") if k in data}
         )
         return parts
-    name = str((data.get("braketSchemaHeader") or {}).get("name", ""))
+    name = str(_header(data).get("name", ""))
     if name == STANDARDIZED:
         return Parts(standardized=data, at="$")
     return _from_capabilities(data, path, "$")
@@ -188,7 +193,7 @@ def _from_capabilities(capabilities: Mapping[str, Any], path: str, at: str) -> P
             f"{path}: {at}.standardized: the device's capabilities carry no standardized "
             "calibration (Braket gives it for gate-model QPUs)"
         )
-    schema = str((capabilities.get("braketSchemaHeader") or {}).get("name", ""))
+    schema = str(_header(capabilities).get("name", ""))
     provider = schema.removeprefix(SCHEMA).split(".")[0] if schema.startswith(SCHEMA) else None
     paradigm = capabilities.get("paradigm")
     service = capabilities.get("service")
@@ -241,6 +246,13 @@ def _json_path(loc: Iterable[Any]) -> str:
         else:
             out += f"[{json.dumps(str(part))}]"
     return out
+
+
+def _header(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``braketSchemaHeader`` of ``document``; an empty one if it is not an object (the
+    version check then refuses the document, naming the header)."""
+    header = document.get("braketSchemaHeader")
+    return header if isinstance(header, Mapping) else {}
 
 
 def _index(qid: str) -> int | None:
