@@ -161,6 +161,8 @@ def test_a_snapshot_holding_nan_never_gives_invalid_json(
         assert answer.status_code != 500
         json.loads(answer.text, parse_constant=_refuse)  # strict JSON
     assert answers[0].status_code == 200
+    assert answers[1].status_code == 503
+    assert "fake_lagos: its snapshot cannot be written as JSON" in answers[1].json()["error"]
 
 
 def _refuse(name: str) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import MissingExtraError, QpumonError, StoreError, UsageError
+from ..errors import InputError, MissingExtraError, QpumonError, StoreError, UsageError
 from ..reports.formats.json_format import dumps
 from ..reports.monitor import MonitorReport, build_monitor
 from ..reports.overview import OverviewReport
@@ -243,9 +244,15 @@ class Dashboard:
         snapshot = state.snapshot
         assert snapshot is not None
         key = ("api-device", state.name, state.version)
-        return await self.answer(
-            request, key, lambda: rendered(json_api.monitor_json(snapshot), JSON)
-        )
+
+        def draw() -> Rendered:
+            try:
+                return rendered(json_api.monitor_json(snapshot), JSON)
+            except InputError as exc:  # a value JSON cannot hold: the device's fault (503)
+                problem = f"{state.name}: its snapshot cannot be written as JSON: {exc}"
+                raise DeviceUnavailable(replace(state, error=problem)) from exc
+
+        return await self.answer(request, key, draw)
 
     async def api_history(self, request: Request) -> Response:
         """``/api/devices/<name>/history``: ``qpumon history <name> ... -f json``."""
