@@ -12,7 +12,10 @@ upstream fetch. What a request draws is cached per device version (:mod:`.cache`
 - :mod:`.exporter`: ``/metrics`` (prometheus_client, names from :mod:`qpumon.model.metrics`);
 - :mod:`.pages`, :mod:`.fleet`, :mod:`.figures`, :mod:`.assets`: the HTML pages;
 - :mod:`.api`: the JSON API and its OpenAPI description; :mod:`.app`: routes and security;
-- :mod:`.server`: uvicorn; :mod:`.grafana`: the dashboard JSON for Grafana.
+- :mod:`.server`: uvicorn; :mod:`.grafana`: the dashboard JSON for Grafana;
+- :mod:`.guard`: connections under deadlines and a descriptor budget (slowloris);
+  :mod:`.drain`: requests in flight at SIGTERM finish or get a JSON 503 within a second;
+  :mod:`.workers`: the daemon threads that draw answers.
 
 Nothing here is imported by the other commands; starlette, uvicorn and prometheus_client are
 imported only by the modules that need them.
