@@ -29,6 +29,12 @@ keys = st.text(
     st.sampled_from(KEY_CHARS) | st.sampled_from(ODD_CHARS), min_size=16, max_size=64
 ).filter(lambda k: k.strip() == k and len(set(k)) > 4)
 
+#: A character no page or message of qpumon holds, in every window of a :data:`marked_keys` key.
+MARK = "Ω"
+#: Keys whose every :data:`WINDOW` characters hold :data:`MARK`: a window found in a page or an
+#: error line is the key's, never words of the page that a drawn key happens to contain.
+marked_keys = keys.map(lambda k: "".join(c + MARK if i % 4 == 3 else c for i, c in enumerate(k)))
+
 _FILLERS = ("", "", "\x1b[31m", "\u200b", "\x00", "\\x1b[0m", "\u00ad", "\n")
 
 
