@@ -320,6 +320,9 @@ def test_iqm_tokens_file_is_read(
     monkeypatch.delenv("IQM_TOKEN")
     monkeypatch.setenv("IQM_TOKENS_FILE", str(tokens))
     assert resolve("iqm:garnet", live=FAST).num_qubits == 20
+    tokens.write_text(json.dumps({"access_token": "qpumon-expired-token-abcdefgh"}))
+    with pytest.raises(TokenRejectedError, match="IQM_TOKEN"):  # read again for each request
+        resolve("iqm:garnet", live=FAST)
 
 
 def test_iqm_wrong_token_is_exit_2_naming_it(

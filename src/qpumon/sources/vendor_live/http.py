@@ -12,7 +12,7 @@ vendor's credentials.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -32,18 +32,20 @@ def segment(text: str) -> str:
 
 
 class VendorHTTP:
-    """``GET`` JSON from ``base_url`` with ``headers`` (the credentials) for ``vendor``."""
+    """``GET`` JSON from ``base_url`` with ``headers`` (the credentials) for ``vendor``;
+    ``headers`` may be a function, called for each request (a tokens file read again, so a
+    long ``watch`` follows the token its owner's tool renews)."""
 
     def __init__(
         self,
         vendor: LiveVendor,
         base_url: str,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | Callable[[], Mapping[str, str]],
         options: LiveOptions,
         secrets: tuple[str, ...] = (),
     ) -> None:
         self.vendor, self.base_url = vendor, base_url.rstrip("/")
-        self._headers, self._secrets = dict(headers), secrets
+        self._headers, self._secrets = headers, secrets
         self.transport = Transport(
             options, tls=self.base_url.startswith("https:"), secrets=self.secrets
         )
@@ -51,6 +53,9 @@ class VendorHTTP:
     def secrets(self) -> tuple[str, ...]:
         """The secrets every message is redacted against."""
         return (*self._secrets, *registered_secrets())
+
+    def _sent_headers(self) -> Mapping[str, str]:
+        return self._headers() if callable(self._headers) else self._headers
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` (``/api/v1/...``)."""
@@ -62,7 +67,7 @@ class VendorHTTP:
         route = Route(what, service=self.vendor.service, credentials=self.vendor.how_to_configure)
         try:
             answer = await self.transport.request(
-                route, "GET", url, headers=self._headers, params=params
+                route, "GET", url, headers=self._sent_headers(), params=params
             )
         except QpumonError as exc:
             exc.args = _redacted_args(exc, self.secrets())

@@ -2,8 +2,8 @@
 
 Credentials as iqm-client finds them: ``IQM_SERVER_URL`` (the server's root, e.g.
 ``https://resonance.iqm.tech``) and either ``IQM_TOKEN`` (a long-lived token) or
-``IQM_TOKENS_FILE`` (a JSON file whose ``access_token`` is read when a session opens), never
-both; each request carries ``Authorization: Bearer TOKEN``.
+``IQM_TOKENS_FILE`` (a JSON file whose ``access_token`` is read for each request, as iqm-client
+reads it), never both; each request carries ``Authorization: Bearer TOKEN``.
 
 Routes (under ``/api/v1``): ``quantum-computers`` (the aliases: ``garnet``),
 ``calibration-sets/{qc}/{default|id}`` (the calibration set: gate durations, its time),
@@ -54,7 +54,7 @@ from ...model.definitions import AVERAGE, from_fidelity
 from ...util.times import document_time, iso
 from ..ibm_live.options import LiveOptions
 from ..vendors.iqm import component_order
-from . import LIVE_VENDORS, FleetEntry
+from . import LIVE_VENDORS, FleetEntry, register_secrets
 from .credentials import env_value, tokens_file_token
 from .http import VendorHTTP, segment
 
@@ -126,15 +126,17 @@ class IQMSession:
 
     def __init__(self, credentials: IQMCredentials, options: LiveOptions) -> None:
         self.credentials = credentials
-        token = credentials.bearer()
-        from . import register_secrets
-
-        register_secrets(token)
-        self.http = VendorHTTP(
-            VENDOR, credentials.url, {"Authorization": f"Bearer {token}"}, options, (token,)
-        )
+        self.http = VendorHTTP(VENDOR, credentials.url, self._headers, options)
         #: Calibration sets seen in this process: id -> created time (for ``--at``).
         self.seen: dict[str, dict[str, datetime]] = {}
+
+    def _headers(self) -> dict[str, str]:
+        """``Authorization: Bearer`` with ``IQM_TOKEN``, or the tokens file's token now (read
+        for each request, as iqm-client does; registered for redaction)."""
+        token = self.credentials.bearer()
+        if self.credentials.tokens_file:
+            register_secrets(token)
+        return {"Authorization": f"Bearer {token}"}
 
     async def close(self) -> None:
         """Close the connections."""
