@@ -90,6 +90,18 @@ def test_query_values_never_give_500(armonk: Running, route: str, query: list[An
         assert set(document) == {"error"} and "Traceback" not in document["error"]
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    route=st.sampled_from(ROUTES), raw=st.text("%&=+;?#/qubitgaemrcz:0123456789x-²", max_size=40)
+)
+def test_malformed_query_strings_never_give_500(armonk: Running, route: str, raw: str) -> None:
+    base = route.partition("?")[0]
+    target = f"{base}?{quote(raw, safe='%&=+;?/:-')}"
+    answer = httpx.get(f"{armonk.url}{target}", timeout=30)
+    assert answer.status_code in (200, 400, 404, 413), (target, answer.text)
+    assert answer.status_code == 200 or set(answer.json()) == {"error"}
+
+
 @pytest.mark.parametrize("value", ["²", "99999999999999999999", "1" * 5000])
 def test_a_qubit_that_is_no_index_is_a_400(armonk: Running, value: str) -> None:
     answer = httpx.get(f"{armonk.url}/api/devices/fake_armonk/history", params={"qubit": value})
