@@ -70,6 +70,7 @@ _QUBIT_VALUES = frozenset({*QUBIT_FIELDS, "measured_at", "operational"})
 _GATE_VALUES = frozenset({*GATE_COLUMNS, "measured_at", "operational"})
 _HEADER = struct.Struct("<cBIBBB")
 _INLINE, _ABSENT, _REF = 0, 1, 2
+_DOUBLE = struct.Struct("<d")
 _SHUFFLED = 1
 _INDEX = {1: "B", 2: "H", 4: "I"}
 #: The section that holds a snapshot's distinct measurement times (JSON list of ISO strings).
@@ -419,103 +420,129 @@ def _content_hash(digest: str, sections: dict[str, bytes], meta: dict[str, Any])
 # -- decoding ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class Section:
-    """A decoded section: ``columns[c]`` (None: every value missing) and each entry's time
-    number (0: none; see :func:`read_times`). A column that refers to another section's is
-    None until :meth:`resolve` fills it in."""
+    """A stored section, read lazily: a single value is taken from the stored bytes as it is
+    (a time series of one qubit reads 8 bytes per snapshot), a whole column decoded when asked.
+    A column that refers to another section's has no values until :meth:`resolve`."""
 
-    count: int
-    columns: list[array[float] | None]
-    refs: dict[int, tuple[str, int]]
-    times: array[int] | None
-    local: list[str | None] | None = None
+    __slots__ = (
+        "_blocks",
+        "_columns",
+        "_raw",
+        "_shuffled",
+        "_times_at",
+        "_total",
+        "_values_at",
+        "_width",
+        "count",
+        "local",
+        "refs",
+    )
 
-    @property
-    def shared_times(self) -> bool:
-        """True if the section's times are numbers in the snapshot's ``t`` section."""
-        return self.times is not None and self.local is None
+    def __init__(self, raw: bytes) -> None:
+        magic, version, count, ncols, flags, width = _HEADER.unpack_from(raw)
+        if magic != b"S" or version != 1:
+            raise ValueError(f"unknown section format {magic!r} {version}")
+        kinds = raw[_HEADER.size : _HEADER.size + ncols]
+        blocks, inline = [], 0
+        for kind in kinds:
+            blocks.append(inline if kind == _INLINE else -1)
+            inline += kind == _INLINE
+        self.count, self._raw, self._width = count, raw, width
+        self._blocks, self._total = blocks, inline * count
+        self._values_at = _HEADER.size + ncols
+        self._times_at = self._values_at + 8 * self._total
+        self._shuffled = bool(flags & _SHUFFLED)
+        self._columns: dict[int, array[float] | None] = {}
+        tail = orjson.loads(raw[self._times_at + width * count :])
+        self.refs = {int(c): (str(n), int(k)) for c, (n, k) in tail["r"].items()}
+        self.local: list[str | None] | None = None if "t" not in tail else [None, *tail["t"]]
+        if self._times_at + width * count > len(raw):
+            raise ValueError("truncated section")
 
-    def time_text(self, i: int, table: Sequence[str | None] | None) -> str | None:
-        """Entry ``i``'s time (ISO text), from the section's own times or ``table`` (the
-        snapshot's time table; None: not read)."""
-        number = 0 if self.times is None else self.times[i]
-        if number == 0:
-            return None
-        found = self.local if self.local is not None else table
-        return None if found is None else found[number]
+    def column(self, c: int) -> array[float] | None:
+        """Column ``c`` decoded (None: every value missing)."""
+        if c in self._columns:
+            return self._columns[c]
+        block = self._blocks[c]
+        found = None
+        if block >= 0 and c not in self.refs:
+            values = self._raw[self._values_at : self._times_at]
+            if self._shuffled:
+                values = _unshuffle(values)
+            found = array("d")
+            found.frombytes(values[8 * block * self.count : 8 * (block + 1) * self.count])
+            if _BIG_ENDIAN:
+                found.byteswap()
+        self._columns[c] = found
+        return found
 
-    def value(self, column: int, i: int) -> float | None:
-        """Entry ``i`` of ``column`` (None: missing)."""
-        found = self.columns[column]
-        if found is None:
-            return None
-        v = found[i]
-        return None if v != v else v
+    def value(self, c: int, i: int) -> float | None:
+        """Entry ``i`` of column ``c`` (None: missing)."""
+        if c in self._columns or self._blocks[c] < 0:
+            found = self.column(c)
+            v = None if found is None else found[i]
+        else:
+            j = self._blocks[c] * self.count + i
+            if self._shuffled:
+                at, step = self._values_at + j, self._total
+                v = _DOUBLE.unpack(bytes(self._raw[at + k * step] for k in range(8)))[0]
+            else:
+                v = _DOUBLE.unpack_from(self._raw, self._values_at + 8 * j)[0]
+        return None if v is None or v != v else v
 
-    def values(self, column: int) -> list[float | None]:
-        """Every entry of ``column``."""
-        found = self.columns[column]
+    def values(self, c: int) -> list[float | None]:
+        """Every entry of column ``c``."""
+        found = self.column(c)
         if found is None:
             return [None] * self.count
         return [None if v != v else v for v in found]
 
     def time(self, i: int) -> int:
         """Entry ``i``'s time number (0: none)."""
-        return 0 if self.times is None else self.times[i]
+        if not self._width:
+            return 0
+        at = self._times_at + i * self._width
+        return int.from_bytes(self._raw[at : at + self._width], "little")
+
+    @property
+    def shared_times(self) -> bool:
+        """True if the section's times are numbers in the snapshot's ``t`` section."""
+        return bool(self._width) and self.local is None
+
+    def drop_times(self) -> None:
+        """Forget the times (a reader that did not ask for them)."""
+        self._width = 0
+
+    def time_text(self, i: int, table: Sequence[str | None] | None) -> str | None:
+        """Entry ``i``'s time (ISO text), from the section's own times or ``table`` (the
+        snapshot's time table; None: not read)."""
+        number = self.time(i)
+        if number == 0:
+            return None
+        found = self.local if self.local is not None else table
+        return None if found is None else found[number]
 
     def resolve(self, others: Mapping[str, Section], where: str) -> None:
         """Fill the columns that refer to columns of ``others``."""
         for column, (name, c) in self.refs.items():
             found = others.get(name)
-            if found is None or found.columns[c] is None:
+            values = None if found is None else found.column(c)
+            if values is None:
                 raise InputError(f"{where}: the stored values are damaged (no {name} column {c})")
-            self.columns[column] = found.columns[c]
+            self._columns[column] = values
         self.refs = {}
 
 
 def _unpack(raw: bytes) -> Section:
-    magic, version, count, ncols, flags, width = _HEADER.unpack_from(raw)
-    if magic != b"S" or version != 1:
-        raise ValueError(f"unknown section format {magic!r} {version}")
-    offset = _HEADER.size
-    kinds = raw[offset : offset + ncols]
-    offset += ncols
-    size = 8 * count * sum(k == _INLINE for k in kinds)
-    values = raw[offset : offset + size]
-    offset += size
-    if flags & _SHUFFLED:
-        values = _unshuffle(values)
-    numbers = array("d")
-    numbers.frombytes(values)
-    if _BIG_ENDIAN:
-        numbers.byteswap()
-    columns: list[array[float] | None] = []
-    at = 0
-    for kind in kinds:
-        if kind == _INLINE:
-            columns.append(numbers[at : at + count])
-            at += count
-        else:
-            columns.append(None)
-    times = None
-    if width:
-        times = array(_INDEX[width])
-        times.frombytes(raw[offset : offset + width * count])
-        if _BIG_ENDIAN:
-            times.byteswap()
-        offset += width * count
-    tail = orjson.loads(raw[offset:])
-    refs = {int(c): (str(n), int(k)) for c, (n, k) in tail["r"].items()}
-    local = None if "t" not in tail else [None, *tail["t"]]
-    return Section(count, columns, refs, times, local)
+    return Section(raw)
 
 
 def read_section(blob: bytes, where: str) -> Section:
     """A stored (compressed) section."""
     try:
         return _unpack(zlib.decompress(blob))
-    except (zlib.error, ValueError, TypeError, struct.error, orjson.JSONDecodeError) as exc:
+    except (zlib.error, ValueError, TypeError, KeyError, struct.error) as exc:
         raise InputError(f"{where}: the stored values are damaged ({exc})") from exc
 
 
@@ -651,7 +678,7 @@ def decode_series(
             }
             section.resolve(others, f"{where} #{i}")
         if not measured:
-            section.times = None  # the caller did not ask for times
+            section.drop_times()  # the caller did not ask for times
         table = read_times(more.get((i, TIMES)), where) if section.shared_times else None
         out.append((i, shape, section, table))
     return out
