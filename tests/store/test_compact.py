@@ -123,3 +123,20 @@ def test_record_many_stores_each_calibration_once_in_order(store: Store) -> None
     assert all(i.synthetic for i in infos)
     with store.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(shapes)).scalar() == 1
+
+
+def test_damaged_values_are_one_clear_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "h.db"
+    with Store(as_url(path)) as store:
+        recorded = store.record(resolve("fake_lagos"))
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "UPDATE snapshot_values SET data = ? WHERE section = 'q:t1_us'", (b"\x78\x9cgarbage",)
+        )
+    with SqliteReader(path) as reader:
+        with pytest.raises(QpumonError, match=r"q:t1_us.*damaged"):
+            reader.qubit_series("fake_lagos", "t1_us")
+        with pytest.raises(QpumonError, match=r"snapshot #\d+.*damaged"):
+            reader.load(recorded.snapshot_id)
