@@ -152,9 +152,34 @@ def overview_report(
 def _account_summaries(
     source: SourceOptions, include_flagged: bool, progress: Progress | None
 ) -> tuple[list[DeviceSummary], list[tuple[str, str]], list[str]]:
-    """Summaries of the devices the account lists, fetched live, the ``(device, error)`` of
-    those that failed, and what the listing left out (one line each: told through
-    ``source.notify`` when there is one, else notes of the report)."""
+    """Summaries of the devices the IBM Quantum account and every configured live vendor
+    (:func:`qpumon.sources.vendor_live.fleet`) list, fetched live, the ``(device, error)`` of
+    those that failed (a vendor whose listing failed is one such row), and what the IBM listing
+    left out (one line each: told through ``source.notify`` when there is one, else notes of the
+    report); an :class:`~qpumon.errors.AccountError` when neither is configured."""
+    from .sources.ibm_live import has_account
+    from .sources.ibm_live.options import LiveOptions
+    from .sources.vendor_live import fleet
+
+    vendors = fleet(live=source.live, offline=source.offline)
+    summaries: list[DeviceSummary] = []
+    failures: list[tuple[str, str]] = []
+    notes: list[str] = []
+    if not source.offline and has_account(source.live or LiveOptions()):
+        summaries, failures, notes = _ibm_summaries(source, include_flagged, progress)
+    elif not vendors.entries and not vendors.failures:
+        source.require_accounts([], "--live lists the accounts' devices")
+    if vendors.names:
+        more, failed = summarize_devices(vendors.names, include_flagged, source, progress)
+        summaries, failures = summaries + more, failures + failed
+    failures += [(f"{vendor}:*", why) for vendor, why in vendors.failures.items()]
+    return summaries, failures, notes
+
+
+def _ibm_summaries(
+    source: SourceOptions, include_flagged: bool, progress: Progress | None
+) -> tuple[list[DeviceSummary], list[tuple[str, str]], list[str]]:
+    """The IBM Quantum account's part of :func:`_account_summaries`."""
     from .model.summary import summarize
     from .sources.ibm_live import connect
     from .sources.ibm_live.options import LiveOptions

@@ -440,3 +440,16 @@ def test_ctrl_c_ends_a_vendor_fetch_at_once(iqm: IQMStandIn, ionq: IonQStandIn, 
             process.kill()
     assert time.monotonic() - start < PROMPT_S
     assert process.returncode == 130 and stderr.strip().startswith("qpumon: error:")
+
+
+def test_overview_live_lists_every_configured_vendor(iqm: IQMStandIn, ionq: IonQStandIn) -> None:
+    from qpumon.api import overview_report
+    from qpumon.sources import SourceOptions
+
+    report = overview_report(source=SourceOptions(live=FAST), live=True)
+    names = sorted(s.name for s in report.summaries)
+    assert names == ["ionq:aria-1", "ionq:forte-1", "iqm:garnet"]
+    ionq.fail("backends", 503, 503)
+    report = overview_report(source=SourceOptions(live=FAST), live=True)
+    assert [s.name for s in report.summaries] == ["iqm:garnet"]
+    assert any(name == "ionq:*" and "HTTP 503" in why for name, why in report.failures)

@@ -58,6 +58,10 @@ MAX_NAME_BYTES = 255
 HOW_TO_ADD_ACCOUNT = "save one with `qpumon login`, or set QISKIT_IBM_TOKEN (or pass --token)"
 
 
+#: Said when no account of any vendor is configured for a listing.
+_OTHER_VENDORS = "; other vendors: see the README's live sections (IQM_TOKEN, IONQ_API_KEY ...)"
+
+
 class BundledFallbackWarning(UserWarning):
     """An IBM Quantum name was answered with the bundled snapshot, for want of an account."""
 
@@ -136,9 +140,9 @@ class SourceOptions:
         """Refuse at once, before any work, when one of ``specs`` is an IBM Quantum name that
         cannot be fetched live (no account, or ``--offline``) or, with no ``specs``, when there
         is no account to list devices from: an :class:`AccountError`."""
-        if not specs and (self.offline or not _has_account(self.live)):
+        if not specs and (self.offline or not (_has_account(self.live) or _any_vendor())):
             why = "--offline was given" if self.offline else "no IBM Quantum account"
-            raise AccountError(f"{doing}, but {why}: {HOW_TO_ADD_ACCOUNT}")
+            raise AccountError(f"{doing}, but {why}: {HOW_TO_ADD_ACCOUNT}{_OTHER_VENDORS}")
         for spec in specs:
             if is_live_vendor_name(spec):
                 _require_vendor(spec, self.offline, doing)
@@ -265,6 +269,17 @@ def require_live(
         )
     if offline or not _has_account(live):
         _refuse_offline(name, offline, doing)
+
+
+def _any_vendor() -> bool:
+    """True when some live vendor's credentials are configured (a broken configuration counts:
+    listing the vendors says what is wrong with it)."""
+    from .vendor_live import configured_vendors
+
+    try:
+        return bool(configured_vendors())
+    except QpumonError:
+        return True
 
 
 def _require_vendor(name: str, offline: bool, doing: str) -> None:
