@@ -88,7 +88,12 @@ def monitor(
     show_default=True,
     help="Order of the rows, best first, by the key of a column (as CSV and JSON name it).",
 )
-@click.option("--live", is_flag=True, help="Every device of the IBM Quantum account, live.")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Every device of the IBM Quantum account and of each vendor configured (IQM, IonQ, "
+    "Braket, Rigetti), live.",
+)
 @click.option(
     "--watch",
     type=click.FloatRange(min=1, max=86_400),
@@ -104,7 +109,7 @@ def overview(
     live: bool,
     watch: float | None,
 ) -> None:
-    """One row per device (default: every bundled device; with --live, the account's devices):
+    """One row per device (default: every bundled device; with --live, the accounts' devices):
     status, queue, medians, flags, and the least busy and best devices marked."""
     if watch is not None:
         if out.fmt != "table" or out.path is not None:
