@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from qpumon.cli import cli
 from qpumon.serve.app import CONTENT_SECURITY_POLICY
 from tests.conftest import raw
+from tests.core.cli_helpers import run
 from tests.serve.conftest import Running, running
 
 DEVICES = ("fake_fez", "fake_burlington", "fake_kyoto")
@@ -175,3 +176,17 @@ def test_a_team_database_works_like_a_file(db_url: str) -> None:
     assert values == [
         next(p["value"] for p in q if p["name"] == "T2") for q in raw("lagos", "props")["qubits"]
     ]
+
+
+def test_the_device_page_shows_its_health_over_time(tmp_path: Path) -> None:
+    """A device the store holds a history of: its page has the T1 timeline and the episodes
+    (qpumon events); one it holds a single snapshot of has none."""
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    done = run("demo-history", "fake_lagos", "--days", "40", "--db", db)
+    assert done.returncode == 0, done.stderr
+    with running(["fake_lagos", "fake_armonk"], db) as server:
+        server.loaded()
+        lagos = httpx.get(f"{server.url}/devices/fake_lagos", timeout=60).text
+        armonk = httpx.get(f"{server.url}/devices/fake_armonk", timeout=60).text
+    assert "Health over time" in lagos and 'id="timeline"' in lagos and 'id="episodes"' in lagos
+    assert "Health over time" not in armonk

@@ -150,8 +150,17 @@ class Dashboard:
             ("figures", state.name, state.calibration), lambda: self._figures(report, state.name)
         )
         drift = self.cache.get(("drift", state.name, state.calibration), lambda: self._drift(state))
+        health = self.cache.get(
+            ("health", state.name, state.calibration), lambda: self._health(state)
+        )
         page = pages.device_page(
-            view, state, report, [figures.body.decode()], drift.body.decode(), self.schedule
+            view,
+            state,
+            report,
+            [figures.body.decode()],
+            drift.body.decode(),
+            self.schedule,
+            health.body.decode(),
         )
         return rendered(page, HTML)
 
@@ -177,6 +186,23 @@ class Dashboard:
             except QpumonError as exc:
                 problem = str(exc)
         return Rendered(pages.drift_section(table, problem).encode(), None, HTML, "")
+
+    def _health(self, state: DeviceState) -> Rendered:
+        """The device's stored T1 timeline and episodes (``qpumon events``), or nothing when
+        the store holds too little of it."""
+        from ..reports.formats.html import health_section
+        from ..reports.health import stored_health
+
+        store = self.collector.store
+        if not self.collector.view.store_url or store is None:
+            return Rendered(b"", None, HTML, "")
+        try:
+            found = stored_health(store, state.name)
+        except (QpumonError, MissingExtraError) as exc:
+            note = f'<h2>Health over time</h2><p class="note">{pages.escape(str(exc))}</p>'
+            return Rendered(note.encode(), None, HTML, "")
+        body = "" if found is None else "\n".join(health_section(found))
+        return Rendered(body.encode(), None, HTML, "")
 
     async def map_figure(self, request: Request) -> Response:
         """``/devices/<name>/figures/map?qubit=&edge=``: the error map for other metrics."""

@@ -162,10 +162,12 @@ def device_page(
     figures: Sequence[str],
     drift: str,
     schedule: str,
+    health: str = "",
 ) -> str:
     """``/devices/<name>``: when it was fetched and will be next, its alerts (``--rules``),
-    summary, map with its metric chooser, distributions, layer fidelity, history, drift, and the
-    qubit and gate tables."""
+    summary, map with its metric chooser, distributions, layer fidelity, history, drift, its
+    health over time (``health``: the timeline and episodes, when the store holds enough), and
+    the qubit and gate tables."""
     snapshot = report.snapshot
     parts = [
         f"<h1>{escape(snapshot.name)}</h1>",
@@ -181,6 +183,7 @@ def device_page(
     if snapshot.has_calibration:
         parts += ["<h2>History</h2>", history_form(state.name, report)]
         parts += ["<h2>Drift</h2>", drift]
+        parts += [health] if health else []
     if report.qubits is not None:
         parts += ["<h2>Qubits</h2>", html.qubit_table(report)]
     if report.gates is not None:
