@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from qiskit import QuantumCircuit
 
+from qpumon.choose.candidates import best_qubits, connected_sets
 from qpumon.choose.limits import COMMUTATION_CHECKS_PER_UNIT, MAX_TRANSLATION_WORK
 from qpumon.choose.place import check_translation_work, place, translation_deadline
 from qpumon.choose.reading import check_size
@@ -176,3 +177,47 @@ def test_mapomatic_does_not_route_a_circuit_the_coupling_graph_cannot_hold(
     assert transpiled == []
     assert place(ghz(5), [fez], cost_model="mapomatic").devices
     assert transpiled == ["fake_fez"]
+
+
+candidates_module = importlib.import_module("qpumon.choose.candidates")
+
+
+def _count_native(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = candidates_module.native_circuit
+
+    def counted(circuit: Any, *args: Any) -> Any:
+        calls.append(circuit.num_qubits)
+        return real(circuit, *args)
+
+    monkeypatch.setattr(candidates_module, "native_circuit", counted)
+    return calls
+
+
+def test_the_enumeration_of_connected_sets_stops_at_its_work_bound() -> None:
+    path = {i: {j for j in (i - 1, i + 1) if 0 <= j < 6} for i in range(6)}
+    assert len(list(connected_sets(path, 3))) == 4
+    assert len(list(connected_sets(path, 3, 10_000))) == 4
+    with pytest.raises(LimitExceededError, match="bound of 5 steps"):
+        list(connected_sets(path, 3, 5))
+
+
+def test_best_any_stops_enumerating_before_translating_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _count_native(monkeypatch)
+    monkeypatch.setattr(candidates_module, "MAX_CONNECTED_SET_WORK", 100_000)
+    with pytest.raises(LimitExceededError, match=r"fake_fez: connected sets .* of 16 qubits"):
+        best_qubits(resolve("fake_fez"), 16, "any")
+    assert calls == []
+
+
+def test_best_any_refuses_more_trees_than_the_translation_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _count_native(monkeypatch)
+    each = check_size(ghz(6)).translation_work  # a GHZ along any 6-node tree is as large
+    monkeypatch.setattr(candidates_module, "MAX_TRANSLATION_WORK", 3 * each)
+    with pytest.raises(LimitExceededError, match="different trees"):
+        best_qubits(resolve("fake_fez"), 6, "any")
+    assert calls == []

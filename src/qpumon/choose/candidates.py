@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import LimitExceededError, NoCalibrationError, UsageError
 from ..model import DeviceSnapshot
-from .circuits import basis_family, circuit_ops, native_circuit
+from .circuits import basis_family, check_circuit, circuit_ops, native_circuit
 from .cost import COHERENCE_MODELS, score
 from .cost import cost_model as get_cost_model
 from .layouts import best_layouts, model_tables, shape_exists
-from .limits import MAX_CONNECTED_SETS
+from .limits import MAX_CONNECTED_SET_WORK, MAX_CONNECTED_SETS, MAX_TRANSLATION_WORK
 from .pathsearch import bound_note
 from .place import STOP_REASONS, deadline_after, out_of_time
 from .results import LayoutScore
@@ -243,7 +243,9 @@ def _any_shape(
     model = get_cost_model(cost_model)
     layouts: list[np.ndarray] = []
     scores: list[np.ndarray] = []
-    for parents, orders in _tree_groups(tables, family, n):
+    groups = _tree_groups(tables, family, n)
+    _check_tree_translations(tables.name, n, len(groups))
+    for parents, orders in groups:
         ops = circuit_ops(native_circuit(canonical_circuit(parents), family), family)
         layouts.append(orders)
         scores.append(score(model, ops, orders, tables))
@@ -273,24 +275,39 @@ def _best_sets(layouts: np.ndarray, fidelity: np.ndarray, top: int) -> tuple[Lay
     return tuple(best)
 
 
+def _check_tree_translations(name: str, n: int, trees: int) -> None:
+    """Refuse, before translating, more distinct trees than the translation work bound allows
+    (each tree's canonical circuit is translated once)."""
+    each = check_circuit(canonical_circuit([-1, *range(n - 1)])).translation_work
+    if trees * each > MAX_TRANSLATION_WORK:
+        raise LimitExceededError(
+            f"{name}: the connected sets of {n} qubits grow {trees:,} different trees, whose "
+            f"circuits are {trees * each:,} units of translation work, beyond the bound of "
+            f"{MAX_TRANSLATION_WORK:,} for --shape any; use --shape line or fewer qubits"
+        )
+
+
 def _tree_groups(
     tables: DeviceTables, family: tuple[str, ...], n: int
-) -> Iterator[tuple[list[int], np.ndarray]]:
+) -> list[tuple[list[int], np.ndarray]]:
     """``(parents, orderings)`` of the connected sets that share one breadth-first tree."""
     import numpy as np
 
     neighbours = _neighbours(tables, family)
     groups: dict[tuple[int, ...], list[list[int]]] = {}
-    for count, subset in enumerate(connected_sets(neighbours, n)):
-        if count == MAX_CONNECTED_SETS:
-            raise LimitExceededError(
-                f"{tables.name}: more than {MAX_CONNECTED_SETS:,} connected sets of "
-                f"{n} qubits, the limit for --shape any; use --shape line or fewer qubits"
-            )
-        order, parents = _bfs_tree(subset, neighbours)
-        groups.setdefault(tuple(parents), []).append(order)
-    for tree, orders in groups.items():
-        yield list(tree), np.array(orders, dtype=np.intp)
+    sets = connected_sets(neighbours, n, MAX_CONNECTED_SET_WORK)
+    try:
+        for count, subset in enumerate(sets):
+            if count == MAX_CONNECTED_SETS:
+                raise LimitExceededError(f"more than {MAX_CONNECTED_SETS:,} connected sets")
+            order, parents = _bfs_tree(subset, neighbours)
+            groups.setdefault(tuple(parents), []).append(order)
+    except LimitExceededError as exc:
+        raise LimitExceededError(
+            f"{tables.name}: {exc} of {n} qubits, the limit for --shape any; use --shape line "
+            "or fewer qubits"
+        ) from None
+    return [(list(tree), np.array(orders, dtype=np.intp)) for tree, orders in groups.items()]
 
 
 def _neighbours(tables: DeviceTables, family: tuple[str, ...]) -> dict[int, set[int]]:
@@ -304,12 +321,22 @@ def _neighbours(tables: DeviceTables, family: tuple[str, ...]) -> dict[int, set[
     return neighbours
 
 
-def connected_sets(neighbours: dict[int, set[int]], n: int) -> Iterator[frozenset[int]]:
-    """Every connected set of ``n`` nodes, once each (Wernicke's ESU enumeration)."""
+def connected_sets(
+    neighbours: dict[int, set[int]], n: int, max_work: int | None = None
+) -> Iterator[frozenset[int]]:
+    """Every connected set of ``n`` nodes, once each (Wernicke's ESU enumeration). With
+    ``max_work``, a :class:`LimitExceededError` once its steps have copied more nodes than that
+    (counted at every step: a search of dead ends yields nothing for a long time)."""
+    done = [0]
 
     def extend(
         subset: frozenset[int], extension: set[int], root: int, border: set[int]
     ) -> Iterator[frozenset[int]]:
+        done[0] += len(subset) + len(extension) + len(border)
+        if max_work is not None and done[0] > max_work:
+            raise LimitExceededError(
+                f"connected sets whose enumeration passes its bound of {max_work:,} steps"
+            )
         if len(subset) == n:
             yield subset
             return
