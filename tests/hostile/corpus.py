@@ -762,6 +762,104 @@ def _edge_validation_cases(folder: Path, snapshot: dict[str, Any]) -> Iterator[C
         )
 
 
+# -- bounded work: place, best and the pictures (issue 20) ----------------------------------
+
+
+def _alternating_cx(gates: int) -> str:
+    """CX alternating between (0, 1) and (1, 2) on three qubits: the commuting runs that made
+    translation quadratic."""
+    body = "cx q[0],q[1];\ncx q[1],q[2];\n" * (gates // 2)
+    return f'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\n{body}'
+
+
+def _random_three_qubit(gates: int) -> str:
+    import random
+
+    rng = random.Random(20)
+    lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', "qreg q[3];"]
+    for _ in range(gates):
+        a, b = rng.sample(range(3), 2)
+        lines.append(rng.choice([f"cx q[{a}],q[{b}];", f"h q[{a}];", f"t q[{a}];"]))
+    return "\n".join(lines) + "\n"
+
+
+def _device_file(folder: Path, name: str, n: int, edges: list[tuple[int, int]]) -> str:
+    """A qpumon snapshot of ``n`` qubits, couplers ``edges`` (CX both ways), no coords."""
+    from qpumon.model import DeviceSnapshot, GateCalibration, QubitCalibration
+    from qpumon.model.serialize import dumps
+
+    snapshot = DeviceSnapshot(
+        name=name,
+        num_qubits=n,
+        source=f"generated:{name}",
+        basis_gates=("cx", "rz", "sx", "x"),
+        coupling_edges=tuple(e for a, b in edges for e in ((a, b), (b, a))),
+        qubits=tuple(
+            QubitCalibration(i, t1_us=50.0 + (i * 37) % 250, readout_error=0.01 + (i % 50) / 1e3)
+            for i in range(n)
+        ),
+        gates=tuple(
+            GateCalibration("cx", pair, 0.002 + 0.0001 * (k % 90), 300.0)
+            for k, (a, b) in enumerate(edges)
+            for pair in ((a, b), (b, a))
+        ),
+    )
+    path = folder / f"{name}.json"
+    path.write_text(dumps(snapshot), encoding="utf-8")
+    return str(path)
+
+
+def _grid(side: int) -> list[tuple[int, int]]:
+    cells = [(x, y) for y in range(side) for x in range(side)]
+    right = [(y * side + x, y * side + x + 1) for x, y in cells if x + 1 < side]
+    return right + [(y * side + x, (y + 1) * side + x) for x, y in cells if y + 1 < side]
+
+
+def _bounded_work_cases(folder: Path) -> Iterator[Case]:
+    """Inputs whose work used to grow without bound: each ends within the issue's 20 s."""
+    work = folder / "work"
+    work.mkdir()
+
+    def circuit(name: str, text: str) -> str:
+        path = work / f"{name}.qasm"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    long_narrow = circuit("alternating-200000", _alternating_cx(200_000))
+    yield Case("work:place-200000-cx-3-qubits", ("place", long_narrow, "fake_lagos"))
+    yield Case(
+        "work:place-200000-cx-max-seconds",
+        ("place", long_narrow, "fake_lagos", "--max-seconds", "5"),
+    )
+    random_3q = circuit("random-200000", _random_three_qubit(200_000))
+    yield Case("work:place-200000-random-3-qubits", ("place", random_3q, "fake_lagos"))
+    within = circuit("alternating-4000", _alternating_cx(4_000))  # within the bound, 6 s of work
+    yield Case(
+        "work:place-max-seconds-inside-translation",
+        ("place", within, "fake_lagos", "--max-seconds", "0.5"),
+    )
+    yield Case("work:place-4000-cx-on-all-families", ("place", within, "--all"))
+    star = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[21];\n' + "".join(
+        f"cx q[0],q[{t}];\n" for t in range(1, 21)
+    )
+    yield Case(
+        "work:place-mapomatic-star-all",
+        ("place", circuit("star", star), "--all", "--cost-model", "mapomatic"),
+        (0, 2),
+    )
+    one_coupler = _device_file(work, "free20000-one", 20_000, [(0, 1)])
+    free = _device_file(work, "free20000", 20_000, [])
+    grid = _device_file(work, "grid10000", 10_000, _grid(100))
+    for label, device in (("one-coupler", one_coupler), ("no-couplers", free), ("grid", grid)):
+        out = str(work / f"map-{label}.svg")
+        yield Case(f"work:map-{label}", ("map", device, "-o", out), (0,), output=out)
+    out = str(work / "plot-grid.svg")
+    yield Case("work:plot-grid", ("plot", grid, "-o", out), (0,), output=out)
+    yield Case("work:best-any-60-on-grid", ("best", grid, "-n", "60", "--shape", "any"))
+    yield Case("work:best-any-16-on-fez", ("best", "fake_fez", "-n", "16", "--shape", "any"))
+    yield Case("work:best-5000-line-on-grid", ("best", grid, "-n", "5000"))
+
+
 def build(folder: Path) -> list[Case]:
     """Write the corpus into ``folder`` (empty) and return its cases."""
     from qpumon.reports.formats import render
@@ -779,4 +877,5 @@ def build(folder: Path) -> list[Case]:
     cases += _output_cases(folder)
     cases += _live_client_and_outputs_cases(folder)
     cases += _edge_validation_cases(folder, snapshot)
+    cases += _bounded_work_cases(folder)
     return cases

@@ -52,6 +52,7 @@ SEARCH_CHUNK_CELLS = 1 << 18
 #: Connected sets enumerated at most for ``best --shape any``.
 MAX_CONNECTED_SETS = 200_000
 #: Work of that enumeration: qubits its steps copy (about 1 µs each; each set costs more the
-#: larger it is: 200,000 sets of 60 qubits on a 10,000-qubit grid took 110 s, all 196,801 of 16
-#: qubits on fake_fez 17 million qubits and about 15 s); beyond it, ``best`` stops, saying so.
-MAX_CONNECTED_SET_WORK = 10_000_000
+#: larger it is: 200,000 sets of 60 qubits on a 10,000-qubit grid took 110 s; all 196,801 sets
+#: of 16 qubits on fake_fez copy 17 million, all 19,713 of 12 qubits 1.3 million); beyond it,
+#: ``best`` stops, saying so.
+MAX_CONNECTED_SET_WORK = 5_000_000
