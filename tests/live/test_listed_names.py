@@ -15,7 +15,7 @@ from qpumon.sources.ibm_live.source import MAX_LISTED
 from tests.conftest import raw
 from tests.core.cli_helpers import invoke
 from tests.live.conftest import cli_env
-from tests.live.ibm_server import IBMStandIn
+from tests.live.ibm_server import CRN, IBMStandIn
 
 #: Names a hostile service might list: paths, a file name, a bundled device's name.
 HOSTILE_NAMES = ["../../etc/passwd", "x.json", "fake_fez", "/etc/hostname", "fez"]
@@ -130,3 +130,22 @@ def test_the_library_keeps_what_was_left_out_in_the_report_notes(
     assert len(report.failures) == MAX_LISTED - 3
     left = f"the first {MAX_LISTED} are used and 3 left out"
     assert any(left in note for note in report.notes)
+
+
+def test_an_account_with_too_many_instances_lists_the_first_ones_and_says_so(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    from qpumon.sources.ibm_live import connect
+    from qpumon.sources.ibm_live.source import MAX_INSTANCES
+    from tests.live.conftest import live_options
+
+    for i in range(MAX_INSTANCES + 20):
+        crn = CRN.replace("0fedcba9", f"{i:08x}")
+        stand_in.add_instance(crn, f"extra-{i}", ["ibm_fez"])
+    source = connect(live_options(stand_in, home, instance=None))
+    assert source.names() == ["ibm_fez", "ibm_kingston", "ibm_kyiv"]
+    assert len(stand_in.seen("backends")) == MAX_INSTANCES  # one listing per instance kept
+    assert source.notices == [
+        f"the IBM Quantum account has {MAX_INSTANCES + 21} instances; the devices of the first "
+        f"{MAX_INSTANCES} are used and 21 left out"
+    ]

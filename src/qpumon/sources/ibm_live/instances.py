@@ -32,7 +32,8 @@ PRICING_ORDER = ("free", "trial", "paygo", "paid", "subscription", "unknown")
 SEARCH = Route("the list of instances", service="IBM Cloud Global Search")
 _QUERY = "service_name:quantum-computing"
 _FIELDS = ["crn", "service_plan_unique_id", "name", "doc", "tags"]
-_MAX_PAGES = 1000
+#: Pages of 100 instances read at most (the first 1,000 instances, then the listing stops).
+_MAX_PAGES = 10
 
 
 @dataclass(frozen=True)

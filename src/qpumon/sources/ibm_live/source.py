@@ -44,6 +44,8 @@ T = TypeVar("T")
 #: The most devices taken from the account's lists (in the order the service lists them); the
 #: rest are left out, said in one line. An account has tens.
 MAX_LISTED = 100
+#: The most instances whose devices are listed (the best first); an account has a few.
+MAX_INSTANCES = 50
 #: The longest device name, in UTF-8 bytes (as for a file name): a longer one is no device.
 MAX_NAME_BYTES = 255
 #: The most names of the account shown in an error that lists them.
@@ -98,6 +100,7 @@ class LiveSource:
         #: What the last listing left out, one line each (too many devices, bad names).
         self.notices: list[str] = []
         self._instances: list[Instance] | None = None
+        self._too_many_instances: str | None = None
         self._where: dict[str, Instance] = {}
         self._close = weakref.finalize(self, _close_later, client)
         self._close.atexit = False  # an exiting process's sockets close with it (see runner)
@@ -163,7 +166,13 @@ class LiveSource:
 
     async def _get_instances(self) -> list[Instance]:
         if self._instances is None:
-            self._instances = await self.client.instances()
+            found = await self.client.instances()
+            if len(found) > MAX_INSTANCES:
+                self._too_many_instances = (
+                    f"the IBM Quantum account has {len(found)} instances; the devices of the "
+                    f"first {MAX_INSTANCES} are used and {len(found) - MAX_INSTANCES} left out"
+                )
+            self._instances = found[:MAX_INSTANCES]
         return self._instances
 
     async def _listing(self) -> dict[str, Instance]:
@@ -182,7 +191,8 @@ class LiveSource:
                 taken.add([device["name"] for device in listing], instance)
         if skipped and (len(skipped) == len(instances) or isinstance(skipped[0][1], AccountError)):
             raise skipped[0][1]
-        self.skipped, self._where, self.notices = skipped, taken.where, taken.notices()
+        self.skipped, self._where = skipped, taken.where
+        self.notices = [n for n in (self._too_many_instances,) if n] + taken.notices()
         return taken.where
 
     async def _fetch(self, names: list[str], at: datetime | None) -> list[DeviceResult]:
