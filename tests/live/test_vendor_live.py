@@ -453,3 +453,22 @@ def test_overview_live_lists_every_configured_vendor(iqm: IQMStandIn, ionq: IonQ
     report = overview_report(source=SourceOptions(live=FAST), live=True)
     assert [s.name for s in report.summaries] == ["iqm:garnet"]
     assert any(name == "ionq:*" and "HTTP 503" in why for name, why in report.failures)
+
+
+def test_serve_fetches_vendor_devices_on_its_schedule(iqm: IQMStandIn, ionq: IonQStandIn) -> None:
+    from qpumon.serve.upstream import LiveUpstream, make_plan
+    from qpumon.sources import SourceOptions
+
+    plan = make_plan(["iqm:garnet", "ionq:forte-1", "fake_fez"], SourceOptions(live=FAST))
+    assert plan.live == ("iqm:garnet", "ionq:forte-1") and plan.static == ("fake_fez",)
+    upstream = LiveUpstream(FAST)
+    fetched = upstream.fetch(list(plan.live))
+    assert [r.snapshot.name for r in fetched if r.snapshot] == ["iqm:garnet", "ionq:forte-1"]
+    iqm.health = {"status": "offline"}
+    ionq.fail("backends", 500, 500)
+    iqm_status, ionq_status = upstream.statuses(list(plan.live))
+    assert iqm_status.status is not None and not iqm_status.status.operational
+    assert ionq_status.status is None and "HTTP 500" in str(ionq_status.failure)
+    assert IQM_TOKEN in upstream.secrets() and IONQ_KEY in upstream.secrets()
+    offline = make_plan(["iqm:garnet"], SourceOptions(live=FAST, offline=True))
+    assert offline.live == ()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import QpumonError
 from ..sources import SourceOptions, default_bundled, is_live_name
 from ..sources.files import looks_like_file
+from ..sources.vendor_live import is_live_vendor_name
 from ..util.redaction import redact as redact_secrets
 from .state import BUNDLED, FILE, LIVE
 
@@ -50,7 +51,7 @@ def make_plan(devices: Sequence[str], source: SourceOptions) -> Plan:
     if not devices:
         return Plan(tuple(default_bundled().names()), (), account, source)
     unique = list(dict.fromkeys(d.strip() for d in devices if d.strip()))
-    live = [d for d in unique if account and _live_name(d)]
+    live = [d for d in unique if (account and _live_name(d)) or _vendor_live(d, source)]
     static = [d for d in unique if d not in live]
     return Plan(tuple(static), tuple(live), False, source)
 
@@ -64,7 +65,8 @@ def static_name(spec: str) -> str:
 
 
 class LiveUpstream:
-    """The IBM Quantum devices of the account that ``options`` select."""
+    """The IBM Quantum devices of the account that ``options`` select, and other vendors' live
+    devices (their credentials from where their clients find them)."""
 
     def __init__(self, options: LiveOptions | None) -> None:
         from ..sources.ibm_live.options import LiveOptions
@@ -85,12 +87,38 @@ class LiveUpstream:
         return list(self._source().notices)
 
     def fetch(self, names: Sequence[str]) -> list[DeviceResult]:
-        """The current snapshot (or the error) of each of ``names``, fetched concurrently."""
-        return self._source().fetch(list(names))
+        """The current snapshot (or the error) of each of ``names``, fetched concurrently
+        (another vendor's names through :func:`qpumon.sources.vendor_live.fetch_live`)."""
+        ibm = [n for n in names if not is_live_vendor_name(n)]
+        vendors = [n for n in names if is_live_vendor_name(n)]
+        theirs = iter(self._source().fetch(ibm) if ibm else [])
+        others = iter(self._vendor_results(vendors) if vendors else [])
+        return [next(others if is_live_vendor_name(n) else theirs) for n in names]
 
     def statuses(self, names: Sequence[str]) -> list[StatusResult]:
-        """The status (or the error) of each of ``names``, fetched concurrently."""
-        return self._source().statuses(list(names))
+        """The status (or the error) of each of ``names``, fetched concurrently (another
+        vendor's from its whole answer: their status routes are the calibration's too)."""
+        from ..sources.ibm_live.source import StatusResult
+
+        ibm = [n for n in names if not is_live_vendor_name(n)]
+        vendors = [n for n in names if is_live_vendor_name(n)]
+        theirs = iter(self._source().statuses(ibm) if ibm else [])
+        others = iter(
+            StatusResult(r.name, r.snapshot.status if r.snapshot else None, r.failure)
+            for r in (self._vendor_results(vendors) if vendors else [])
+        )
+        return [next(others if is_live_vendor_name(n) else theirs) for n in names]
+
+    def _vendor_results(self, names: Sequence[str]) -> list[DeviceResult]:
+        from ..sources.ibm_live.source import DeviceResult
+        from ..sources.vendor_live import fetch_live
+
+        return [
+            DeviceResult(name, None, found)
+            if isinstance(found, QpumonError)
+            else DeviceResult(name, found)
+            for name, found in zip(names, fetch_live(names, live=self.options), strict=True)
+        ]
 
     def secrets(self) -> tuple[str, ...]:
         """The API keys this source may send: never to be shown on a page, metric or log."""
@@ -105,6 +133,9 @@ class LiveUpstream:
             account = None
         if account is not None:
             found.append(account.token)
+        from ..sources.vendor_live import registered_secrets
+
+        found += registered_secrets()
         return tuple(dict.fromkeys(s for s in found if s))
 
 
@@ -123,3 +154,16 @@ def _has_account(live: LiveOptions | None) -> bool:
 
 def _live_name(spec: str) -> bool:
     return is_live_name(spec)
+
+
+def _vendor_live(spec: str, source: SourceOptions) -> bool:
+    """True for another vendor's name whose credentials are configured (fetched on the same
+    schedule as IBM's live devices)."""
+    if source.offline or not is_live_vendor_name(spec):
+        return False
+    from ..sources.vendor_live import LIVE_VENDORS, credentials_of, split_name
+
+    try:
+        return credentials_of(LIVE_VENDORS[split_name(spec)[0]]) is not None
+    except QpumonError:
+        return True  # a broken configuration: each fetch says what is wrong
