@@ -348,11 +348,12 @@ def iqm_ionq_figures(runs: int, latency: float) -> dict[str, float]:
     with iqm.running(), ionq.running(), tempfile.TemporaryDirectory() as home:
         env = {**os.environ, **iqm.environment, **ionq.environment, "HOME": home,
                "XDG_CACHE_HOME": f"{home}/.cache"}  # fmt: skip
-        names = ["iqm:garnet", "ionq:aria-1", "ionq:forte-1"]
+        for variable in ("QISKIT_IBM_TOKEN", "QISKIT_IBM_INSTANCE", "QISKIT_IBM_URL"):
+            env.pop(variable, None)  # overview --live: these two vendors' devices only
         commands = {
             "q_monitor": qpumon("monitor", "iqm:garnet"),
             "q_iqm_bare": [PYTHON, "-c", IQM_BARE],
-            "q_overview": qpumon("overview", *names),
+            "q_overview": qpumon("overview", "--live"),
             "q_ionq_bare": [PYTHON, "-c", IONQ_BARE],
             "q_startup": qpumon("--version"),
         }
@@ -385,7 +386,7 @@ def iqm_ionq_report(f: dict[str, float], runs: int, latency: float) -> None:
     print(f"  iqm-client 36, the same reads (own env)      {timed('q_iqm_client')}  "
           f"{times('q_iqm_client', 'q_monitor')}")  # fmt: skip
     print(f"  bare httpx, the same reads                   {timed('q_iqm_bare')}")
-    print(f"  qpumon overview iqm:garnet + 2 IonQ QPUs     {timed('q_overview')}")
+    print(f"  qpumon overview --live (garnet, 2 IonQ QPUs) {timed('q_overview')}")
     print(f"  qiskit-ionq, 2 backends + characterizations  {timed('q_qiskit_ionq')}  "
           f"{times('q_qiskit_ionq', 'q_overview')} overview")  # fmt: skip
     print(f"  bare httpx, IonQ's reads                     {timed('q_ionq_bare')}")
