@@ -472,3 +472,20 @@ def test_serve_fetches_vendor_devices_on_its_schedule(iqm: IQMStandIn, ionq: Ion
     assert IQM_TOKEN in upstream.secrets() and IONQ_KEY in upstream.secrets()
     offline = make_plan(["iqm:garnet"], SourceOptions(live=FAST, offline=True))
     assert offline.live == ()
+
+
+def test_record_backfill_and_history_of_an_ionq_device(ionq: IonQStandIn, clean: Path) -> None:
+    db = str(clean / "history.db")
+    assert run_cli("record", "ionq:forte-1", "--db", db).returncode == 0
+    done = run_cli("backfill", "ionq:forte-1", "--since", "30d", "--every", "1d", "--db", db)
+    assert done.returncode == 0, done.stderr
+    done = run_cli("history", "ionq:forte-1", "--metric", "2q_error", "--db", db, "-f", "json")
+    assert done.returncode == 0, done.stderr
+    stored = {row["calibrated_at"]: row["value"] for row in json.loads(done.stdout)}
+    expected = {
+        datetime.fromisoformat(c["date"].replace("Z", "+00:00")): 1 - c["fidelity"]["2q"]["median"]
+        for c in characterizations("qpu.forte-1")
+    }
+    assert len(stored) == len(expected)
+    for when, value in stored.items():
+        assert value == pytest.approx(expected[datetime.fromisoformat(when)])
