@@ -23,6 +23,7 @@ from qpumon.store import as_url
 from qpumon.store.db import Store
 from qpumon.store.schema import LATEST
 from tests.conftest import raw
+from tests.databases import PostgresServer
 
 #: Schema 2 as SQLAlchemy created it on SQLite (qpumon before schema 3).
 SCHEMA_2 = """
@@ -211,3 +212,83 @@ def test_a_damaged_old_snapshot_stops_the_migration_and_keeps_the_store(tmp_path
         versions = [r[0] for r in connection.execute("SELECT version FROM schema_version")]
         count = connection.execute("SELECT count(*) FROM qubit_values").fetchone()[0]
     assert versions == [1, 2] and count > 0  # nothing half-migrated
+
+
+#: Schema 2 as SQLAlchemy created it on PostgreSQL.
+SCHEMA_2_PG = """
+CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,
+    applied_at TIMESTAMP WITH TIME ZONE NOT NULL);
+CREATE TABLE devices (id SERIAL PRIMARY KEY, name VARCHAR(200) NOT NULL UNIQUE);
+CREATE TABLE snapshots (id SERIAL PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES devices (id),
+    calibrated_at TIMESTAMP WITH TIME ZONE, recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    source TEXT NOT NULL, synthetic BOOLEAN NOT NULL, content_hash VARCHAR(64) NOT NULL,
+    num_qubits INTEGER NOT NULL, operational BOOLEAN, pending_jobs INTEGER, data BYTEA NOT NULL,
+    CONSTRAINT uq_snapshots_device_hash UNIQUE (device_id, content_hash));
+CREATE INDEX ix_snapshots_device_time ON snapshots (device_id, calibrated_at);
+CREATE TABLE qubit_values (snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    metric VARCHAR(40) NOT NULL, qubit INTEGER NOT NULL, value FLOAT NOT NULL,
+    measured_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (snapshot_id, metric, qubit));
+CREATE TABLE gate_values (snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    gate VARCHAR(40) NOT NULL, qubits VARCHAR(40) NOT NULL, error FLOAT, length_ns FLOAT,
+    measured_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (snapshot_id, gate, qubits));
+CREATE TABLE alert_state (device_id INTEGER NOT NULL REFERENCES devices (id),
+    rule VARCHAR(200) NOT NULL, subject VARCHAR(100) NOT NULL,
+    since TIMESTAMP WITH TIME ZONE NOT NULL, value FLOAT, PRIMARY KEY (device_id, rule, subject));
+"""
+
+
+def test_an_old_postgresql_store_migrates_with_every_value(postgres: PostgresServer) -> None:
+    import psycopg
+
+    url = postgres.create_database()
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    snapshots = [resolve("fake_kyoto"), *demo_history(resolve("fake_armonk"), 4)]
+    kept: dict[int, DeviceSnapshot] = {}
+    with psycopg.connect(dsn) as connection:
+        connection.execute(SCHEMA_2_PG)
+        for step in (1, 2):
+            connection.execute(
+                "INSERT INTO schema_version VALUES (%s, %s, now())", (step, f"schema {step}")
+            )
+        for snapshot in snapshots:
+            device_id = connection.execute(
+                "INSERT INTO devices (name) VALUES (%s) ON CONFLICT (name) DO UPDATE SET "
+                "name = EXCLUDED.name RETURNING id",
+                (snapshot.name,),
+            ).fetchone()[0]  # type: ignore[index]
+            data = snapshot_to_dict(snapshot)
+            snapshot_id = connection.execute(
+                "INSERT INTO snapshots (device_id, calibrated_at, recorded_at, source, synthetic, "
+                "content_hash, num_qubits, data) VALUES (%s, %s, now(), %s, %s, %s, %s, %s) "
+                "RETURNING id",
+                (
+                    device_id,
+                    snapshot.calibrated_at,
+                    snapshot.source,
+                    False,
+                    _old_hash(data),
+                    snapshot.num_qubits,
+                    zlib.compress(orjson.dumps(data), 1),
+                ),
+            ).fetchone()[0]  # type: ignore[index]
+            for q in snapshot.qubits:
+                for name in QUBIT_FIELDS:
+                    if q.value(name) is not None:
+                        connection.execute(
+                            "INSERT INTO qubit_values VALUES (%s, %s, %s, %s, %s)",
+                            (snapshot_id, name, q.index, q.value(name), q.measured_at.get(name)),
+                        )
+            kept[snapshot_id] = snapshot
+        old = set(connection.execute("SELECT snapshot_id, metric, qubit, value FROM qubit_values"))
+    with Store(url) as store:
+        assert store.schema_version == LATEST
+        for snapshot_id, snapshot in kept.items():
+            assert store.load(snapshot_id) == snapshot
+        qubits = {
+            (i, metric, q, value)
+            for info in store.devices()
+            for metric in QUBIT_FIELDS
+            for i, q, value, _ in store.qubit_series(info.name, metric)
+        }
+        assert qubits == old
+        assert not store.record(resolve("fake_kyoto")).stored
