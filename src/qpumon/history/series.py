@@ -105,18 +105,20 @@ def select_metric(
 
 def _device_level(store: Reader, device: str, key: str) -> Metric | None:
     """The device-level metric ``key`` where the newest snapshot gives it for the whole device
-    and has no per-qubit or two-qubit-gate values of it (trapped-ion vendors), else None."""
+    and has no per-qubit or two-qubit-gate values of it (trapped-ion vendors), else None. Reads
+    the newest snapshot's small meta first: a device without such a value costs one row."""
     if key not in DEVICE_METRICS:
         return None
-    latest = store.snapshots(device)
-    if not latest:
+    stored = store.snapshots(device)
+    if not stored:
         return None
-    snapshot = store.load(latest[-1].id)
-    if snapshot.device_value(key) is None:
+    newest = stored[-1].calibrated_at
+    found = store.device_series(device, key, since=newest, measured=False)
+    if not any(i == stored[-1].id for i, *_ in found):
         return None
-    if key in TWO_QUBIT_ERROR and snapshot.two_qubit_basis_gates:
+    if key in QUBIT_FIELDS and store.qubit_series(device, key, since=newest, measured=False):
         return None
-    if key in QUBIT_FIELDS and any(q.value(key) is not None for q in snapshot.qubits):
+    if key in TWO_QUBIT_ERROR and store.load(stored[-1].id).two_qubit_basis_gates:
         return None
     return DEVICE_METRICS[key]
 
