@@ -107,7 +107,6 @@ class Key(click.ParamType[str]):
         self.fail(unknown_text(self.what, str(value), self.choices), param, ctx)
 
 
-def output_file_option(
 class Index(click.ParamType[int]):
     """A whole number written as ASCII digits, at most :data:`~qpumon.model.validate.INDEX_DIGITS`
     of them (:func:`~qpumon.model.validate.index_text`), and at least ``low``: a qubit or a
@@ -138,6 +137,7 @@ class Index(click.ParamType[int]):
         return number
 
 
+def output_file_option(
     required: bool = False, help: str = "Write to this file."
 ) -> Callable[[F], F]:
     """``-o/--output``: the one output option of every command that writes a file (``-``:
