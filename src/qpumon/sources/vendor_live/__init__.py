@@ -200,15 +200,12 @@ def register_secrets(*secrets: str | None) -> None:
 
 
 def _register_process_wide(secrets: Sequence[str]) -> None:
-    """Tell the process-wide redaction (``qpumon.util.redaction``, which the command line's error
-    printing and the server's logs use) about ``secrets``; a build without it has only this
-    layer's own redaction."""
-    try:
-        from ...util import redaction
-    except ImportError:
-        return
+    """Tell the process-wide redaction (:mod:`qpumon.util.redaction`, which the command line's
+    error printing and the server's logs use) about ``secrets``."""
+    from ...util.redaction import register_secret
+
     for secret in secrets:
-        redaction.register_secret(secret)
+        register_secret(secret)
 
 
 def registered_secrets() -> tuple[str, ...]:
