@@ -58,6 +58,7 @@ def test_the_pg_reader_and_the_store_agree(pg_history: str) -> None:
         assert reader.devices() == store.devices()
         infos = store.snapshots("fake_lagos")
         assert reader.snapshots("fake_lagos") == infos and len(infos) == 13
+        assert reader.latest("fake_lagos") == store.latest("fake_lagos") == infos[-1]
         since = infos[3].calibrated_at
         assert since is not None
         until = since + timedelta(days=4)

@@ -109,16 +109,16 @@ def _device_level(store: Reader, device: str, key: str) -> Metric | None:
     the newest snapshot's small meta first: a device without such a value costs one row."""
     if key not in DEVICE_METRICS:
         return None
-    stored = store.snapshots(device)
-    if not stored:
+    latest = store.latest(device)
+    if latest is None:
         return None
-    newest = stored[-1].calibrated_at
+    newest = latest.calibrated_at
     found = store.device_series(device, key, since=newest, measured=False)
-    if not any(i == stored[-1].id for i, *_ in found):
+    if not any(i == latest.id for i, *_ in found):
         return None
     if key in QUBIT_FIELDS and store.qubit_series(device, key, since=newest, measured=False):
         return None
-    if key in TWO_QUBIT_ERROR and store.load(stored[-1].id).two_qubit_basis_gates:
+    if key in TWO_QUBIT_ERROR and store.load(latest.id).two_qubit_basis_gates:
         return None
     return DEVICE_METRICS[key]
 

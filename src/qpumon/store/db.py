@@ -176,6 +176,25 @@ class Store:
                 for r in connection.execute(query)
             ]
 
+    def latest(self, device: str) -> SnapshotInfo | None:
+        """The device's newest snapshot (by calibration time), None if it has none."""
+        device_id = self.device_id(device)
+        c = snapshots.c
+        query = (
+            select(c.id, c.calibrated_at, c.recorded_at, c.source, c.synthetic, c.operational)
+            .add_columns(c.pending_jobs)
+            .where(c.device_id == device_id)
+            .order_by(c.calibrated_at.desc(), c.id.desc())
+            .limit(1)
+        )
+        with self._errors(f"reading {device}"), self.engine.connect() as connection:
+            r = connection.execute(query).first()
+        return (
+            None
+            if r is None
+            else SnapshotInfo(r[0], device, r[1], r[2], r[3], bool(r[4]), r[5], r[6])
+        )
+
     def load(self, snapshot_id: int) -> DeviceSnapshot:
         """The stored snapshot ``snapshot_id``, exactly as it was recorded."""
         where = f"{eng.display_url(self.url)}: snapshot #{snapshot_id}"

@@ -70,6 +70,9 @@ class Reader(Protocol):
     ) -> list[SnapshotInfo]:
         """The device's snapshots in calibration order, within ``[since, until]``."""
 
+    def latest(self, device: str) -> SnapshotInfo | None:
+        """The device's newest snapshot (by calibration time), None if it has none."""
+
     def load(self, snapshot_id: int) -> DeviceSnapshot:
         """The stored snapshot ``snapshot_id``, exactly as it was recorded."""
 

@@ -156,6 +156,10 @@ class SqliteReader:
             f"FROM snapshots WHERE {condition} ORDER BY calibrated_at, id",
             values,
         )
+        return self._infos(device, found)
+
+    @staticmethod
+    def _infos(device: str, found: list[Any]) -> list[SnapshotInfo]:
         return [
             SnapshotInfo(
                 i,
@@ -169,6 +173,17 @@ class SqliteReader:
             )
             for i, calibrated, recorded, source, synthetic, operational, pending in found
         ]
+
+    def latest(self, device: str) -> SnapshotInfo | None:
+        """The device's newest snapshot (by calibration time), None if it has none."""
+        condition, values = self._window(device, None, None)
+        found = self._rows(
+            f"reading {device}",
+            "SELECT id, calibrated_at, recorded_at, source, synthetic, operational, pending_jobs "
+            f"FROM snapshots WHERE {condition} ORDER BY calibrated_at DESC, id DESC LIMIT 1",
+            values,
+        )
+        return self._infos(device, found)[0] if found else None
 
     def load(self, snapshot_id: int) -> DeviceSnapshot:
         """The stored snapshot ``snapshot_id``, exactly as it was recorded."""
