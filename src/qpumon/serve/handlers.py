@@ -190,7 +190,7 @@ class Dashboard:
     def _health(self, state: DeviceState) -> Rendered:
         """The device's stored T1 timeline and episodes (``qpumon events``), or nothing when
         the store holds too little of it."""
-        from ..reports.formats.html import health_section
+        from ..reports.formats.html import escape, health_section
         from ..reports.health import stored_health
 
         store = self.collector.store
@@ -199,7 +199,7 @@ class Dashboard:
         try:
             found = stored_health(store, state.name)
         except (QpumonError, MissingExtraError) as exc:
-            note = f'<h2>Health over time</h2><p class="note">{pages.escape(str(exc))}</p>'
+            note = f'<h2>Health over time</h2><p class="note">{escape(str(exc))}</p>'
             return Rendered(note.encode(), None, HTML, "")
         body = "" if found is None else "\n".join(health_section(found))
         return Rendered(body.encode(), None, HTML, "")
