@@ -1,8 +1,8 @@
 """The Rigetti stand-in speaks what qcs-api-client speaks, and qpumon reads what it reads.
 
 qcs-api-client pins ``httpx < 0.29`` (qpumon needs 0.29), so it cannot install beside qpumon:
-this test builds its own environment once (cached in ``$QPUMON_CONTRACT_ENVS`` or
-``~/.cache/qpumon-contract``) and runs :mod:`tests.live.qcs_client_driver` there against the
+this test runs :mod:`tests.live.qcs_client_driver` in the client's own environment
+(:mod:`tests.live.official_clients`) against the
 stand-in with the same settings and secrets files qpumon reads, then compares value for value.
 It skips, saying why, where that environment cannot be built (no package index).
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,11 @@ import pytest
 from qpumon.model.definitions import AVERAGE
 from qpumon.sources import resolve
 from qpumon.sources.ibm_live import LiveOptions
+from tests.live.official_clients import client_python
 from tests.live.rigetti_server import FIXTURES, RigettiStandIn
 
 #: The client version the contract is written against (the newest at the time of writing).
 CLIENT = "qcs-api-client==0.27.8"
-ENVS = Path(os.environ.get("QPUMON_CONTRACT_ENVS") or Path.home() / ".cache" / "qpumon-contract")
 DRIVER = Path(__file__).with_name("qcs_client_driver.py")
 FAST = LiveOptions(timeout=5.0, retries=1, backoff=0.01, backoff_cap=0.05)
 
@@ -34,25 +33,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _client_python() -> Path:
-    """The Python of the cached environment with the official client (built if absent)."""
-    folder = ENVS / CLIENT.replace("==", "-")
-    python = folder / "bin" / "python"
-    if (folder / "ready").exists():
-        return python
-    build = [sys.executable, "-m", "venv", "--clear", str(folder)]
-    done = subprocess.run(build, capture_output=True, text=True)
-    if done.returncode == 0:
-        install = [str(python), "-m", "pip", "install", "--quiet", CLIENT]
-        done = subprocess.run(install, capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        pytest.skip(f"cannot build the {CLIENT} environment: {done.stderr.strip()[-300:]}")
-    (folder / "ready").write_text(CLIENT)
-    return python
-
-
 def _official_reads(server: RigettiStandIn, env: dict[str, str]) -> dict[str, Any]:
-    python = _client_python()
+    python = client_python(CLIENT)
     done = subprocess.run(
         [str(python), str(DRIVER)], env=env, capture_output=True, text=True, timeout=120
     )

@@ -2,7 +2,7 @@
 same stand-in, and qpumon must read what it reads, value for value.
 
 - IQM: iqm-client 36 cannot be installed beside qiskit-ibm-runtime (pydantic), so it runs in its
-  own virtual environment, built once and cached (:func:`iqm_client_python`), driving
+  own virtual environment (:mod:`tests.live.official_clients`), driving
   ``tests/live/contract_scripts/iqm_read.py``, which prints what ``IQMClient`` read as JSON. The
   test is skipped (saying why) only when pip cannot reach the package index.
 - IonQ: qiskit-ionq installs beside qpumon (the dev extra) and runs in this process.
@@ -10,13 +10,9 @@ same stand-in, and qpumon must read what it reads, value for value.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import shutil
 import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -27,54 +23,18 @@ import pytest
 from qpumon.model import ALL_TO_ALL
 from qpumon.sources import resolve
 from qpumon.sources.ibm_live import LiveOptions
+from tests.live.official_clients import client_python
 from tests.live.test_vendor_live import VENDOR_VARIABLES, older_set
 from tests.live.vendor_servers import IONQ_KEY, IonQStandIn, IQMStandIn
 
 IQM_CLIENT = "iqm-client==36.0.0"
 SCRIPT = Path(__file__).parent / "contract_scripts" / "iqm_read.py"
 FAST = LiveOptions(timeout=10.0, backoff=0.01, backoff_cap=0.02, retries=1)
-#: What pip prints when it cannot reach an index (the only reason to skip).
-OFFLINE_SIGNS = (
-    "No matching distribution found",
-    "Could not find a version",
-    "Failed to establish a new connection",
-    "Temporary failure in name resolution",
-    "Network is unreachable",
-)
-
-
-def _cache() -> Path:
-    folder = os.environ.get("QPUMON_CONTRACT_ENVS")
-    return Path(folder) if folder else Path(tempfile.gettempdir()) / "qpumon-contract-envs"
 
 
 def iqm_client_python() -> Path:
-    """The interpreter of a virtual environment with iqm-client 36 (built on first use, under
-    ``QPUMON_CONTRACT_ENVS`` or the temporary folder; a lock keeps concurrent runs from building
-    it twice)."""
-    cache = _cache()
-    cache.mkdir(parents=True, exist_ok=True)
-    final = cache / IQM_CLIENT.replace("==", "-")
-    python = final / "bin" / "python"
-    with open(cache / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if python.exists():
-            return python
-        building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
-        subprocess.run([sys.executable, "-m", "venv", str(building)], check=True)
-        done = subprocess.run(
-            [str(building / "bin" / "python"), "-m", "pip", "install", "-q", IQM_CLIENT],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            shutil.rmtree(building, ignore_errors=True)
-            if any(sign in done.stderr for sign in OFFLINE_SIGNS):
-                pytest.skip(f"pip cannot install {IQM_CLIENT}: {done.stderr.strip()[-300:]}")
-            raise AssertionError(f"pip install {IQM_CLIENT} failed: {done.stderr[-2000:]}")
-        building.rename(final)
-    return python
+    """The interpreter of the cached environment with iqm-client 36."""
+    return client_python(IQM_CLIENT)
 
 
 @pytest.fixture
