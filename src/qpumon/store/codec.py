@@ -8,21 +8,27 @@ A snapshot's dictionary (:func:`qpumon.model.serialize.snapshot_to_dict`) is spl
   configuration, coupling map, qubit indices, each gate's name, qubits and definition), stored
   once per distinct content in the ``shapes`` table and shared by the snapshots that have it;
 - the **sections**: the values, one section per per-qubit field (``q:t1_us``) and per gate name
-  (``g:cz``), each a zlib-compressed column block of IEEE float64 values (bit-exact: what the model
-  holds is what comes back; a missing value is NaN inside a section and None outside, so a
-  non-finite value cannot be stored) and the values' measurement times (a small table of the
-  distinct ISO strings, referenced by index);
+  (``g:cz``: error, length, uncertainty), each a zlib-compressed block of IEEE float64 columns
+  (bit-exact: what the model holds is what comes back; a missing value is NaN inside a section and
+  None outside, so a non-finite value cannot be stored; a column equal to one stored earlier in the
+  snapshot, as IBM's ``id``, ``sx`` and ``x`` errors are, is a reference to it) and the values'
+  measurement times: a section with at most :data:`LOCAL_TIMES` distinct times keeps them, others
+  number them in the snapshot's time table (section ``t``, a JSON list of ISO strings);
 - the **meta**: what changes with every fetch but is small: the source, status, calibration
   time, device-level values with their uncertainties, layer fidelities, resonators, provenance,
   and which qubits and gates are out of service (zlib-compressed JSON).
 
 Reading one metric of one qubit over two years reads one section per snapshot (a kilobyte or two
-for 156 qubits) and the device's shape once. :func:`decode` gives back the snapshot dictionary
-exactly (tests compare it with ``snapshot_to_dict`` on every bundled device).
+for 156 qubits; 8 bytes of it are decoded) and the device's shape once. :func:`decode` gives back
+the snapshot dictionary exactly (tests compare it with ``snapshot_to_dict`` on every bundled
+device). The content hash covers the shape, the sections and the meta without source and status.
 
 Section layout (before zlib), little-endian: ``b"S"``, format byte 1, uint32 entry count, uint8
-column count, uint8 time index width (0, 1, 2 or 4 bytes); the columns of float64; the time
-indexes (0: no time, k: the k-th time); the time strings as a JSON list.
+column count, uint8 flags (1: the float64 bytes are shuffled, all first bytes then all second
+bytes..., which compresses similar values better), uint8 time index width (0, 1, 2 or 4 bytes);
+one kind byte per column (0 inline, 1 all missing, 2 a reference); the inline columns' float64s;
+the time indexes (0: no time, k: the k-th time); a JSON object ``{"r": {column: [section,
+column]}, "t": [own times]}``.
 """
 
 from __future__ import annotations
