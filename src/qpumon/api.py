@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import MissingExtraError, ServiceError, StoreError, UsageError
+from .errors import MissingExtraError, QpumonError, ServiceError, StoreError, UsageError
 from .model import VENDOR_NAMES, DeviceSnapshot
 from .sources import SourceOptions, default_bundled
 from .util.times import short
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from .reports.listing import DeviceListing
     from .reports.monitor import MonitorOptions, MonitorReport
     from .reports.overview import OverviewReport
+    from .sources import Resolution
+    from .sources.vendor_live import FleetResult
     from .store.records import Reader
 
 #: Called as ``progress(done, total, name)`` while an overview loads its devices.
@@ -154,26 +156,109 @@ def _account_summaries(
 ) -> tuple[list[DeviceSummary], list[tuple[str, str]], list[str]]:
     """Summaries of the devices the IBM Quantum account and every configured live vendor
     (:func:`qpumon.sources.vendor_live.fleet`) list, fetched live, the ``(device, error)`` of
-    those that failed (a vendor whose listing failed is one such row), and what the IBM listing
-    left out (one line each: told through ``source.notify`` when there is one, else notes of the
-    report); an :class:`~qpumon.errors.AccountError` when neither is configured."""
+    those that failed (a vendor whose listing failed is one such row), and the notes: what the
+    IBM listing left out (told through ``source.notify`` when there is one), the devices listed
+    without a calibration, and what a vendor states instead of a count of pending jobs. The
+    vendors are listed and fetched on a thread while the IBM account is, as both wait on the
+    network; an :class:`~qpumon.errors.AccountError` when none is configured."""
     from .sources.ibm_live import has_account
     from .sources.ibm_live.options import LiveOptions
-    from .sources.vendor_live import fleet
 
-    vendors = fleet(live=source.live, offline=source.offline)
+    vendors = _Background(lambda: _vendor_resolutions(source))
     summaries: list[DeviceSummary] = []
     failures: list[tuple[str, str]] = []
     notes: list[str] = []
-    if not source.offline and has_account(source.live or LiveOptions()):
-        summaries, failures, notes = _ibm_summaries(source, include_flagged, progress)
-    elif not vendors.entries and not vendors.failures:
+    ibm = not source.offline and has_account(source.live or LiveOptions())
+    refused: QpumonError | None = None
+    if ibm:
+        try:
+            summaries, failures, notes = _ibm_summaries(source, include_flagged, progress)
+        except QpumonError as exc:  # a row beside the vendors' devices, if they have any
+            refused, failures = exc, [("ibm:*", str(exc))]
+    listed, resolutions = vendors.result()
+    if refused is not None and not listed.entries:
+        raise refused
+    if not ibm and not listed.entries and not listed.failures:
         source.require_accounts([], "--live lists the accounts' devices")
-    if vendors.names:
-        more, failed = summarize_devices(vendors.names, include_flagged, source, progress)
-        summaries, failures = summaries + more, failures + failed
-    failures += [(f"{vendor}:*", why) for vendor, why in vendors.failures.items()]
-    return summaries, failures, notes
+    more, failed = _summaries_of(resolutions, include_flagged, progress)
+    failures += failed + [(f"{vendor}:*", why) for vendor, why in listed.failures.items()]
+    return summaries + more, failures, notes + _fleet_notes(listed)
+
+
+def _vendor_resolutions(source: SourceOptions) -> tuple[FleetResult, list[Resolution]]:
+    """Every configured vendor's listing and its calibrated devices, fetched."""
+    from .sources.vendor_live import fleet
+
+    listed = fleet(live=source.live, offline=source.offline)
+    return listed, source.resolve_many(listed.names) if listed.names else []
+
+
+def _summaries_of(
+    resolutions: Sequence[Resolution], include_flagged: bool, progress: Progress | None
+) -> tuple[list[DeviceSummary], list[tuple[str, str]]]:
+    """The summaries of the resolved devices and the ``(device, error)`` of the others."""
+    from .model.summary import summarize
+
+    summaries, failures = [], []
+    for done, found in enumerate(resolutions, start=1):
+        if found.snapshot is None:
+            failures.append((found.spec, str(found.error)))
+        else:
+            summaries.append(summarize(found.snapshot, include_flagged=include_flagged))
+        if progress is not None:
+            progress(done, len(resolutions), found.spec)
+    return summaries, failures
+
+
+def _fleet_notes(listed: FleetResult) -> list[str]:
+    """What the table cannot say of the vendors' devices, one line each."""
+    notes = []
+    uncalibrated = [e.name for e in listed.entries if not e.calibrated]
+    if uncalibrated:
+        notes.append(f"Listed without a calibration (simulators): {', '.join(uncalibrated)}.")
+    timed = [e for e in listed.entries if e.calibrated and e.queue_seconds is not None]
+    if timed:
+        queues = ", ".join(f"{e.name} {_queue_time(e.queue_seconds or 0.0)}" for e in timed)
+        notes.append(f"Average queue time (no count of pending jobs is stated): {queues}.")
+    silent = [e.name for e in listed.entries if e.calibrated and e.status is None]
+    if silent:
+        notes.append(f"No status or queue is stated for {', '.join(silent)}.")
+    return notes
+
+
+def _queue_time(seconds: float) -> str:
+    """``45 s``, ``20 min``, ``2.5 h``."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+class _Background:
+    """``work()`` on a daemon thread (a Ctrl-C in the caller never waits for it); :meth:`result`
+    waits in short slices, so a Ctrl-C meanwhile is raised at once, and re-raises its error."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        import threading
+
+        self._outcome: list[Any] = []
+
+        def run() -> None:
+            try:
+                self._outcome.append((True, work()))
+            except BaseException as exc:  # handed to the caller by result()
+                self._outcome.append((False, exc))
+
+        self._thread = threading.Thread(target=run, name="qpumon-vendors", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        """What ``work()`` returned (its exception raised)."""
+        while self._thread.is_alive():
+            self._thread.join(0.1)
+        ok, value = self._outcome[0]
+        if not ok:
+            raise value
+        return value
 
 
 def _ibm_summaries(
