@@ -155,3 +155,55 @@ def test_one_vendor_failing_is_its_error_row_and_the_others_show(
     text = json.dumps(data)
     for secret in five.secrets.values():
         assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("braket:Garnet", "Amazon Braket keeps no calibration history"),
+        ("rigetti:Aspen-M-3", "Rigetti QCS keeps no calibration history"),
+        (
+            "iqm:garnet",
+            "IQM Resonance lists no past calibration sets (its API has no route for them)",
+        ),
+    ],
+)
+def test_backfill_without_a_dated_history_is_refused_at_once(
+    five: FiveStandIns, tmp_path: Path, name: str, says: str
+) -> None:
+    db = tmp_path / "history.db"
+    result = invoke("backfill", name, "--since", "30d", "--db", f"sqlite:///{db}")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"qpumon: error: {name}: {says}, so backfill has no past to walk")
+    servers = (five.iqm, five.braket, five.rigetti)
+    assert [len(s.requests) for s in servers] == [0, 0, 0]  # refused before any request
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("name", ["braket:Garnet", "rigetti:Aspen-9"])
+def test_at_on_a_vendor_without_history_is_refused_at_once(five: FiveStandIns, name: str) -> None:
+    result = invoke("monitor", name, "--at", "1d")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "keeps no calibration history, so --at cannot ask for a past calibration" in line
+    assert len(five.braket.requests) + len(five.rigetti.requests) == 0
+
+
+def test_backfill_of_ionq_stores_every_characterization_of_the_period(
+    five: FiveStandIns, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'history.db'}"
+    done = invoke("backfill", "ionq:forte-1", "--since", "30d", "--every", "12h", "--db", db)
+    assert done.exit_code == 0, done.stderr
+    shown = invoke("history", "ionq:forte-1", "--metric", "2q_error", "--db", db, "-f", "json")
+    assert shown.exit_code == 0, shown.stderr
+    stored = {row["calibrated_at"][:19]: row["value"] for row in json.loads(shown.stdout)}
+    expected = {
+        c["date"][:19]: 1 - c["fidelity"]["2q"]["median"]
+        for c in _read("ionq", "characterizations", "qpu.forte-1.json")
+    }
+    assert stored.keys() == expected.keys()
+    for when, value in stored.items():
+        assert value == pytest.approx(expected[when])

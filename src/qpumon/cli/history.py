@@ -207,7 +207,9 @@ def backfill(device: str, since: str, every: str, db: str | None, source: Source
 
     now = datetime.now(timezone.utc)
     step, start = parse_duration(every, "--every"), now - parse_duration(since, "--since")
-    require_live(device, source.live, source.offline, "backfill reads its past calibrations")
+    require_live(
+        device, source.live, source.offline, "backfill reads its past calibrations", history=True
+    )
     fetch_at = lambda when: replace(source, at=when).resolve(device, require_live=True)  # noqa: E731
     with opened(db) as store:
         done = run_backfill(store, fetch_at, start, now, step, _log)

@@ -255,13 +255,20 @@ def _resolve_name(
 
 
 def require_live(
-    name: str, live: LiveOptions | None = None, offline: bool = False, doing: str = "it is needed"
+    name: str,
+    live: LiveOptions | None = None,
+    offline: bool = False,
+    doing: str = "it is needed",
+    history: bool = False,
 ) -> None:
     """Check that ``name`` can be fetched live: a :class:`UsageError` if it is not an IBM
-    Quantum name or a live vendor's, an :class:`AccountError` (saying how to add one) if there is
-    no account or credentials."""
+    Quantum name or a live vendor's (or, with ``history``, a vendor's that keeps no dated past
+    calibrations), an :class:`AccountError` (saying how to add one) if there is no account or
+    credentials."""
     if is_live_vendor_name(name):
-        _require_vendor(name, offline, doing)
+        from .vendor_live import require_configured
+
+        require_configured(name, offline, doing, history)
         return
     if not _live_name(name):
         raise UsageError(

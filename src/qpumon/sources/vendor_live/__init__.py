@@ -57,14 +57,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from ...errors import AccountError, DeviceNotFoundError, QpumonError
+from ...errors import AccountError, DeviceNotFoundError, QpumonError, UsageError
 from ...model import DeviceSnapshot, DeviceStatus
 
 if TYPE_CHECKING:
     from ..ibm_live.options import LiveOptions
 
 __all__ = [
+    "BY_ID",
+    "DATED",
     "LIVE_VENDORS",
+    "NO_HISTORY",
     "Credentials",
     "FleetEntry",
     "FleetResult",
@@ -90,14 +93,21 @@ class LiveVendor:
     """A vendor whose names (``<name>:<device>``) can be live: its module under this package,
     the service's name in messages, and how a user configures it (quoted by every error about a
     credential). ``bundled``: whether :mod:`qpumon.sources.vendors` has offline data under the
-    same prefix to fall back to."""
+    same prefix to fall back to. ``history``: what the vendor keeps of past calibrations:
+    :data:`DATED` (any past time can be asked for: ``--at``, ``backfill``), :data:`BY_ID` (a past
+    calibration is fetched by its id only, and ``--at`` finds only the current one: no route lists
+    the others) or :data:`NO_HISTORY` (``--at`` and ``backfill`` are refused at once, exit 2)."""
 
     name: str
     module: str
     service: str
     how_to_configure: str
     bundled: bool = False
+    history: str = "none"
 
+
+#: What a vendor keeps of past calibrations (:attr:`LiveVendor.history`).
+DATED, BY_ID, NO_HISTORY = "dated", "by id", "none"
 
 #: The live vendors by prefix. Each engineer adding a vendor adds its entry and its module.
 LIVE_VENDORS: dict[str, LiveVendor] = {
@@ -109,8 +119,15 @@ LIVE_VENDORS: dict[str, LiveVendor] = {
             "IQM Resonance",
             "set IQM_SERVER_URL and IQM_TOKEN (or IQM_TOKENS_FILE, the path of a tokens file)",
             bundled=True,
+            history=BY_ID,
         ),
-        LiveVendor("ionq", "ionq", "IonQ", "set IONQ_API_KEY (and IONQ_API_URL for another host)"),
+        LiveVendor(
+            "ionq",
+            "ionq",
+            "IonQ",
+            "set IONQ_API_KEY (and IONQ_API_URL for another host)",
+            history=DATED,
+        ),
         LiveVendor(
             "braket",
             "braket",
@@ -269,10 +286,14 @@ def _refuse(vendor: LiveVendor, name: str, offline: bool, doing: str) -> Account
     )
 
 
-def require_configured(name: str, offline: bool, doing: str) -> None:
+def require_configured(name: str, offline: bool, doing: str, history: bool = False) -> None:
     """An :class:`AccountError` saying what to set, unless ``name``'s vendor is configured (and
-    ``offline`` is not set): for the commands that must fetch live (``record``, ``backfill``)."""
+    ``offline`` is not set): for the commands that must fetch live (``record``, ``backfill``).
+    With ``history`` (``backfill``), first a :class:`UsageError` unless the vendor keeps dated
+    past calibrations (:data:`DATED`), before any credential is looked for."""
     vendor = LIVE_VENDORS[split_name(name)[0]]
+    if history and vendor.history != DATED:
+        raise UsageError(_no_history(vendor, name.strip(), "backfill has no past to walk"))
     if offline or credentials_of(vendor) is None:
         raise _refuse(vendor, name.strip(), offline, doing)
 
@@ -288,6 +309,7 @@ def resolve_live_vendor(
 ) -> DeviceSnapshot:
     """The snapshot of a live vendor's ``name`` (see the module's contract)."""
     vendor = LIVE_VENDORS[split_name(name)[0]]
+    _check_history(vendor, name, at)
     credentials = None if offline else credentials_of(vendor)
     if credentials is not None:
         return _fetch_one(vendor, credentials, name, live, at)
@@ -309,6 +331,28 @@ def resolve_live_vendor(
     if not offline and notify is not None:
         notify(_fallback_notice(vendor, name, snapshot))
     return snapshot
+
+
+def _no_history(vendor: LiveVendor, name: str, what: str) -> str:
+    """One line: what ``vendor`` keeps of past calibrations, so ``what`` is refused."""
+    device = split_name(name)[1]
+    if vendor.history == BY_ID:
+        return (
+            f"{name}: {vendor.service} lists no past calibration sets (its API has no route for "
+            f"them), so {what}; fetch a past set by its id ({vendor.name}:{device}@<calibration "
+            f"set id>), or record each new one with `qpumon watch {name}`"
+        )
+    return (
+        f"{name}: {vendor.service} keeps no calibration history, so {what}; record it from now "
+        f"on with `qpumon watch {name}`"
+    )
+
+
+def _check_history(vendor: LiveVendor, name: str, at: datetime | None) -> None:
+    """A :class:`UsageError` for ``at`` on a vendor that keeps no history (before any request)."""
+    if at is not None and vendor.history == NO_HISTORY:
+        refused = "--at cannot ask for a past calibration"
+        raise UsageError(_no_history(vendor, name.strip(), refused))
 
 
 def _fallback_notice(vendor: LiveVendor, name: str, snapshot: DeviceSnapshot) -> str:
@@ -343,6 +387,7 @@ def fetch_live(
     async def one(name: str) -> DeviceSnapshot | QpumonError:
         vendor = LIVE_VENDORS[split_name(name)[0]]
         try:
+            _check_history(vendor, name, at)
             credentials = credentials_of(vendor)
             if credentials is None:
                 raise _refuse(vendor, name.strip(), False, "it is fetched live")
