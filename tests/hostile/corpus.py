@@ -77,6 +77,11 @@ def _gate_param(index: int, name: str, key: str, value: Any) -> Edit:
     return edit
 
 
+def _every_readout_zero(doc: dict[str, Any]) -> None:
+    for entry in (e for q in doc["qubits"] for e in q if e["name"] == "readout_error"):
+        entry["value"] = 0
+
+
 #: Edits of fake_lagos's properties, each a bad document (exit 2) unless marked 0.
 PROPS_EDITS: dict[str, tuple[Edit, int]] = {
     "t1-string": (_qubit_value(0, "T1", "value", "101"), 2),
@@ -98,15 +103,7 @@ PROPS_EDITS: dict[str, tuple[Edit, int]] = {
     "t1-date-before-year-1": (_qubit_value(0, "T1", "date", "0001-01-01T00:00:00+01:00"), 2),
     "t1-date-long": (_qubit_value(0, "T1", "date", "2025-01-01" + "9" * 100_000), 2),
     "readout-above-1": (_qubit_value(0, "readout_error", "value", 1.5), 2),
-    "readout-all-zero": (
-        lambda d: [
-            e.__setitem__("value", 0)
-            for q in d["qubits"]
-            for e in q
-            if e["name"] == "readout_error"
-        ],
-        0,
-    ),
+    "readout-all-zero": (_every_readout_zero, 0),
     "qubit-name-number": (_qubit_value(0, "T1", "name", 7), 0),
     "gate-error-above-1": (_gate_param(0, "gate_error", "value", 2.0), 2),
     "gate-error-nan-string": (_gate_param(0, "gate_error", "value", "NaN"), 2),
@@ -669,9 +666,10 @@ def _edge_validation_cases(folder: Path, snapshot: dict[str, Any]) -> Iterator[C
         text = _with_literal(ionq, ("date",), literal)
         yield Case(f"edge-date:ionq-{label}", ("monitor", write(f"ionq-date-{label}.json", text)))
 
-    for label, name in (("object", {"a": 1}), ("array", ["T1"])):
+    odd_names: tuple[tuple[str, Any], ...] = (("object", {"a": 1}), ("array", ["T1"]))
+    for label, odd in odd_names:
         props = copy.deepcopy(ibm)
-        props["qubits"][0][0]["name"] = name
+        props["qubits"][0][0]["name"] = odd
         yield Case(
             f"edge-ibm-name:{label}",
             ("monitor", write(f"ibm-name-{label}.json", json.dumps(props))),
