@@ -186,11 +186,16 @@ def _account_summaries(
 
 
 def _vendor_resolutions(source: SourceOptions) -> tuple[FleetResult, list[Resolution]]:
-    """Every configured vendor's listing and its calibrated devices, fetched."""
-    from .sources.vendor_live import fleet
+    """Every configured vendor's listing and its calibrated devices, each vendor's fetched as
+    soon as it has listed them."""
+    from .sources import Resolution
+    from .sources.vendor_live import fleet_snapshots
 
-    listed = fleet(live=source.live, offline=source.offline)
-    return listed, source.resolve_many(listed.names) if listed.names else []
+    listed, fetched = fleet_snapshots(live=source.live, offline=source.offline, at=source.at)
+    return listed, [
+        Resolution(name, None, found) if isinstance(found, QpumonError) else Resolution(name, found)
+        for name, found in fetched
+    ]
 
 
 def _summaries_of(

@@ -77,6 +77,7 @@ __all__ = [
     "credentials_of",
     "fetch_live",
     "fleet",
+    "fleet_snapshots",
     "is_live_vendor_name",
     "register_secrets",
     "registered_secrets",
@@ -402,11 +403,27 @@ def fetch_live(
     return runner.run(every())
 
 
-def fleet(*, live: LiveOptions | None = None, offline: bool = False) -> FleetResult:
+def fleet(
+    *, live: LiveOptions | None = None, offline: bool = False, at: datetime | None = None
+) -> FleetResult:
     """Every configured vendor's devices with status and queue, concurrently; a vendor that
-    fails (a broken configuration included) is in ``failures`` and the others are listed."""
+    fails (a broken configuration included) is in ``failures`` and the others are listed
+    (:func:`fleet_snapshots` also fetches each calibrated device)."""
+    return fleet_snapshots(live=live, offline=offline, at=at, fetch=False)[0]
+
+
+def fleet_snapshots(
+    *,
+    live: LiveOptions | None = None,
+    offline: bool = False,
+    at: datetime | None = None,
+    fetch: bool = True,
+) -> tuple[FleetResult, list[tuple[str, DeviceSnapshot | QpumonError]]]:
+    """:func:`fleet`, and (with ``fetch``) each calibrated device's snapshot or error, in the
+    listing's order: every vendor's devices are fetched as soon as that vendor has listed them
+    (a slow vendor never holds up the others), all vendors at once."""
     if offline:
-        return FleetResult()
+        return FleetResult(), []
     import asyncio
 
     from ..ibm_live import runner
@@ -423,19 +440,32 @@ def fleet(*, live: LiveOptions | None = None, offline: bool = False) -> FleetRes
         if credentials is not None:
             sessions.append((vendor, _session(vendor, credentials, options)))
 
-    async def listed(session: VendorSession) -> list[FleetEntry] | QpumonError:
+    async def snapshot(
+        vendor: LiveVendor, session: VendorSession, entry: FleetEntry
+    ) -> tuple[str, DeviceSnapshot | QpumonError]:
         try:
-            return await session.devices()
+            _check_history(vendor, entry.name, at)
+            return entry.name, await session.snapshot(split_name(entry.name)[1], at)
+        except QpumonError as exc:
+            return entry.name, exc
+
+    async def listed(vendor: LiveVendor, session: VendorSession) -> Any:
+        try:
+            entries = await session.devices()
         except QpumonError as exc:
             return exc
+        chosen = [e for e in entries if e.calibrated] if fetch else []
+        return entries, await asyncio.gather(*(snapshot(vendor, session, e) for e in chosen))
 
-    async def every() -> list[list[FleetEntry] | QpumonError]:
-        return list(await asyncio.gather(*(listed(s) for _, s in sessions)))
+    async def every() -> list[Any]:
+        return list(await asyncio.gather(*(listed(v, s) for v, s in sessions)))
 
     entries: list[FleetEntry] = []
+    fetched: list[tuple[str, DeviceSnapshot | QpumonError]] = []
     for (vendor, _), found in zip(sessions, runner.run(every()) if sessions else [], strict=True):
         if isinstance(found, QpumonError):
             failures[vendor.name] = str(found)
         else:
-            entries.extend(found)
-    return FleetResult(tuple(entries), failures)
+            entries.extend(found[0])
+            fetched.extend(found[1])
+    return FleetResult(tuple(entries), failures), fetched

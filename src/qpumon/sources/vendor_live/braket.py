@@ -9,6 +9,8 @@ endpoint settings (``AWS_ENDPOINT_URL_BRAKET``, ``AWS_ENDPOINT_URL``, the config
 is present; an EC2 instance role alone is not probed for (that probe waits on the network in every
 command): set ``AWS_PROFILE`` or a config file there. Requests are signed with AWS Signature
 Version 4 and retried by botocore's standard retry mode (``--timeout`` per connection and read).
+The session and clients are botocore's, which boto3's ``Session.client`` makes: ``import boto3``
+itself would also load its resource layer and S3's transfer manager (0.1 s a command, unused).
 
 Devices live in regions: an ARN carries its region (``eu-north-1`` for IQM Garnet), and a short
 name is found with ``SearchDevices`` in each Braket region (:data:`REGIONS`, the Braket SDK's
@@ -124,9 +126,9 @@ def find_credentials(environ: Mapping[str, str]) -> BraketCredentials | None:
     credentials); a profile that does not exist or a broken config is an :class:`AccountError`."""
     if not _chain_present(environ):
         return None
-    boto3, botocore_exceptions = _boto3("finding Amazon Braket credentials")
+    botocore_session, botocore_exceptions = _botocore("finding Amazon Braket credentials")
     try:
-        session = boto3.session.Session()
+        session = botocore_session.Session()
         found = session.get_credentials()
         frozen = None if found is None else found.get_frozen_credentials()
     except botocore_exceptions.BotoCoreError as exc:
@@ -141,7 +143,7 @@ def find_credentials(environ: Mapping[str, str]) -> BraketCredentials | None:
         frozen.secret_key,
         frozen.token,
         getattr(found, "method", ""),
-        session.region_name,
+        session.get_config_variable("region"),
         environ.get("AWS_ENDPOINT_URL_BRAKET") or environ.get("AWS_ENDPOINT_URL"),
     )
 
@@ -151,13 +153,20 @@ def open_session(credentials: BraketCredentials, options: LiveOptions) -> Braket
     return BraketSession(credentials, options)
 
 
-def _boto3(what: str) -> tuple[Any, Any]:
+def _botocore(what: str) -> tuple[Any, Any]:
+    """boto3's core (credential chain, regions, endpoints, retries, SigV4): the session and
+    client boto3 itself makes, without the resource layer and S3 transfer manager boto3's own
+    module imports (a tenth of a second a command, and never used here)."""
+    from importlib.util import find_spec
+
     try:
-        import boto3
+        if find_spec("boto3") is None:  # the dependency qpumon declares, which brings botocore
+            raise ImportError("No module named 'boto3'", name="boto3")
         import botocore.exceptions
+        import botocore.session
     except ImportError as exc:
         raise missing_extra(what, "boto3", pip_extra("braket"), exc, package="boto3") from exc
-    return boto3, botocore.exceptions
+    return botocore.session, botocore.exceptions
 
 
 def short_name(arn: str) -> str:
@@ -198,12 +207,8 @@ class BraketSession:
             client = self._clients.get(region)
             if client is None:
                 if self._boto_session is None:
-                    boto3, _ = _boto3("an Amazon Braket device")
-                    self._boto_session = boto3.session.Session(
-                        aws_access_key_id=self.credentials.access_key,
-                        aws_secret_access_key=self.credentials.secret_key,
-                        aws_session_token=self.credentials.token,
-                    )
+                    botocore_session, _ = _botocore("an Amazon Braket device")
+                    self._boto_session = botocore_session.Session()
                 from botocore.config import Config
 
                 config = Config(
@@ -212,8 +217,13 @@ class BraketSession:
                     retries={"total_max_attempts": self.options.retries + 1, "mode": "standard"},
                     user_agent_extra="qpumon",
                 )
-                client = self._clients[region] = self._boto_session.client(
-                    "braket", region_name=region, config=config
+                client = self._clients[region] = self._boto_session.create_client(
+                    "braket",
+                    region_name=region,
+                    config=config,
+                    aws_access_key_id=self.credentials.access_key,
+                    aws_secret_access_key=self.credentials.secret_key,
+                    aws_session_token=self.credentials.token,
                 )
             return client
 
