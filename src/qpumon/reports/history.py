@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..history.diff import Change, SnapshotDiff
 from ..history.drift import DriftReport
-from ..history.events import EventsReport
 from ..history.series import SYNTHETIC_NOTE, History
 from ..model.metrics import Metric
 from ..model.summary import count
@@ -20,6 +19,7 @@ from .tables import ESSENTIAL, USEFUL, Cell, Column, Table
 
 if TYPE_CHECKING:
     from ..history.check import Outcome
+    from ..history.events import EventsReport
 
 
 def _value(metric: Metric, value: float | None, failed: bool = False) -> Cell:
