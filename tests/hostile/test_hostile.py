@@ -90,3 +90,34 @@ def _check_whole(path: Path) -> None:
         ET.fromstring(data)
     elif path.suffix == ".html":
         assert data.rstrip().endswith(b"</html>")
+
+
+@pytest.mark.parametrize("value", ["NaN", "-1"])
+def test_a_refused_record_names_its_file_once(value: str, tmp_path: Path) -> None:
+    """``record`` of a document the reader refuses: one line that names the file once (the
+    reader's message already starts with it), exit 2, nothing stored."""
+    from qpumon.store.db import Store
+    from tests.core.cli_helpers import invoke
+
+    document = json.loads(_bundled_text())
+    document["timing"]["t1"] = "\x00HERE\x00"
+    path = tmp_path / "ionq.json"
+    path.write_text(json.dumps(document).replace('"\\u0000HERE\\u0000"', value), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    done = invoke("record", path, "--db", db)
+    assert done.exit_code == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qpumon: error: ")
+    assert lines[0].count(str(path)) == 1, lines[0]
+    assert "$.timing.t1" in lines[0]
+    store = Store(db)
+    try:
+        assert store.devices() == []
+    finally:
+        store.close()
+
+
+def _bundled_text() -> str:
+    from tests.vendors.conftest import IONQ_FIXTURE
+
+    return IONQ_FIXTURE.read_text(encoding="utf-8")

@@ -69,7 +69,9 @@ def _report(outcomes: Sequence[Outcome]) -> None:
             if "print" in firing.rule.actions:
                 click.echo(f"ALERT {printable(firing.message)}")
         if outcome.problem is not None:
-            message = printable(f"{outcome.device}: {outcome.problem}")
+            problem = outcome.problem  # a file's errors already start with its name
+            named = problem.startswith(outcome.device)
+            message = printable(problem if named else f"{outcome.device}: {problem}")
             click.echo(f"qpumon: error: {message}", err=True)
     code = exit_code(outcomes)
     if code:
