@@ -726,6 +726,11 @@ def _edge_validation_cases(folder: Path, snapshot: dict[str, Any]) -> Iterator[C
     values = edge / "values.json"
     values.write_bytes(b"[" + b"0," * 17_000_000 + b"0]")
     yield Case("edge-size:17-million-values", ("monitor", str(values)))
+    # Containers cost ten times a number's memory and hold no comma when nested one in another:
+    # 2.2 million in 4 MB (as many one-key objects made the parser crash under 4 GB, exit 139).
+    boxes = edge / "containers.json"
+    boxes.write_bytes(b"[" + b",".join([b"[" * 10 + b"]" * 10] * 220_000) + b"]")
+    yield Case("edge-size:2-million-nested-containers", ("monitor", str(boxes)))
 
     for label, literal in (("superscript", "\u00b2"), ("digits-5000", "9" * 5000)):
         qasm = edge / f"register-{label}.qasm"

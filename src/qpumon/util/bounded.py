@@ -31,6 +31,11 @@ MAX_INT_DIGITS = 40
 #: The most values (numbers, strings, arrays, objects) a document may hold: a 10,000-qubit IBM
 #: properties file has about 3 million; 16 million parsed values take about 1 GB of memory.
 MAX_VALUES = 2**24
+#: The most arrays and objects a document may hold, counted apart from the values (nested
+#: one-key objects hold no comma): each costs ten times a number (an object of one key about
+#: 230 bytes), and 38 million of them in a 230 MB file made orjson crash (exit 139) under a 4 GB
+#: address space; a 10,000-qubit IBM properties file has under a million.
+MAX_CONTAINERS = 2**21
 
 _STRUCTURE = b'"[]{},'
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
@@ -86,15 +91,24 @@ def nesting_exceeds(brackets: bytes, limit: int) -> bool:
     return b"[]" in brackets
 
 
+def count_values(skeleton: bytes) -> tuple[int, int]:
+    """The arrays and objects, and the values (one more than the commas: a container's elements
+    but its first), of a document whose :func:`structure` is ``skeleton``. Commas alone miss
+    nested one-element containers, which cost the most memory: they are bounded on their own."""
+    return skeleton.count(b"["), skeleton.count(b",") + 1
+
+
 def check_structure(raw: bytes, where: str) -> None:
     """Refuse the JSON text ``raw`` before it is parsed if it nests deeper than
-    :data:`MAX_DEPTH` or holds more than :data:`MAX_VALUES` values."""
+    :data:`MAX_DEPTH` or holds more than :data:`MAX_VALUES` values or :data:`MAX_CONTAINERS`
+    arrays and objects."""
     skeleton = structure(raw)
-    values = skeleton.count(b",") + 1
-    if values > MAX_VALUES:
+    containers, values = count_values(skeleton)
+    if values > MAX_VALUES or containers > MAX_CONTAINERS:
         raise InputTooLargeError(
-            f"{where}: the JSON holds about {values:,} values, more than any calibration "
-            f"document ({MAX_VALUES:,})"
+            f"{where}: the JSON holds about {values:,} values and {containers:,} arrays and "
+            f"objects, more than any calibration document ({MAX_VALUES:,} values, "
+            f"{MAX_CONTAINERS:,} arrays and objects)"
         )
     if nesting_exceeds(skeleton.replace(b",", b""), MAX_DEPTH):
         raise InputError(
