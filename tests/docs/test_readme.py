@@ -1,5 +1,6 @@
-"""The README is a test: every shell and Python example in it runs, in order, offline, in a
-fresh ``HOME`` and an empty folder, as a newcomer would type it.
+"""The README and the documentation's pages are tests: every shell and Python example in each
+runs, in order, offline, in a fresh ``HOME`` and an empty folder per page, as a newcomer would
+type it. (The gallery's commands run when the site is built, by ``docs/hooks.py``.)
 
 How the README's examples are read:
 
@@ -29,7 +30,10 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).parents[2] / "README.md"
+ROOT = Path(__file__).parents[2]
+README = ROOT / "README.md"
+#: The pages whose examples run: the README and every page of the site but the gallery.
+PAGES = [README, *sorted(p for p in (ROOT / "docs").rglob("*.md") if p.name != "gallery.md")]
 _FENCE = re.compile(r"^```(\w*)\s*$")
 _SAVED_AS = re.compile(r"(?:save[sd]?|saved|write|written)[^`]*?as `([^`]+)`", re.IGNORECASE)
 _INSTALLS = ("python3 -m venv", "pip install", ".venv/bin/pip", "scripts/test")
@@ -114,9 +118,9 @@ def _environment(home: Path) -> dict[str, str]:
     return env
 
 
-def _run_shell(example: Example, folder: Path, env: dict[str, str]) -> None:
+def _run_shell(example: Example, folder: Path, env: dict[str, str], page: str) -> None:
     comment = example.comment
-    where = f"README.md line {example.line}: {example.text}"
+    where = f"{page} line {example.line}: {example.text}"
     if "until ctrl-c" in comment and "needs an account" not in comment:
         _run_until_interrupted(example, folder, env, where)
         return
@@ -160,7 +164,7 @@ def _run_until_interrupted(example: Example, folder: Path, env: dict[str, str], 
     assert "Traceback" not in stderr, f"{where}: {stderr}"
 
 
-def _run_python(example: Example, folder: Path, env: dict[str, str]) -> None:
+def _run_python(example: Example, folder: Path, env: dict[str, str], page: str) -> None:
     done = subprocess.run(
         [sys.executable, "-c", example.text],
         cwd=folder,
@@ -170,7 +174,7 @@ def _run_python(example: Example, folder: Path, env: dict[str, str]) -> None:
         timeout=EXAMPLE_TIMEOUT_S,
         check=False,
     )
-    where = f"README.md line {example.line} (Python)"
+    where = f"{page} line {example.line} (Python)"
     assert done.returncode == 0, f"{where}: exit {done.returncode}\n{done.stderr[-3000:]}"
 
 
@@ -182,26 +186,28 @@ def _runnable(example: Example) -> bool:
     return not example.text.startswith(_INSTALLS)
 
 
-def test_the_readme_has_examples_of_every_kind() -> None:
-    found = list(examples(README.read_text(encoding="utf-8")))
+def test_the_pages_have_examples_of_every_kind() -> None:
+    found = [e for page in PAGES for e in examples(page.read_text(encoding="utf-8"))]
     kinds = {e.kind for e in found}
     assert kinds == {"sh", "python", "file"}, kinds
     assert sum(1 for e in found if e.kind == "sh" and _runnable(e)) >= 30
 
 
 @pytest.mark.readme
-@pytest.mark.skipif(shutil.which("bash") is None, reason="the README's examples are bash")
-def test_every_readme_example_runs_in_order(tmp_path: Path) -> None:
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the examples are bash")
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_example_of_a_page_runs_in_order(page: Path, tmp_path: Path) -> None:
     home, folder = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     folder.mkdir()
     env = _environment(home)
-    for example in examples(README.read_text(encoding="utf-8")):
+    name = str(page.relative_to(ROOT))
+    for example in examples(page.read_text(encoding="utf-8")):
         if not _runnable(example):
             continue
         if example.kind == "file":
             (folder / example.name).write_text(example.text, encoding="utf-8")
         elif example.kind == "python":
-            _run_python(example, folder, env)
+            _run_python(example, folder, env, name)
         else:
-            _run_shell(example, folder, env)
+            _run_shell(example, folder, env, name)
