@@ -248,8 +248,9 @@ def vendor_figures(runs: int, latency: float) -> dict[str, float]:
     answer), beside boto3 with amazon-braket-schemas, qcs-api-client (its own environment, if the
     contract test has built it) and bare httpx doing the same reads."""
     from tests.live.braket_server import BraketStandIn
+    from tests.live.official_clients import cache
     from tests.live.rigetti_server import ACCESS_TOKEN, RigettiStandIn
-    from tests.live.test_rigetti_contract import CLIENT, DRIVER, ENVS
+    from tests.live.test_rigetti_contract import CLIENT, DRIVER
 
     braket, rigetti = BraketStandIn(latency=latency), RigettiStandIn(latency=latency)
     with braket.running(), rigetti.running(), tempfile.TemporaryDirectory() as home:
@@ -265,8 +266,8 @@ def vendor_figures(runs: int, latency: float) -> dict[str, float]:
             "v_boto3": [PYTHON, "-c", BRAKET_OFFICIAL],
             "v_httpx": [PYTHON, "-c", RIGETTI_BARE],
         }
-        client = ENVS / CLIENT.replace("==", "-") / "bin" / "python"
-        if (client.parent.parent / "ready").exists():
+        client = cache() / CLIENT.replace("==", "-") / "bin" / "python"
+        if client.exists():
             commands["v_qcs"] = [str(client), str(DRIVER)]
         figures = interleaved(commands, env, runs)
     return figures
@@ -341,7 +342,8 @@ def iqm_ionq_figures(runs: int, latency: float) -> dict[str, float]:
     """qpumon on ``iqm:garnet`` and the IonQ QPUs against their stand-ins (``latency`` added to
     every answer), beside iqm-client 36 (its own environment, if the contract test has built it)
     and qiskit-ionq doing the same reads sequentially, and bare httpx."""
-    from tests.live.test_vendor_contract import IQM_CLIENT, SCRIPT, _cache
+    from tests.live.official_clients import cache
+    from tests.live.test_vendor_contract import IQM_CLIENT, SCRIPT
     from tests.live.vendor_servers import IonQStandIn, IQMStandIn
 
     iqm, ionq = IQMStandIn(latency=latency), IonQStandIn(latency=latency)
@@ -357,7 +359,7 @@ def iqm_ionq_figures(runs: int, latency: float) -> dict[str, float]:
             "q_ionq_bare": [PYTHON, "-c", IONQ_BARE],
             "q_startup": qpumon("--version"),
         }
-        client = _cache() / IQM_CLIENT.replace("==", "-") / "bin" / "python"
+        client = cache() / IQM_CLIENT.replace("==", "-") / "bin" / "python"
         if client.exists():
             commands["q_iqm_client"] = [str(client), str(SCRIPT)]
         try:
@@ -392,6 +394,178 @@ def iqm_ionq_report(f: dict[str, float], runs: int, latency: float) -> None:
     print(f"  bare httpx, IonQ's reads                     {timed('q_ionq_bare')}")
 
 
+# -- Issue 21: all five vendors at once --------------------------------------------------------
+
+FIVE_TARGET = 1.0
+
+#: qiskit-ibm-runtime as its docs show it: the service, its backends, then each one's status and
+#: properties in turn.
+IBM_SEQUENTIAL = """
+import os
+from qiskit_ibm_runtime import QiskitRuntimeService
+service = QiskitRuntimeService(channel="ibm_quantum_platform", token=os.environ["QISKIT_IBM_TOKEN"],
+    url=os.environ["QISKIT_IBM_URL"], instance=os.environ["QISKIT_IBM_INSTANCE"],
+    url_resolver=lambda url, *rest: url)
+done = [(b.status(), b.properties()) for b in service.backends()]
+assert done
+"""
+
+#: Bare httpx: every read of ``overview --live`` over the five stand-ins, each vendor's chain of
+#: rounds (list, then its devices at once) run concurrently with the others, answers parsed;
+#: Braket's requests signed with botocore's SigV4 signer (the one piece httpx lacks).
+FIVE_BARE = """
+import asyncio, os, tomllib
+from urllib.parse import quote
+import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+E = os.environ
+async def each(client, urls, headers):
+    answers = await asyncio.gather(*(client.get(u, headers=headers) for u in urls))
+    assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
+    return [a.json() for a in answers]
+async def ibm(c):
+    token = (await c.post(E["IAM_URL"] + "/identity/token", data={
+        "grant_type": "urn:ibm:params:oauth:grant-type:apikey",
+        "apikey": E["QISKIT_IBM_TOKEN"]})).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}", "Service-CRN": E["QISKIT_IBM_INSTANCE"],
+         "IBM-API-Version": "2026-04-15"}
+    api = E["QISKIT_IBM_URL"]
+    (listing,) = await each(c, [f"{api}/backends"], h)
+    names = [d["name"] for d in listing["devices"]]
+    await each(c, [f"{api}/backends/{n}/{r}" for n in names
+                   for r in ("properties", "status", "configuration")], h)
+async def iqm(c):
+    url, h = E["IQM_SERVER_URL"] + "/api/v1", {"Authorization": "Bearer " + E["IQM_TOKEN"]}
+    (listing,) = await each(c, [f"{url}/quantum-computers"], h)
+    paths = []
+    for qc in (q["alias"] for q in listing["quantum_computers"]):
+        base = f"{url}/calibration-sets/{qc}/default"
+        paths += [base, base + "/metrics", base + "/dynamic-quantum-architecture",
+                  f"{url}/quantum-computers/{qc}/health"]
+    await each(c, paths, h)
+async def ionq(c):
+    url, h = E["IONQ_API_URL"], {"Authorization": "apiKey " + E["IONQ_API_KEY"]}
+    (listing,) = await each(c, [f"{url}/backends"], h)
+    await each(c, [f"{url}/backends/{b['backend']}/characterizations?limit=2" for b in listing
+                   if b["backend"].startswith("qpu.")], h)
+def signed(method, url, region, body=b""):
+    request = AWSRequest(method=method, url=url, data=body,
+                         headers={"Content-Type": "application/json"})
+    keys = Credentials(E["AWS_ACCESS_KEY_ID"], E["AWS_SECRET_ACCESS_KEY"])
+    SigV4Auth(keys, "braket", region).add_auth(request)
+    return dict(request.headers.items())
+async def braket(c):
+    url, body = E["AWS_ENDPOINT_URL_BRAKET"], b'{"filters": []}'
+    regions = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
+    pages = await asyncio.gather(*(c.post(f"{url}/devices", content=body,
+                                          headers=signed("POST", f"{url}/devices", r, body))
+                                   for r in regions))
+    arns = {d["deviceArn"]: r for p, r in zip(pages, regions) for d in p.json()["devices"]
+            if d["deviceType"] == "QPU"}
+    gets = [(f"{url}/device/{quote(arn, safe='')}", region) for arn, region in arns.items()]
+    answers = await asyncio.gather(*(c.get(u, headers=signed("GET", u, r)) for u, r in gets))
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+    [a.json() for a in answers]
+async def rigetti(c):
+    with open(E["QCS_SETTINGS_FILE_PATH"], "rb") as f:
+        url = tomllib.load(f)["profiles"]["standin"]["api_url"]
+    with open(E["QCS_SECRETS_FILE_PATH"], "rb") as f:
+        token = tomllib.load(f)["credentials"]["standin"]["token_payload"]["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    (listing,) = await each(c, [f"{url}/v1/quantumProcessors"], h)
+    await each(c, [f"{url}/v1/quantumProcessors/{p['id']}/instructionSetArchitecture"
+                   for p in listing["quantumProcessors"]], h)
+async def main():
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(limits=limits) as c:
+        await asyncio.gather(ibm(c), iqm(c), ionq(c), braket(c), rigetti(c))
+asyncio.run(main())
+"""
+
+
+def five_figures(runs: int, latency: float) -> tuple[dict[str, float], dict[str, str], int]:
+    """The issue's rows: qpumon's ``overview --live`` over the five stand-ins (``latency`` added
+    to every answer) and ``monitor iqm:garnet``, beside ``qpumon --version``, bare httpx doing
+    every read at once, and each official client doing its vendor's reads in sequence as its
+    docs show (iqm-client and qcs-api-client in their own environments when the contract tests
+    have built them). Also: which official rows ran, and how many devices the overview lists."""
+    import json
+
+    from tests.live.official_clients import cache
+    from tests.live.stand_ins import FOREIGN_PREFIXES, five_stand_ins
+    from tests.live.test_rigetti_contract import CLIENT as QCS_CLIENT
+    from tests.live.test_rigetti_contract import DRIVER
+    from tests.live.test_vendor_contract import IQM_CLIENT, SCRIPT
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(FOREIGN_PREFIXES)}
+    with tempfile.TemporaryDirectory() as home, five_stand_ins(Path(home), latency) as five:
+        env = {**clean, **five.environment, "HOME": home, "XDG_CACHE_HOME": f"{home}/.cache"}
+        listed = subprocess.run(qpumon("overview", "--live", "-f", "json"), env=env,
+                                capture_output=True, text=True, check=True).stdout  # fmt: skip
+        devices = len(json.loads(listed)["devices"])
+        official = {
+            "f_ibm": ("IBM Quantum: qiskit-ibm-runtime", [PYTHON, "-c", IBM_SEQUENTIAL]),
+            "f_ionq": ("IonQ: qiskit-ionq", [PYTHON, "-c", IONQ_OFFICIAL]),
+            "f_braket": ("Amazon Braket: boto3 + braket-schemas", [PYTHON, "-c", BRAKET_OFFICIAL]),
+        }
+        for key, label, requirement, script in (
+            ("f_iqm", "IQM: iqm-client 36 (own env)", IQM_CLIENT, SCRIPT),
+            ("f_rigetti", "Rigetti: qcs-api-client (own env)", QCS_CLIENT, DRIVER),
+        ):
+            client = cache() / requirement.replace("==", "-") / "bin" / "python"
+            if client.exists():
+                official[key] = (label, [str(client), str(script)])
+        commands = {
+            "f_startup": qpumon("--version"),
+            "f_overview": qpumon("overview", "--live"),
+            "f_monitor": qpumon("monitor", "iqm:garnet"),
+            "f_bare": [PYTHON, "-c", FIVE_BARE],
+            **{key: args for key, (_, args) in official.items()},
+        }
+        figures = interleaved(commands, env, runs)
+    return figures, {key: label for key, (label, _) in official.items()}, devices
+
+
+def five_report(
+    f: dict[str, float], official: dict[str, str], devices: int, runs: int, latency: float
+) -> None:
+    """Print the issue's rows beside the floor, bare httpx and the official clients."""
+
+    def timed(name: str) -> str:
+        return f"{f[name]:6.3f} s ({f[name + '_cpu']:.3f} s CPU)"
+
+    def beyond(name: str) -> str:
+        return (f"{f[name] - f['f_startup']:.3f} s ({f[name + '_cpu'] - f['f_startup_cpu']:.3f} s "
+                "CPU) beyond the start-up")  # fmt: skip
+
+    print(f"All five vendors' stand-ins (IBM Quantum, IQM, IonQ, Amazon Braket, Rigetti QCS), "
+          f"{latency * 1000:.0f} ms added to every answer; median of {runs} runs, whole process, "
+          f"wall (CPU); load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+    print(f"  floor: qpumon --version (the CLI's start-up)      {timed('f_startup')}")
+    print(f"  qpumon overview --live ({devices} devices, 5 vendors)  {timed('f_overview')}  "
+          f"target <= {FIVE_TARGET} s: {verdict(f['f_overview'] <= FIVE_TARGET)}; "
+          f"{beyond('f_overview')}")  # fmt: skip
+    print(f"  bare httpx, the same reads, vendors at once       {timed('f_bare')}  "
+          f"(qpumon x{f['f_overview'] / f['f_bare']:.2f})")  # fmt: skip
+    total = total_cpu = 0.0
+    for key, label in official.items():
+        total, total_cpu = total + f[key], total_cpu + f[key + "_cpu"]
+        print(f"  official, sequential: {label:<38} {timed(key)}  "
+              f"(x{f[key] / f['f_overview']:.2f} qpumon's overview)")  # fmt: skip
+    print(
+        f"  the {len(official)} official clients one after another        {total:6.3f} s "
+        f"({total_cpu:.3f} s CPU)  (x{total / f['f_overview']:.2f} qpumon's overview)"
+    )
+    missing = {"f_iqm", "f_rigetti"} - set(official)
+    if missing:
+        print(f"  not run (own environment not built: run the contract tests): {sorted(missing)}")
+    print(f"  qpumon monitor iqm:garnet                         {timed('f_monitor')}  "
+          f"target <= {IQM_TARGET} s: {verdict(f['f_monitor'] <= IQM_TARGET)}; "
+          f"{beyond('f_monitor')}")  # fmt: skip
+
+
 def main() -> None:
     """Serve the stand-in, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -399,7 +573,11 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--vendors-only", action="store_true", help="Braket and Rigetti only")
     parser.add_argument("--iqm-ionq-only", action="store_true", help="IQM and IonQ only")
+    parser.add_argument("--five-only", action="store_true", help="the five vendors at once only")
     args = parser.parse_args()
+    five_report(*five_figures(args.runs, args.latency), args.runs, args.latency)
+    if args.five_only:
+        return
     if args.iqm_ionq_only:
         iqm_ionq_report(iqm_ionq_figures(args.runs, args.latency), args.runs, args.latency)
         return

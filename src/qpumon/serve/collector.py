@@ -202,7 +202,8 @@ class Collector:
                 whole.append(result.snapshot)
         for answer in answers:
             old = self._states[answer.name].snapshot
-            if answer.status is None or old is None:
+            # no status without a failure: the vendor states none (Rigetti QCS), not a fault
+            if answer.failure is not None or old is None:
                 failure = answer.failure or QpumonError(f"{answer.name}: no status")
                 self._failed(answer.name, failure, duration)
                 continue
