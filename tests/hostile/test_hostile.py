@@ -1,5 +1,6 @@
 """Every case of the hostile corpus through the real entry point, under a 4 GB address-space
-limit: it ends in time with its exit code, says what went wrong in one line with no traceback,
+limit: it ends within its CPU seconds (and its wall time within three times them) with its exit
+code, says what went wrong in one line with no traceback,
 writes no partial file and lets no control character reach the reader."""
 
 from __future__ import annotations
@@ -62,14 +63,15 @@ def test_hostile(name: str, corpus: dict[str, Case], tmp_path: Path) -> None:
         input=case.stdin,
         env=env,
         preexec_fn=_limit,
-        timeout=case.seconds + 10,
+        timeout=case.seconds * 3 + 10,  # a hang, however busy the machine is
         check=False,
     )
     elapsed = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    # CPU seconds (its worker processes' included) tell the case's work from the machine's load
-    assert elapsed < case.seconds, f"took {elapsed:.1f} s, {cpu:.1f} s of CPU"
+    # The bound is on work: CPU seconds (its worker processes' included) do not grow with the
+    # machine's load, as wall time does on a busy machine (the test command runs two legs at once)
+    assert cpu < case.seconds, f"{cpu:.1f} s of CPU (took {elapsed:.1f} s)"
     assert done.returncode in case.exits, done.stderr
     assert "Traceback" not in done.stderr
     if done.returncode != 0:
