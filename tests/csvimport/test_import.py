@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def stored(db: Path) -> list[tuple[str, str | None]]:
     """The (device, calibrated_at) rows of the store, read with sqlite3."""
     if not db.exists():
         return []
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection, connection:
         names = {r[0] for r in connection.execute("select name from sqlite_master")}
         if "snapshots" not in names:
             return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ def test_damaged_values_are_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
     with Store(as_url(path)) as store:
         recorded = store.record(resolve("fake_lagos"))
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute(
             "UPDATE snapshot_values SET data = ? WHERE section = 'q:t1_us'", (b"\x78\x9cgarbage",)
         )

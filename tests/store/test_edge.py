@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def history() -> Iterator[Path]:
     with Store(as_url(path)) as store:
         record_demo(store, resolve("fake_lagos"), 6, DemoSettings(seed=5))
     path.chmod(0o644)
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     yield path
     shutil.rmtree(folder, ignore_errors=True)
@@ -77,6 +78,9 @@ def _run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
         if setpriv is None:
             pytest.skip("running as root without setpriv: chmod does not bind")
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = subprocess.run([*prefix, sys.executable, "-c", "import qpumon"], check=False)
+        if probe.returncode != 0:  # e.g. a pyenv Python whose shared library is in root's home
+            pytest.skip(f"the unprivileged user cannot run {sys.executable}: chmod cannot bind")
     env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache")}
     env.pop("QPUMON_DB", None)
     return subprocess.run(

@@ -7,7 +7,6 @@ the collector has stopped or is left behind (a daemon thread), and the process e
 
 from __future__ import annotations
 
-import gc
 import signal
 import socket
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from ..model.summary import count
 from . import require_extra
 from .options import ServeOptions
 from .upstream import make_plan
+from .workers import DRAWING
 
 if TYPE_CHECKING:
     import uvicorn
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: Seconds the collector has to stop after uvicorn stopped (it was told when uvicorn began to).
 COLLECTOR_STOP_S = 0.5
+#: How long a stopping server waits for pages still being drawn (answered already, for nobody).
+DRAWING_STOP_S = 10.0
 #: Seconds an idle kept-alive connection stays open (uvicorn's ``timeout_keep_alive``).
 KEEP_ALIVE_S = 5
 
@@ -61,10 +63,9 @@ def serve(options: ServeOptions, log: Callable[[str], None]) -> int | None:
             stopped_by = _run(server, listener, log)
         finally:
             collector.stop(COLLECTOR_STOP_S)
-    if stopped_by is not None:
-        # The process ends now: its last full collection of the whole heap (every device's
-        # snapshot, the drawn answers) took over a second; what remains is freed at exit.
-        gc.freeze()
+            # Every request is answered by now; a page still being drawn for nobody ends first.
+            if not DRAWING.wait_idle(DRAWING_STOP_S):
+                log(f"warning: a page was still being drawn after {DRAWING_STOP_S:g} s")
     return stopped_by
 
 

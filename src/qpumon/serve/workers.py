@@ -28,7 +28,15 @@ class DrawingThreads:
         self.size = size
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._threads = self._idle = self._queued = 0
+        self._settled = threading.Condition(self._lock)
+        self._threads = self._idle = self._queued = self._busy = 0
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no work is running (at most ``timeout`` seconds); True if none is. A
+        process must not end while a thread is drawing: a daemon thread inside matplotlib when
+        the interpreter finalizes can crash it (SIGSEGV on Python 3.13)."""
+        with self._settled:
+            return self._settled.wait_for(lambda: self._busy == 0, timeout)
 
     async def run(self, work: Callable[[], T]) -> T:
         """``work()`` in one of the threads; cancelling the wait abandons the work (it is
@@ -54,10 +62,16 @@ class DrawingThreads:
                 self._queued -= 1
             if future.cancelled():  # abandoned before it started
                 continue
+            with self._lock:
+                self._busy += 1
             try:
                 outcome: tuple[bool, Any] = (True, work())
             except Exception as exc:  # handed to the waiting request
                 outcome = (False, exc)
+            finally:
+                with self._settled:
+                    self._busy -= 1
+                    self._settled.notify_all()
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
                 loop.call_soon_threadsafe(_settle, future, outcome)
 
