@@ -12,15 +12,19 @@ from qpumon.cli import COMMAND_MODULES
 from tests.conftest import bundled_dirs, raw
 from tests.core.cli_helpers import run
 
-README = Path(__file__).parents[2] / "README.md"
+ROOT = Path(__file__).parents[2]
+README = ROOT / "README.md"
+#: The guide: the pages that show each command at work (the reference lists them all anyway).
+GUIDE = ROOT / "docs" / "guide"
+LAYOUT = ROOT / "docs" / "explanation" / "layout.md"
 
 
 def test_every_command_is_registered_and_documented() -> None:
-    readme = README.read_text(encoding="utf-8")
+    shown = "".join(p.read_text(encoding="utf-8") for p in [README, *GUIDE.glob("*.md")])
     for module in set(COMMAND_MODULES.values()):
         for command in importlib.import_module(f"qpumon.cli.{module}").COMMANDS:
             assert COMMAND_MODULES.get(command.name) == module, command.name
-            assert f"qpumon {command.name}" in readme, f"README does not show {command.name}"
+            assert f"qpumon {command.name}" in shown, f"no guide page shows {command.name}"
             assert command.help, f"{command.name} has no help text"
 
 
@@ -114,14 +118,13 @@ def test_monitor_does_not_import_heavy_libraries() -> None:
     assert result.stderr == "[]"
 
 
-def test_every_package_is_in_the_readme_layout() -> None:
-    readme = README.read_text(encoding="utf-8")
-    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
-    source = README.parent / "src" / "qpumon"
+def test_every_package_is_in_the_documented_layout() -> None:
+    layout = LAYOUT.read_text(encoding="utf-8")
+    source = ROOT / "src" / "qpumon"
     packages = sorted(p.parent.relative_to(source) for p in source.rglob("__init__.py"))
     for package in packages:
         if package.parts:
-            assert f"  {package.parts[-1]}/" in layout, f"README layout does not show {package}"
+            assert f"  {package.parts[-1]}/" in layout, f"{LAYOUT.name} does not show {package}"
     for module in source.glob("*.py"):
         if module.stem != "__init__" and module.stem != "__main__":
-            assert module.name in layout, f"README layout does not show {module.name}"
+            assert module.name in layout, f"{LAYOUT.name} does not show {module.name}"
