@@ -202,16 +202,27 @@ def _summaries_of(
     resolutions: Sequence[Resolution], include_flagged: bool, progress: Progress | None
 ) -> tuple[list[DeviceSummary], list[tuple[str, str]]]:
     """The summaries of the resolved devices and the ``(device, error)`` of the others."""
+    found = [(r.spec, r.snapshot, r.error) for r in resolutions]
+    return _summarized(found, include_flagged, progress)
+
+
+def _summarized(
+    found: Sequence[tuple[str, DeviceSnapshot | None, object]],
+    include_flagged: bool,
+    progress: Progress | None,
+) -> tuple[list[DeviceSummary], list[tuple[str, str]]]:
+    """``(name, snapshot or None, error)`` as the summaries of the snapshots and the
+    ``(name, error)`` of the others, telling ``progress`` of each."""
     from .model.summary import summarize
 
     summaries, failures = [], []
-    for done, found in enumerate(resolutions, start=1):
-        if found.snapshot is None:
-            failures.append((found.spec, str(found.error)))
+    for done, (name, snapshot, error) in enumerate(found, start=1):
+        if snapshot is None:
+            failures.append((name, str(error)))
         else:
-            summaries.append(summarize(found.snapshot, include_flagged=include_flagged))
+            summaries.append(summarize(snapshot, include_flagged=include_flagged))
         if progress is not None:
-            progress(done, len(resolutions), found.spec)
+            progress(done, len(found), name)
     return summaries, failures
 
 
@@ -270,20 +281,13 @@ def _ibm_summaries(
     source: SourceOptions, include_flagged: bool, progress: Progress | None
 ) -> tuple[list[DeviceSummary], list[tuple[str, str]], list[str]]:
     """The IBM Quantum account's part of :func:`_account_summaries`."""
-    from .model.summary import summarize
     from .sources.ibm_live import connect
     from .sources.ibm_live.options import LiveOptions
 
     account = connect(source.live or LiveOptions())
     results = account.fetch_listed(at=source.at)
-    summaries, failures = [], []
-    for done, result in enumerate(results, start=1):
-        if result.snapshot is None:
-            failures.append((result.name, str(result.failure)))
-        else:
-            summaries.append(summarize(result.snapshot, include_flagged=include_flagged))
-        if progress is not None:
-            progress(done, len(results), result.name)
+    found = [(r.name, r.snapshot, r.failure) for r in results]
+    summaries, failures = _summarized(found, include_flagged, progress)
     if source.notify is None:
         return summaries, failures, list(account.notices)
     for line in account.notices:  # the command line: one line on stderr, whatever the format

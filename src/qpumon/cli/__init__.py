@@ -23,7 +23,6 @@ import click
 
 from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, QpumonError, Terminated
 from ..util.printable import printable
-from ..util.redaction import redact, register_secret
 
 #: Command name -> the module under ``qpumon.cli`` that defines it (in its ``COMMANDS``).
 #: Modules are imported only when one of their commands runs (or for ``--help``).
@@ -154,6 +153,8 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 def _fail(message: str, code: int, debug: bool) -> None:
     """One line on stderr (after the traceback with ``--debug``), then the exit code; every
     secret hidden from both (:func:`~qpumon.util.redaction.redact`)."""
+    from ..util.redaction import redact, register_secret  # only on the way to an error line
+
     register_secret(os.environ.get("QISKIT_IBM_TOKEN"))  # even if no command read it yet
     if debug:
         import traceback  # only with --debug: ~2 ms kept off every command's start

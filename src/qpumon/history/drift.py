@@ -109,13 +109,6 @@ def _selections(store: Reader, latest: SnapshotInfo) -> list[Selection]:
     return chosen
 
 
-def _subject(history: History, key: str) -> str:
-    gate = history.selection.gate
-    if gate is None or history.selection.metric.scope == "qubit":
-        return f"qubit {key}"
-    return f"{gate} {key}"
-
-
 def _scores(history: History) -> list[DriftItem]:
     items = []
     for key, values in history.series.items():
@@ -130,7 +123,7 @@ def _scores(history: History) -> list[DriftItem]:
         scale = max(MAD_SIGMA * mad, 0.01 * abs(middle), 1e-12)
         items.append(
             DriftItem(
-                _subject(history, key),
+                history.subject(key),
                 history.selection.metric,
                 newest,
                 middle,
@@ -149,7 +142,7 @@ def _flag_changes(history: History) -> tuple[list[str], list[str]]:
             continue
         before, now = values[-2], values[-1]
         if history.failed(now) and not history.failed(before):
-            new.append(_subject(history, key))
+            new.append(history.subject(key))
         elif history.failed(before) and now is not None and not history.failed(now):
-            old.append(_subject(history, key))
+            old.append(history.subject(key))
     return new, old

@@ -34,7 +34,7 @@ import numpy as np
 from ..errors import StoreError
 from ..model import FAILED_GATE_ERROR
 from ..model.metrics import GATE_ERROR, QUBIT_METRICS
-from ..model.vocabulary import gate_subject
+from ..model.vocabulary import Coupler, gate_subject, parse_coupler
 from ..store.records import Reader, SnapshotInfo
 from .series import History, Selection, read_history
 
@@ -129,9 +129,9 @@ def merged_directions(found: list[Episode]) -> list[Episode]:
     named ``cz 3-4`` as the vocabulary names both directions."""
     seen: dict[tuple[object, ...], Episode] = {}
     for episode in found:
-        gate, _, key = episode.subject.partition(" ")
-        qubits = tuple(int(q) for q in key.split("->")) if "->" in key else None
-        if gate == "qubit" or qubits is None or len(qubits) != 2:
+        gate, coupler = subject_coupler(episode.subject)
+        qubits = coupler.qubits
+        if gate == "qubit" or not coupler.directed or len(qubits) != 2:
             seen[(episode.subject, episode.kind, episode.metric, episode.start)] = episode
             continue
         same = (gate, frozenset(qubits), episode.kind, episode.metric, episode.start, episode.end)
@@ -163,7 +163,7 @@ def episodes(history: History, kinds: Sequence[str] = KINDS) -> list[Episode]:
     worst = _worst_decile_cut(matrix, higher_is_worse) if "bad" in kinds else None
     for row, key in enumerate(history.series):
         series = Series(
-            _subject(history, key), history.selection.metric.key, times, ids, matrix[row], seconds
+            history.subject(key), history.selection.metric.key, times, ids, matrix[row], seconds
         )
         dips = series.dips(baselines[row], higher_is_worse)
         if "dip" in kinds:
@@ -390,17 +390,15 @@ def _flag(series: Series, run: list[int], end: datetime | None) -> Episode:
     )
 
 
-def _subject(history: History, key: str) -> str:
-    gate = history.selection.gate
-    if gate is None or history.selection.metric.scope == "qubit":
-        return f"qubit {key}"
-    return f"{gate} {key}"
+def subject_coupler(subject: str) -> tuple[str, Coupler]:
+    """``qubit 12`` or ``cz 3->4`` (``cz 3-4``) as its kind (``qubit``, ``cz``) and coupler."""
+    kind, _, key = subject.partition(" ")
+    return kind, parse_coupler(key, "episode subject")
 
 
 def _subject_order(subject: str) -> tuple[int, tuple[int, ...]]:
-    kind, _, key = subject.partition(" ")
-    numbers = tuple(int(n) for n in key.replace("->", "-").split("-") if n.isdigit())
-    return (0 if kind == "qubit" else 1, numbers)
+    kind, coupler = subject_coupler(subject)
+    return (0 if kind == "qubit" else 1, coupler.qubits)
 
 
 def recent_dip_qubits(report: EventsReport, within: timedelta, now: datetime) -> set[int]:
@@ -412,6 +410,5 @@ def recent_dip_qubits(report: EventsReport, within: timedelta, now: datetime) ->
             continue
         if episode.end is not None and episode.end < now - within:
             continue
-        key = episode.subject.partition(" ")[2]
-        avoided |= {int(n) for n in key.replace("->", "-").split("-") if n.isdigit()}
+        avoided |= set(subject_coupler(episode.subject)[1].qubits)
     return avoided

@@ -57,6 +57,16 @@ class History:
     measured_at: dict[str, list[datetime | None]]
 
     @property
+    def prefix(self) -> str:
+        """What a subject's key follows in its name: ``qubit `` or the gate (``cz ``)."""
+        gate = self.selection.gate
+        return "qubit " if gate is None or self.selection.metric.scope == "qubit" else f"{gate} "
+
+    def subject(self, key: str) -> str:
+        """The subject ``key`` (``12``, ``3->4``) as reports name it: ``qubit 12``, ``cz 3->4``."""
+        return self.prefix + key
+
+    @property
     def synthetic(self) -> bool:
         """True if any of the snapshots is synthetic (demo data)."""
         return any(s.synthetic for s in self.snapshots)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..history.events import Episode
 from ..history.series import SYNTHETIC_NOTE, History
+from ..model.vocabulary import coupler_text, parse_coupler
 from .mpl import drawn, matplotlib_module, new_figure, output_format, save
 
 #: The colour range: a factor of 4 either way from the subject's median.
@@ -104,7 +105,7 @@ def _mark(ax: Any, history: History, episodes: list[Episode], subjects: list[str
     patches = matplotlib_module().patches
     column = {info.id: i for i, info in enumerate(history.snapshots)}
     row = {key: i for i, key in enumerate(subjects)}
-    prefix = _subject_prefix(history)
+    prefix = history.prefix
     for episode in episodes:
         for y in _rows(episode.subject.removeprefix(prefix), row):
             _mark_one(
@@ -115,10 +116,8 @@ def _mark(ax: Any, history: History, episodes: list[Episode], subjects: list[str
 def _rows(key: str, row: dict[str, int]) -> list[int]:
     """The rows of a subject: a coupler named for both directions (``3-4``) is on the rows of
     each direction the history has (``3->4``, ``4->3``)."""
-    if key in row:
-        return [row[key]]
-    a, _, b = key.partition("-")
-    return [row[k] for k in (f"{a}->{b}", f"{b}->{a}") if k in row]
+    orders = parse_coupler(key, "episode subject").orders
+    return [row[k] for k in (coupler_text(order) for order in orders) if k in row]
 
 
 def _mark_one(ax: Any, patches: Any, episode: Episode, columns: list[int], y: int) -> None:
@@ -137,11 +136,6 @@ def _mark_one(ax: Any, patches: Any, episode: Episode, columns: list[int], y: in
         ax.plot(-1.2, y, marker="s", ms=3, color="black", lw=0, clip_on=False)
 
 
-def _subject_prefix(history: History) -> str:
-    gate = history.selection.gate
-    return "qubit " if gate is None or history.selection.metric.scope == "qubit" else f"{gate} "
-
-
 def _axes(ax: Any, history: History, subjects: list[str]) -> None:
     times = [info.calibrated_at or info.recorded_at for info in history.snapshots]
     step = max(1, len(times) // 12)
@@ -152,7 +146,7 @@ def _axes(ax: Any, history: History, subjects: list[str]) -> None:
     every = max(1, len(subjects) // 40)
     ax.set_yticks(range(0, len(subjects), every))
     ax.set_yticklabels(subjects[::every], fontsize=6)
-    ax.set_ylabel("qubit" if _subject_prefix(history) == "qubit " else "coupler")
+    ax.set_ylabel("qubit" if history.prefix == "qubit " else "coupler")
     title = drawn(f"{history.device}: {_metric_label(history)} over time (calibration snapshots)")
     if history.synthetic:
         title += "\n" + drawn(SYNTHETIC_NOTE)
