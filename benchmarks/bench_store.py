@@ -1,7 +1,7 @@
 """The history store at a lab's scale (issue 22), whole process, beside the figures of before.
 
     python benchmarks/bench_store.py [--fleet] [--runs N] [--pg URL | --no-pg]
-                                     [--baseline SRC] [--skip-import]
+                                     [--baseline SRC] [--skip-import] [--keep DIR]
 
 Rows, each the median of N runs (default 5; 3 for the slow ones) of the whole process:
 
@@ -23,6 +23,9 @@ store work, e.g. ``git worktree add /tmp/before 1e02a0c``) runs the backfill, de
 history rows with that code too (its history on a store it made with ``demo-history --days
 730``: one snapshot a day); without it, the figures the issue recorded are printed, so labelled.
 
+``--keep DIR`` keeps the loaded fleet (SQLite in DIR, PostgreSQL at ``--pg``) and a later run
+with the same options measures it again without loading it.
+
 PostgreSQL: ``--pg URL`` of an empty database, else a throw-away server is started from
 /usr/lib/postgresql/*/bin when present (as user postgres when run as root).
 Times are wall-clock; on a loaded machine the CPU seconds of the process are printed beside.
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import resource
 import shutil
@@ -209,8 +213,14 @@ def fleet_rows(args: argparse.Namespace, folder: Path, pg_url: str | None) -> No
     if pg_url is not None:
         urls["PostgreSQL"] = pg_url
     size = "full fleet" if args.fleet else "1/20 sample"
-    print(f"Loading the synthetic fleet ({size}) into {', '.join(urls)}:", flush=True)
-    loaded = load_fleet(urls, args.fleet)
+    done = folder / f"loaded-{'fleet' if args.fleet else 'sample'}.json"
+    if done.is_file():
+        loaded = {k: tuple(v) for k, v in json.loads(done.read_text()).items()}
+        print(f"The synthetic fleet ({size}) as loaded earlier into {folder} (--keep):")
+    else:
+        print(f"Loading the synthetic fleet ({size}) into {', '.join(urls)}:", flush=True)
+        loaded = load_fleet(urls, args.fleet)
+        done.write_text(json.dumps(loaded))
     env = environment()
     floor = median_run([*qpumon(), "--version"], env, args.runs)
     for backend, url in urls.items():
@@ -363,9 +373,16 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="src folder of the code before")
     parser.add_argument("--skip-import", action="store_true", help="no CSV import row")
     parser.add_argument("--only", choices=("fleet", "backfill", "demo"), help="one part only")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="folder that keeps the loaded fleet (SQLite there, PostgreSQL at --pg) for later runs",
+    )
     args = parser.parse_args()
     slow = max(1, min(args.runs, 3))
-    folder = Path(tempfile.mkdtemp(prefix="qpumon-bench-"))
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="qpumon-bench-"))
     try:
         if args.only in (None, "fleet"):
             with _pg(args.pg, not args.no_pg) as pg_url:
@@ -383,7 +400,8 @@ def main() -> None:
         if args.only is None and not args.skip_import:
             print_import_rows(slow)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _before(key: str, run: object, src: Path | None) -> None:

@@ -253,3 +253,20 @@ def test_the_html_report_shows_the_health_the_history_holds(demo_db: str, tmp_pa
     bare = tmp_path / "bare.html"
     assert invoke("report", "fake_fez", "--db", demo_db, "--no-history", "-o", bare).exit_code == 0
     assert "Health over time" not in bare.read_text(encoding="utf-8")
+
+
+def test_the_worst_decile_cut_is_numpys_nanquantile_column_by_column() -> None:
+    import numpy as np
+
+    from qpumon.history.events import nan_quantiles
+
+    rng = np.random.default_rng(22)
+    for _ in range(100):
+        matrix = rng.lognormal(size=(int(rng.integers(1, 60)), int(rng.integers(1, 40))))
+        matrix[rng.random(matrix.shape) < 0.3] = np.nan
+        matrix[:, 0] = np.nan  # a snapshot without any value
+        for q in (0.1, 0.5, 0.9):
+            with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+                expected = np.nanquantile(matrix, q, axis=0)
+            found = nan_quantiles(matrix, q)
+            assert np.allclose(found, expected, rtol=1e-15, atol=0, equal_nan=True)

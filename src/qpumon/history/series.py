@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -154,6 +155,8 @@ def read_history(
     """The stored values of ``selection`` on ``device`` between ``since`` and ``until``; the
     per-value measurement times only if ``measured`` (else None)."""
     infos = store.snapshots(device, since, until)
+    if not measured and selection.metric.scope != "device" and selection.qubits is None:
+        return _from_columns(store, device, selection, infos, since, until)
     column = {info.id: i for i, info in enumerate(infos)}
     series: dict[object, list[float | None]] = {}
     times: dict[object, list[datetime | None]] = {}
@@ -182,6 +185,53 @@ def read_history(
         {str(k): series[k] for k in order},
         {str(k): times[k] for k in order},
     )
+
+
+def _from_columns(
+    store: Reader,
+    device: str,
+    selection: Selection,
+    infos: Sequence[SnapshotInfo],
+    since: datetime | None,
+    until: datetime | None,
+) -> History:
+    """Every subject's values of a qubit metric or a gate's error/length, without measurement
+    times, read a stored column per snapshot (what drift, events and checks read: the whole
+    device over a long window)."""
+    if selection.gate is None:
+        section, column = f"q:{selection.metric.key}", 0
+    else:
+        section, column = f"g:{selection.gate}", 1 if selection.metric is GATE_LENGTH else 0
+    at = {info.id: i for i, info in enumerate(infos)}
+    series: dict[str, list[float | None]] = {}
+    named: dict[int, list[list[float | None]]] = {}  # per subjects sequence: their lists
+    for snapshot_id, subjects, values in store.value_columns(device, section, column, since, until):
+        i = at.get(snapshot_id)
+        if i is None or values is None:
+            continue
+        lists = named.get(id(subjects))
+        if lists is None:
+            lists = named[id(subjects)] = [
+                series.setdefault(_subject_key(key, selection), [None] * len(infos))
+                for key in subjects
+            ]
+        for values_of, value in zip(lists, values, strict=True):
+            if value == value:  # NaN: missing
+                values_of[i] = value
+    kept = {key: found for key, found in series.items() if any(v is not None for v in found)}
+    order = sorted(kept, key=lambda k: parse_coupler(k, "subject").qubits)
+    return History(
+        device,
+        selection,
+        tuple(infos),
+        {key: kept[key] for key in order},
+        {key: [None] * len(infos) for key in order},
+    )
+
+
+def _subject_key(stored: str, selection: Selection) -> str:
+    """A stored subject (a qubit ``12``, a gate's qubits ``3-4``) as a history names it."""
+    return stored if selection.gate is None else coupler_text(parse_qubits(stored))
 
 
 def _rows(

@@ -107,6 +107,7 @@ class Shape:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self._qubits: dict[int, int] | None = None
+        self._qubit_keys: tuple[str, ...] | None = None
         self._gates: dict[str, list[str]] = {}
 
     def qubit_positions(self) -> dict[int, int]:
@@ -114,6 +115,12 @@ class Shape:
         if self._qubits is None:
             self._qubits = {int(q["index"]): i for i, q in enumerate(self.document["qubits"])}
         return self._qubits
+
+    def qubit_keys(self) -> tuple[str, ...]:
+        """The qubit index (``"12"``) of each entry of a ``q:`` section, in order."""
+        if self._qubit_keys is None:
+            self._qubit_keys = tuple(str(int(q["index"])) for q in self.document["qubits"])
+        return self._qubit_keys
 
     def gate_subjects(self, gate: str) -> list[str]:
         """The qubits (``3-4``) of each entry of section ``g:<gate>``, in order."""
@@ -748,6 +755,25 @@ def gate_points(
             if errors[pos] is not None or lengths[pos] is not None:
                 moment = _when(section.time_text(pos, table))
                 out.append((snapshot_id, subject, errors[pos], lengths[pos], moment))
+    return out
+
+
+def value_columns(
+    decoded: Sequence[tuple[int, int, Section, list[str | None] | None]],
+    shapes: Shapes,
+    section: str,
+    column: int,
+) -> list[tuple[int, Sequence[str], array[float] | None]]:
+    """``(snapshot_id, subjects, values)``: column ``column`` of each decoded ``section`` (``q:``
+    or ``g:``) as stored, NaN where a value is missing (None: all of them), with the subject of
+    each entry (a qubit index ``"12"`` or a gate's qubits ``"3-4"``). Subject sequences are
+    shared by the snapshots of one shape, so a reader can map them once per shape."""
+    gate = section[2:] if section.startswith("g:") else None
+    out: list[tuple[int, Sequence[str], array[float] | None]] = []
+    for snapshot_id, shape_id, decoded_section, _ in decoded:
+        shape = shapes(shape_id)
+        subjects = shape.qubit_keys() if gate is None else shape.gate_subjects(gate)
+        out.append((snapshot_id, subjects, decoded_section.column(column)))
     return out
 
 

@@ -10,6 +10,7 @@ both skip a calibration already stored. Reading (:class:`~qpumon.store.records.R
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -242,6 +243,19 @@ class Store:
         unless ``qubits`` is given, as ``3-4``), in calibration order."""
         decoded = self._sections(device, codec.gate_section(gate), since, until, measured)
         return codec.gate_points(decoded, self._shape, gate, qubits)
+
+    def value_columns(
+        self,
+        device: str,
+        section: str,
+        column: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[tuple[int, Sequence[str], array[float] | None]]:
+        """``(snapshot_id, subjects, values)``: one stored column of ``section`` (``q:t1_us``,
+        ``g:cz``) per snapshot, in calibration order (:func:`~qpumon.store.codec.value_columns`)."""
+        decoded = self._sections(device, section, since, until, False)
+        return codec.value_columns(decoded, self._shape, section, column)
 
     def device_series(
         self,

@@ -8,6 +8,8 @@ take a :class:`Reader`.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -97,6 +99,17 @@ class Reader(Protocol):
         measured: bool = True,
     ) -> list[tuple[int, str, float | None, float | None, datetime | None]]:
         """``(snapshot_id, qubits, error, length_ns, measured_at)`` of one gate."""
+
+    def value_columns(
+        self,
+        device: str,
+        section: str,
+        column: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[tuple[int, Sequence[str], array[float] | None]]:
+        """``(snapshot_id, subjects, values)``: one stored column of ``section`` per snapshot,
+        NaN where a value is missing (see :func:`qpumon.store.codec.value_columns`)."""
 
     def device_series(
         self,

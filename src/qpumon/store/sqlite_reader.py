@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -232,6 +233,19 @@ class SqliteReader:
         """``(snapshot_id, qubits, error, length_ns, measured_at)`` of one gate."""
         decoded = self._sections(device, codec.gate_section(gate), since, until, measured)
         return codec.gate_points(decoded, self._shape, gate, qubits)
+
+    def value_columns(
+        self,
+        device: str,
+        section: str,
+        column: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[tuple[int, Sequence[str], array[float] | None]]:
+        """``(snapshot_id, subjects, values)``: one stored column of ``section`` (``q:t1_us``,
+        ``g:cz``) per snapshot, in calibration order (:func:`~qpumon.store.codec.value_columns`)."""
+        decoded = self._sections(device, section, since, until, False)
+        return codec.value_columns(decoded, self._shape, section, column)
 
     def device_series(
         self,

@@ -103,14 +103,17 @@ def _header_lines(t: Table, fitted: Fitted) -> list[str]:
 
 
 def _single_line(row: tuple[object, ...], layout: list[tuple[int, int, bool, bool]]) -> str | None:
-    """The common row, drawn fast: ASCII cells that need no wrapping, on one line (one character
-    per terminal cell); None for any other row, which :func:`_row_lines` draws."""
+    """The common row, drawn fast: cells that need no wrapping, on one line; None for any other
+    row, which :func:`_row_lines` draws. ASCII text is one terminal cell per character; other
+    text is measured (``×``, ``µ``: one cell each; wide characters: two)."""
     cells = []
     for i, width, right, wrap in layout:
         text = printable(row[i].text)  # type: ignore[attr-defined]
-        if not text.isascii() or (wrap and len(text) > width):
+        shown = len(text) if text.isascii() else display_width(text)
+        if wrap and shown > width:
             return None
-        cells.append(text.rjust(width) if right else text.ljust(width))
+        pad = " " * max(width - shown, 0)
+        cells.append(pad + text if right else text + pad)
     return (" " * SEPARATOR).join(cells).rstrip()
 
 
