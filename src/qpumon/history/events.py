@@ -306,8 +306,8 @@ class Series:
         if blocks < 2 * math.ceil(size / block):
             return []
         values = self.values[kept]
-        logs = np.median(np.log(values[: blocks * block]).reshape(blocks, block), axis=1)
-        noise = float(np.median(np.abs(np.diff(logs)))) / math.sqrt(2) * 1.4826
+        logs = _row_medians(np.log(values[: blocks * block]).reshape(blocks, block))
+        noise = _median(np.abs(np.diff(logs))) / math.sqrt(2) * 1.4826
         if noise <= 0:
             return []
         import ruptures  # imported here: only this analysis needs it
@@ -343,7 +343,7 @@ class Series:
         median spacing, and at least :data:`STEP_MIN_SNAPSHOTS`."""
         if len(kept) < 2:
             return STEP_MIN_SNAPSHOTS
-        spacing = max(float(np.median(np.diff(self.seconds[kept]))), 1.0)
+        spacing = max(_median(np.diff(self.seconds[kept])), 1.0)
         return max(STEP_MIN_SNAPSHOTS, round(STEP_MIN_DAYS.total_seconds() / spacing))
 
     def persistently_bad(self, cut: np.ndarray, higher_is_worse: bool) -> list[Episode]:
@@ -394,6 +394,14 @@ def _median(values: np.ndarray) -> float:
     return float(
         ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     )
+
+
+def _row_medians(rows: np.ndarray) -> np.ndarray:
+    """The median of each row of a small matrix without NaN (as :func:`_median`, by rows)."""
+    ordered = np.sort(rows, axis=1)
+    width = rows.shape[1]
+    medians: np.ndarray = (ordered[:, (width - 1) // 2] + ordered[:, width // 2]) / 2
+    return medians
 
 
 def _flag(series: Series, run: list[int], end: datetime | None) -> Episode:

@@ -3,12 +3,10 @@ precision) for CSV and JSON. Drawn by the one formats registry like every other 
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..history.diff import Change, SnapshotDiff
-from ..history.drift import DriftReport
 from ..history.series import SYNTHETIC_NOTE, History
 from ..model.metrics import Metric
 from ..model.summary import count
@@ -17,8 +15,10 @@ from ..util.times import short
 from .document import Notes, TablesReport
 from .tables import ESSENTIAL, USEFUL, Cell, Column, Table
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # drift and diff are imported by their commands, not by every history one
     from ..history.check import Outcome
+    from ..history.diff import Change, SnapshotDiff
+    from ..history.drift import DriftReport
     from ..history.events import EventsReport
 
 
@@ -70,6 +70,8 @@ def _single(history: History, title: str, notes: list[str]) -> Table:
 
 
 def _summary_row(history: History, i: int) -> tuple[Cell, ...]:
+    import statistics
+
     metric = history.selection.metric
     column = [(k, v[i]) for k, v in history.series.items() if v[i] is not None]
     failed = sum(history.failed(v) for _, v in column)
@@ -297,13 +299,14 @@ def events_report(report: EventsReport) -> TablesReport:
         Column("baseline", "Baseline", True, USEFUL),
         Column("snapshots", "Snapshots", True, USEFUL),
     )
+    times = _Times()
     rows = tuple(
         (
             Cell(e.subject, e.subject),
             Cell(e.metric, e.metric),
             Cell(EPISODE_NAMES[e.kind], e.kind),
-            Cell(short(e.start), _iso(e.start)),
-            Cell("open" if e.end is None else short(e.end), _iso(e.end)),
+            times.cell(e.start),
+            times.cell(e.end),
             Cell("—" if e.depth is None else _depth(e.kind, e.depth), e.depth),
             Cell("—" if e.baseline is None else f"{e.baseline:.4g}", e.baseline),
             Cell(str(len(e.snapshots)), len(e.snapshots)),
@@ -322,8 +325,8 @@ def events_report(report: EventsReport) -> TablesReport:
             "subject": e.subject,
             "metric": e.metric,
             "kind": e.kind,
-            "start": _iso(e.start),
-            "end": _iso(e.end),
+            "start": times.cell(e.start).value,
+            "end": times.cell(e.end).value,
             "depth": e.depth,
             "baseline": e.baseline,
             "snapshots": list(e.snapshots),
@@ -340,6 +343,22 @@ def events_report(report: EventsReport) -> TablesReport:
     }
     flat = [{**item, "snapshots": len(item["snapshots"])} for item in items]
     return TablesReport("events", "", (table,), data, lambda: dict_rows(flat))
+
+
+class _Times:
+    """Episode times as cells (short text, ISO value; None: ``open``), each drawn once: ten
+    thousand episodes start on a few hundred distinct days."""
+
+    def __init__(self) -> None:
+        self._cells: dict[datetime | None, Cell] = {}
+
+    def cell(self, when: datetime | None) -> Cell:
+        """The cell of ``when``."""
+        found = self._cells.get(when)
+        if found is None:
+            text = "open" if when is None else short(when)
+            found = self._cells[when] = Cell(text, _iso(when))
+        return found
 
 
 #: How each episode kind is named in tables.
