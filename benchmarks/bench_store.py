@@ -12,7 +12,8 @@ Rows, each the median of N runs (default 5; 3 for the slow ones) of the whole pr
   backend (SQLite, PostgreSQL): load time (``Store.record_many``), bytes on disk per snapshot
   (the whole database over its snapshots; and a 156-qubit snapshot's own rows), and
   ``qpumon history <156-qubit device> --metric t1 --qubit 5 --since 730d`` (target <= 150 ms)
-  beside the floor ``qpumon --version``;
+  beside the floor ``qpumon --version`` (and, for PostgreSQL, the floor of importing its driver,
+  ``python -c 'import psycopg'``);
 - ``qpumon backfill ibm_fez --since 90d`` against the IBM stand-in (tests/live) with 100 ms added to
   every answer (target <= 3 s);
 - ``qpumon demo-history fake_fez --days 365`` into a fresh SQLite store (target <= 5 s);
@@ -251,6 +252,9 @@ def fleet_rows(args: argparse.Namespace, folder: Path, pg_url: str | None) -> No
         wall, cpu = median_run(history, env, args.runs)
         row(f"  history {HISTORY_DEVICE} t1 --qubit 5 --since 730d", wall, cpu, 0.150)
     row("  floor: qpumon --version", *floor)
+    if "PostgreSQL" in urls:
+        driver = median_run([PYTHON, "-c", "import psycopg"], env, args.runs)
+        row("  floor of PostgreSQL reads: python -c 'import psycopg'", *driver)
 
 
 # -- backfill and demo-history ----------------------------------------------------------------

@@ -270,3 +270,23 @@ def test_the_worst_decile_cut_is_numpys_nanquantile_column_by_column() -> None:
                 expected = np.nanquantile(matrix, q, axis=0)
             found = nan_quantiles(matrix, q)
             assert np.allclose(found, expected, rtol=1e-15, atol=0, equal_nan=True)
+
+
+def test_the_timeline_marks_a_gap_of_more_than_a_week_between_snapshots(tmp_path: Path) -> None:
+    from dataclasses import replace as replaced
+
+    from qpumon.pictures.timeline import GAP, gap_columns, save_timeline
+
+    history = _history({"0": [100.0] * 10, "1": [90.0] * 10})
+    moved = tuple(
+        replaced(info, calibrated_at=info.calibrated_at + timedelta(days=30))
+        if i >= 6 and info.calibrated_at is not None
+        else info
+        for i, info in enumerate(history.snapshots)
+    )
+    history = replaced(history, snapshots=moved)
+    assert timedelta(days=7) == GAP
+    assert gap_columns(history) == [6]  # days 5 and 36: the only gap over a week
+    picture = tmp_path / "gap.png"
+    save_timeline(history, [], picture)
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

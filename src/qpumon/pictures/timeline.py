@@ -3,11 +3,13 @@ cell coloured by the value relative to that subject's own median over the histor
 scale, red where worse and blue where better whichever way the metric improves. IBM's
 ``error = 1`` flags are magenta (as on the maps), missing values light grey; dips are outlined in
 black, a step's first snapshot carries a black triangle, and a persistently bad subject a black
-bar left of its row."""
+bar left of its row. Columns are snapshots, not days: a dashed line marks a gap of more than
+:data:`GAP` between two of them."""
 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from .mpl import drawn, matplotlib_module, new_figure, output_format, save
 RANGE_LOG2 = 2.0
 FLAG_COLOUR = "#d000d0"
 MISSING_COLOUR = "#dddddd"
+#: A longer time without a snapshot is drawn as a dashed line (a dip must recover within 7 days).
+GAP = timedelta(days=7)
 
 
 def save_timeline(history: History, episodes: list[Episode], path: Path) -> None:
@@ -51,7 +55,10 @@ def timeline_figure(history: History, episodes: list[Episode]) -> Any:
         overlay = np.ma.masked_where(~flags, np.ones_like(relative))
         ax.imshow(overlay, aspect="auto", interpolation="nearest", cmap=_single(FLAG_COLOUR))
     _mark(ax, history, episodes, subjects)
-    _axes(ax, history, subjects)
+    gaps = gap_columns(history)
+    for column in gaps:
+        ax.axvline(column - 0.5, color="black", linewidth=1.0, linestyle=(0, (2, 2)))
+    _axes(ax, history, subjects, bool(gaps))
     bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     ticks = [-2.0, -1.0, 0.0, 1.0, 2.0]
     bar.set_ticks(ticks)
@@ -136,7 +143,14 @@ def _mark_one(ax: Any, patches: Any, episode: Episode, columns: list[int], y: in
         ax.plot(-1.2, y, marker="s", ms=3, color="black", lw=0, clip_on=False)
 
 
-def _axes(ax: Any, history: History, subjects: list[str]) -> None:
+def gap_columns(history: History) -> list[int]:
+    """The columns that follow a gap of more than :data:`GAP` without a snapshot (columns are
+    snapshots, not days: the gap is drawn, not left to the date labels to show)."""
+    times = [info.calibrated_at or info.recorded_at for info in history.snapshots]
+    return [i for i in range(1, len(times)) if times[i] - times[i - 1] > GAP]
+
+
+def _axes(ax: Any, history: History, subjects: list[str], gaps: bool) -> None:
     times = [info.calibrated_at or info.recorded_at for info in history.snapshots]
     step = max(1, len(times) // 12)
     ax.set_xticks(range(0, len(times), step))
@@ -151,9 +165,7 @@ def _axes(ax: Any, history: History, subjects: list[str]) -> None:
     if history.synthetic:
         title += "\n" + drawn(SYNTHETIC_NOTE)
     ax.set_title(title, fontsize=10)
-    ax.set_xlabel(
-        drawn(
-            "black box: dip · ▼: step · ■: persistently bad · magenta: error = 1 · grey: no value"
-        ),
-        fontsize=7,
-    )
+    legend = "black box: dip · ▼: step · ■: persistently bad · magenta: error = 1 · grey: no value"
+    if gaps:
+        legend += f" · dashed line: no snapshot for over {GAP.days} days"
+    ax.set_xlabel(drawn(legend), fontsize=7)
