@@ -99,6 +99,7 @@ class PgReader(SqliteReader):
             raise StoreError(f"{self.display_url}: {doing} failed: {message}") from exc
 
     def _rows(self, doing: str, sql: str, values: Sequence[Any] = ()) -> list[Any]:
-        with self._errors(doing), self._pg.cursor() as cursor:
+        # Binary results: value blocks come as bytes, not as hex text to decode (half the time).
+        with self._errors(doing), self._pg.cursor(binary=True) as cursor:
             cursor.execute(sql.replace("?", "%s"), list(values))
             return list(cursor.fetchall())
