@@ -10,7 +10,7 @@ from pathlib import Path
 
 from qpumon.cli import COMMAND_MODULES
 from tests.conftest import bundled_dirs, raw
-from tests.core.cli_helpers import run
+from tests.core.cli_helpers import invoke, run
 
 ROOT = Path(__file__).parents[2]
 README = ROOT / "README.md"
@@ -128,3 +128,14 @@ def test_every_package_is_in_the_documented_layout() -> None:
     for module in source.glob("*.py"):
         if module.stem != "__init__" and module.stem != "__main__":
             assert module.name in layout, f"{LAYOUT.name} does not show {module.name}"
+
+
+def test_a_usage_error_is_one_line_naming_the_command_once() -> None:
+    unknown = invoke("devices")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "qpumon: error: No such command 'devices'. (see qpumon --help)\n"
+    missing = invoke("history")
+    assert missing.exit_code == 2
+    assert missing.stderr == (
+        "qpumon: error: qpumon history: Missing argument 'DEVICE'. (see qpumon history --help)\n"
+    )

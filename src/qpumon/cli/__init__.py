@@ -171,7 +171,8 @@ def _click_message(exc: click.ClickException) -> str:
     message = exc.format_message()
     context = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and context is not None:
-        return f"{context.command_path}: {message} (see {context.command_path} --help)"
+        where = f"{context.command_path}: " if context.parent is not None else ""
+        return f"{where}{message} (see {context.command_path} --help)"
     return message
 
 
