@@ -290,3 +290,44 @@ def test_the_timeline_marks_a_gap_of_more_than_a_week_between_snapshots(tmp_path
     picture = tmp_path / "gap.png"
     save_timeline(history, [], picture)
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_trailing_medians_and_window_extremes_are_those_of_each_window_read_plainly() -> None:
+    import numpy as np
+
+    from qpumon.history.events import (
+        MIN_BASELINE,
+        dip_candidates,
+        trailing_medians,
+        window_extremes,
+        window_starts,
+    )
+
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        count = int(rng.integers(1, 120))
+        gaps = rng.choice([3600.0, 43200.0, 86400.0, 86400.0 * 9], size=count)
+        seconds = np.cumsum(gaps)
+        matrix = rng.lognormal(4, 1, size=(int(rng.integers(1, 6)), count))
+        matrix[rng.random(matrix.shape) < 0.2] = np.nan
+        medians = trailing_medians(matrix, seconds)
+        largest = window_extremes(matrix, window_starts(seconds), np.fmax)
+        smallest = window_extremes(matrix, window_starts(seconds), np.fmin)
+        for row in range(matrix.shape[0]):
+            for c in range(count):
+                inside = (seconds >= seconds[c] - 30 * 86400) & (np.arange(count) < c)
+                values = [float(v) for v in matrix[row, inside] if not np.isnan(v)]
+                expected = statistics.median(values) if len(values) >= MIN_BASELINE else None
+                found = None if np.isnan(medians[row, c]) else float(medians[row, c])
+                assert found == (pytest.approx(expected) if expected is not None else None)
+                assert (np.isnan(largest[row, c]) and not values) or largest[row, c] == max(values)
+                assert (np.isnan(smallest[row, c]) and not values) or smallest[row, c] == min(
+                    values
+                )
+        for worse_high in (False, True):
+            wanted = dip_candidates(matrix, seconds, worse_high)
+            with np.errstate(invalid="ignore"):
+                starting = matrix > 2 * medians if worse_high else matrix < 0.5 * medians
+            assert not (starting & ~wanted).any()  # every dip start is a candidate
+            only = trailing_medians(matrix, seconds, wanted)
+            assert np.array_equal(only[wanted], medians[wanted], equal_nan=True)

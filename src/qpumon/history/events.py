@@ -159,7 +159,7 @@ def episodes(history: History, kinds: Sequence[str] = KINDS) -> list[Episode]:
     found: list[Episode] = []
     matrix, flagged = _value_matrix(history)
     seconds = np.array([t.timestamp() for t in times], dtype=float)
-    baselines = trailing_medians(matrix, seconds)
+    baselines = trailing_medians(matrix, seconds, dip_candidates(matrix, seconds, higher_is_worse))
     worst = _worst_decile_cut(matrix, higher_is_worse) if "bad" in kinds else None
     for row, key in enumerate(history.series):
         series = Series(
@@ -177,26 +177,79 @@ def episodes(history: History, kinds: Sequence[str] = KINDS) -> list[Episode]:
     return found
 
 
-def trailing_medians(matrix: np.ndarray, seconds: np.ndarray, chunk: int = 64) -> np.ndarray:
-    """For each subject (row) and snapshot (column), the median of the subject's values in the
-    :data:`BASELINE` before it, that snapshot excluded; NaN with fewer than
-    :data:`MIN_BASELINE` values. Rows are done ``chunk`` at a time to bound memory."""
-    count = matrix.shape[1]
-    starts = np.searchsorted(seconds, seconds - BASELINE.total_seconds(), side="left")
-    width = int(max((np.arange(count) - starts).max(initial=0), 1))
-    offsets = np.arange(count)[:, None] - 1 - np.arange(width)[None, :]  # (snapshot, k)
-    inside = offsets >= starts[:, None]
-    columns = np.where(inside, offsets, 0)
+def trailing_medians(
+    matrix: np.ndarray, seconds: np.ndarray, wanted: np.ndarray | None = None
+) -> np.ndarray:
+    """For each subject (row) and snapshot (column) where ``wanted`` is True (every one if
+    None), the median of the subject's values in the :data:`BASELINE` before it, that snapshot
+    excluded; NaN with fewer than :data:`MIN_BASELINE` values, and where not wanted."""
+    starts = window_starts(seconds)
+    if wanted is None:
+        wanted = np.ones(matrix.shape, dtype=bool)
+    rows, columns = np.nonzero(wanted)
     out = np.full(matrix.shape, np.nan)
-    for first in range(0, matrix.shape[0], chunk):
-        window = matrix[first : first + chunk][:, columns]  # (rows, snapshot, k)
-        window[:, ~inside] = np.nan
-        counts = np.sum(~np.isnan(window), axis=2)
-        ordered = np.sort(window, axis=2)  # NaN sort last: the first ``counts`` are the values
-        low = np.take_along_axis(ordered, ((counts - 1) // 2)[..., None].clip(0), axis=2)
-        high = np.take_along_axis(ordered, (counts // 2)[..., None].clip(0), axis=2)
-        medians = (low[..., 0] + high[..., 0]) / 2
-        out[first : first + chunk] = np.where(counts >= MIN_BASELINE, medians, np.nan)
+    if not rows.size:
+        return out
+    width = int(max((columns - starts[columns]).max(), 1))
+    chunk = max(1, _GATHERED // width)  # cells at a time: bounds the gathered windows' memory
+    for first in range(0, rows.size, chunk):
+        r, c = rows[first : first + chunk], columns[first : first + chunk]
+        offsets = c[:, None] - 1 - np.arange(width)[None, :]  # (cell, k)
+        inside = offsets >= starts[c][:, None]
+        window = matrix[r[:, None], np.where(inside, offsets, 0)]
+        window[~inside] = np.nan
+        counts = np.sum(~np.isnan(window), axis=1)
+        ordered = np.sort(window, axis=1)  # NaN sort last: the first ``counts`` are the values
+        cells = np.arange(len(r))
+        low = ordered[cells, ((counts - 1) // 2).clip(0)]
+        high = ordered[cells, (counts // 2).clip(0)]
+        out[r, c] = np.where(counts >= MIN_BASELINE, (low + high) / 2, np.nan)
+    return out
+
+
+#: At most this many values are gathered at once by :func:`trailing_medians` (8 bytes each).
+_GATHERED = 4_000_000
+
+
+def window_starts(seconds: np.ndarray) -> np.ndarray:
+    """For each snapshot, the first snapshot of the :data:`BASELINE` before it: its trailing
+    window is ``[start, snapshot)``."""
+    found: np.ndarray = np.searchsorted(seconds, seconds - BASELINE.total_seconds(), side="left")
+    return found
+
+
+def dip_candidates(matrix: np.ndarray, seconds: np.ndarray, higher_is_worse: bool) -> np.ndarray:
+    """Where a dip can start, a superset found without any median: a median lies between its
+    window's smallest and largest value, so a value below :data:`DIP_START` of the median is
+    below that share of the window's largest (errors: above :data:`ERROR_DIP_START` times its
+    smallest). Only these cells need their trailing median."""
+    with np.errstate(invalid="ignore"):
+        if higher_is_worse:
+            smallest = window_extremes(matrix, window_starts(seconds), np.fmin)
+            found: np.ndarray = matrix > ERROR_DIP_START * smallest
+        else:
+            largest = window_extremes(matrix, window_starts(seconds), np.fmax)
+            found = matrix < DIP_START * largest
+    return found
+
+
+def window_extremes(matrix: np.ndarray, starts: np.ndarray, pick: np.ufunc) -> np.ndarray:
+    """Per row, ``pick`` (``np.fmax`` or ``np.fmin``: NaN ignored) over each column's window
+    ``[starts[c], c)``; NaN for an empty window or one without values. A sparse table: level k
+    holds ``pick`` over ``2**k`` neighbours, and any window is two overlapping blocks of one
+    level (linear work per level, a logarithmic number of levels)."""
+    count = matrix.shape[1]
+    lengths = np.arange(count) - starts
+    levels = [matrix]
+    while 2 ** len(levels) <= lengths.max(initial=0):
+        span, last = 2 ** (len(levels) - 1), levels[-1]
+        levels.append(pick(last[:, :-span], last[:, span:]))
+    out = np.full(matrix.shape, np.nan)
+    for k, level in enumerate(levels):
+        columns = np.flatnonzero((lengths > 0) & (np.floor(np.log2(np.maximum(lengths, 1))) == k))
+        if columns.size:
+            left, right = starts[columns], columns - 2**k
+            out[:, columns] = pick(level[:, left], level[:, right])
     return out
 
 
