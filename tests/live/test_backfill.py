@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from pathlib import Path
 
+from qpumon.errors import AccountError, QpumonError
+from qpumon.sources.ibm_live import connect
 from qpumon.store.db import Store
+from qpumon.util.gc_pause import paused_gc
 from tests.conftest import raw
-from tests.live.conftest import run_cli
+from tests.live.conftest import live_options, run_cli
 from tests.live.ibm_server import CRN, GOOD_KEY, IBMStandIn
 
 
@@ -32,3 +37,74 @@ def test_backfill_fetches_each_step_and_stores_each_calibration_once(
     t1 = [next(e["value"] for e in q if e["name"] == "T1") for q in props["qubits"]]
     assert [q.t1_us for q in snapshot.qubits] == t1
     assert snapshot.name == "ibm_fez"
+
+
+def test_backfill_signs_in_once_and_asks_the_configuration_once(
+    stand_in: IBMStandIn, home: Path, tmp_path: Path
+) -> None:
+    """The concurrent fetches share one sign-in and one configuration request (they raced: 16
+    API-key exchanges and 16 configurations for one backfill)."""
+    stand_in.latency = 0.05  # every fetch starts before the first sign-in is answered
+    env = {
+        "QISKIT_IBM_TOKEN": GOOD_KEY,
+        "QISKIT_IBM_INSTANCE": CRN,
+        "QISKIT_IBM_URL": stand_in.api_url,
+    }
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    result = run_cli("backfill", "ibm_fez", "--since", "20d", "--db", url, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(stand_in.seen("properties", "ibm_fez")) == 21
+    assert len(stand_in.seen("iam")) == 1
+    assert len(stand_in.seen("configuration", "ibm_fez")) == 1
+
+
+def test_a_rejected_key_is_asked_once_by_threads_that_connect_at_once(
+    stand_in: IBMStandIn, home: Path
+) -> None:
+    """Threads connecting at once wait for one sign-in and share its error."""
+    stand_in.latency = 0.05
+    options = live_options(stand_in, home, token="qpumon-test-rejected-key-0123456789")
+    errors: list[BaseException] = []
+
+    def connect_one() -> None:
+        try:
+            connect(options)
+        except QpumonError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=connect_one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(errors) == 8 and all(isinstance(e, AccountError) for e in errors)
+    assert len(stand_in.seen("iam")) == 1
+
+
+def test_the_collector_stays_paused_while_any_thread_is_in_a_pause() -> None:
+    """Pauses overlap across threads (a backfill's fetches): the collector comes back with the
+    last one to end, not the first."""
+    assert gc.isenabled()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def first() -> None:
+        with paused_gc():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with paused_gc():
+            second_in.set()
+            first_out.wait(5)
+            seen.append(gc.isenabled())
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == [False]
+    assert gc.isenabled()

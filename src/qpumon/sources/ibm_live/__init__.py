@@ -11,6 +11,7 @@ line, a snapshot or a cache file.
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
 import threading
 from typing import TYPE_CHECKING
@@ -66,13 +67,11 @@ def connect(options: LiveOptions, *, account: LiveAccount | None = None) -> Live
 
     Within a process, equal options and account share one source: a second ``connect`` (the
     device list, then the devices; every ``--watch`` refresh) reuses its access token and its
-    connections instead of signing in again.
+    connections instead of signing in again. Threads that connect at once (``backfill``'s
+    fetches) wait for one sign-in and share its source, or its error.
     """
     from ...errors import AccountError
-    from . import runner
     from .accounts import HOW_TO_ADD, find_account
-    from .client import LiveClient
-    from .source import LiveSource
 
     account = account or find_account(options)
     if account is None:
@@ -83,20 +82,55 @@ def connect(options: LiveOptions, *, account: LiveAccount | None = None) -> Live
         if shared is not None:
             _sources[key] = shared  # the most recently used last
             return shared
-    source = LiveSource(LiveClient(account, options), options)
+        pending = _signing_in.get(key)
+        first = pending is None
+        if pending is None:
+            pending = _signing_in[key] = concurrent.futures.Future()
+    if first:
+        return _sign_in(key, pending)
+    while True:  # another thread is signing in: its outcome, waited for in slices (Ctrl-C)
+        try:
+            return pending.result(timeout=_SLICE)
+        except TimeoutError:
+            continue
+
+
+def _sign_in(
+    key: tuple[LiveOptions, LiveAccount], pending: concurrent.futures.Future[LiveSource]
+) -> LiveSource:
+    """A new signed-in source for ``key``, shared, and handed to the threads waiting on
+    ``pending`` (as is the sign-in's error)."""
+    from . import runner
+    from .client import LiveClient
+    from .source import LiveSource
+
+    options, account = key
     try:
-        runner.run(source.client.sign_in())
-    except Exception:
-        source.close()
+        source = LiveSource(LiveClient(account, options), options)
+        try:
+            runner.run(source.client.sign_in())
+        except Exception:
+            source.close()
+            raise
+    except BaseException as exc:
+        with _lock:
+            del _signing_in[key]
+        pending.set_exception(exc)
         raise
     with _lock:
+        del _signing_in[key]
         _sources[key] = source
         while len(_sources) > _SHARED:
             _sources.pop(next(iter(_sources)))
+    pending.set_result(source)
     return source
 
 
 #: Signed-in sources by (options, account), the most recent last; at most _SHARED kept.
 _sources: dict[tuple[LiveOptions, LiveAccount], LiveSource] = {}
 _SHARED = 8
+#: Sign-ins under way, by (options, account): the outcome other threads wait for.
+_signing_in: dict[tuple[LiveOptions, LiveAccount], concurrent.futures.Future[LiveSource]] = {}
+#: How often a thread waiting for another's sign-in wakes to let a pending Ctrl-C through.
+_SLICE = 0.1
 _lock = threading.Lock()

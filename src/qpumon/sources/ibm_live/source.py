@@ -12,6 +12,7 @@ instance's CRN.
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,8 @@ class LiveSource:
         self._instances: list[Instance] | None = None
         self._too_many_instances: str | None = None
         self._where: dict[str, Instance] = {}
+        #: Configuration requests in flight, by (CRN, API URL, device).
+        self._configurations: dict[tuple[str, str, str], asyncio.Future[dict[str, Any]]] = {}
         self._close = weakref.finalize(self, _close_later, client)
         self._close.atexit = False  # an exiting process's sockets close with it (see runner)
 
@@ -245,22 +248,36 @@ class LiveSource:
         status_task = asyncio.ensure_future(client.status(instance, name))
         conf_task = None
         if self.options.refresh or not cache.has_any(name):
-            conf_task = asyncio.ensure_future(client.configuration(instance, name))
+            conf_task = self._configuration(instance, name)
         try:
             status = await status_task
             props = await _calibration(props_task, name, at)
             version = status_version(status)
-            if conf_task is not None:
-                conf = await conf_task
-            else:
-                conf = (cache.get(name, version) if version else None) or (
-                    await client.configuration(instance, name)
-                )
+            conf = cache.get(name, version) if conf_task is None and version else None
+            if conf is None:
+                conf = await asyncio.shield(conf_task or self._configuration(instance, name))
         finally:
-            _settle([props_task, status_task, conf_task])
+            _settle([props_task, status_task])  # a configuration request may be shared
         if version and str(conf.get("backend_version")) == version:
             cache.put(name, version, conf)
         return self._build(name, instance, conf, props, status, at)
+
+    def _configuration(self, instance: Instance, name: str) -> asyncio.Future[dict[str, Any]]:
+        """The request for ``name``'s configuration: the one in flight if there is one (a
+        backfill's first fetches all find the cache empty at once), else a new one. It is
+        never cancelled by a fetch that gives up on it: others may be waiting for it."""
+        key = (instance.crn, instance.api_url, name)
+        task = self._configurations.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self.client.configuration(instance, name))
+            self._configurations[key] = task
+            task.add_done_callback(functools.partial(self._configuration_done, key))
+        return task
+
+    def _configuration_done(self, key: tuple[str, str, str], task: asyncio.Future[Any]) -> None:
+        if self._configurations.get(key) is task:
+            del self._configurations[key]
+        _heard(task)
 
     def _build(
         self,
