@@ -186,9 +186,10 @@ class Backfill:
     failures: tuple[str, ...]
 
 
-#: Historical fetches a backfill keeps in flight (the live layer bounds its requests as well:
-#: ``LiveOptions.workers``).
-BACKFILL_WORKERS = 16
+#: Historical fetches a backfill keeps in flight. Each makes two requests at once (the
+#: calibration, and the status naming the configuration's version), so 32 fill the live layer's
+#: bound of 64 requests in flight (``LiveOptions.workers``), which holds back any beyond it.
+BACKFILL_WORKERS = 32
 
 
 def backfill(

@@ -54,6 +54,7 @@ _DT_SECONDS_BELOW = 1e-3
 _LAYER_FIDELITY_NAME = re.compile(r"lf_([0-9]{1,9})$")
 
 _INT_ONLY = {int}
+_INF = float("inf")
 
 
 class NotIbmLayoutError(InputError):
@@ -262,8 +263,7 @@ class _Calibration:
         self.qubits = tuple(
             self._qubit(i, entries, f"{where}: $.qubits[{i}]") for i, entries in enumerate(qubits)
         )
-        gates = v.sequence(props["gates"], f"{where}: $.gates")
-        self.gates = tuple(self._gate(g, where, i) for i, g in enumerate(gates))
+        self.gates = self._gates(v.sequence(props["gates"], f"{where}: $.gates"), where)
         self.layer_fidelities = self._layer_fidelities(props, where)
         return self
 
@@ -324,11 +324,15 @@ class _Calibration:
                 dates[field] = when
         return QubitCalibration(index=index, measured_at=dates, **values)
 
-    def _gate(self, raw: Any, where: str, index: int) -> GateCalibration:
-        try:
-            return self._plain_gate(raw)
-        except _Unusual:
-            return self._checked_gate(raw, f"{where}: $.gates[{index}]")
+    def _gates(self, gates: Sequence[Any], where: str) -> tuple[GateCalibration, ...]:
+        plain, out = self._plain_gate, list[GateCalibration]()
+        append = out.append
+        for index, raw in enumerate(gates):
+            try:
+                append(plain(raw))
+            except _Unusual:
+                append(self._checked_gate(raw, f"{where}: $.gates[{index}]"))
+        return tuple(out)
 
     def _plain_gate(self, raw: Any) -> GateCalibration:
         """The common case, checked inline: any surprise raises :class:`_Unusual`, and the gate
@@ -347,24 +351,23 @@ class _Calibration:
         try:
             for param in params:
                 kind, value = param["name"], param["value"]
-                if kind != "gate_error" and kind != "gate_length":
-                    if kind == "operational":
-                        raise _Unusual  # rare: the careful parser reads and checks it
-                    continue
-                if value.__class__ is int and -(2**53) <= value <= 2**53:
-                    value = float(value)
-                elif value.__class__ is not float or value - value != 0.0:  # NaN and inf too
-                    raise _Unusual
-                date = param["date"]
-                measured = dates.get(date) or self._new_date(date)
                 if kind == "gate_error":
-                    if param["unit"] or not 0.0 <= value <= 1.0:
+                    if value.__class__ is not float:
+                        value = _plain_float(value)
+                    if param["unit"] or not 0.0 <= value <= 1.0:  # NaN fails the range too
                         raise _Unusual
-                    error, when = value, measured
-                else:
-                    if param["unit"] != "ns" or value < 0.0:
+                    date = param["date"]
+                    error, when = value, dates.get(date) or self._new_date(date)
+                elif kind == "gate_length":
+                    if value.__class__ is not float:
+                        value = _plain_float(value)
+                    if param["unit"] != "ns" or not 0.0 <= value < _INF:  # NaN, inf fail
                         raise _Unusual
+                    date = param["date"]
+                    measured = dates.get(date) or self._new_date(date)
                     length, when = value, when or measured
+                elif kind == "operational":
+                    raise _Unusual  # rare: the careful parser reads and checks it
         except (KeyError, TypeError):  # a missing key, or an entry that is not an object
             raise _Unusual from None
         return GateCalibration(name, tuple(qubits), error, length, when)
@@ -458,6 +461,13 @@ def _scaled(
     if factor is None:
         return convert(number, unit, dimension, f"{where}{part}[{index}]")
     return number if factor == 1.0 else number * factor
+
+
+def _plain_float(value: Any) -> float:
+    """An int within a float's exact range as a float; anything else :class:`_Unusual`."""
+    if value.__class__ is int and -(2**53) <= value <= 2**53:
+        return float(value)
+    raise _Unusual
 
 
 def _list(value: Any, where: str) -> Sequence[Any]:

@@ -11,7 +11,6 @@ line, a snapshot or a cache file.
 
 from __future__ import annotations
 
-import concurrent.futures
 import importlib
 import threading
 from typing import TYPE_CHECKING
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING
 from .options import LiveOptions, is_live_name, parse_at
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     from .accounts import LiveAccount, find_account, has_account
     from .instances import Instance
     from .logins import LoginResult, login
@@ -70,6 +71,8 @@ def connect(options: LiveOptions, *, account: LiveAccount | None = None) -> Live
     connections instead of signing in again. Threads that connect at once (``backfill``'s
     fetches) wait for one sign-in and share its source, or its error.
     """
+    import concurrent.futures  # here: every command imports this package, few connect
+
     from ...errors import AccountError
     from .accounts import HOW_TO_ADD, find_account
 
