@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 from pathlib import Path
+from typing import Any
 
 from qpumon.errors import AccountError, QpumonError
 from qpumon.sources.ibm_live import connect
+from qpumon.sources.ibm_live.instances import Instance
+from qpumon.sources.ibm_live.source import _SharedRequests
 from qpumon.store.db import Store
 from qpumon.util.gc_pause import paused_gc
 from tests.conftest import raw
@@ -108,3 +112,32 @@ def test_the_collector_stays_paused_while_any_thread_is_in_a_pause() -> None:
         thread.join(10)
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_a_shared_configuration_request_is_cancelled_when_its_last_holder_lets_go() -> None:
+    """Fetches of one device share the configuration request in flight; it runs while any of
+    them may wait for it (Ctrl-C on one fetch leaves the others theirs) and no longer."""
+    instance = Instance(CRN, "https://quantum.example/api/v1")
+
+    async def scenario() -> tuple[bool, bool, bool, int]:
+        asked = 0
+        never = asyncio.Event()
+
+        async def ask(_: Instance, __: str) -> dict[str, Any]:
+            nonlocal asked
+            asked += 1
+            await never.wait()
+            return {}
+
+        shared = _SharedRequests()
+        first = shared.hold(instance, "ibm_fez", ask)
+        second = shared.hold(instance, "ibm_fez", ask)
+        await asyncio.sleep(0)
+        shared.let_go(first)
+        await asyncio.sleep(0)
+        running_while_held = not second.done()
+        shared.let_go(second)
+        await asyncio.sleep(0)
+        return first is second, running_while_held, second.cancelled(), asked
+
+    assert asyncio.run(scenario()) == (True, True, True, 1)

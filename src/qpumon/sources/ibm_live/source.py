@@ -12,7 +12,6 @@ instance's CRN.
 from __future__ import annotations
 
 import asyncio
-import functools
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -103,8 +102,7 @@ class LiveSource:
         self._instances: list[Instance] | None = None
         self._too_many_instances: str | None = None
         self._where: dict[str, Instance] = {}
-        #: Configuration requests in flight, by (CRN, API URL, device).
-        self._configurations: dict[tuple[str, str, str], asyncio.Future[dict[str, Any]]] = {}
+        self._configurations = _SharedRequests()
         self._close = weakref.finalize(self, _close_later, client)
         self._close.atexit = False  # an exiting process's sockets close with it (see runner)
 
@@ -246,38 +244,29 @@ class LiveSource:
         client, cache = self.client, ConfigCache(self.root, instance.api_url)
         props_task = asyncio.ensure_future(client.properties(instance, name, at))
         status_task = asyncio.ensure_future(client.status(instance, name))
+        held: list[asyncio.Future[dict[str, Any]]] = []
+
+        def configuration() -> asyncio.Future[dict[str, Any]]:
+            held.append(self._configurations.hold(instance, name, client.configuration))
+            return held[-1]
+
         conf_task = None
         if self.options.refresh or not cache.has_any(name):
-            conf_task = self._configuration(instance, name)
+            conf_task = configuration()
         try:
             status = await status_task
             props = await _calibration(props_task, name, at)
             version = status_version(status)
             conf = cache.get(name, version) if conf_task is None and version else None
             if conf is None:
-                conf = await asyncio.shield(conf_task or self._configuration(instance, name))
+                conf = await asyncio.shield(conf_task or configuration())
         finally:
-            _settle([props_task, status_task])  # a configuration request may be shared
+            _settle([props_task, status_task])
+            for task in held:
+                self._configurations.let_go(task)
         if version and str(conf.get("backend_version")) == version:
             cache.put(name, version, conf)
         return self._build(name, instance, conf, props, status, at)
-
-    def _configuration(self, instance: Instance, name: str) -> asyncio.Future[dict[str, Any]]:
-        """The request for ``name``'s configuration: the one in flight if there is one (a
-        backfill's first fetches all find the cache empty at once), else a new one. It is
-        never cancelled by a fetch that gives up on it: others may be waiting for it."""
-        key = (instance.crn, instance.api_url, name)
-        task = self._configurations.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self.client.configuration(instance, name))
-            self._configurations[key] = task
-            task.add_done_callback(functools.partial(self._configuration_done, key))
-        return task
-
-    def _configuration_done(self, key: tuple[str, str, str], task: asyncio.Future[Any]) -> None:
-        if self._configurations.get(key) is task:
-            del self._configurations[key]
-        _heard(task)
 
     def _build(
         self,
@@ -331,6 +320,40 @@ class LiveSource:
             f"{name}: not a device of this IBM Quantum account (it has: {listed}); use "
             "--offline for the bundled snapshots"
         )
+
+
+class _SharedRequests:
+    """Configuration requests in flight, each shared by the fetches of one device that need it at
+    once (a backfill's first fetches all find the cache empty): a fetch holds the request while
+    it may wait for it, and the last to let go cancels it if it is still running."""
+
+    def __init__(self) -> None:
+        self._running: dict[tuple[str, str, str], asyncio.Future[dict[str, Any]]] = {}
+        self._holders: dict[asyncio.Future[dict[str, Any]], int] = {}
+
+    def hold(
+        self,
+        instance: Instance,
+        name: str,
+        ask: Callable[[Instance, str], Coroutine[Any, Any, dict[str, Any]]],
+    ) -> asyncio.Future[dict[str, Any]]:
+        """The request for ``name``'s configuration running now, else ``ask(instance, name)``
+        started; held until :meth:`let_go`."""
+        key = (instance.crn, instance.api_url, name)
+        task = self._running.get(key)
+        if task is None or task.done():  # an answer in hand is not shared: ask again
+            task = self._running[key] = asyncio.ensure_future(ask(instance, name))
+            task.add_done_callback(_heard)
+        self._holders[task] = self._holders.get(task, 0) + 1
+        return task
+
+    def let_go(self, task: asyncio.Future[dict[str, Any]]) -> None:
+        """One holder of ``task`` no longer waits for it."""
+        self._holders[task] -= 1
+        if self._holders[task] == 0:
+            del self._holders[task]
+            self._running = {k: t for k, t in self._running.items() if t is not task}
+            task.cancel()  # nothing when it is done
 
 
 class _Taken:
