@@ -36,7 +36,7 @@ from ..model import FAILED_GATE_ERROR
 from ..model.metrics import GATE_ERROR, QUBIT_METRICS
 from ..model.vocabulary import Coupler, gate_subject, parse_coupler
 from ..store.records import Reader, SnapshotInfo
-from .series import History, Selection, read_history
+from .series import History, Selection, StoredColumns, read_stored
 
 #: The trailing window of a dip's baseline, and the fewest values it needs.
 BASELINE = timedelta(days=30)
@@ -105,11 +105,10 @@ def events(
     if not infos:
         raise StoreError(f"no snapshots of {device} stored in that time")
     found: list[Episode] = []
-    histories = [
-        read_history(store, device, s, since, until, False) for s in selections(store, infos)
-    ]
-    for history in histories:
-        found += episodes(history, kinds)
+    for selection in selections(store, infos):
+        stored = read_stored(store, device, selection, since, until, infos)
+        subjects, raw = stored_matrix(stored)
+        found += _episodes(selection, stored.snapshots, subjects, raw, kinds)
     found = merged_directions(found)
     found.sort(key=lambda e: (_subject_order(e.subject), e.start, KINDS.index(e.kind)))
     return EventsReport(
@@ -119,7 +118,7 @@ def events(
         infos[0].calibrated_at,
         infos[-1].calibrated_at,
         tuple(found),
-        any(h.synthetic for h in histories),
+        any(info.synthetic for info in infos),
     )
 
 
@@ -153,24 +152,51 @@ def selections(store: Reader, infos: Sequence[SnapshotInfo]) -> list[Selection]:
 
 def episodes(history: History, kinds: Sequence[str] = KINDS) -> list[Episode]:
     """The episodes of every subject of one ``history``."""
-    times = [info.calibrated_at or info.recorded_at for info in history.snapshots]
-    ids = np.array([info.id for info in history.snapshots], dtype=np.int64)
-    higher_is_worse = history.selection.metric.lower_is_better
-    found: list[Episode] = []
-    matrix, flagged = _value_matrix(history)
+    shape = (len(history.series), len(history.snapshots))
+    raw = np.array(list(history.series.values()), dtype=float).reshape(shape)  # None: NaN
+    return _episodes(history.selection, history.snapshots, list(history.series), raw, kinds)
+
+
+def stored_matrix(stored: StoredColumns) -> tuple[list[str], np.ndarray]:
+    """The subjects with any value and their values, subjects by snapshots (NaN: missing)."""
+    raw = np.full((len(stored.subjects), len(stored.snapshots)), np.nan)
+    rows: dict[int, np.ndarray] = {}  # one index array per stored layout
+    for i, values, placed in stored.placed:
+        where = rows.get(id(placed))
+        if where is None:
+            where = rows[id(placed)] = np.array(placed, dtype=np.intp)
+        raw[where, i] = np.frombuffer(values, dtype=np.float64)
+    kept = ~np.all(np.isnan(raw), axis=1)
+    return [k for k, keep in zip(stored.subjects, kept, strict=True) if keep], raw[kept]
+
+
+def _episodes(
+    selection: Selection,
+    snapshots: Sequence[SnapshotInfo],
+    subjects: Sequence[str],
+    raw: np.ndarray,
+    kinds: Sequence[str],
+) -> list[Episode]:
+    """The episodes of each subject (a row of ``raw``, NaN where missing)."""
+    times = [info.calibrated_at or info.recorded_at for info in snapshots]
+    ids = np.array([info.id for info in snapshots], dtype=np.int64)
+    higher_is_worse = selection.metric.lower_is_better
+    flagged = raw == FAILED_GATE_ERROR if selection.flaggable else np.zeros(raw.shape, dtype=bool)
+    matrix = np.where(flagged, np.nan, raw)
     seconds = np.array([t.timestamp() for t in times], dtype=float)
     baselines = trailing_medians(matrix, seconds, dip_candidates(matrix, seconds, higher_is_worse))
     worst = _worst_decile_cut(matrix, higher_is_worse) if "bad" in kinds else None
-    for row, key in enumerate(history.series):
+    found: list[Episode] = []
+    for row, key in enumerate(subjects):
         series = Series(
-            history.subject(key), history.selection.metric.key, times, ids, matrix[row], seconds
+            selection.prefix + key, selection.metric.key, times, ids, matrix[row], seconds
         )
         dips = series.dips(baselines[row], higher_is_worse)
         if "dip" in kinds:
             found += dips
         if "step" in kinds:
             found += series.steps({i for dip in dips for i in dip.snapshots})
-        if "flag" in kinds and history.selection.gate is not None:
+        if "flag" in kinds and selection.gate is not None:
             found += flags(series, flagged[row])
         if worst is not None:
             found += series.persistently_bad(worst, higher_is_worse)
@@ -274,17 +300,6 @@ def nan_quantiles(matrix: np.ndarray, q: float) -> np.ndarray:
     below, above = ordered[low, columns], ordered[high, columns]
     cut: np.ndarray = np.where(counts > 0, below + (above - below) * (at - low), np.nan)
     return cut
-
-
-def _value_matrix(history: History) -> tuple[np.ndarray, np.ndarray]:
-    """Subjects by snapshots: the values, NaN where there is none or it is IBM's error = 1
-    flag; and where that flag is."""
-    shape = (len(history.series), len(history.snapshots))
-    raw = np.array(list(history.series.values()), dtype=float).reshape(shape)  # None: NaN
-    flagged = np.zeros(shape, dtype=bool)
-    if history.failed(FAILED_GATE_ERROR):  # only a gate's error carries the flag
-        flagged = raw == FAILED_GATE_ERROR
-    return np.where(flagged, np.nan, raw), flagged
 
 
 @dataclass(frozen=True)

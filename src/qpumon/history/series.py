@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,16 @@ class Selection:
             return self.metric.key
         return f"{self.gate} {self.metric.key}"
 
+    @property
+    def prefix(self) -> str:
+        """What a subject's key follows in its name: ``qubit `` or the gate (``cz ``)."""
+        return "qubit " if self.gate is None or self.metric.scope == "qubit" else f"{self.gate} "
+
+    @property
+    def flaggable(self) -> bool:
+        """True where IBM's ``error = 1`` flag can appear: a gate's error."""
+        return self.metric.key.endswith("error") and self.gate is not None
+
 
 @dataclass(frozen=True)
 class History:
@@ -60,8 +71,7 @@ class History:
     @property
     def prefix(self) -> str:
         """What a subject's key follows in its name: ``qubit `` or the gate (``cz ``)."""
-        gate = self.selection.gate
-        return "qubit " if gate is None or self.selection.metric.scope == "qubit" else f"{gate} "
+        return self.selection.prefix
 
     def subject(self, key: str) -> str:
         """The subject ``key`` (``12``, ``3->4``) as reports name it: ``qubit 12``, ``cz 3->4``."""
@@ -74,11 +84,7 @@ class History:
 
     def failed(self, value: float | None) -> bool:
         """True for IBM's gate_error = 1 flag (only gate errors carry it)."""
-        return (
-            self.selection.metric.key.endswith("error")
-            and self.selection.gate is not None
-            and (value == FAILED_GATE_ERROR)
-        )
+        return self.selection.flaggable and value == FAILED_GATE_ERROR
 
 
 def select_metric(
@@ -154,9 +160,9 @@ def read_history(
 ) -> History:
     """The stored values of ``selection`` on ``device`` between ``since`` and ``until``; the
     per-value measurement times only if ``measured`` (else None)."""
+    if not measured and stored_in_columns(selection):
+        return read_stored(store, device, selection, since, until).history()
     infos = store.snapshots(device, since, until)
-    if not measured and selection.metric.scope != "device" and selection.qubits is None:
-        return _from_columns(store, device, selection, infos, since, until)
     column = {info.id: i for i, info in enumerate(infos)}
     series: dict[object, list[float | None]] = {}
     times: dict[object, list[datetime | None]] = {}
@@ -187,45 +193,83 @@ def read_history(
     )
 
 
-def _from_columns(
+def stored_in_columns(selection: Selection) -> bool:
+    """True if ``selection`` is read by :func:`read_stored`: every subject of a qubit metric or
+    of a gate's error or length (not a device-level value, not one subject)."""
+    return selection.metric.scope != "device" and selection.qubits is None
+
+
+@dataclass(frozen=True)
+class StoredColumns:
+    """Every subject's values of one selection, without measurement times, as the store holds
+    them: a column per snapshot. Each of ``placed`` is ``(i, values, rows)``: ``snapshots[i]``
+    holds ``values[j]`` (NaN: missing) for subject ``subjects[rows[j]]``. Long analyses lay
+    these out as a matrix at once; :meth:`history` gives them as a :class:`History`. Subjects
+    are named and ordered as :func:`read_history` names and orders them; a subject may have no
+    value at all (a gate's entry with a length but no error)."""
+
+    device: str
+    selection: Selection
+    snapshots: tuple[SnapshotInfo, ...]
+    subjects: tuple[str, ...]
+    placed: tuple[tuple[int, array[float], tuple[int, ...]], ...]
+
+    def history(self) -> History:
+        """The same values as a :class:`History`, its subjects without any value left out."""
+        count = len(self.snapshots)
+        lists: list[list[float | None]] = [[None] * count for _ in self.subjects]
+        for i, values, rows in self.placed:
+            for row, value in zip(rows, values, strict=True):
+                if value == value:  # NaN: missing
+                    lists[row][i] = value
+        kept = [(k, v) for k, v in zip(self.subjects, lists, strict=True) if v.count(None) < count]
+        return History(
+            self.device,
+            self.selection,
+            self.snapshots,
+            dict(kept),
+            {key: [None] * count for key, _ in kept},
+        )
+
+
+def read_stored(
     store: Reader,
     device: str,
     selection: Selection,
-    infos: Sequence[SnapshotInfo],
-    since: datetime | None,
-    until: datetime | None,
-) -> History:
-    """Every subject's values of a qubit metric or a gate's error/length, without measurement
-    times, read a stored column per snapshot (what drift, events and checks read: the whole
-    device over a long window)."""
+    since: datetime | None = None,
+    until: datetime | None = None,
+    infos: Sequence[SnapshotInfo] | None = None,
+) -> StoredColumns:
+    """The stored columns of ``selection`` (see :func:`stored_in_columns`) on ``device`` between
+    ``since`` and ``until`` (``infos``: those snapshots, when the caller has read them)."""
+    if infos is None:
+        infos = store.snapshots(device, since, until)
     if selection.gate is None:
         section, column = f"q:{selection.metric.key}", 0
     else:
         section, column = f"g:{selection.gate}", 1 if selection.metric is GATE_LENGTH else 0
     at = {info.id: i for i, info in enumerate(infos)}
-    series: dict[str, list[float | None]] = {}
-    named: dict[int, list[list[float | None]]] = {}  # per subjects sequence: their lists
-    for snapshot_id, subjects, values in store.value_columns(device, section, column, since, until):
-        i = at.get(snapshot_id)
-        if i is None or values is None:
-            continue
-        lists = named.get(id(subjects))
-        if lists is None:
-            lists = named[id(subjects)] = [
-                series.setdefault(_subject_key(key, selection), [None] * len(infos))
-                for key in subjects
-            ]
-        for values_of, value in zip(lists, values, strict=True):
-            if value == value:  # NaN: missing
-                values_of[i] = value
-    kept = {key: found for key, found in series.items() if any(v is not None for v in found)}
-    order = sorted(kept, key=lambda k: parse_coupler(k, "subject").qubits)
-    return History(
+    found = [
+        (at[snapshot_id], subjects, values)
+        for snapshot_id, subjects, values in store.value_columns(
+            device, section, column, since, until
+        )
+        if snapshot_id in at and values is not None
+    ]
+    layouts = {id(subjects): subjects for _, subjects, _ in found}  # one per stored shape
+    named = {key: [_subject_key(k, selection) for k in keys] for key, keys in layouts.items()}
+    order = sorted(
+        {name for names in named.values() for name in names},
+        key=lambda k: parse_coupler(k, "subject").qubits,
+    )
+    row = {name: r for r, name in enumerate(order)}
+    rows = {key: tuple(row[name] for name in names) for key, names in named.items()}
+    return StoredColumns(
         device,
         selection,
         tuple(infos),
-        {key: kept[key] for key in order},
-        {key: [None] * len(infos) for key in order},
+        tuple(order),
+        tuple((i, values, rows[id(subjects)]) for i, subjects, values in found),
     )
 
 
