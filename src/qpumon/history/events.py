@@ -28,6 +28,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -442,6 +443,8 @@ class Series:
 def flags(series: Series, flagged: np.ndarray) -> list[Episode]:
     """Runs of snapshots in which the gate carried IBM's ``error = 1`` flag (``flagged``; a
     snapshot without the gate does not end a run, the first unflagged value does)."""
+    if not flagged.any():
+        return []
     found = []
     run: list[int] = []
     for k in np.flatnonzero(flagged | ~np.isnan(series.values)):  # what says anything of it
@@ -479,6 +482,7 @@ def _flag(series: Series, run: list[int], end: datetime | None) -> Episode:
     )
 
 
+@lru_cache(maxsize=65536)
 def subject_coupler(subject: str) -> tuple[str, Coupler]:
     """``qubit 12`` or ``cz 3->4`` (``cz 3-4``) as its kind (``qubit``, ``cz``) and coupler."""
     kind, _, key = subject.partition(" ")
