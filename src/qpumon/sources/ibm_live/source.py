@@ -264,8 +264,8 @@ class LiveSource:
             _settle([props_task, status_task])
             for task in held:
                 self._configurations.let_go(task)
-        if version and str(conf.get("backend_version")) == version:
-            cache.put(name, version, conf)
+        if held and version and str(conf.get("backend_version")) == version:
+            cache.put(name, version, conf)  # fetched, not read from the cache
         return self._build(name, instance, conf, props, status, at)
 
     def _build(
