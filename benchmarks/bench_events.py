@@ -34,17 +34,13 @@ def _timed(*args: str) -> float:
     return elapsed
 
 
-def main() -> None:
-    """Build the history, time the commands, print the rows."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--days", type=int, default=730)
-    options = parser.parse_args()
+def events_rows(runs: int, days: int) -> list[str]:
+    """Build the history, time the commands; the printed rows."""
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "history.db")
-        built = _timed("demo-history", "fake_fez", "--days", str(options.days), "--db", db)
+        built = _timed("demo-history", "fake_fez", "--days", str(days), "--db", db)
         rows: dict[str, list[float]] = {"events": [], "events --timeline": [], "floor": []}
-        for _ in range(options.runs):
+        for _ in range(runs):
             rows["events"].append(_timed("events", "fake_fez", "--db", db))
             picture = str(Path(tmp) / "t1.png")
             rows["events --timeline"].append(
@@ -52,15 +48,26 @@ def main() -> None:
             )
             rows["floor"].append(_timed("--version"))
     floor = statistics.median(rows["floor"])
-    print(f"history: demo-history fake_fez --days {options.days} built in {built:.1f} s")
-    print(f"{'command':<34}{'median':>9}{'x floor':>9}")
+    lines = [f"history: demo-history fake_fez --days {days} built in {built:.1f} s"]
+    lines.append(f"{'command':<34}{'median':>9}{'x floor':>9}")
     for name, times in rows.items():
         median = statistics.median(times)
         label = "qpumon --version (floor)" if name == "floor" else f"qpumon {name}"
         verdict = ""
         if name == "events":
             verdict = f"   target <= {TARGET_S:g} s: {'ok' if median <= TARGET_S else 'MISSED'}"
-        print(f"{label:<34}{median:>8.2f}s{median / floor:>8.1f}x{verdict}")
+        lines.append(f"{label:<34}{median:>8.2f}s{median / floor:>8.1f}x{verdict}")
+    return lines
+
+
+def main() -> None:
+    """Print the rows."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--days", type=int, default=730)
+    options = parser.parse_args()
+    for line in events_rows(options.runs, options.days):
+        print(line)
 
 
 if __name__ == "__main__":

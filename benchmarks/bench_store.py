@@ -17,6 +17,8 @@ Rows, each the median of N runs (default 5; 3 for the slow ones) of the whole pr
 - ``qpumon backfill ibm_fez --since 90d`` against the IBM stand-in (tests/live) with 100 ms added to
   every answer (target <= 3 s);
 - ``qpumon demo-history fake_fez --days 365`` into a fresh SQLite store (target <= 5 s);
+- ``qpumon events`` over two years of a 156-qubit device (target <= 2 s): on the fleet's device
+  (two snapshots a day, both backends) and on 730 daily snapshots (``bench_events.py``);
 - ``qpumon import`` of IBM's real CSVs (``bench_import.import_rows``, another engineer's row).
 
 Before: ``--baseline SRC`` (the ``src`` folder of a git worktree of the commit before issue 22's
@@ -55,6 +57,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_events import events_rows  # noqa: E402
 from bench_import import FOLDER as IBM_CSV  # noqa: E402
 from bench_import import import_rows  # noqa: E402
 from qpumon.history.demo import DemoSettings, demo_history, ending_now  # noqa: E402
@@ -251,6 +254,9 @@ def fleet_rows(args: argparse.Namespace, folder: Path, pg_url: str | None) -> No
         ]
         wall, cpu = median_run(history, env, args.runs)
         row(f"  history {HISTORY_DEVICE} t1 --qubit 5 --since 730d", wall, cpu, 0.150)
+        events = [*qpumon(), "events", HISTORY_DEVICE, "--db", url]
+        wall, cpu = median_run(events, env, max(1, min(args.runs, 3)))
+        row(f"  events {HISTORY_DEVICE} (730 days, {DAYS * PER_DAY} snapshots)", wall, cpu, 2.0)
     row("  floor: qpumon --version", *floor)
     if "PostgreSQL" in urls:
         driver = median_run([PYTHON, "-c", "import psycopg"], env, args.runs)
@@ -381,7 +387,9 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--baseline", type=Path, help="src folder of the code before")
     parser.add_argument("--skip-import", action="store_true", help="no CSV import row")
-    parser.add_argument("--only", choices=("fleet", "backfill", "demo"), help="one part only")
+    parser.add_argument(
+        "--only", choices=("fleet", "backfill", "demo", "events"), help="one part only"
+    )
     parser.add_argument(
         "--keep",
         type=Path,
@@ -406,6 +414,10 @@ def main() -> None:
             _before("demo", lambda src: demo_row(slow, src, "before"), args.baseline)
         if args.baseline is not None and args.only in (None, "fleet"):
             baseline_history_row(args.runs, args.baseline)
+        if args.only in (None, "events"):
+            print("events over 730 daily snapshots of a 156-qubit device (bench_events.py):")
+            for line in events_rows(slow, DAYS):
+                print(f"  {line}")
         if args.only is None and not args.skip_import:
             print_import_rows(slow)
     finally:
