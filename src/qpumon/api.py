@@ -625,7 +625,7 @@ def metric_history(
 
 def _held(stored: Sequence[Any], device: str) -> str:
     """What the store holds of ``device``: how many snapshots, calibrated when."""
-    from .model.summary import count
+    from .util.words import count
 
     if not stored:
         return f"the store holds no snapshot of {device}"

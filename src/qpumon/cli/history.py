@@ -17,10 +17,10 @@ import click
 
 from ..errors import signal_exit_code
 from ..history.rules_format import RULES_HELP
-from ..model.summary import count as counted
 from ..sources import is_live_name, require_live, resolve
 from ..util.printable import printable
 from ..util.times import parse_duration, parse_time
+from ..util.words import count as counted
 from .options import (
     Index,
     Output,

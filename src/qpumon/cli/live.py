@@ -11,11 +11,11 @@ import click
 
 from .. import api
 from ..model.serialize import dumps
-from ..model.summary import count
 from ..sources.ibm_live.accounts import account_file
 from ..sources.ibm_live.options import CHANNELS
 from ..util.output import shown_path, write_output
 from ..util.printable import printable
+from ..util.words import count
 from .options import (
     output_file_option,
     source_options,

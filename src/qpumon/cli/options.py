@@ -28,7 +28,6 @@ from ..sources import SourceOptions
 from ..sources.ibm_live.options import CHANNELS, DEFAULT_TIMEOUT, LiveOptions
 from ..util.output import write_output
 from ..util.printable import printable
-from ..util.redaction import redact
 from ..util.times import parse_time
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +35,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def notice(message: str) -> None:
     """A one-line notice on stderr (a bundled fallback, a skipped device)."""
+    from ..util.redaction import redact  # on the way to a notice only: most commands give none
+
     click.echo(f"qpumon: {redact(printable(redact(message)))}", err=True)
 
 

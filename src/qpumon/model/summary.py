@@ -118,11 +118,6 @@ class DeviceSummary:
         return present + self.out_of_service_qubits + self.out_of_service_gates
 
 
-def count(number: int, singular: str, plural: str | None = None) -> str:
-    """``1 qubit``, ``2 qubits``, ``0 qubits``: a count with its noun agreeing."""
-    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
-
-
 def median(values: Iterable[float | None]) -> float | None:
     """The median of the values that are present; None if there are none.
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import DeviceSnapshot
-from ..model.summary import count
+from ..util.words import count
 from .mpl import drawn, new_figure
 from .scale import plain_log_ticks
 from .values import (

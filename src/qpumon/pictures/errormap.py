@@ -18,7 +18,8 @@ from typing import Any
 from ..model import ALL_TO_ALL, DeviceSnapshot
 from ..model.definitions import label
 from ..model.metrics import GATE_ERROR, format_number
-from ..model.summary import count, summarize
+from ..model.summary import summarize
+from ..util.words import count
 from .layout import Layout, describe, qubit_layout
 from .map_drawing import (
     FLAGGED_HATCH,

@@ -32,7 +32,8 @@ from ..model.metrics import (
     qubit_metric,
     qubit_values,
 )
-from ..model.summary import count, dead_qubits, summarize, two_qubit_gates
+from ..model.summary import dead_qubits, summarize, two_qubit_gates
+from ..util.words import count
 from .layout import couplers
 
 #: ``--edge-metric`` names -> the gate quantity.

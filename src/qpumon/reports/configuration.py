@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import DeviceSnapshot
-from ..model.summary import count
+from ..util.words import count
 
 #: Keys shown without ``--all-config`` (when the device has them).
 IMPORTANT_KEYS = (

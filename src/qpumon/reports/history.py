@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..history.series import SYNTHETIC_NOTE, History
 from ..model.metrics import Metric
-from ..model.summary import count
 from ..util.printable import printable
 from ..util.times import short
+from ..util.words import count
 from .document import Notes, TablesReport
 from .tables import ESSENTIAL, USEFUL, Cell, Column, Table
 

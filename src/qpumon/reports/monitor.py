@@ -33,11 +33,12 @@ from ..model.metrics import (
     value_getter,
 )
 from ..model.serialize import snapshot_to_dict
-from ..model.summary import DeviceSummary, count, summarize
+from ..model.summary import DeviceSummary, summarize
 from ..model.vocabulary import coupler_text
 from ..util import display
 from ..util.gc_pause import paused_gc
 from ..util.times import format_age, format_time
+from ..util.words import count
 from .configuration import configuration_lines
 from .document import Notes, Pairs, Section
 from .monitor_tables import (

@@ -34,8 +34,8 @@ from ..model.metrics import (
     format_number,
     qubit_values,
 )
-from ..model.summary import count
 from ..model.vocabulary import coupler_text
+from ..util.words import count
 from .tables import DETAIL, DUPLICATE, ESSENTIAL, MINOR, USEFUL, Cell, Column, Flag, Table
 
 #: Qubit metrics that stay on a narrow terminal (with the device's reference 1q gate error).

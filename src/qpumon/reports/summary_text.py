@@ -4,7 +4,8 @@ overview, map legends and the fleet page say the same thing in the same words.""
 from __future__ import annotations
 
 from ..model.metrics import GATE_ERROR, MISSING
-from ..model.summary import DeviceSummary, count
+from ..model.summary import DeviceSummary
+from ..util.words import count
 
 
 def two_qubit_label(summary: DeviceSummary) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..model.summary import count
 from ..reports.formats.html import escape
+from ..util.words import count
 from .alerting import CLEARED_KEPT
 from .fleet import device_url
 from .state import LIVE, Alert, DeviceState, FleetView

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from ..model import MEASURED
-from ..model.summary import count
 from ..reports.formats import html
 from ..reports.formats.html import escape
 from ..reports.formats.html_assets import CSS as REPORT_CSS
@@ -21,6 +20,7 @@ from ..reports.monitor import MonitorReport
 from ..reports.overview import OverviewReport
 from ..reports.tables import Table
 from ..util.times import format_time
+from ..util.words import count
 from . import assets
 from .alert_pages import device_alerts, fetch_line, fleet_alerts
 from .fleet import (

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..history.alerts import load_rules
-from ..model.summary import count
+from ..util.words import count
 from . import require_extra
 from .options import ServeOptions
 from .upstream import make_plan

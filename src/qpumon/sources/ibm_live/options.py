@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 from ...errors import UsageError
-from ...util.redaction import register_secret
 from ...util.times import parse_time
 from ..files import looks_like_file
 
@@ -61,7 +60,10 @@ class LiveOptions:
     retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP
 
     def __post_init__(self) -> None:
-        register_secret(self.token)
+        if self.token:
+            from ...util.redaction import register_secret  # only where there is a secret
+
+            register_secret(self.token)
         if not self.timeout > 0:
             raise UsageError(f"--timeout: must be a positive number of seconds, got {self.timeout}")
         if self.workers < 1:
