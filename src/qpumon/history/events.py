@@ -234,8 +234,9 @@ def trailing_medians(
     return out
 
 
-#: At most this many values are gathered at once by :func:`trailing_medians` (8 bytes each).
-_GATHERED = 4_000_000
+#: At most this many values are gathered at once by :func:`trailing_medians` (8 bytes each:
+#: half a megabyte stays in the processor's cache; 32 MB at a time took twice as long).
+_GATHERED = 65_536
 
 
 def window_starts(seconds: np.ndarray) -> np.ndarray:
