@@ -331,3 +331,22 @@ def test_trailing_medians_and_window_extremes_are_those_of_each_window_read_plai
             assert not (starting & ~wanted).any()  # every dip start is a candidate
             only = trailing_medians(matrix, seconds, wanted)
             assert np.array_equal(only[wanted], medians[wanted], equal_nan=True)
+
+
+def test_the_timeline_labels_each_persistently_bad_qubit_by_its_own_row() -> None:
+    from qpumon.pictures.timeline import timeline_figure
+
+    series: dict[str, list[float | None]] = {
+        str(q): [100.0 + (q * 7 + i * 37) % 130 for i in range(40)] for q in range(130)
+    }
+    series["41"] = [5.0 + (i % 2) for i in range(40)]  # the worst decile in every snapshot
+    history = _history(series)
+    found = episodes(history)
+    assert [e.subject for e in found if e.kind == "bad"] == ["qubit 41"]
+    figure = timeline_figure(history, found)
+    ax = figure.axes[0]
+    ticks = list(zip(ax.get_yticklabels(), ax.get_yticks(), strict=True))
+    labels = {t.get_text(): round(y) for t, y in ticks}
+    assert labels["41"] == list(history.series).index("41")
+    assert {t.get_text() for t, _ in ticks if t.get_fontweight() == "bold"} == {"41"}
+    assert "40" not in labels and "42" not in labels  # the neighbours' ticks give way to it

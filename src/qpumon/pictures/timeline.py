@@ -58,7 +58,7 @@ def timeline_figure(history: History, episodes: list[Episode]) -> Any:
     gaps = gap_columns(history)
     for column in gaps:
         ax.axvline(column - 0.5, color="black", linewidth=1.0, linestyle=(0, (2, 2)))
-    _axes(ax, history, subjects, bool(gaps))
+    _axes(ax, history, subjects, bool(gaps), _bad_rows(history, episodes, subjects))
     bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     ticks = [-2.0, -1.0, 0.0, 1.0, 2.0]
     bar.set_ticks(ticks)
@@ -150,7 +150,18 @@ def gap_columns(history: History) -> list[int]:
     return [i for i in range(1, len(times)) if times[i] - times[i - 1] > GAP]
 
 
-def _axes(ax: Any, history: History, subjects: list[str], gaps: bool) -> None:
+def _bad_rows(history: History, episodes: list[Episode], subjects: list[str]) -> set[int]:
+    """The rows of the persistently bad subjects (their ticks are labelled, whatever the
+    spacing of the others, so that the mark names its qubit exactly)."""
+    row = {key: i for i, key in enumerate(subjects)}
+    found: set[int] = set()
+    for episode in episodes:
+        if episode.kind == "bad":
+            found.update(_rows(episode.subject.removeprefix(history.prefix), row))
+    return found
+
+
+def _axes(ax: Any, history: History, subjects: list[str], gaps: bool, bad: set[int]) -> None:
     times = [info.calibrated_at or info.recorded_at for info in history.snapshots]
     step = max(1, len(times) // 12)
     ax.set_xticks(range(0, len(times), step))
@@ -158,8 +169,13 @@ def _axes(ax: Any, history: History, subjects: list[str], gaps: bool) -> None:
         [t.strftime("%Y-%m-%d") for t in times[::step]], rotation=45, ha="right", fontsize=7
     )
     every = max(1, len(subjects) // 40)
-    ax.set_yticks(range(0, len(subjects), every))
-    ax.set_yticklabels(subjects[::every], fontsize=6)
+    near_bad = {r + d for r in bad for d in range(1 - every, every)}
+    rows = sorted(bad | {r for r in range(0, len(subjects), every) if r not in near_bad})
+    ax.set_yticks(rows)
+    ax.set_yticklabels([subjects[r] for r in rows], fontsize=6)
+    for label, r in zip(ax.get_yticklabels(), rows, strict=True):
+        if r in bad:
+            label.set_fontweight("bold")
     ax.set_ylabel("qubit" if history.prefix == "qubit " else "coupler")
     title = drawn(f"{history.device}: {_metric_label(history)} over time (calibration snapshots)")
     if history.synthetic:
