@@ -70,14 +70,16 @@ class Report(Protocol):
 
 @dataclass(frozen=True)
 class TablesReport:
-    """A report made of ready sections; its JSON and CSV come from ``data`` and ``rows`` when
-    given, else from its tables (every column by key, every value at full precision)."""
+    """A report made of ready sections; its JSON and CSV come from ``data`` (or ``data_of()``,
+    made only when asked: a long history's tidy rows cost more than its table) and ``rows``
+    when given, else from its tables (every column by key, every value at full precision)."""
 
     kind: str
     title: str
     parts: tuple[Section, ...]
     data: Any = None
     rows: Callable[[], Sequence[Sequence[Any]]] | None = field(default=None, compare=False)
+    data_of: Callable[[], Any] | None = field(default=None, compare=False)
 
     def _repr_html_(self) -> str:
         """The report in a notebook (Jupyter's rich display)."""
@@ -92,7 +94,9 @@ class TablesReport:
         return [part for part in self.parts if isinstance(part, Table)]
 
     def document(self) -> Any:
-        """``data``, or every table as ``{title, rows: [{key: value}], notes}``."""
+        """``data`` (``data_of()``), or every table as ``{title, rows: [{key: value}], notes}``."""
+        if self.data_of is not None:
+            return self.data_of()
         if self.data is not None:
             return self.data
         tables = [table_document(t) for t in self.tables()]

@@ -3,6 +3,7 @@ precision) for CSV and JSON. Drawn by the one formats registry like every other 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -227,8 +228,9 @@ def dict_rows(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
 
 def history_report(history: History) -> TablesReport:
     """``qpumon history``: the table for people; every value (tidy rows) in JSON and CSV."""
-    rows = history_rows(history)
-    return TablesReport("history", "", (history_table(history),), rows, lambda: dict_rows(rows))
+    rows = functools.cache(lambda: history_rows(history))  # for JSON and CSV only
+    table = history_table(history)
+    return TablesReport("history", "", (table,), None, lambda: dict_rows(rows()), rows)
 
 
 def drift_report(report: DriftReport, top: int) -> TablesReport:

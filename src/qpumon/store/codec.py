@@ -497,9 +497,9 @@ class Section:
             v = None if found is None else found[i]
         else:
             j = self._blocks[c] * self.count + i
-            if self._shuffled:
+            if self._shuffled:  # byte k of value j is at k * total + j: a strided slice
                 at, step = self._values_at + j, self._total
-                v = _DOUBLE.unpack(bytes(self._raw[at + k * step] for k in range(8)))[0]
+                v = _DOUBLE.unpack(self._raw[at : at + 7 * step + 1 : step])[0]
             else:
                 v = _DOUBLE.unpack_from(self._raw, self._values_at + 8 * j)[0]
         return None if v is None or v != v else v
