@@ -141,3 +141,48 @@ def test_damaged_values_are_one_clear_error(tmp_path: Path) -> None:
             reader.qubit_series("fake_lagos", "t1_us")
         with pytest.raises(QpumonError, match=r"snapshot #\d+.*damaged"):
             reader.load(recorded.snapshot_id)
+
+
+def test_values_that_do_not_fit_their_shape_are_one_clear_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.core.cli_helpers import invoke
+
+    path = tmp_path / "h.db"
+    with Store(as_url(path)) as store:
+        lagos = store.record(resolve("fake_lagos"))
+        fez = store.record(resolve("fake_fez"))
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(  # lagos's 7 qubits given fez's 156 T1 values
+            "UPDATE snapshot_values SET data = (SELECT data FROM snapshot_values WHERE "
+            "snapshot_id = ? AND section = 'q:t1_us') "
+            "WHERE snapshot_id = ? AND section = 'q:t1_us'",
+            (fez.snapshot_id, lagos.snapshot_id),
+        )
+    message = r"fake_lagos q:t1_us #\d+: the stored values are damaged \(156 values for 7 entries"
+    with SqliteReader(path) as reader, pytest.raises(QpumonError, match=message):
+        reader.value_columns("fake_lagos", "q:t1_us", 0)
+    with Store(as_url(path)) as store, pytest.raises(QpumonError, match=message):
+        store.value_columns("fake_lagos", "q:t1_us", 0)
+    shown = invoke("events", "fake_lagos", "--db", str(path))
+    assert shown.exit_code == 2
+    assert shown.stderr.count("\n") == 1 and "damaged (156 values for 7 entries" in shown.stderr
+
+
+def test_a_time_past_its_table_is_one_clear_error(tmp_path: Path) -> None:
+    import sqlite3
+    import zlib
+
+    path = tmp_path / "h.db"
+    with Store(as_url(path)) as store:
+        recorded = store.record(resolve("fake_fez"))
+    with closing(sqlite3.connect(path)) as connection, connection:
+        found = connection.execute(
+            "UPDATE snapshot_values SET data = ? WHERE section = 't'", (zlib.compress(b"[]"),)
+        ).rowcount
+    assert found == 1  # fez's values carry many times: they are numbered in the table
+    with SqliteReader(path) as reader:
+        with pytest.raises(QpumonError, match=r"damaged \(a time past its table\)"):
+            reader.load(recorded.snapshot_id)
+        with pytest.raises(QpumonError, match=r"damaged \(a time past its table\)"):
+            reader.qubit_series("fake_fez", "t1_us")

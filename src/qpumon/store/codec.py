@@ -536,6 +536,25 @@ class Section:
         found = self.local if self.local is not None else table
         return None if found is None else found[number]
 
+    def check_times(self, table: Sequence[str | None] | None, where: str) -> None:
+        """A clear error if an entry's time number is past its time table (the section's own
+        times, else ``table``: the snapshot's; None: not read, nothing to check)."""
+        found = self.local if self.local is not None else table
+        if not self._width or found is None:
+            return
+        if self._largest_time() >= len(found):
+            raise InputError(f"{where}: the stored values are damaged (a time past its table)")
+
+    def _largest_time(self) -> int:
+        packed = self._raw[self._times_at : self._times_at + self._width * self.count]
+        if self._width == 1:
+            return max(packed, default=0)
+        numbers = array(_INDEX[self._width])
+        numbers.frombytes(packed)
+        if _BIG_ENDIAN:
+            numbers.byteswap()
+        return max(numbers, default=0)
+
     def resolve(self, others: Mapping[str, Section], where: str) -> None:
         """Fill the columns that refer to columns of ``others``."""
         for column, (name, c) in self.refs.items():
@@ -601,7 +620,34 @@ def decode(shape: bytes, blobs: Mapping[str, bytes], meta: bytes, where: str) ->
     for section in sections.values():
         section.resolve(sections, where)
     times = read_times(blobs.get(TIMES), where)
-    return assemble(read_shape(shape, where).document, sections, times, read_meta(meta, where))
+    document = read_shape(shape, where).document
+    _check_fit(document, sections, times, where)
+    return assemble(document, sections, times, read_meta(meta, where))
+
+
+def _check_fit(
+    document: Mapping[str, Any],
+    sections: Mapping[str, Section],
+    times: Sequence[str | None],
+    where: str,
+) -> None:
+    """A clear error where the sections do not fit the shape (a damaged or altered store):
+    a section with another number of entries than the shape has, a gate without its section,
+    a time number past the time table."""
+    wanted = {qubit_section(name): len(document["qubits"]) for name in QUBIT_FIELDS}
+    for static in document["gates"]:
+        name = gate_section(static["gate"])
+        wanted[name] = wanted.get(name, 0) + 1
+        if name not in sections:
+            raise InputError(f"{where}: the stored values are damaged (no section {name})")
+    for name, section in sections.items():
+        count = wanted.get(name)
+        if count is not None and section.count != count:
+            raise InputError(
+                f"{where} {name}: the stored values are damaged ({section.count} values for "
+                f"{count} entries of its shape)"
+            )
+        section.check_times(times, f"{where} {name}")
 
 
 def assemble(
@@ -693,6 +739,7 @@ def decode_series(
         if not measured:
             section.drop_times()  # the caller did not ask for times
         table = read_times(more.get((i, TIMES)), where) if section.shared_times else None
+        section.check_times(table, f"{where} #{i}")
         out.append((i, shape, section, table))
     return out
 
@@ -763,6 +810,7 @@ def value_columns(
     shapes: Shapes,
     section: str,
     column: int,
+    where: str,
 ) -> list[tuple[int, Sequence[str], array[float] | None]]:
     """``(snapshot_id, subjects, values)``: column ``column`` of each decoded ``section`` (``q:``
     or ``g:``) as stored, NaN where a value is missing (None: all of them), with the subject of
@@ -773,6 +821,11 @@ def value_columns(
     for snapshot_id, shape_id, decoded_section, _ in decoded:
         shape = shapes(shape_id)
         subjects = shape.qubit_keys() if gate is None else shape.gate_subjects(gate)
+        if decoded_section.count != len(subjects):
+            raise InputError(
+                f"{where} #{snapshot_id}: the stored values are damaged ({decoded_section.count} "
+                f"values for {len(subjects)} entries of its shape)"
+            )
         out.append((snapshot_id, subjects, decoded_section.column(column)))
     return out
 

@@ -255,7 +255,8 @@ class Store:
         """``(snapshot_id, subjects, values)``: one stored column of ``section`` (``q:t1_us``,
         ``g:cz``) per snapshot, in calibration order (:func:`~qpumon.store.codec.value_columns`)."""
         decoded = self._sections(device, section, since, until, False)
-        return codec.value_columns(decoded, self._shape, section, column)
+        where = f"{eng.display_url(self.url)}: {device} {section}"
+        return codec.value_columns(decoded, self._shape, section, column, where)
 
     def device_series(
         self,
