@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +209,27 @@ def test_backfill_of_ionq_stores_every_characterization_of_the_period(
     assert stored.keys() == expected.keys()
     for when, value in stored.items():
         assert value == pytest.approx(expected[when])
+
+
+def test_backfill_before_the_oldest_characterization_skips_those_times_without_failing(
+    five: FiveStandIns, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'history.db'}"
+    done = invoke("backfill", "ionq:forte-1", "--since", "90d", "--every", "1d", "--db", db)
+    assert done.exit_code == 0, done.stderr
+    assert "failed:" not in done.stderr
+    line = done.stdout.strip().splitlines()[-1]
+    found = re.fullmatch(
+        r"ionq:forte-1: (\d+) stored, (\d+) already stored, 0 failed; (\d+) earlier times "
+        r"skipped: the service has no calibration at or before (\S+)",
+        line,
+    )
+    assert found, line
+    stored, already, skipped = (int(found.group(k)) for k in (1, 2, 3))
+    assert stored + already + skipped == 91  # 90 days, both ends
+    oldest = min(
+        datetime.fromisoformat(c["date"].replace("Z", "+00:00"))
+        for c in _read("ionq", "characterizations", "qpu.forte-1.json")
+    )
+    last_skipped = datetime.fromisoformat(found.group(4))
+    assert last_skipped < oldest <= last_skipped + timedelta(days=1)

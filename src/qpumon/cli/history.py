@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import signal_exit_code
+from ..errors import NoCalibrationError, signal_exit_code
 from ..history.rules_format import RULES_HELP
 from ..sources import is_live_name, require_live, resolve
 from ..util.printable import printable
@@ -203,7 +203,8 @@ def import_summary(done: Imported) -> list[str]:
 @store_options
 @source_options
 def backfill(device: str, since: str, every: str, db: str | None, source: SourceOptions) -> None:
-    """Store IBM Quantum's past calibrations of DEVICE (an ibm_* name; needs an account)."""
+    """Store DEVICE's past calibrations from its live service (IBM Quantum, IonQ, IQM; needs
+    an account), one per --every step."""
     from ..history.watch import backfill as run_backfill
     from ..store import opened
 
@@ -215,12 +216,18 @@ def backfill(device: str, since: str, every: str, db: str | None, source: Source
     fetch_at = lambda when: replace(source, at=when).resolve(device, require_live=True)  # noqa: E731
     with opened(db) as store:
         done = run_backfill(store, fetch_at, start, now, step, _log)
-    click.echo(
-        f"{device}: {done.stored} stored, {done.already} already stored, "
-        f"{len(done.failures)} failed"
-    )
+    line = f"{device}: {done.stored} stored, {done.already} already stored, "
+    line += f"{len(done.failures)} failed"
+    if done.too_early:
+        line += (
+            f"; {counted(len(done.too_early), 'earlier time')} skipped: the service has no "
+            f"calibration at or before {done.too_early[-1].isoformat(timespec='seconds')}"
+        )
+    click.echo(line)
     if done.failures and not done.stored + done.already:
         sys.exit(3)
+    if done.too_early and not done.stored + done.already:
+        raise NoCalibrationError(f"{device}: no calibration in the {since} before now")
 
 
 @click.command()

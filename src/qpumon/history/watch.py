@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import QpumonError
+from ..errors import NoCalibrationError, QpumonError
 from ..model import DeviceSnapshot
 from ..store.records import Recorded
 from ..util.printable import printable
@@ -179,11 +179,14 @@ def _log_outcome(outcome: Outcome, log: Log, every: timedelta) -> None:
 
 @dataclass(frozen=True)
 class Backfill:
-    """What a backfill did: snapshots newly stored, found already stored, and failures."""
+    """What a backfill did: snapshots newly stored, found already stored, failures, and the
+    times before the oldest calibration the service keeps (no calibration at or before them:
+    no failure, nothing to store)."""
 
     stored: int
     already: int
     failures: tuple[str, ...]
+    too_early: tuple[datetime, ...] = ()
 
 
 #: Historical fetches a backfill keeps in flight. Each makes two requests at once (the
@@ -206,7 +209,7 @@ def backfill(
     Up to ``workers`` times are fetched at once (``fetch_at`` is called from worker threads);
     the snapshots are recorded in time order as they arrive, each in its own transaction.
     Calibrations repeat (one per day or so); the store keeps each once. A failed fetch is
-    logged and skipped.
+    logged and skipped; a time before the oldest calibration the service keeps is counted.
     """
     times = []
     when = start
@@ -214,8 +217,11 @@ def backfill(
         times.append(when)
         when += every
     stored = already = 0
-    failures = []
+    failures, too_early = [], []
     for when, outcome in _fetched(fetch_at, times, workers):
+        if isinstance(outcome, NoCalibrationError):
+            too_early.append(when)
+            continue
         if isinstance(outcome, QpumonError):
             failures.append(f"{when.isoformat()}: {outcome}")
             if log is not None:
@@ -226,7 +232,7 @@ def backfill(
         already += not recorded.stored
         if log is not None:
             log(f"{when.isoformat()}: {describe(recorded)}")
-    return Backfill(stored, already, tuple(failures))
+    return Backfill(stored, already, tuple(failures), tuple(too_early))
 
 
 def _fetched(

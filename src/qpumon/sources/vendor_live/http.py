@@ -82,10 +82,10 @@ class VendorHTTP:
 
     @contextmanager
     def reading(self, what: str, path: str) -> Iterator[str]:
-        """Parse an answer: yields where it came from (``IonQ GET <url>``) for messages, and
-        turns a reader's :class:`~qpumon.errors.InputError` into a
+        """Parse an answer: yields where it came from (``the backend list from IonQ (<url>)``)
+        for messages, and turns a reader's :class:`~qpumon.errors.InputError` into a
         :class:`~qpumon.errors.MalformedAnswerError` (the service's fault, exit 3)."""
-        context = f"{self.vendor.service} {what} ({self.url(path)})"
+        context = f"{what} from {self.vendor.service} ({self.url(path)})"
         try:
             yield context
         except InputError as exc:

@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ...errors import DeviceNotFoundError, InputError
+from ...errors import DeviceNotFoundError, InputError, NoCalibrationError
 from ...model import DeviceSnapshot, DeviceStatus
 from ...model import validate as v
 from ...util.times import document_time, iso
@@ -188,7 +188,7 @@ def _snapshot(
     dated = _dated(items, where, at, suspect)
     if not dated:
         when = f" dated at or before {iso(at)}" if at is not None else ""
-        raise DeviceNotFoundError(f"IonQ has no characterization of {backend}{when} ({where})")
+        raise NoCalibrationError(f"IonQ has no characterization of {backend}{when} ({where})")
     (_, position, chosen), rest = dated[0], dated[1:]
     at_where = f"{where}: $.characterizations[{position}]"
     cleaned = _plausible(chosen, at_where, suspect)
