@@ -17,6 +17,7 @@ from qpumon.store import open_reader
 from qpumon.store.db import Store
 from qpumon.store.pg_reader import PgReader, display
 from tests.databases import PostgresServer
+from tests.store.test_reader import plain_columns
 
 IONQ = Path(__file__).parents[1] / "vendors" / "data" / "ionq_forte-1_characterization.json"
 
@@ -73,6 +74,12 @@ def test_the_pg_reader_and_the_store_agree(pg_history: str) -> None:
             "fake_lagos", "cx", qubits="0-1"
         )
         assert reader.load(infos[-1].id) == store.load(infos[-1].id) == resolve("fake_lagos")
+        for section, column in (("q:t1_us", 0), ("g:cx", 0), ("g:cx", 1)):
+            columns = plain_columns(reader.value_columns("fake_lagos", section, column, since))
+            assert columns == plain_columns(
+                store.value_columns("fake_lagos", section, column, since)
+            )
+            assert [i for i, _ in columns] == [i.id for i in infos[3:]]
         assert reader.active_alerts("fake_lagos") == store.active_alerts("fake_lagos")
         series = reader.device_series("qpu.forte-1", "2q_error")
         assert series == store.device_series("qpu.forte-1", "2q_error")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from qpumon.store.db import Store
 from qpumon.store.records import SCHEMA_VERSION
 from qpumon.store.schema import LATEST
 from qpumon.store.sqlite_reader import SqliteReader
+from tests.conftest import raw
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +68,12 @@ def test_the_reader_and_the_store_agree(history_file: Path) -> None:
             store.gate_series("fake_lagos", "cx", qubits="0-1")
         )
         assert reader.load(infos[-1].id) == store.load(infos[-1].id) == resolve("fake_lagos")
+        for section, column in (("q:t1_us", 0), ("g:cx", 0), ("g:cx", 1)):
+            columns = plain_columns(reader.value_columns("fake_lagos", section, column, since))
+            assert columns == plain_columns(
+                store.value_columns("fake_lagos", section, column, since)
+            )
+            assert [i for i, _ in columns] == [i.id for i in infos[3:]]
         assert reader.active_alerts("fake_lagos") == store.active_alerts("fake_lagos")
         with pytest.raises(StoreError, match="no history for device 'fake_fez'"):
             reader.device_id("fake_fez")
@@ -81,3 +89,41 @@ def test_a_file_to_migrate_goes_through_the_store(tmp_path: Path) -> None:
         assert isinstance(reader, Store)
     finally:
         reader.close()
+
+
+def test_stored_columns_are_the_source_files_values(history_file: Path) -> None:
+    """The newest snapshot is the bundled fake_lagos: its columns, read back, are the values of
+    its properties file parsed here with the standard library."""
+    props = raw("lagos", "props")
+    t1 = {}
+    for q, params in enumerate(props["qubits"]):
+        (found,) = [p for p in params if p["name"] == "T1"]
+        assert found["unit"] == "us"  # what the q:t1_us column holds, unconverted
+        t1[q] = found["value"]
+    assert {p["unit"] for g in props["gates"] for p in g["parameters"]} == {"", "ns"}
+    cx = {
+        "-".join(map(str, g["qubits"])): {p["name"]: p["value"] for p in g["parameters"]}
+        for g in props["gates"]
+        if g["gate"] == "cx"
+    }
+    with SqliteReader(history_file) as reader:
+        newest = reader.snapshots("fake_lagos")[-1].id
+        ((_, subjects, values),) = [
+            c for c in reader.value_columns("fake_lagos", "q:t1_us", 0) if c[0] == newest
+        ]
+        assert dict(zip(map(int, subjects), values, strict=True)) == t1
+        for column, name in ((0, "gate_error"), (1, "gate_length")):
+            ((_, subjects, values),) = [
+                c for c in reader.value_columns("fake_lagos", "g:cx", column) if c[0] == newest
+            ]
+            assert dict(zip(subjects, values, strict=True)) == {k: v[name] for k, v in cx.items()}
+
+
+def plain_columns(
+    columns: list[tuple[int, Any, Any]],
+) -> list[tuple[int, list[tuple[str, float | None]]]]:
+    """Columns as comparable lists (NaN, which equals nothing, as None)."""
+    return [
+        (i, [(k, None if v != v else v) for k, v in zip(subjects, values, strict=True)])
+        for i, subjects, values in columns
+    ]

@@ -273,8 +273,9 @@ def window_extremes(matrix: np.ndarray, starts: np.ndarray, pick: np.ufunc) -> n
         span, last = 2 ** (len(levels) - 1), levels[-1]
         levels.append(pick(last[:, :-span], last[:, span:]))
     out = np.full(matrix.shape, np.nan)
+    level_of = np.where(lengths > 0, np.floor(np.log2(np.maximum(lengths, 1))), -1)
     for k, level in enumerate(levels):
-        columns = np.flatnonzero((lengths > 0) & (np.floor(np.log2(np.maximum(lengths, 1))) == k))
+        columns = np.flatnonzero(level_of == k)
         if columns.size:
             left, right = starts[columns], columns - 2**k
             out[:, columns] = pick(level[:, left], level[:, right])
@@ -460,16 +461,13 @@ def flags(series: Series, flagged: np.ndarray) -> list[Episode]:
 
 
 def _median(values: np.ndarray) -> float:
-    """The median of a short array (``np.median``'s general path costs more than the sort)."""
-    ordered = np.sort(values)
-    middle = len(ordered) // 2
-    return float(
-        ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-    )
+    """The median of a short array without NaN (``np.median``'s general path costs more than
+    the sort)."""
+    return float(_row_medians(values.reshape(1, -1))[0])
 
 
 def _row_medians(rows: np.ndarray) -> np.ndarray:
-    """The median of each row of a small matrix without NaN (as :func:`_median`, by rows)."""
+    """The median of each row of a small matrix without NaN."""
     ordered = np.sort(rows, axis=1)
     width = rows.shape[1]
     medians: np.ndarray = (ordered[:, (width - 1) // 2] + ordered[:, width // 2]) / 2

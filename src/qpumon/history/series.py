@@ -19,6 +19,7 @@ from ..model.metrics import (
     qubit_metric,
 )
 from ..model.vocabulary import coupler_text, parse_coupler, parse_qubits, qubits_text
+from ..store.codec import GATE_COLUMNS, gate_section, qubit_section
 from ..store.records import Reader, SnapshotInfo
 
 #: What a history made by ``qpumon demo-history`` says of itself wherever it is shown.
@@ -245,9 +246,10 @@ def read_stored(
     if infos is None:
         infos = store.snapshots(device, since, until)
     if selection.gate is None:
-        section, column = f"q:{selection.metric.key}", 0
+        section, column = qubit_section(selection.metric.key), 0
     else:
-        section, column = f"g:{selection.gate}", 1 if selection.metric is GATE_LENGTH else 0
+        column = GATE_COLUMNS.index("length_ns" if selection.metric is GATE_LENGTH else "error")
+        section = gate_section(selection.gate)
     at = {info.id: i for i, info in enumerate(infos)}
     found = [
         (at[snapshot_id], subjects, values)
@@ -307,7 +309,7 @@ def _rows(
         ):
             subject = named.get(q)
             if subject is None:
-                subject = named[q] = coupler_text(parse_qubits(q))
+                subject = named[q] = _subject_key(q, selection)
             rows.append((s, subject, length if use_length else error, m))
     return rows
 

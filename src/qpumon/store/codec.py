@@ -122,6 +122,13 @@ class Shape:
             self._qubit_keys = tuple(str(int(q["index"])) for q in self.document["qubits"])
         return self._qubit_keys
 
+    def section_subjects(self, section: str) -> Sequence[str]:
+        """The subject of each entry of ``section``: qubit indices for a ``q:`` section, a
+        gate's qubits (``3-4``) for a ``g:`` one."""
+        if section.startswith("g:"):
+            return self.gate_subjects(section[2:])
+        return self.qubit_keys()
+
     def gate_subjects(self, gate: str) -> list[str]:
         """The qubits (``3-4``) of each entry of section ``g:<gate>``, in order."""
         found = self._gates.get(gate)
@@ -641,13 +648,31 @@ def _check_fit(
         if name not in sections:
             raise InputError(f"{where}: the stored values are damaged (no section {name})")
     for name, section in sections.items():
-        count = wanted.get(name)
-        if count is not None and section.count != count:
-            raise InputError(
-                f"{where} {name}: the stored values are damaged ({section.count} values for "
-                f"{count} entries of its shape)"
-            )
+        if name in wanted:
+            _check_count(section, wanted[name], f"{where} {name}")
         section.check_times(times, f"{where} {name}")
+
+
+def _check_count(section: Section, entries: int, where: str) -> None:
+    if section.count != entries:
+        raise InputError(
+            f"{where}: the stored values are damaged ({section.count} values for {entries} "
+            "entries of its shape)"
+        )
+
+
+def check_series_fit(
+    decoded: Sequence[tuple[int, int, Section, list[str | None] | None]],
+    shapes: Shapes,
+    section: str,
+    where: str,
+) -> None:
+    """A clear error if a decoded ``section`` of a series (see :func:`decode_series`) has
+    another number of entries than its snapshot's shape: what every series read checks once its
+    shapes are loaded, before a value is taken by its position."""
+    for snapshot_id, shape_id, decoded_section, _ in decoded:
+        entries = len(shapes(shape_id).section_subjects(section))
+        _check_count(decoded_section, entries, f"{where} #{snapshot_id}")
 
 
 def assemble(
@@ -810,24 +835,15 @@ def value_columns(
     shapes: Shapes,
     section: str,
     column: int,
-    where: str,
 ) -> list[tuple[int, Sequence[str], array[float] | None]]:
     """``(snapshot_id, subjects, values)``: column ``column`` of each decoded ``section`` (``q:``
     or ``g:``) as stored, NaN where a value is missing (None: all of them), with the subject of
     each entry (a qubit index ``"12"`` or a gate's qubits ``"3-4"``). Subject sequences are
     shared by the snapshots of one shape, so a reader can map them once per shape."""
-    gate = section[2:] if section.startswith("g:") else None
-    out: list[tuple[int, Sequence[str], array[float] | None]] = []
-    for snapshot_id, shape_id, decoded_section, _ in decoded:
-        shape = shapes(shape_id)
-        subjects = shape.qubit_keys() if gate is None else shape.gate_subjects(gate)
-        if decoded_section.count != len(subjects):
-            raise InputError(
-                f"{where} #{snapshot_id}: the stored values are damaged ({decoded_section.count} "
-                f"values for {len(subjects)} entries of its shape)"
-            )
-        out.append((snapshot_id, subjects, decoded_section.column(column)))
-    return out
+    return [
+        (snapshot_id, shapes(shape_id).section_subjects(section), found.column(column))
+        for snapshot_id, shape_id, found, _ in decoded
+    ]
 
 
 def device_points(

@@ -255,8 +255,7 @@ class Store:
         """``(snapshot_id, subjects, values)``: one stored column of ``section`` (``q:t1_us``,
         ``g:cz``) per snapshot, in calibration order (:func:`~qpumon.store.codec.value_columns`)."""
         decoded = self._sections(device, section, since, until, False)
-        where = f"{eng.display_url(self.url)}: {device} {section}"
-        return codec.value_columns(decoded, self._shape, section, column, where)
+        return codec.value_columns(decoded, self._shape, section, column)
 
     def device_series(
         self,
@@ -305,6 +304,7 @@ class Store:
 
             decoded = codec.decode_series(found, fetch, measured, where)
             self._load_shapes(connection, {shape for _, shape, _, _ in decoded})
+        codec.check_series_fit(decoded, self._shape, section, where)
         return decoded
 
     def _load_shapes(self, connection: Connection, wanted: set[int]) -> None:

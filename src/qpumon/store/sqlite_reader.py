@@ -245,8 +245,7 @@ class SqliteReader:
         """``(snapshot_id, subjects, values)``: one stored column of ``section`` (``q:t1_us``,
         ``g:cz``) per snapshot, in calibration order (:func:`~qpumon.store.codec.value_columns`)."""
         decoded = self._sections(device, section, since, until, False)
-        where = f"{self.display_url}: {device} {section}"
-        return codec.value_columns(decoded, self._shape, section, column, where)
+        return codec.value_columns(decoded, self._shape, section, column)
 
     def device_series(
         self,
@@ -299,6 +298,7 @@ class SqliteReader:
         with self._errors(f"reading {device}"):
             decoded = codec.decode_series(rows, fetch, measured, where)
         self._load_shapes({shape for _, shape, _, _ in decoded})
+        codec.check_series_fit(decoded, self._shape, section, where)
         return decoded
 
     def _load_shapes(self, wanted: set[int]) -> None:
