@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 from datetime import datetime, timezone
@@ -34,6 +35,17 @@ def bundled_dirs() -> list[str]:
     """Folder names of the bundled devices (``fez`` for fake_fez)."""
     root = bundled_root()
     return sorted(p.name for p in root.iterdir() if (p / f"conf_{p.name}.json").exists())
+
+
+def with_literal(document: Any, path: tuple[Any, ...], literal: str) -> str:
+    """``document`` as JSON text with the raw JSON ``literal`` (NaN, 5,000 digits, deep
+    nesting...) at ``path``: text no JSON library would write."""
+    edited = copy.deepcopy(document)
+    target = edited
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = "\x00HERE\x00"
+    return json.dumps(edited).replace('"\\u0000HERE\\u0000"', literal, 1)
 
 
 def raw(stem: str, kind: str) -> Any:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import with_literal
+
 #: Seconds any case may take (circuits: :data:`CIRCUIT_SECONDS`).
 SECONDS = 20.0
 CIRCUIT_SECONDS = 60.0
@@ -550,17 +552,6 @@ def _live_client_and_outputs_cases(folder: Path) -> Iterator[Case]:
 # -- issue 20, validation at the edge of every reader ------------------------------------------
 
 
-def _with_literal(document: Any, path: tuple[Any, ...], literal: str) -> str:
-    """``document`` as JSON text with the raw JSON ``literal`` (NaN, 5,000 digits...) at
-    ``path``."""
-    edited = copy.deepcopy(document)
-    target = edited
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = "\x00HERE\x00"
-    return json.dumps(edited).replace('"\\u0000HERE\\u0000"', literal, 1)
-
-
 def _edge_documents() -> dict[str, tuple[Any, tuple[Any, ...], tuple[Any, ...]]]:
     """Real documents of each reader with the path of a time and of an uncertainty."""
     from tests.vendors.conftest import IONQ_FIXTURE
@@ -639,31 +630,31 @@ def _edge_validation_cases(folder: Path, snapshot: dict[str, Any]) -> Iterator[C
         )
         for label, literal in EDGE_NUMBERS.items():
             for what, path in (("time", time_path), ("uncertainty", error_path)):
-                text = _with_literal(doc, path, literal)
+                text = with_literal(doc, path, literal)
                 file = write(f"{name}-{what}-{label}.json", text)
                 yield Case(f"edge-number:{reader}-{what}-{label}", ("monitor", file, "-f", "json"))
-        nan = write(f"{name}-record-nan.json", _with_literal(doc, time_path, "NaN"))
+        nan = write(f"{name}-record-nan.json", with_literal(doc, time_path, "NaN"))
         yield Case(f"edge-number:{reader}-record-nan", ("record", nan, "--db", db))
-        negative = write(f"{name}-record-negative.json", _with_literal(doc, time_path, "-1"))
+        negative = write(f"{name}-record-negative.json", with_literal(doc, time_path, "-1"))
         yield Case(f"edge-number:{reader}-record-negative", ("record", negative, "--db", db))
     for label, literal in EDGE_NUMBERS.items():
-        text = _with_literal(snapshot, ("qubits", 0, "t1_us"), literal)
+        text = with_literal(snapshot, ("qubits", 0, "t1_us"), literal)
         yield Case(f"edge-number:snapshot-{label}", ("monitor", write(f"snap-{label}.json", text)))
 
     ionq, ibm = documents["ionq"][0], documents["ibm"][0]
     for label, literal in EDGE_DATES.items():
         if not label.startswith("epoch"):
-            text = _with_literal(ibm, ("last_update_date",), literal)
+            text = with_literal(ibm, ("last_update_date",), literal)
             yield Case(f"edge-date:ibm-{label}", ("monitor", write(f"ibm-date-{label}.json", text)))
-            text = _with_literal(ibm, ("gates", 0, "parameters", 0, "date"), literal)
+            text = with_literal(ibm, ("gates", 0, "parameters", 0, "date"), literal)
             yield Case(
                 f"edge-date:ibm-gate-{label}", ("monitor", write(f"ibm-gdate-{label}.json", text))
             )
-            text = _with_literal(snapshot, ("calibrated_at",), literal)
+            text = with_literal(snapshot, ("calibrated_at",), literal)
             yield Case(
                 f"edge-date:snapshot-{label}", ("monitor", write(f"snap-date-{label}.json", text))
             )
-        text = _with_literal(ionq, ("date",), literal)
+        text = with_literal(ionq, ("date",), literal)
         yield Case(f"edge-date:ionq-{label}", ("monitor", write(f"ionq-date-{label}.json", text)))
 
     odd_names: tuple[tuple[str, Any], ...] = (("object", {"a": 1}), ("array", ["T1"]))
@@ -682,11 +673,11 @@ def _edge_validation_cases(folder: Path, snapshot: dict[str, Any]) -> Iterator[C
     yield Case(
         "edge-nesting:capabilities-100000", ("monitor", write("caps-deep.json", json.dumps(nested)))
     )
-    text = _with_literal(ibm, ("backend_name",), "[" * 1000 + '"x"' + "]" * 1000)
+    text = with_literal(ibm, ("backend_name",), "[" * 1000 + '"x"' + "]" * 1000)
     yield Case("edge-nesting:ibm-id-1000", ("monitor", write("ibm-deep-id.json", text)))
-    text = _with_literal(snapshot, ("name",), '{"a":' * 1000 + "1" + "}" * 1000)
+    text = with_literal(snapshot, ("name",), '{"a":' * 1000 + "1" + "}" * 1000)
     yield Case("edge-nesting:snapshot-name-1000", ("monitor", write("snap-deep.json", text)))
-    text = _with_literal(ionq, ("id",), "[" * 65 + "]" * 65)
+    text = with_literal(ionq, ("id",), "[" * 65 + "]" * 65)
     yield Case("edge-nesting:ionq-65", ("monitor", write("ionq-deep.json", text)))
 
     for label, qid in (

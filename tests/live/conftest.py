@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -126,3 +128,16 @@ def start_cli(
         encoding="utf-8",
         env={**os.environ, **env},
     )
+
+
+def interrupt(process: subprocess.Popen[str]) -> tuple[float, int, str]:
+    """Send Ctrl-C; (seconds until the process ended, its exit code, its stderr)."""
+    process.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return time.monotonic() - start, process.returncode, stderr

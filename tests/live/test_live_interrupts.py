@@ -4,7 +4,6 @@ trickling answer, a hanging name lookup)."""
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROMPT_S
-from tests.live.conftest import cli_env, start_cli
+from tests.live.conftest import cli_env, interrupt, start_cli
 from tests.live.ibm_server import IBMStandIn
 
 #: The waits are cancelled, not run out: far below what the command was waiting for.
@@ -35,19 +34,6 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-def _interrupt(process: subprocess.Popen[str]) -> tuple[float, int, str]:
-    """Send Ctrl-C; (seconds until the process ended, its exit code, its stderr)."""
-    process.send_signal(signal.SIGINT)
-    start = time.monotonic()
-    try:
-        _, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    return time.monotonic() - start, process.returncode, stderr
-
-
 @pytest.mark.parametrize("fault", ["stall", "trickle"])
 def test_ctrl_c_ends_a_monitor_waiting_on_the_service(
     stand_in: IBMStandIn, home: Path, fault: str
@@ -58,7 +44,7 @@ def test_ctrl_c_ends_a_monitor_waiting_on_the_service(
         stand_in.trickle("properties", "*", 2.0)
     process = start_cli("monitor", "ibm_fez", "--timeout", "120", env=cli_env(stand_in))
     _wait_for(lambda: bool(stand_in.seen("status")) and bool(stand_in.seen("properties")))
-    elapsed, code, stderr = _interrupt(process)
+    elapsed, code, stderr = interrupt(process)
     assert elapsed < WITHIN
     assert code == 130 and stderr.strip().startswith("qpumon: error:")
 
@@ -68,7 +54,7 @@ def test_ctrl_c_ends_an_overview_of_many_requests(stand_in: IBMStandIn, home: Pa
     stand_in.trickle("configuration", "*", 2.0)
     process = start_cli("overview", "--live", "--refresh", env=cli_env(stand_in))
     _wait_for(lambda: len(stand_in.seen("properties")) == 3)
-    elapsed, code, _ = _interrupt(process)
+    elapsed, code, _ = interrupt(process)
     assert elapsed < WITHIN and code == 130
 
 
@@ -77,7 +63,7 @@ def test_ctrl_c_ends_a_watch(stand_in: IBMStandIn, home: Path) -> None:
     _wait_for(lambda: len(stand_in.seen("status")) >= 6)  # the first refresh, then the second
     stand_in.stall("status", "*", 60)  # the next refresh hangs
     _wait_for(lambda: len(stand_in.seen("status")) >= 9)
-    elapsed, code, _ = _interrupt(process)
+    elapsed, code, _ = interrupt(process)
     assert elapsed < WITHIN and code == 130
 
 
@@ -104,6 +90,6 @@ def test_ctrl_c_ends_a_command_stuck_resolving_a_host_name(
     process = start_cli("monitor", "ibm_fez", env=env, python=("-c", _HANGING_DNS))
     time.sleep(1.5)  # started, and waiting for the name of the IAM host
     assert process.poll() is None
-    elapsed, code, _ = _interrupt(process)
+    elapsed, code, _ = interrupt(process)
     assert elapsed < WITHIN and code == 130
     assert stand_in.requests == []

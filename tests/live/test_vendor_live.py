@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import signal
 import time
 import warnings
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from qpumon.sources import resolve, resolve_many
 from qpumon.sources.ibm_live import LiveOptions
 from qpumon.sources.vendor_live import fleet
 from tests.conftest import PROMPT_S
-from tests.live.conftest import run_cli, start_cli
+from tests.live.conftest import interrupt, run_cli, start_cli
 from tests.live.vendor_servers import FIXTURES, IONQ_KEY, IQM_TOKEN, IonQStandIn, IQMStandIn
 
 GARNET = FIXTURES / "iqm" / "garnet"
@@ -431,15 +430,9 @@ def test_ctrl_c_ends_a_vendor_fetch_at_once(iqm: IQMStandIn, ionq: IonQStandIn, 
     while not server.requests:
         assert time.monotonic() < deadline, "the command never asked"
         time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    start = time.monotonic()
-    try:
-        _, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert time.monotonic() - start < PROMPT_S
-    assert process.returncode == 130 and stderr.strip().startswith("qpumon: error:")
+    elapsed, code, stderr = interrupt(process)
+    assert elapsed < PROMPT_S
+    assert code == 130 and stderr.strip().startswith("qpumon: error:")
 
 
 def test_overview_live_lists_every_configured_vendor(iqm: IQMStandIn, ionq: IonQStandIn) -> None:

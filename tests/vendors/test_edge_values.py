@@ -23,7 +23,7 @@ from qpumon.reports.formats import render
 from qpumon.reports.monitor import build_monitor
 from qpumon.sources import resolve
 from qpumon.sources.files import load_file
-from tests.conftest import raw
+from tests.conftest import raw, with_literal
 from tests.vendors.conftest import IONQ_FIXTURE
 from tests.vendors.test_braket import ionq_v3_capabilities, iqm_response, rigetti_v2
 
@@ -70,16 +70,10 @@ FIELDS = [
 def _text(name: str, document: Any, path: Path_, literal: str) -> str:
     """The document as JSON text with ``literal`` (any JSON number text, NaN included) at
     ``path``."""
-    edited = copy.deepcopy(document)
-    target = edited
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = "\x00HERE\x00"
-    if name == "braket-v1-response":
-        inner = json.dumps(edited["deviceCapabilities"]).replace('"\\u0000HERE\\u0000"', literal)
-        edited["deviceCapabilities"] = inner
-        return json.dumps(edited)
-    return json.dumps(edited).replace('"\\u0000HERE\\u0000"', literal)
+    if name == "braket-v1-response" and path[0] == "deviceCapabilities":  # JSON text in JSON
+        inner = with_literal(document["deviceCapabilities"], path[1:], literal)
+        return json.dumps({**document, "deviceCapabilities": inner})
+    return with_literal(document, path, literal)
 
 
 def _read(text: str) -> Any:
