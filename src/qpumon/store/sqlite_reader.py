@@ -24,6 +24,9 @@ from . import codec
 from .epoch import epoch_us, to_datetime
 from .records import SCHEMA_VERSION, DeviceInfo, SnapshotInfo
 
+#: The columns of ``snapshots`` a :class:`~qpumon.store.records.SnapshotInfo` is made of.
+_INFO_COLUMNS = "id, calibrated_at, recorded_at, source, synthetic, operational, pending_jobs"
+
 
 def read_only_uri(path: Path) -> str:
     """The URI that opens ``path`` read-only. A WAL-mode file needs its ``-shm`` file even to be
@@ -153,14 +156,14 @@ class SqliteReader:
         condition, values = self._window(device, since, until)
         found = self._rows(
             f"reading {device}",
-            "SELECT id, calibrated_at, recorded_at, source, synthetic, operational, pending_jobs "
-            f"FROM snapshots WHERE {condition} ORDER BY calibrated_at, id",
+            f"SELECT {_INFO_COLUMNS} FROM snapshots WHERE {condition} ORDER BY calibrated_at, id",
             values,
         )
         return self._infos(device, found)
 
     @staticmethod
     def _infos(device: str, found: list[Any]) -> list[SnapshotInfo]:
+        """Rows of :data:`_INFO_COLUMNS` as snapshot infos."""
         return [
             SnapshotInfo(
                 i,
@@ -180,8 +183,8 @@ class SqliteReader:
         condition, values = self._window(device, None, None)
         found = self._rows(
             f"reading {device}",
-            "SELECT id, calibrated_at, recorded_at, source, synthetic, operational, pending_jobs "
-            f"FROM snapshots WHERE {condition} ORDER BY calibrated_at DESC, id DESC LIMIT 1",
+            f"SELECT {_INFO_COLUMNS} FROM snapshots WHERE {condition} "
+            "ORDER BY calibrated_at DESC, id DESC LIMIT 1",
             values,
         )
         return self._infos(device, found)[0] if found else None
