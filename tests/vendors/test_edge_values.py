@@ -71,7 +71,7 @@ def _text(name: str, document: Any, path: Path_, literal: str) -> str:
     """The document as JSON text with ``literal`` (any JSON number text, NaN included) at
     ``path``."""
     if name == "braket-v1-response" and path[0] == "deviceCapabilities":  # JSON text in JSON
-        inner = with_literal(document["deviceCapabilities"], path[1:], literal)
+        inner = with_literal(document[path[0]], path[1:], literal) if path[1:] else literal
         return json.dumps({**document, "deviceCapabilities": inner})
     return with_literal(document, path, literal)
 
